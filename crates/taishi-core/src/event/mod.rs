@@ -1,0 +1,148 @@
+//! EVE JSON records, with Suricata's field names.
+//!
+//! Every record Taishi writes is one [`Eve`]: the common header Suricata puts
+//! on every event (timestamp, flow id, addresses, ports, protocol) with the
+//! event-specific body flattened beside it. Bodies for each event type live in
+//! their own module. Keeping Suricata's names and quirks (`proto: "TCP"`,
+//! IPv6 printed in full, `tcp_flags` as hex) lets EveBox, Elastic, Splunk and
+//! jq recipes written for Suricata read Taishi unchanged.
+
+mod anomaly;
+mod flow;
+mod ip;
+mod sink;
+
+pub use anomaly::{Anomaly, AnomalyBody};
+pub use flow::{FlowBody, FlowRecord, TcpRecord, tcp_flags_hex};
+pub use ip::EveIp;
+pub use sink::{Event, EventSink};
+
+use serde::Serialize;
+
+use crate::time::Timestamp;
+
+/// Name of an IP protocol as Suricata writes it in `proto`.
+pub fn proto_name(ip_proto: u8) -> std::borrow::Cow<'static, str> {
+    use std::borrow::Cow;
+    Cow::Borrowed(match ip_proto {
+        1 => "ICMP",
+        2 => "IGMP",
+        6 => "TCP",
+        17 => "UDP",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "IPv6-ICMP",
+        132 => "SCTP",
+        other => return Cow::Owned(other.to_string()),
+    })
+}
+
+/// Outer layer of a tunnelled flow (`tunnel` object on events of inner flows).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TunnelInfo {
+    /// Outer source address.
+    pub src_ip: EveIp,
+    /// Outer destination address.
+    pub dest_ip: EveIp,
+    /// Outer transport protocol name (`UDP` for VXLAN, `GRE`, `IPv4` for IP-in-IP ...).
+    pub proto: String,
+    /// Tunnel kind (`vxlan`, `geneve`, `gre`, `erspan`, `ipip`, `6in4`, `teredo`, `gtpu`, ...).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// VXLAN/Geneve network identifier or GRE key, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
+    /// Nesting depth (1: directly inside the outermost packet).
+    pub depth: u8,
+}
+
+/// One EVE record: the common header and an event body.
+#[derive(Clone, Debug, Serialize)]
+pub struct Eve<T: Serialize> {
+    /// When the event happened (packet time).
+    pub timestamp: Timestamp,
+    /// Flow identifier shared by every event of a flow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<u64>,
+    /// Capture interface, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_iface: Option<String>,
+    /// `flow`, `anomaly`, `stats`, ...
+    pub event_type: &'static str,
+    /// VLAN ids, outermost first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<Vec<u16>>,
+    /// Source address (the client for flow events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_ip: Option<EveIp>,
+    /// Source port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<u16>,
+    /// Destination address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_ip: Option<EveIp>,
+    /// Destination port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<u16>,
+    /// Transport protocol name (`TCP`, `UDP`, `ICMP`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proto: Option<std::borrow::Cow<'static, str>>,
+    /// ICMP type (ICMP flows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icmp_type: Option<u8>,
+    /// ICMP code (ICMP flows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icmp_code: Option<u8>,
+    /// ICMP type seen in the reply direction (ICMP flows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_icmp_type: Option<u8>,
+    /// ICMP code seen in the reply direction (ICMP flows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_icmp_code: Option<u8>,
+    /// Community ID flow hash (<https://github.com/corelight/community-id-spec>).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_id: Option<String>,
+    /// Application protocol of the flow, when detected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_proto: Option<std::borrow::Cow<'static, str>>,
+    /// Outer tunnel of an inner flow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel: Option<TunnelInfo>,
+    /// The event-specific fields.
+    #[serde(flatten)]
+    pub body: T,
+}
+
+impl<T: Serialize> Eve<T> {
+    /// A record with only the timestamp, type and body set.
+    pub fn new(timestamp: Timestamp, event_type: &'static str, body: T) -> Self {
+        Eve {
+            timestamp,
+            flow_id: None,
+            in_iface: None,
+            event_type,
+            vlan: None,
+            src_ip: None,
+            src_port: None,
+            dest_ip: None,
+            dest_port: None,
+            proto: None,
+            icmp_type: None,
+            icmp_code: None,
+            response_icmp_type: None,
+            response_icmp_code: None,
+            community_id: None,
+            app_proto: None,
+            tunnel: None,
+            body,
+        }
+    }
+}
+
+/// Body of a `stats` event: the nested counters.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatsBody {
+    /// Counters as nested objects (see [`crate::Counters::to_json`]).
+    pub stats: serde_json::Value,
+}
