@@ -1,1 +1,52 @@
-fn main() {}
+//! `taishi`: network-security situational awareness for critical
+//! infrastructure.
+//!
+//! This file stays thin: it parses the command line, runs the chosen command
+//! and turns an error into one line on stderr and an exit status (2 for bad
+//! input or usage, as the CLI documents). The wiring of stages lives in
+//! [`pipeline`]; each command's glue lives in [`run`].
+
+mod cli;
+mod output;
+mod pipeline;
+mod run;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_tracing(cli.verbose);
+    let result = match cli.command {
+        cli::Command::Analyze(args) => run::analyze::run(args),
+        cli::Command::Sensor(args) => run::sensor::run(args),
+        cli::Command::Generate(args) => run::generate::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line, naming the file or key at fault: the chain of
+            // contexts joined, as `anyhow`'s alternate form prints it.
+            eprintln!("taishi: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TAISHI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,93 @@
+//! The command line (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Taishi (态势): network-security situational awareness for critical infrastructure.
+#[derive(Debug, Parser)]
+#[command(name = "taishi", version, about, long_about = None)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); TAISHI_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse capture files (pcap, pcapng, gzip-compressed, or folders of them) and write EVE JSON.
+    Analyze(AnalyzeArgs),
+    /// Capture live from an interface until SIGINT/SIGTERM and write EVE JSON.
+    Sensor(SensorArgs),
+    /// Write protocol-correct sample traffic with labelled attacks to a pcap file.
+    Generate(GenerateArgs),
+}
+
+/// Options shared by every command that runs the pipeline.
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// Where to write EVE JSON lines (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub eve: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// YAML configuration file with Suricata-like dotted keys.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Override one configuration key (repeatable), e.g. `--set stream.midstream=true`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `taishi analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Capture files or folders.
+    #[arg(required = true, value_name = "CAPTURE")]
+    pub captures: Vec<PathBuf>,
+    /// Pipeline options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Only read and frame the packets, no decoding (the floor run of scripts/bench.sh).
+    #[arg(long, hide = true)]
+    pub read_only: bool,
+    /// Never draw a progress bar, even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `taishi sensor`.
+#[derive(Debug, Args)]
+pub struct SensorArgs {
+    /// Interface to capture on.
+    #[arg(long, value_name = "IFACE")]
+    pub iface: String,
+    /// BPF capture filter, e.g. `not port 22`.
+    #[arg(long, value_name = "FILTER")]
+    pub bpf: Option<String>,
+    /// Pipeline options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+/// `taishi generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Scenario to generate (`demo`, `bench`, `benign`, ...).
+    #[arg(long, default_value = "demo")]
+    pub scenario: String,
+    /// Output pcap file; the labels go beside it as FILE.labels.json.
+    #[arg(long, value_name = "FILE.pcap")]
+    pub out: PathBuf,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Multiplies volume and duration (1.0: the scenario's default size).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+}

@@ -1,0 +1,113 @@
+//! EVE output: one shared writer, and a buffered sink per worker.
+//!
+//! Each worker serialises its events into its own buffer and takes the
+//! writer's lock only when the buffer passes [`FLUSH_AT`] bytes, so workers
+//! never contend per packet or per event. Lines from different workers
+//! interleave, but every line is whole.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use taishi_core::event::{Event, EventSink};
+
+/// Bytes a worker buffers before writing them out. 256 KiB amortises the
+/// lock and the write call over about a thousand flow events.
+const FLUSH_AT: usize = 256 * 1024;
+
+/// The destination of EVE lines shared by all workers.
+#[derive(Clone)]
+pub struct EveWriter {
+    inner: Arc<Mutex<Option<Box<dyn Write + Send>>>>,
+}
+
+impl EveWriter {
+    /// Opens `path` (`-` is stdout); `None` discards events.
+    pub fn open(path: Option<&Path>) -> anyhow::Result<EveWriter> {
+        let out: Option<Box<dyn Write + Send>> = match path {
+            None => None,
+            Some(p) if p.as_os_str() == "-" => Some(Box::new(io::stdout())),
+            Some(p) => {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("{}: cannot create folder", dir.display()))?;
+                }
+                let f = File::create(p).with_context(|| format!("{}: cannot create EVE file", p.display()))?;
+                Some(Box::new(BufWriter::with_capacity(1 << 20, f)))
+            }
+        };
+        Ok(EveWriter { inner: Arc::new(Mutex::new(out)) })
+    }
+
+    /// Writes whole lines.
+    fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
+        // A poisoned lock means another worker panicked mid-write; its lines
+        // are whole or absent, so carrying on is safe.
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(w) => w.write_all(bytes),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes buffered output to the file.
+    pub fn flush(&self) -> io::Result<()> {
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A worker's event sink: serialises into a local buffer and counts events
+/// by type for the run summary.
+pub struct EveOut {
+    writer: EveWriter,
+    buf: Vec<u8>,
+    counts: BTreeMap<&'static str, u64>,
+    error: Option<io::Error>,
+}
+
+impl EveOut {
+    /// A sink writing through `writer`.
+    pub fn new(writer: EveWriter) -> EveOut {
+        EveOut { writer, buf: Vec::with_capacity(FLUSH_AT + 4096), counts: BTreeMap::new(), error: None }
+    }
+
+    /// Writes what is buffered.
+    pub fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let r = self.writer.write_all(&self.buf);
+            self.buf.clear();
+            r?;
+        }
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Events emitted so far, by `event_type`.
+    pub fn counts(&self) -> &BTreeMap<&'static str, u64> {
+        &self.counts
+    }
+}
+
+impl EventSink for EveOut {
+    fn emit(&mut self, event: Event) {
+        *self.counts.entry(event.event_type()).or_insert(0) += 1;
+        event.write_json_line(&mut self.buf);
+        if self.buf.len() >= FLUSH_AT {
+            if let Err(e) = self.writer.write_all(&self.buf) {
+                // Keep the first error for the end of the run; a full disk
+                // must not stop analysis of what is in memory.
+                self.error.get_or_insert(e);
+            }
+            self.buf.clear();
+        }
+    }
+}

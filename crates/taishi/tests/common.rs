@@ -1,0 +1,80 @@
+//! Helpers shared by the end-to-end tests: where things are, how to run the
+//! binary, how to read EVE.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `taishi` binary cargo built for these tests.
+pub fn taishi() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_taishi"))
+}
+
+/// `../shared` beside the repository, when present.
+pub fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    p.join("corpus").is_dir().then(|| p.canonicalize().unwrap_or(p))
+}
+
+/// The corpus captures folder, or `None` with a message saying the test is skipped.
+pub fn corpus_pcaps(test: &str) -> Option<PathBuf> {
+    match shared() {
+        Some(s) => Some(s.join("corpus/pcaps")),
+        None => {
+            eprintln!("{test}: skipped: ../shared/corpus is not present");
+            None
+        }
+    }
+}
+
+/// Whether a command exists on PATH.
+pub fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Every capture file under `dir`, sorted.
+pub fn captures_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(p.extension().and_then(|x| x.to_str()), Some("pcap" | "pcapng")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs `taishi analyze` on `inputs` writing EVE to `eve`, with extra args.
+pub fn analyze(inputs: &[&Path], eve: &Path, extra: &[&str]) -> Output {
+    let mut cmd = taishi();
+    cmd.arg("analyze");
+    for i in inputs {
+        cmd.arg(i);
+    }
+    cmd.arg("--eve").arg(eve).args(extra);
+    cmd.output().expect("run taishi")
+}
+
+/// Every EVE record of a file.
+pub fn read_eve(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad EVE line {l:?}: {e}")))
+        .collect()
+}
+
+/// The records of one event type.
+pub fn of_type<'a>(events: &'a [serde_json::Value], t: &str) -> Vec<&'a serde_json::Value> {
+    events.iter().filter(|e| e["event_type"] == t).collect()
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Whole-process benchmark of `taishi analyze`.
+#
+# Generates (once) a bench capture of at least 1 GiB, then runs, RUNS times
+# each and interleaved so machine noise hits every variant alike:
+#   floor  `--read-only`: the same file read and framed, no decoding
+#   t1     decode + flows + reassembly on one worker thread
+#   t2     the same on two worker threads
+# and prints the median MB/s, packets/s and peak RSS of each, with the
+# ratios the README quotes (t1/floor, t2/t1).
+#
+#   scripts/bench.sh [--runs N] [--scale X] [--pcap FILE] [-- extra analyze args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=3
+SCALE=1.0
+PCAP=out/bench.pcap
+EXTRA=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS="$2"; shift 2 ;;
+    --scale) SCALE="$2"; shift 2 ;;
+    --pcap) PCAP="$2"; shift 2 ;;
+    --) shift; EXTRA=("$@"); break ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+BIN=target/release/taishi
+[ -x "$BIN" ] || cargo build --release -p taishi
+mkdir -p "$(dirname "$PCAP")"
+if [ ! -s "$PCAP" ]; then
+  echo "generating $PCAP (scale $SCALE)..." >&2
+  "$BIN" generate --scenario bench --seed 1 --scale "$SCALE" --out "$PCAP"
+fi
+SIZE=$(stat -c %s "$PCAP")
+# Warm the page cache so every variant reads from memory.
+cat "$PCAP" > /dev/null
+
+run_one() { # variant -> "seconds packets rss_kib"
+  local variant="$1" args=()
+  case "$variant" in
+    floor) args=(--read-only) ;;
+    t1) args=(--threads 1) ;;
+    t2) args=(--threads 2) ;;
+  esac
+  local tf; tf=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$tf" "$BIN" analyze "$PCAP" --no-progress "${args[@]}" "${EXTRA[@]}" 2> "$tf.err" > /dev/null
+  local pk; pk=$(sed -n 's/^Analysed \([0-9]*\) packets.*/\1/p' "$tf.err")
+  read -r secs rss < "$tf"
+  rm -f "$tf" "$tf.err"
+  echo "$secs $pk $rss"
+}
+
+declare -A SECS PKTS RSS
+for i in $(seq 1 "$RUNS"); do
+  for v in floor t1 t2; do
+    read -r s p r < <(run_one "$v")
+    SECS[$v]+="$s "; PKTS[$v]=$p; RSS[$v]+="$r "
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+printf "capture: %s, %.2f GiB, %s packets; %s runs each, medians\n" "$PCAP" "$(echo "$SIZE/1073741824" | bc -l)" "${PKTS[t1]}" "$RUNS"
+printf "%-6s %10s %12s %14s %12s\n" variant seconds MB/s packets/s peak_RSS_MiB
+declare -A RATE
+for v in floor t1 t2; do
+  s=$(echo "${SECS[$v]}" | median); r=$(echo "${RSS[$v]}" | median)
+  mbs=$(echo "$SIZE/$s/1000000" | bc -l); pps=$(echo "${PKTS[$v]}/$s" | bc -l)
+  RATE[$v]=$pps
+  printf "%-6s %10.2f %12.1f %14.0f %12.1f\n" "$v" "$s" "$mbs" "$pps" "$(echo "$r/1024" | bc -l)"
+done
+printf "ratios: t1/floor = %.2f, t2/t1 = %.2f\n" "$(echo "${RATE[t1]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"
