@@ -28,7 +28,13 @@ impl<W: Write> PcapWriter<W> {
         hdr[16..20].copy_from_slice(&snaplen.to_le_bytes());
         hdr[20..24].copy_from_slice(&linktype.0.to_le_bytes());
         out.write_all(&hdr)?;
-        Ok(PcapWriter { out, nanos, snaplen, packets: 0, bytes: 24 })
+        Ok(PcapWriter {
+            out,
+            nanos,
+            snaplen,
+            packets: 0,
+            bytes: 24,
+        })
     }
 
     /// Appends one frame; frames longer than the snaplen are cut to it, with
@@ -40,7 +46,11 @@ impl<W: Write> PcapWriter<W> {
     /// Appends one frame whose length on the wire was `wire_len`.
     pub fn write_with_len(&mut self, ts: Timestamp, frame: &[u8], wire_len: u32) -> io::Result<()> {
         let caplen = frame.len().min(self.snaplen as usize);
-        let frac = if self.nanos { ts.subsec_nanos() } else { ts.subsec_micros() };
+        let frac = if self.nanos {
+            ts.subsec_nanos()
+        } else {
+            ts.subsec_micros()
+        };
         let mut rec = [0u8; 16];
         rec[0..4].copy_from_slice(&(ts.secs() as u32).to_le_bytes());
         rec[4..8].copy_from_slice(&frac.to_le_bytes());
