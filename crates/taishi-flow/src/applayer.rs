@@ -1,0 +1,195 @@
+//! The seam between flows and protocol parsers.
+//!
+//! The flow stage knows nothing of protocols: it hands each flow's in-order
+//! bytes to an [`AppLayer`] chosen by the wiring. The trait is generic (not
+//! a trait object) so that a worker built with [`NoApp`] compiles the calls
+//! away, and each flow stores the parser's [`AppLayer::State`] inline.
+
+use std::net::IpAddr;
+
+use taishi_core::Timestamp;
+use taishi_core::event::EventSink;
+use taishi_decode::TunnelLayer;
+
+use crate::flow::{FlowMeta, FlowState};
+use crate::key::Side;
+use crate::tcp::TcpState;
+
+/// Direction of data relative to the flow's client and server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From client to server.
+    ToServer,
+    /// From server to client.
+    ToClient,
+}
+
+impl Direction {
+    /// Index used for per-direction arrays: 0 to server, 1 to client.
+    pub fn index(self) -> usize {
+        match self {
+            Direction::ToServer => 0,
+            Direction::ToClient => 1,
+        }
+    }
+
+    /// The other direction.
+    pub fn reverse(self) -> Direction {
+        match self {
+            Direction::ToServer => Direction::ToClient,
+            Direction::ToClient => Direction::ToServer,
+        }
+    }
+}
+
+/// Receives the reassembled streams of flows. Implemented by the protocol
+/// stage; [`NoApp`] when nothing listens.
+pub trait AppLayer {
+    /// Per-flow state the app layer keeps (stored inside the flow).
+    type State: Default;
+    /// In-order bytes of one direction (TCP: reassembled stream; UDP and
+    /// others: one datagram's payload).
+    fn on_data(
+        &mut self,
+        state: &mut Self::State,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        data: &[u8],
+        sink: &mut dyn EventSink,
+    );
+    /// `len` bytes were lost in this direction (a gap was skipped).
+    fn on_gap(
+        &mut self,
+        state: &mut Self::State,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        len: u64,
+        sink: &mut dyn EventSink,
+    );
+    /// The flow ends; last chance to log. Returns the `app_proto` name to
+    /// put in the flow event, if any.
+    fn on_end(
+        &mut self,
+        state: &mut Self::State,
+        flow: &FlowView<'_>,
+        sink: &mut dyn EventSink,
+    ) -> Option<&'static str>;
+}
+
+/// An app layer that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoApp;
+
+impl AppLayer for NoApp {
+    type State = ();
+    #[inline(always)]
+    fn on_data(
+        &mut self,
+        _: &mut (),
+        _: &FlowView<'_>,
+        _: Direction,
+        _: &[u8],
+        _: &mut dyn EventSink,
+    ) {
+    }
+    #[inline(always)]
+    fn on_gap(
+        &mut self,
+        _: &mut (),
+        _: &FlowView<'_>,
+        _: Direction,
+        _: u64,
+        _: &mut dyn EventSink,
+    ) {
+    }
+    #[inline(always)]
+    fn on_end(
+        &mut self,
+        _: &mut (),
+        _: &FlowView<'_>,
+        _: &mut dyn EventSink,
+    ) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A read-only view of a flow, handed to the app layer.
+#[derive(Clone, Copy, Debug)]
+pub struct FlowView<'a> {
+    pub(crate) meta: &'a FlowMeta,
+}
+
+impl<'a> FlowView<'a> {
+    /// The flow id that every event of this flow carries.
+    pub fn flow_id(&self) -> u64 {
+        self.meta.flow_id
+    }
+
+    /// Client address and port (port 0 for protocols without ports).
+    pub fn client(&self) -> (IpAddr, u16) {
+        let k = &self.meta.key;
+        (k.addr(self.meta.client), k.port(self.meta.client))
+    }
+
+    /// Server address and port.
+    pub fn server(&self) -> (IpAddr, u16) {
+        let k = &self.meta.key;
+        let s = match self.meta.client {
+            Side::Lo => Side::Hi,
+            Side::Hi => Side::Lo,
+        };
+        (k.addr(s), k.port(s))
+    }
+
+    /// IP protocol number.
+    pub fn proto(&self) -> u8 {
+        self.meta.key.proto
+    }
+
+    /// VLAN ids, outermost first.
+    pub fn vlans(&self) -> &'a [u16] {
+        self.meta.key.vlans()
+    }
+
+    /// The innermost tunnel layer that carried the flow, if any.
+    pub fn tunnel(&self) -> Option<&'a TunnelLayer> {
+        self.meta.tunnel.as_ref()
+    }
+
+    /// Time of the first packet.
+    pub fn start(&self) -> Timestamp {
+        self.meta.start
+    }
+
+    /// Time of the latest packet.
+    pub fn last(&self) -> Timestamp {
+        self.meta.last
+    }
+
+    /// Packets seen in a direction.
+    pub fn pkts(&self, dir: Direction) -> u64 {
+        self.meta.pkts[dir.index()]
+    }
+
+    /// Bytes seen in a direction (see the worker docs for what is counted).
+    pub fn bytes(&self, dir: Direction) -> u64 {
+        self.meta.bytes[dir.index()]
+    }
+
+    /// TCP session state (`TcpState::None` for other protocols, and for TCP
+    /// flows without a session).
+    pub fn tcp_state(&self) -> TcpState {
+        self.meta.tcp_state
+    }
+
+    /// Whether this is the outer UDP conversation of a tunnel (its payload
+    /// is the tunnel, so it is never handed to the app layer).
+    pub fn is_tunnel_outer(&self) -> bool {
+        self.meta.tunnel_outer
+    }
+
+    /// Flow state: new, established or closed.
+    pub fn state(&self) -> FlowState {
+        self.meta.state
+    }
+}
