@@ -237,9 +237,24 @@ pub struct TunnelLayer {
     pub ip_len: u32,
 }
 
-/// A decoder event worth an `anomaly` record (Suricata's decode event names).
+/// A decoder event worth an `anomaly` record (Suricata's decode event names
+/// without the `decoder.` prefix, e.g. `ipv4.trunc_pkt`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DecodeEvent(pub &'static str);
+
+impl DecodeEvent {
+    /// The name as Suricata writes it in an EVE `anomaly` record and in
+    /// rules' `decode-event`: `decoder.ipv4.trunc_pkt`. Returns the short name
+    /// for an event the decoder does not know.
+    pub fn eve_name(self) -> &'static str {
+        crate::events::Ev::by_name(self.0).map_or(self.0, |e| e.eve_name())
+    }
+
+    /// The counter this event is counted under: `decoder.event.ipv4.trunc_pkt`.
+    pub fn stats_name(self) -> Option<&'static str> {
+        crate::events::Ev::by_name(self.0).map(|e| e.stats_name())
+    }
+}
 
 /// What the decoder learnt of one frame.
 #[derive(Clone, Debug)]
@@ -260,6 +275,10 @@ pub struct Packet<'a> {
     pub l3: L3,
     /// Offset of the innermost IP header in `frame` (or in the reassembled datagram).
     pub l3_offset: usize,
+    /// Offset in `frame` of the innermost transport header; for a fragment,
+    /// of the fragment's data (after the IPv4 header or the IPv6 fragment
+    /// header). Meaningful only when `l3` is not `None`.
+    pub l4_offset: usize,
     /// Innermost transport header.
     pub l4: L4,
     /// Transport payload (TCP/UDP data, ICMP body), empty when none.
@@ -278,6 +297,9 @@ pub struct Packet<'a> {
     pub bad_l4_checksum: bool,
     /// Source and destination MAC, when the frame had an Ethernet header.
     pub macs: Option<([u8; 6], [u8; 6])>,
+    /// A header was malformed or truncated (Suricata's "invalid" packets,
+    /// counted in `decoder.invalid`); what was decoded above it is kept.
+    pub invalid: bool,
 }
 
 impl<'a> Packet<'a> {
@@ -292,6 +314,7 @@ impl<'a> Packet<'a> {
             vlan_count: 0,
             l3: L3::None,
             l3_offset: 0,
+            l4_offset: 0,
             l4: L4::None,
             payload: &[],
             is_fragment: false,
@@ -301,6 +324,7 @@ impl<'a> Packet<'a> {
             event_count: 0,
             bad_l4_checksum: false,
             macs: None,
+            invalid: false,
         }
     }
 

@@ -1,0 +1,523 @@
+//! IPv4 (with options) and IPv6 (with extension headers), and the dispatch
+//! from an IP protocol number to the transport or tunnel decoder.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use taishi_core::limits::MAX_IPV6_EXT_HEADERS;
+
+use super::{Decoder, offset_in};
+use crate::checksum;
+use crate::events::Ev;
+use crate::packet::{Ipv4Info, Ipv6Info, L3, L4, Packet, TunnelKind, TunnelLayer};
+
+pub(crate) const PROTO_ICMP: u8 = 1;
+pub(crate) const PROTO_IPIP: u8 = 4;
+pub(crate) const PROTO_TCP: u8 = 6;
+pub(crate) const PROTO_UDP: u8 = 17;
+pub(crate) const PROTO_IPV6: u8 = 41;
+pub(crate) const PROTO_GRE: u8 = 47;
+pub(crate) const PROTO_ESP: u8 = 50;
+pub(crate) const PROTO_ICMPV6: u8 = 58;
+pub(crate) const PROTO_SCTP: u8 = 132;
+
+/// What the transport decoders need to know of the IP layer below them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IpCtx {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub proto: u8,
+    /// Length of the whole IP packet (for tunnel layers).
+    pub ip_len: u32,
+    /// The packet is a fragment: decode transport headers for information
+    /// only, without length, checksum or tunnel checks (the segment is not
+    /// all here).
+    pub fragment: bool,
+}
+
+impl Decoder {
+    /// IPv4 header at the start of `data`; `data` may carry trailing
+    /// link-layer padding, which the total length cuts off.
+    pub(crate) fn ipv4<'a>(&mut self, pkt: &mut Packet<'a>, data: &'a [u8]) {
+        self.c.ipv4 += 1;
+        let Some(h) = data.first_chunk::<20>() else {
+            self.invalid(pkt, Ev::Ipv4PktTooSmall);
+            return;
+        };
+        if h[0] >> 4 != 4 {
+            self.invalid(pkt, Ev::Ipv4WrongIpVersion);
+            return;
+        }
+        let hlen = usize::from(h[0] & 0x0f) * 4;
+        if hlen < 20 {
+            self.invalid(pkt, Ev::Ipv4HlenTooSmall);
+            return;
+        }
+        let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
+        if total < hlen {
+            self.invalid(pkt, Ev::Ipv4IplenSmallerThanHlen);
+            return;
+        }
+        let Some(packet) = data.get(..total) else {
+            self.invalid(pkt, Ev::Ipv4TruncPkt);
+            return;
+        };
+        let Some(header) = packet.get(..hlen) else {
+            self.invalid(pkt, Ev::Ipv4TruncPkt);
+            return;
+        };
+        let frag = u16::from_be_bytes([h[6], h[7]]);
+        let bad_checksum = checksum::ipv4_header(header) != 0;
+        if bad_checksum {
+            self.c.ipv4_bad_checksum += 1;
+        }
+        let info = Ipv4Info {
+            src: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
+            dst: Ipv4Addr::new(h[16], h[17], h[18], h[19]),
+            proto: h[9],
+            ttl: h[8],
+            id: u16::from_be_bytes([h[4], h[5]]),
+            tos: h[1],
+            flags: (frag >> 13) as u8,
+            frag_offset: frag & 0x1fff,
+            header_len: hlen as u8,
+            total_len: total as u16,
+            bad_checksum,
+        };
+        pkt.l3 = L3::Ipv4(info);
+        pkt.l3_offset = offset_in(pkt.frame, data);
+        let body = packet.get(hlen..).unwrap_or_default();
+        pkt.l4_offset = offset_in(pkt.frame, body);
+        pkt.l4 = L4::None;
+        pkt.payload = &[];
+        if hlen > 20 && !self.ipv4_options(pkt, header.get(20..).unwrap_or_default()) {
+            return;
+        }
+        let more = info.flags & 1 != 0;
+        let fragment = more || info.frag_offset != 0;
+        pkt.is_fragment = fragment;
+        if info.frag_offset != 0 {
+            // Not the first fragment: no transport header here.
+            return;
+        }
+        let ctx = IpCtx {
+            src: IpAddr::V4(info.src),
+            dst: IpAddr::V4(info.dst),
+            proto: info.proto,
+            ip_len: total as u32,
+            fragment,
+        };
+        self.ip_payload(pkt, ctx, body);
+    }
+
+    /// Validates IPv4 options as Suricata's `DecodeIPV4Options` does.
+    /// Returns false when they are malformed enough to stop decoding.
+    fn ipv4_options(&mut self, pkt: &mut Packet<'_>, opts: &[u8]) -> bool {
+        // Options must be padded so the header ends on an 8-byte boundary
+        // (Suricata's check; a warning, decoding goes on).
+        if opts.len() % 8 != 0 {
+            self.event(pkt, Ev::Ipv4OptPadRequired);
+        }
+        let mut seen: u32 = 0;
+        let mut rest = opts;
+        while let Some(&ty) = rest.first() {
+            match ty {
+                0 => break,
+                1 => {
+                    rest = rest.get(1..).unwrap_or_default();
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(&len) = rest.get(1) else {
+                self.invalid(pkt, Ev::Ipv4OptEolRequired);
+                return false;
+            };
+            let len = usize::from(len);
+            if len < 2 || len > rest.len() {
+                self.invalid(pkt, Ev::Ipv4OptInvalidLen);
+                return false;
+            }
+            // Known options: (type, bit for duplicate tracking, valid length check).
+            let bit = match ty {
+                0x44 => 0,  // timestamp
+                0x07 => 1,  // record route
+                0x83 => 2,  // loose source route
+                0x89 => 3,  // strict source route
+                0x82 => 4,  // security
+                0x88 => 5,  // stream id
+                0x86 => 6,  // CIPSO
+                0x94 => 7,  // router alert
+                0x19 => 8,  // quick start
+                0x85 => 9,  // extended security
+                0x9e => 10, // SDB
+                _ => 31,
+            };
+            if bit == 31 {
+                self.event(pkt, Ev::Ipv4OptUnknown);
+            } else if seen & (1 << bit) != 0 {
+                self.event(pkt, Ev::Ipv4OptDuplicate);
+            } else {
+                seen |= 1 << bit;
+                let ok = match ty {
+                    // Route options: pointer >= 4, length 3 + 4n.
+                    0x07 | 0x83 | 0x89 => {
+                        len >= 3 && (len - 3) % 4 == 0 && rest.get(2).is_some_and(|&p| p >= 4)
+                    }
+                    // Timestamp: pointer >= 5, length 4 + 4n.
+                    0x44 => len >= 4 && len % 4 == 0 && rest.get(2).is_some_and(|&p| p >= 5),
+                    0x88 | 0x94 => len == 4,
+                    0x82 => len == 11,
+                    _ => true,
+                };
+                if !ok {
+                    self.invalid(pkt, Ev::Ipv4OptMalformed);
+                    return false;
+                }
+            }
+            rest = rest.get(len..).unwrap_or_default();
+        }
+        true
+    }
+
+    /// IPv6 header and extension headers at the start of `data`.
+    pub(crate) fn ipv6<'a>(&mut self, pkt: &mut Packet<'a>, data: &'a [u8]) {
+        self.c.ipv6 += 1;
+        let Some(h) = data.first_chunk::<40>() else {
+            self.invalid(pkt, Ev::Ipv6PktTooSmall);
+            return;
+        };
+        if h[0] >> 4 != 6 {
+            self.invalid(pkt, Ev::Ipv6WrongIpVersion);
+            return;
+        }
+        let plen = usize::from(u16::from_be_bytes([h[4], h[5]]));
+        let mut src = [0u8; 16];
+        let mut dst = [0u8; 16];
+        src.copy_from_slice(&h[8..24]);
+        dst.copy_from_slice(&h[24..40]);
+        let mut info = Ipv6Info {
+            src: Ipv6Addr::from(src),
+            dst: Ipv6Addr::from(dst),
+            proto: h[6],
+            hop_limit: h[7],
+            flow_label: u32::from_be_bytes([0, h[1] & 0x0f, h[2], h[3]]),
+            traffic_class: (h[0] << 4) | (h[1] >> 4),
+            payload_len: plen as u16,
+            fragment: None,
+        };
+        let after = data.get(40..).unwrap_or_default();
+        // A zero payload length with a hop-by-hop header is a jumbogram
+        // (RFC 2675): the real length is in the Jumbo Payload option.
+        let body = if plen == 0 && info.proto == 0 {
+            match jumbo_len(after) {
+                Some(n) if n <= after.len() => after.get(..n).unwrap_or(after),
+                Some(_) => {
+                    self.invalid(pkt, Ev::Ipv6TruncPkt);
+                    return;
+                }
+                None => after.get(..0).unwrap_or_default(),
+            }
+        } else {
+            let Some(b) = after.get(..plen) else {
+                self.invalid(pkt, Ev::Ipv6TruncPkt);
+                return;
+            };
+            b
+        };
+        pkt.l3_offset = offset_in(pkt.frame, data);
+        pkt.l3 = L3::Ipv6(info);
+        pkt.l4 = L4::None;
+        pkt.payload = &[];
+        pkt.l4_offset = offset_in(pkt.frame, body);
+        let Some((nh, rest, frag)) = self.ipv6_ext(pkt, info.proto, body) else {
+            return;
+        };
+        info.proto = nh;
+        info.fragment = frag;
+        pkt.l3 = L3::Ipv6(info);
+        pkt.l4_offset = offset_in(pkt.frame, rest);
+        let fragment = frag.is_some_and(|(_, off, more)| off != 0 || more);
+        pkt.is_fragment = fragment;
+        if frag.is_some_and(|(_, off, _)| off != 0) {
+            return;
+        }
+        let ctx = IpCtx {
+            src: IpAddr::V6(info.src),
+            dst: IpAddr::V6(info.dst),
+            proto: nh,
+            ip_len: (40 + body.len()) as u32,
+            fragment,
+        };
+        self.ip_payload(pkt, ctx, rest);
+    }
+
+    /// Walks the extension header chain. Returns the upper-layer protocol,
+    /// its bytes and the fragment header's (id, offset, more), or `None`
+    /// when a header was truncated (the event is recorded).
+    #[allow(clippy::type_complexity)] // a private triple, named at its one caller
+    fn ipv6_ext<'a>(
+        &mut self,
+        pkt: &mut Packet<'a>,
+        mut nh: u8,
+        mut rest: &'a [u8],
+    ) -> Option<(u8, &'a [u8], Option<(u32, u16, bool)>)> {
+        let mut frag = None;
+        let mut seen_hh = false;
+        let mut seen_rh = false;
+        let mut seen_dh = 0u8;
+        let mut seen_ah = false;
+        for _ in 0..MAX_IPV6_EXT_HEADERS {
+            match nh {
+                // Hop-by-hop, destination options: (len + 1) * 8 bytes of TLV options.
+                0 | 60 => {
+                    let len = ext_len8(rest);
+                    let Some(hdr) = len.and_then(|l| rest.get(..l)) else {
+                        self.invalid(pkt, Ev::Ipv6TruncExthdr);
+                        return None;
+                    };
+                    if nh == 0 {
+                        if seen_hh {
+                            self.event(pkt, Ev::Ipv6ExthdrDuplHh);
+                        }
+                        seen_hh = true;
+                    } else {
+                        // One destination options header may come before the
+                        // routing header and one after it.
+                        seen_dh += 1;
+                        if seen_dh > 2 || (seen_dh == 2 && !seen_rh) {
+                            self.event(pkt, Ev::Ipv6ExthdrDuplDh);
+                        }
+                    }
+                    self.ipv6_options(pkt, hdr.get(2..).unwrap_or_default());
+                    nh = hdr.first().copied().unwrap_or(59);
+                    rest = rest.get(hdr.len()..).unwrap_or_default();
+                }
+                43 => {
+                    let len = ext_len8(rest);
+                    let Some(hdr) = len.and_then(|l| rest.get(..l)) else {
+                        self.invalid(pkt, Ev::Ipv6TruncExthdr);
+                        return None;
+                    };
+                    if seen_rh {
+                        self.event(pkt, Ev::Ipv6ExthdrDuplRh);
+                    }
+                    seen_rh = true;
+                    if hdr.get(2) == Some(&0) {
+                        self.event(pkt, Ev::Ipv6RhType0);
+                    }
+                    nh = hdr.first().copied().unwrap_or(59);
+                    rest = rest.get(hdr.len()..).unwrap_or_default();
+                }
+                44 => {
+                    let Some(h) = rest.first_chunk::<8>() else {
+                        self.invalid(pkt, Ev::Ipv6TruncExthdr);
+                        return None;
+                    };
+                    if frag.is_some() {
+                        self.event(pkt, Ev::Ipv6ExthdrDuplFh);
+                    }
+                    if h[1] != 0 || h[3] & 0x06 != 0 {
+                        self.event(pkt, Ev::Ipv6FhNonZeroReservedField);
+                    }
+                    let off = u16::from_be_bytes([h[2], h[3]]) >> 3;
+                    let more = h[3] & 1 != 0;
+                    let id = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+                    if off == 0 && !more {
+                        self.event(pkt, Ev::Ipv6ExthdrUselessFh);
+                    }
+                    if frag.is_none() {
+                        frag = Some((id, off, more));
+                    }
+                    nh = h[0];
+                    rest = rest.get(8..).unwrap_or_default();
+                    if off != 0 {
+                        // A later fragment: what follows is data, not headers.
+                        return Some((nh, rest, frag));
+                    }
+                }
+                51 => {
+                    // AH: length in 4-byte units, minus 2.
+                    let len = rest.get(1).map(|&l| (usize::from(l) + 2) * 4);
+                    let Some(hdr) = len.and_then(|l| rest.get(..l)) else {
+                        self.invalid(pkt, Ev::Ipv6TruncExthdr);
+                        return None;
+                    };
+                    if seen_ah {
+                        self.event(pkt, Ev::Ipv6ExthdrDuplAh);
+                    }
+                    seen_ah = true;
+                    if hdr.get(2..4).is_some_and(|r| r != [0, 0]) {
+                        self.event(pkt, Ev::Ipv6ExthdrAhResNotNull);
+                    }
+                    nh = hdr.first().copied().unwrap_or(59);
+                    rest = rest.get(hdr.len()..).unwrap_or_default();
+                }
+                // Mobility, HIP, Shim6: same (len + 1) * 8 layout, no options to check.
+                135 | 139 | 140 => {
+                    let len = ext_len8(rest);
+                    let Some(hdr) = len.and_then(|l| rest.get(..l)) else {
+                        self.invalid(pkt, Ev::Ipv6TruncExthdr);
+                        return None;
+                    };
+                    nh = hdr.first().copied().unwrap_or(59);
+                    rest = rest.get(hdr.len()..).unwrap_or_default();
+                }
+                59 => {
+                    if !rest.is_empty() {
+                        self.event(pkt, Ev::Ipv6DataAfterNoneHeader);
+                    }
+                    return Some((nh, rest, frag));
+                }
+                _ => return Some((nh, rest, frag)),
+            }
+        }
+        self.c.too_many_layers += 1;
+        self.invalid(pkt, Ev::Ipv6ExthdrTooMany);
+        None
+    }
+
+    /// Checks the TLV options of a hop-by-hop or destination options header.
+    fn ipv6_options(&mut self, pkt: &mut Packet<'_>, mut opts: &[u8]) {
+        while let Some(&ty) = opts.first() {
+            if ty == 0 {
+                opts = opts.get(1..).unwrap_or_default();
+                continue;
+            }
+            let Some(&len) = opts.get(1) else {
+                self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
+                return;
+            };
+            if ty == 1 && len == 0 {
+                self.event(pkt, Ev::Ipv6ZeroLenPadn);
+            }
+            let end = 2 + usize::from(len);
+            if end > opts.len() {
+                self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
+                return;
+            }
+            opts = opts.get(end..).unwrap_or_default();
+        }
+    }
+
+    /// Hands an IP payload to its transport or tunnel decoder.
+    fn ip_payload<'a>(&mut self, pkt: &mut Packet<'a>, ctx: IpCtx, body: &'a [u8]) {
+        match ctx.proto {
+            PROTO_TCP => self.tcp(pkt, ctx, body),
+            PROTO_UDP => self.udp(pkt, ctx, body),
+            PROTO_ICMP => {
+                if ctx.dst.is_ipv6() {
+                    self.event(pkt, Ev::Ipv6Icmpv4);
+                }
+                self.icmp(pkt, ctx, body, false)
+            }
+            PROTO_ICMPV6 => {
+                if ctx.dst.is_ipv4() {
+                    self.event(pkt, Ev::Ipv4Icmpv6);
+                }
+                self.icmp(pkt, ctx, body, true)
+            }
+            PROTO_SCTP => self.sctp(pkt, ctx, body),
+            PROTO_GRE => {
+                pkt.l4 = L4::Other(PROTO_GRE);
+                pkt.payload = body;
+                if !ctx.fragment {
+                    self.gre(pkt, ctx, body, TunnelKind::Gre, 0, 0);
+                }
+            }
+            PROTO_IPIP | PROTO_IPV6 => {
+                pkt.l4 = L4::Other(ctx.proto);
+                pkt.payload = body;
+                if !ctx.fragment {
+                    self.ip_in_ip(pkt, ctx, body);
+                }
+            }
+            other => {
+                if other == PROTO_ESP {
+                    self.c.esp += 1;
+                }
+                pkt.l4 = L4::Other(other);
+                pkt.payload = body;
+            }
+        }
+    }
+
+    /// IPv4 or IPv6 directly inside IPv4 or IPv6.
+    fn ip_in_ip<'a>(&mut self, pkt: &mut Packet<'a>, ctx: IpCtx, body: &'a [u8]) {
+        let outer6 = ctx.dst.is_ipv6();
+        let inner6 = ctx.proto == PROTO_IPV6;
+        let (min, want_ver) = if inner6 { (40, 6) } else { (20, 4) };
+        if outer6 {
+            if body.len() < min {
+                let ev = if inner6 {
+                    Ev::Ipv6InIpv6TooSmall
+                } else {
+                    Ev::Ipv4InIpv6TooSmall
+                };
+                self.invalid(pkt, ev);
+                return;
+            }
+            if body.first().map(|b| b >> 4) != Some(want_ver) {
+                let ev = if inner6 {
+                    Ev::Ipv6InIpv6WrongVersion
+                } else {
+                    Ev::Ipv4InIpv6WrongVersion
+                };
+                self.invalid(pkt, ev);
+                return;
+            }
+        }
+        match (outer6, inner6) {
+            (false, false) => self.c.ipv4_in_ipv4 += 1,
+            (false, true) => self.c.ipv6_in_ipv4 += 1,
+            (true, false) => self.c.ipv4_in_ipv6 += 1,
+            (true, true) => self.c.ipv6_in_ipv6 += 1,
+        }
+        let layer = TunnelLayer {
+            kind: if outer6 {
+                TunnelKind::IpInIp6
+            } else {
+                TunnelKind::IpInIp
+            },
+            src: ctx.src,
+            dst: ctx.dst,
+            proto: ctx.proto,
+            src_port: 0,
+            dst_port: 0,
+            id: None,
+            ip_len: ctx.ip_len,
+        };
+        self.try_tunnel(pkt, layer, |d, p| {
+            if inner6 {
+                d.ipv6(p, body)
+            } else {
+                d.ipv4(p, body)
+            }
+        });
+    }
+}
+
+/// Length of an extension header whose second byte counts 8-byte units
+/// beyond the first.
+#[inline]
+fn ext_len8(b: &[u8]) -> Option<usize> {
+    b.get(1).map(|&l| (usize::from(l) + 1) * 8)
+}
+
+/// The Jumbo Payload option's length, if `hbh` (a hop-by-hop header) has one.
+fn jumbo_len(hbh: &[u8]) -> Option<usize> {
+    let len = ext_len8(hbh)?;
+    let mut opts = hbh.get(2..len)?;
+    while let Some(&ty) = opts.first() {
+        if ty == 0 {
+            opts = opts.get(1..)?;
+            continue;
+        }
+        let olen = usize::from(*opts.get(1)?);
+        if ty == 0xc2 && olen == 4 {
+            let v = opts.get(2..6)?;
+            return Some(u32::from_be_bytes(v.try_into().ok()?) as usize);
+        }
+        opts = opts.get(2 + olen..)?;
+    }
+    None
+}
