@@ -367,10 +367,9 @@ impl<A: AppLayer> FlowWorker<A> {
                 if let L4::Icmp {
                     icmp_type, code, ..
                 } = l4
+                    && meta.icmp[d].is_none()
                 {
-                    if meta.icmp[d].is_none() {
-                        meta.icmp[d] = Some((icmp_type, code));
-                    }
+                    meta.icmp[d] = Some((icmp_type, code));
                 }
                 if meta.state == FlowState::New && meta.pkts[0] > 0 && meta.pkts[1] > 0 {
                     meta.state = FlowState::Established;

@@ -309,14 +309,14 @@ impl Stream {
                     overlapped = true;
                     if let Some(s) = self.segs.get_mut(i) {
                         let (a, b) = ((pos - s.off) as usize, (o_end - s.off) as usize);
-                        if let Some(old) = s.data.get_mut(a..b) {
-                            if old != new {
-                                differs = true;
-                                // "bsd": a segment that starts before the
-                                // buffered one overwrites it.
-                                if seg_start < s_off && old.len() == new.len() {
-                                    old.copy_from_slice(new);
-                                }
+                        if let Some(old) = s.data.get_mut(a..b)
+                            && old != new
+                        {
+                            differs = true;
+                            // "bsd": a segment that starts before the
+                            // buffered one overwrites it.
+                            if seg_start < s_off && old.len() == new.len() {
+                                old.copy_from_slice(new);
                             }
                         }
                     }
