@@ -1,1 +1,61 @@
-fn main() {}
+//! Framing speed: an in-memory pcap of 100k frames (mixed sizes, like real
+//! traffic: many small, some full-size) read through `from_bytes`, so the
+//! figure is the framer alone, without disk or page-cache effects. Also the
+//! same bytes through a file, which adds the read(2) copies.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use taishi_capture::{PacketSource, PcapWriter, from_bytes, open_files};
+use taishi_core::{LinkType, Timestamp};
+
+fn generate(frames: usize) -> Vec<u8> {
+    // The size mix of an IMIX-like profile: 7 x 64, 4 x 576, 1 x 1500.
+    let sizes = [64, 64, 64, 64, 64, 64, 64, 576, 576, 576, 576, 1500];
+    let payload = vec![0xa5u8; 1500];
+    let mut w = PcapWriter::new(Vec::new(), LinkType::ETHERNET, 65535, false).unwrap();
+    for i in 0..frames {
+        let len = sizes[i % sizes.len()];
+        w.write(Timestamp::new(1_700_000_000 + i as u64 / 1000, (i % 1000) as u32 * 1000), &payload[..len])
+            .unwrap();
+    }
+    w.finish().unwrap()
+}
+
+fn count(src: &mut dyn PacketSource) -> (u64, u64) {
+    let (mut n, mut bytes) = (0u64, 0u64);
+    while let Ok(Some(p)) = src.next_packet() {
+        n += 1;
+        bytes += p.data.len() as u64;
+    }
+    (n, bytes)
+}
+
+fn bench(c: &mut Criterion) {
+    let data = generate(100_000);
+    let mut g = c.benchmark_group("read");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.bench_function("pcap_100k_from_bytes", |b| {
+        b.iter_batched(
+            || data.clone(),
+            |d| {
+                let mut src = from_bytes("bench.pcap", d).unwrap();
+                let n = count(&mut src);
+                // Returned so that freeing the buffer happens outside the timing.
+                (src, n)
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.pcap");
+    std::fs::write(&path, &data).unwrap();
+    g.bench_function("pcap_100k_file", |b| {
+        b.iter(|| {
+            let mut src = open_files(std::slice::from_ref(&path)).unwrap();
+            count(&mut src)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -55,30 +55,16 @@ pub(crate) struct Input {
 const FIRST_READ: usize = 64 * 1024;
 
 impl Input {
-    /// A stream read from `src`; `raw` counts the bytes taken from the file.
-    pub(crate) fn from_reader(src: Box<dyn Read + Send>, raw: Arc<AtomicU64>) -> Self {
+    /// A stream read from `src` through a buffer of `capacity` bytes (it
+    /// grows if one record needs more); `raw` counts the bytes taken from the file.
+    pub(crate) fn from_reader(src: Box<dyn Read + Send>, raw: Arc<AtomicU64>, capacity: usize) -> Self {
         Input {
             src: Some(src),
-            buf: vec![0; CHUNK],
+            buf: vec![0; capacity.max(64)],
             start: 0,
             end: 0,
             offset: 0,
             raw,
-            read_size: FIRST_READ,
-        }
-    }
-
-    /// A stream that is already all in memory: the vector itself is the
-    /// buffer, so nothing is copied.
-    pub(crate) fn from_vec(data: Vec<u8>) -> Self {
-        let len = data.len();
-        Input {
-            src: None,
-            buf: data,
-            start: 0,
-            end: len,
-            offset: 0,
-            raw: Arc::new(AtomicU64::new(len as u64)),
             read_size: FIRST_READ,
         }
     }
@@ -208,7 +194,7 @@ mod tests {
     #[test]
     fn ensure_consume_skip_across_reads() {
         let data: Vec<u8> = (0..=255).collect();
-        let mut inp = Input::from_reader(Box::new(Dribble(data, 0)), Arc::new(AtomicU64::new(0)));
+        let mut inp = Input::from_reader(Box::new(Dribble(data, 0)), Arc::new(AtomicU64::new(0)), 64);
         assert!(inp.ensure(10).unwrap());
         assert_eq!(&inp.bytes()[..3], &[0, 1, 2]);
         inp.consume(5);
