@@ -78,8 +78,14 @@ fn mix(mut x: u64) -> u64 {
 }
 
 fn fold128(b: &[u8]) -> u64 {
-    let hi = b.get(..8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_be_bytes);
-    let lo = b.get(8..16).and_then(|s| s.try_into().ok()).map_or(0, u64::from_be_bytes);
+    let hi = b
+        .get(..8)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_be_bytes);
+    let lo = b
+        .get(8..16)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_be_bytes);
     hi ^ lo.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 

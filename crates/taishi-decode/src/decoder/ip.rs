@@ -32,6 +32,9 @@ pub(crate) struct IpCtx {
     /// only, without length, checksum or tunnel checks (the segment is not
     /// all here).
     pub fragment: bool,
+    /// The IP payload was cut short (by the capture or a lying length):
+    /// transports decode what is there, without length or checksum checks.
+    pub truncated: bool,
 }
 
 impl Decoder {
@@ -57,13 +60,16 @@ impl Decoder {
             self.invalid(pkt, Ev::Ipv4IplenSmallerThanHlen);
             return;
         }
-        let Some(packet) = data.get(..total) else {
+        let Some(header) = data.get(..hlen) else {
             self.invalid(pkt, Ev::Ipv4TruncPkt);
             return;
         };
-        let Some(header) = packet.get(..hlen) else {
-            self.invalid(pkt, Ev::Ipv4TruncPkt);
-            return;
+        let (packet, truncated) = match data.get(..total) {
+            Some(p) => (p, false),
+            None => {
+                self.truncated_payload(pkt, Ev::Ipv4TruncPkt);
+                (data, true)
+            }
         };
         let frag = u16::from_be_bytes([h[6], h[7]]);
         let bad_checksum = checksum::ipv4_header(header) != 0;
@@ -105,8 +111,22 @@ impl Decoder {
             proto: info.proto,
             ip_len: total as u32,
             fragment,
+            truncated,
         };
         self.ip_payload(pkt, ctx, body);
+    }
+
+    /// The IP header is whole but its length runs past the bytes we have.
+    /// When the capture was snapped (captured < wire length) that is the
+    /// capture's doing, not an anomaly; otherwise it is `*.trunc_pkt`. Either
+    /// way the transport header is still decoded from the bytes present, as
+    /// tshark does, so the flow is not lost. (Suricata drops such packets.)
+    fn truncated_payload(&mut self, pkt: &mut Packet<'_>, ev: Ev) {
+        if pkt.frame.len() < pkt.wire_len as usize {
+            self.c.snapped += 1;
+        } else {
+            self.invalid(pkt, ev);
+        }
     }
 
     /// Validates IPv4 options as Suricata's `DecodeIPV4Options` does.
@@ -114,7 +134,7 @@ impl Decoder {
     fn ipv4_options(&mut self, pkt: &mut Packet<'_>, opts: &[u8]) -> bool {
         // Options must be padded so the header ends on an 8-byte boundary
         // (Suricata's check; a warning, decoding goes on).
-        if opts.len() % 8 != 0 {
+        if !opts.len().is_multiple_of(8) {
             self.event(pkt, Ev::Ipv4OptPadRequired);
         }
         let mut seen: u32 = 0;
@@ -208,21 +228,17 @@ impl Decoder {
         let after = data.get(40..).unwrap_or_default();
         // A zero payload length with a hop-by-hop header is a jumbogram
         // (RFC 2675): the real length is in the Jumbo Payload option.
-        let body = if plen == 0 && info.proto == 0 {
-            match jumbo_len(after) {
-                Some(n) if n <= after.len() => after.get(..n).unwrap_or(after),
-                Some(_) => {
-                    self.invalid(pkt, Ev::Ipv6TruncPkt);
-                    return;
-                }
-                None => after.get(..0).unwrap_or_default(),
-            }
+        let want = if plen == 0 && info.proto == 0 {
+            jumbo_len(after).unwrap_or(0)
         } else {
-            let Some(b) = after.get(..plen) else {
-                self.invalid(pkt, Ev::Ipv6TruncPkt);
-                return;
-            };
-            b
+            plen
+        };
+        let (body, truncated) = match after.get(..want) {
+            Some(b) => (b, false),
+            None => {
+                self.truncated_payload(pkt, Ev::Ipv6TruncPkt);
+                (after, true)
+            }
         };
         pkt.l3_offset = offset_in(pkt.frame, data);
         pkt.l3 = L3::Ipv6(info);
@@ -247,6 +263,7 @@ impl Decoder {
             proto: nh,
             ip_len: (40 + body.len()) as u32,
             fragment,
+            truncated,
         };
         self.ip_payload(pkt, ctx, rest);
     }

@@ -22,6 +22,9 @@ pub(crate) const ETHERTYPE_PPPOE_SESS: u16 = 0x8864;
 /// Transparent Ethernet bridging (Ethernet inside GRE/Geneve).
 pub(crate) const ETHERTYPE_TEB: u16 = 0x6558;
 
+/// FDDI (tcpdump's LINKTYPE_FDDI); not in `taishi_core::LinkType` yet.
+const LINKTYPE_FDDI: LinkType = LinkType(10);
+
 /// BSD address families seen in NULL/LOOP headers: AF_INET is 2 everywhere;
 /// AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (macOS).
 const AF_INET: u32 = 2;
@@ -49,6 +52,7 @@ impl Decoder {
             LinkType::NULL => self.null(pkt, frame, false),
             LinkType::LOOP => self.null(pkt, frame, true),
             LinkType::NFLOG => self.nflog(pkt, frame),
+            LINKTYPE_FDDI => self.fddi(pkt, frame),
             _ => self.c.unsupported_linktype += 1,
         }
     }
@@ -81,16 +85,29 @@ impl Decoder {
         let rest = data.get(14..).unwrap_or_default();
         if et <= 1500 {
             // 802.3 length field: only LLC/SNAP with OUI 0 carries an ethertype.
-            match rest.first_chunk::<8>() {
-                Some([0xaa, 0xaa, 0x03, 0, 0, 0, a, b]) => {
-                    let et = u16::from_be_bytes([*a, *b]);
-                    self.ethertype(pkt, et, rest.get(8..).unwrap_or_default());
-                }
-                _ => {}
+            if let Some([0xaa, 0xaa, 0x03, 0, 0, 0, a, b]) = rest.first_chunk::<8>() {
+                let et = u16::from_be_bytes([*a, *b]);
+                self.ethertype(pkt, et, rest.get(8..).unwrap_or_default());
             }
             return;
         }
         self.ethertype(pkt, et, rest);
+    }
+
+    /// FDDI: frame control, two MACs, then 802.2 LLC/SNAP as in 802.3.
+    fn fddi<'a>(&mut self, pkt: &mut Packet<'a>, data: &'a [u8]) {
+        let Some(h) = data.first_chunk::<21>() else {
+            self.invalid(pkt, Ev::EthPktTooSmall);
+            return;
+        };
+        self.c.fddi += 1;
+        if let [0xaa, 0xaa, 0x03, 0, 0, 0, a, b] = h[13..21] {
+            self.ethertype(
+                pkt,
+                u16::from_be_bytes([a, b]),
+                data.get(21..).unwrap_or_default(),
+            );
+        }
     }
 
     /// Decodes what an ethertype announces.
@@ -222,10 +239,10 @@ impl Decoder {
             self.invalid(pkt, Ev::PppoeWrongCode);
             return;
         }
-        let len = usize::from(u16::from_be_bytes([h[4], h[5]]));
-        let body = data.get(6..).unwrap_or_default();
-        let body = body.get(..len).unwrap_or(body);
-        self.ppp(pkt, body);
+        // The PPPoE length is not used to bound the PPP frame: IP's own
+        // length trims link padding, and captures exist where the PPPoE
+        // length undercounts while the IP packet is whole.
+        self.ppp(pkt, data.get(6..).unwrap_or_default());
     }
 
     /// PPP: optional `ff 03` address/control, then a 1- or 2-byte protocol.

@@ -109,6 +109,8 @@ pub(crate) struct Counts {
     too_many_layers: u64,
     unsupported_linktype: u64,
     fragments: u64,
+    snapped: u64,
+    fddi: u64,
     ipv4_bad_checksum: u64,
     tcp_bad_checksum: u64,
     udp_bad_checksum: u64,
@@ -335,7 +337,7 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 impl StatsSource for Decoder {
     fn report(&self, add: &mut dyn FnMut(&'static str, u64)) {
         let c = &self.c;
-        let fields: [(&'static str, u64); 45] = [
+        let fields: [(&'static str, u64); 47] = [
             ("decoder.pkts", c.pkts),
             ("decoder.bytes", c.bytes),
             ("decoder.invalid", c.invalid),
@@ -376,6 +378,8 @@ impl StatsSource for Decoder {
             ("decoder.too_many_layers", c.too_many_layers),
             ("decoder.unsupported_linktype", c.unsupported_linktype),
             ("decoder.fragments", c.fragments),
+            ("decoder.snapped", c.snapped),
+            ("decoder.fddi", c.fddi),
             ("decoder.ipv4.bad_checksum", c.ipv4_bad_checksum),
             ("decoder.tcp.bad_checksum", c.tcp_bad_checksum),
             ("decoder.udp.bad_checksum", c.udp_bad_checksum),

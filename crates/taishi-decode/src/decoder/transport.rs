@@ -54,7 +54,7 @@ impl Decoder {
             options,
         });
         pkt.payload = seg.get(hlen..).unwrap_or_default();
-        if !ctx.fragment && self.bad_checksum(&ctx, seg) {
+        if !ctx.fragment && !ctx.truncated && self.bad_checksum(&ctx, seg) {
             self.c.tcp_bad_checksum += 1;
             pkt.bad_l4_checksum = true;
         }
@@ -127,8 +127,8 @@ impl Decoder {
         let src_port = u16::from_be_bytes([h[0], h[1]]);
         let dst_port = u16::from_be_bytes([h[2], h[3]]);
         let ulen = usize::from(u16::from_be_bytes([h[4], h[5]]));
-        let datagram = if ctx.fragment {
-            // Only the first fragment's bytes are here; the length covers all.
+        let datagram = if ctx.fragment || (ctx.truncated && seg.len() < ulen) {
+            // Only part of the datagram is here; the length covers all.
             seg
         } else {
             if ulen < 8 {
@@ -148,7 +148,7 @@ impl Decoder {
         if ctx.fragment {
             return;
         }
-        if h[6..8] != [0, 0] && self.bad_checksum(&ctx, datagram) {
+        if !ctx.truncated && h[6..8] != [0, 0] && self.bad_checksum(&ctx, datagram) {
             self.c.udp_bad_checksum += 1;
             pkt.bad_l4_checksum = true;
         }
@@ -195,7 +195,7 @@ impl Decoder {
             seq,
         };
         pkt.payload = seg.get(8..).unwrap_or_default();
-        if ctx.fragment || !self.check_l4 {
+        if ctx.fragment || ctx.truncated || !self.check_l4 {
             return;
         }
         let bad = if v6 {

@@ -15,7 +15,13 @@ const GRE_PROTO_ERSPAN2: u16 = 0x88be;
 const GRE_PROTO_ERSPAN3: u16 = 0x22eb;
 
 impl Decoder {
-    fn layer(ctx: &IpCtx, kind: TunnelKind, sport: u16, dport: u16, id: Option<u32>) -> TunnelLayer {
+    fn layer(
+        ctx: &IpCtx,
+        kind: TunnelKind,
+        sport: u16,
+        dport: u16,
+        id: Option<u32>,
+    ) -> TunnelLayer {
         TunnelLayer {
             kind,
             src: ctx.src,
@@ -51,7 +57,14 @@ impl Decoder {
     }
 
     /// VXLAN (RFC 7348): flags with the I bit, 24-bit VNI, then Ethernet.
-    fn vxlan<'a>(&mut self, pkt: &mut Packet<'a>, ctx: &IpCtx, sport: u16, dport: u16, data: &'a [u8]) {
+    fn vxlan<'a>(
+        &mut self,
+        pkt: &mut Packet<'a>,
+        ctx: &IpCtx,
+        sport: u16,
+        dport: u16,
+        data: &'a [u8],
+    ) {
         let Some(h) = data.first_chunk::<8>() else {
             return;
         };
@@ -63,7 +76,10 @@ impl Decoder {
             return;
         };
         self.c.vxlan += 1;
-        if !matches!(et, ETHERTYPE_IPV4 | ETHERTYPE_IPV6 | 0x0806 | 0x8100 | 0x88a8 | 0x9100) {
+        if !matches!(
+            et,
+            ETHERTYPE_IPV4 | ETHERTYPE_IPV6 | 0x0806 | 0x8100 | 0x88a8 | 0x9100
+        ) {
             self.event(pkt, Ev::VxlanUnknownPayloadType);
         }
         let vni = u32::from_be_bytes([0, h[4], h[5], h[6]]);
@@ -73,7 +89,14 @@ impl Decoder {
 
     /// Geneve (RFC 8926): version 0, options length in 4-byte units, a
     /// protocol type (Ethernet, IPv4 or IPv6) and a 24-bit VNI.
-    fn geneve<'a>(&mut self, pkt: &mut Packet<'a>, ctx: &IpCtx, sport: u16, dport: u16, data: &'a [u8]) {
+    fn geneve<'a>(
+        &mut self,
+        pkt: &mut Packet<'a>,
+        ctx: &IpCtx,
+        sport: u16,
+        dport: u16,
+        data: &'a [u8],
+    ) {
         let Some(h) = data.first_chunk::<8>() else {
             return;
         };
@@ -116,7 +139,14 @@ impl Decoder {
     /// like IPv6 (Suricata's tests): version 6, a non-zero hop limit, a
     /// plausible hop-by-hop header, and a payload length that fills the
     /// datagram. Otherwise it stays plain UDP.
-    fn teredo<'a>(&mut self, pkt: &mut Packet<'a>, ctx: &IpCtx, sport: u16, dport: u16, data: &'a [u8]) {
+    fn teredo<'a>(
+        &mut self,
+        pkt: &mut Packet<'a>,
+        ctx: &IpCtx,
+        sport: u16,
+        dport: u16,
+        data: &'a [u8],
+    ) {
         let mut start = data;
         if let [0, kind, ..] = data {
             match kind {
@@ -149,7 +179,14 @@ impl Decoder {
 
     /// GTP-U version 1 (3GPP TS 29.281): only G-PDUs (type 255) carry user
     /// IP packets; echo and error messages stay UDP.
-    fn gtpu<'a>(&mut self, pkt: &mut Packet<'a>, ctx: &IpCtx, sport: u16, dport: u16, data: &'a [u8]) {
+    fn gtpu<'a>(
+        &mut self,
+        pkt: &mut Packet<'a>,
+        ctx: &IpCtx,
+        sport: u16,
+        dport: u16,
+        data: &'a [u8],
+    ) {
         let Some(h) = data.first_chunk::<8>() else {
             return;
         };
@@ -345,7 +382,14 @@ impl Decoder {
     /// ERSPAN type I (no header, no sequence number), II (8-byte header,
     /// version 1) and III (12-byte header, version 2, optional 8-byte
     /// platform subheader), each followed by the mirrored Ethernet frame.
-    fn erspan<'a>(&mut self, pkt: &mut Packet<'a>, ctx: &IpCtx, proto: u16, seq: bool, data: &'a [u8]) {
+    fn erspan<'a>(
+        &mut self,
+        pkt: &mut Packet<'a>,
+        ctx: &IpCtx,
+        proto: u16,
+        seq: bool,
+        data: &'a [u8],
+    ) {
         let mut ctx = *ctx;
         ctx.proto = PROTO_GRE;
         let (hlen, session, vlan) = if proto == GRE_PROTO_ERSPAN2 && !seq {

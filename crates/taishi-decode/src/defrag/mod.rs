@@ -22,14 +22,18 @@
 //! # Rejected fragments
 //!
 //! - a datagram that would end past 65,535 bytes (`*.frag_pkt_too_large`);
-//! - an empty fragment, or a non-final fragment whose length is not a
-//!   multiple of 8 (impossible from a real stack; `defrag.*.invalid`);
-//! - a fragment ending past an already-seen final fragment, or a second final
-//!   fragment with a different end (`defrag.*.invalid`);
+//! - an empty fragment (`defrag.*.invalid`);
 //! - anything beyond the limits of [`DefragConfig`]: trackers
 //!   (`defrag.max_trackers_reached`), fragments per datagram
 //!   (`defrag.max_frags_reached`, the datagram is dropped) and bytes held
 //!   (`defrag.memcap_exceeded`, after expiring old datagrams once).
+//!
+//! As in Suricata, the datagram is complete once a final fragment (MF clear)
+//! was seen and the fragments cover every byte from 0 to the largest end any
+//! fragment reached; odd lengths and fragments past the final one are not
+//! rejected (tshark and Suricata reassemble them too, and rejecting them
+//! would let a crafted fragment hide a datagram from us but not from the
+//! host).
 //!
 //! Fragments are copied (they outlive their frame); the reassembled datagram
 //! is built in one buffer that is reused for every datagram.
@@ -86,8 +90,10 @@ struct Tracker {
     /// IPv6: offset in `header` of the next-header byte that named the
     /// fragment header, and the protocol to put there.
     v6_nh: Option<(usize, u8)>,
-    /// End of the datagram's data, once the last fragment was seen.
-    total: Option<usize>,
+    /// A fragment without MF was seen.
+    seen_last: bool,
+    /// Largest end of any fragment: the datagram's length once `seen_last`.
+    end: usize,
     last_seen: Timestamp,
     mem: u64,
     next_order: u32,
@@ -204,7 +210,7 @@ impl Defrag {
             }
             return None;
         }
-        if piece.data.is_empty() || (piece.more && piece.data.len() % 8 != 0) {
+        if piece.data.is_empty() {
             self.count_invalid(v6);
             return None;
         }
@@ -238,15 +244,6 @@ impl Defrag {
             self.remove(&piece.key);
             return None;
         }
-        // A fragment that contradicts the known end of the datagram.
-        let contradicts = match tracker.total {
-            Some(t) => end > t || (!piece.more && end != t),
-            None => !piece.more && tracker.frags.iter().any(|f| f.end() > end),
-        };
-        if contradicts {
-            self.count_invalid(v6);
-            return None;
-        }
         let overlaps = tracker
             .frags
             .iter()
@@ -262,8 +259,9 @@ impl Defrag {
             }
         }
         if !piece.more {
-            tracker.total = Some(end);
+            tracker.seen_last = true;
         }
+        tracker.end = tracker.end.max(end);
         if piece.off == 0 && tracker.header.is_empty() {
             tracker.header.extend_from_slice(piece.header);
             tracker.v6_nh = piece.v6_nh;
@@ -284,9 +282,7 @@ impl Defrag {
         if !complete(tracker) {
             return None;
         }
-        let Some(tracker) = self.trackers.remove(&piece.key) else {
-            return None;
-        };
+        let tracker = self.trackers.remove(&piece.key)?;
         self.memuse = self.memuse.saturating_sub(tracker.mem);
         build(&tracker, &mut self.out);
         if v6 {
@@ -336,9 +332,7 @@ fn piece<'p>(pkt: &Packet<'p>) -> Option<Piece<'p>> {
     for (slot, v) in vlan.iter_mut().zip(pkt.vlans()) {
         *slot = *v;
     }
-    let tunnel = pkt
-        .innermost_tunnel()
-        .map(|t| (t.kind, t.src, t.dst, t.id));
+    let tunnel = pkt.innermost_tunnel().map(|t| (t.kind, t.src, t.dst, t.id));
     match pkt.l3 {
         L3::Ipv4(h) => {
             let start = pkt.l3_offset;
@@ -425,10 +419,8 @@ fn nh_byte_before(header: &[u8]) -> Option<usize> {
 
 /// Whether the tracker holds every byte from 0 to the known end.
 fn complete(t: &Tracker) -> bool {
-    let Some(total) = t.total else {
-        return false;
-    };
-    if t.header.is_empty() {
+    let total = t.end;
+    if !t.seen_last || t.header.is_empty() {
         return false;
     }
     let mut spans: Vec<(usize, usize)> = t.frags.iter().map(|f| (f.off, f.end())).collect();
@@ -445,7 +437,7 @@ fn complete(t: &Tracker) -> bool {
 
 /// Writes the reassembled datagram into `out`, applying the BSD policy.
 fn build(t: &Tracker, out: &mut Vec<u8>) {
-    let total = t.total.unwrap_or(0);
+    let total = t.end;
     let hl = t.header.len();
     out.clear();
     out.extend_from_slice(&t.header);
