@@ -124,6 +124,8 @@ pub struct FlowWorker<A: AppLayer = NoApp> {
     stats: FlowStats,
     /// Latest packet time seen by this worker.
     latest: Timestamp,
+    /// `latest` in whole seconds, kept beside it to spare a division per packet.
+    latest_sec: u64,
 }
 
 fn proto_class(proto: u8) -> usize {
@@ -181,6 +183,7 @@ impl<A: AppLayer> FlowWorker<A> {
             tcp_stats: TcpStats::default(),
             stats: FlowStats::default(),
             latest: Timestamp(0),
+            latest_sec: 0,
         }
     }
 
@@ -225,6 +228,7 @@ impl<A: AppLayer> FlowWorker<A> {
         }
         if pkt.ts > self.latest {
             self.latest = pkt.ts;
+            self.latest_sec = pkt.ts.secs();
         }
         if pkt.tunnel_count > 0 {
             self.process_outer(pkt, sink);
@@ -380,7 +384,7 @@ impl<A: AppLayer> FlowWorker<A> {
             }
         }
         let list = list_of(meta.key.proto, meta.state);
-        let now_sec = self.latest.secs();
+        let now_sec = self.latest_sec;
         if slot.list as usize != list || slot.list_sec != now_sec {
             self.unlink(idx);
             self.link_tail(idx, list, now_sec);
@@ -463,7 +467,7 @@ impl<A: AppLayer> FlowWorker<A> {
         self.table
             .insert_unique(hash, idx, |&i| slots.get(i as usize).map_or(0, |s| s.hash));
         let list = list_of(key.proto, FlowState::New);
-        self.link_tail(idx, list, self.latest.secs());
+        self.link_tail(idx, list, self.latest_sec);
 
         self.stats.total += 1;
         match key.proto {
@@ -541,6 +545,7 @@ impl<A: AppLayer> FlowWorker<A> {
     pub fn handle_timeouts(&mut self, now: Timestamp, sink: &mut dyn EventSink) {
         if now > self.latest {
             self.latest = now;
+            self.latest_sec = now.secs();
         }
         let now_sec = now.secs();
         for list in 0..LISTS {
