@@ -27,3 +27,18 @@ pub use packet::{
     DecodeEvent, Ipv4Info, Ipv6Info, L3, L4, Packet, TcpInfo, TcpOptions, TunnelKind, TunnelLayer,
 };
 pub use shard::shard_hash;
+
+/// Reads one counter of a [`StatsSource`](taishi_core::StatsSource) (tests).
+#[cfg(test)]
+pub(crate) trait StatsSourceExt {
+    fn counter(&self, name: &str) -> u64;
+}
+
+#[cfg(test)]
+impl<T: taishi_core::StatsSource> StatsSourceExt for T {
+    fn counter(&self, name: &str) -> u64 {
+        let mut c = taishi_core::Counters::new();
+        c.absorb(self);
+        c.get(name)
+    }
+}
