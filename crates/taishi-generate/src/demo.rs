@@ -321,7 +321,7 @@ impl Gen {
 
     fn eph(&mut self, h: &Host) -> u16 {
         if h.linux {
-            self.rng.gen_range(32768..61000)
+            self.rng.gen_range(34_000..61_000)
         } else {
             self.rng.gen_range(49152..65535)
         }
@@ -366,8 +366,7 @@ impl Gen {
         a: &Host,
         b: &Host,
         v6: bool,
-        sport: u16,
-        dport: u16,
+        (sport, dport): (u16, u16),
         payload: &[u8],
     ) {
         let p = path(a, b);
@@ -377,14 +376,14 @@ impl Gen {
     }
 
     /// A lookup through the site resolver; returns when the answer is seen.
+    /// `answers` of `None` is NXDOMAIN.
     fn lookup(
         &mut self,
         t: u64,
         c: &Host,
         name: &str,
         qtype: u16,
-        answers: &[(String, u32, dns::Rdata)],
-        nx: bool,
+        answers: Option<&[(String, u32, dns::Rdata)]>,
         upstream: bool,
     ) -> u64 {
         self.dns_id = self.dns_id.wrapping_add(self.rng.gen_range(1..5000));
@@ -394,14 +393,14 @@ impl Gen {
         let sport = self.eph(c);
         let q = dns::query(id, name, qtype);
         self.tr.flows += 1;
-        self.udp(t, c, &resolver, v6, sport, 53, &q);
+        self.udp(t, c, &resolver, v6, (sport, 53), &q);
         let delay = if upstream {
             self.rng.gen_range(12..70) * MS
         } else {
             self.rng.gen_range(150..600) * 1000
         };
-        let r = dns::response(id, name, qtype, answers, nx);
-        self.udp(t + delay, &resolver, c, v6, 53, sport, &r);
+        let r = dns::response(id, name, qtype, answers.unwrap_or(&[]), answers.is_none());
+        self.udp(t + delay, &resolver, c, v6, (53, sport), &r);
         t + delay
     }
 
@@ -428,12 +427,12 @@ impl Gen {
             self.rng.gen_range(30..3600),
             dns::Rdata::A(a),
         ));
-        let mut end = self.lookup(t, c, name, dns::TYPE_A, &answers, false, !cached);
+        let mut end = self.lookup(t, c, name, dns::TYPE_A, Some(&answers), !cached);
         if c.v6.is_some() {
             let ans6: Vec<_> = aaaa
                 .map(|x| vec![(owner, 300, dns::Rdata::Aaaa(x))])
                 .unwrap_or_default();
-            end = end.max(self.lookup(t + 200_000, c, name, dns::TYPE_AAAA, &ans6, false, !cached));
+            end = end.max(self.lookup(t + 200_000, c, name, dns::TYPE_AAAA, Some(&ans6), !cached));
         }
         end
     }
@@ -515,16 +514,18 @@ impl Gen {
         self.site.workstations[i]
     }
 
+    /// Response sizes with the web's heavy tail, kept modest so that the
+    /// demo stays a few MB at scale 1.
     fn resp_size(&mut self) -> usize {
         let u: f64 = self.rng.r#gen();
-        if u < 0.45 {
-            self.rng.gen_range(500..4000)
-        } else if u < 0.80 {
-            self.rng.gen_range(4000..20_000)
-        } else if u < 0.97 {
-            self.rng.gen_range(20_000..80_000)
+        if u < 0.50 {
+            self.rng.gen_range(500..3000)
+        } else if u < 0.83 {
+            self.rng.gen_range(3000..15_000)
+        } else if u < 0.98 {
+            self.rng.gen_range(15_000..60_000)
         } else {
-            self.rng.gen_range(80_000..300_000)
+            self.rng.gen_range(60_000..250_000)
         }
     }
 
@@ -610,8 +611,7 @@ impl Gen {
             &c,
             &host,
             dns::TYPE_A,
-            &[(host.clone(), 3600, dns::Rdata::A(web.v4))],
-            false,
+            Some(&[(host.clone(), 3600, dns::Rdata::A(web.v4))]),
             false,
         );
         let date = self.date(t);
@@ -725,16 +725,16 @@ impl Gen {
                 "regulator@partner-utility.org".to_string(),
             )
         };
-        let writes = smtp::delivery(
-            &sname,
-            &cname,
-            &from,
-            &to,
-            "Weekly dosing report",
-            &date,
-            &msg_id,
-            &body,
-        );
+        let writes = smtp::delivery(&smtp::Mail {
+            server_name: &sname,
+            client_name: &cname,
+            from: &from,
+            to: &to,
+            subject: "Weekly dosing report",
+            date: &date,
+            msg_id: &msg_id,
+            body: &body,
+        });
         let mut k = self.tcp(&c, &s, 25, false, t);
         k.open(&mut self.tr, 0);
         for (i, w) in writes.iter().enumerate() {
@@ -831,13 +831,12 @@ impl Gen {
                     &c,
                     name,
                     dns::TYPE_A,
-                    &ans,
-                    false,
+                    Some(&ans),
                     !name.ends_with(".local"),
                 );
             }
             None => {
-                self.lookup(t, &c, name, dns::TYPE_A, &[], true, false);
+                self.lookup(t, &c, name, dns::TYPE_A, None, false);
             }
         }
     }
@@ -852,10 +851,10 @@ impl Gen {
                 let sport = 123;
                 let q = crate::proto::ntp(false, EPOCH.0 + t, 0);
                 self.tr.flows += 1;
-                self.udp(t, &dns, &peer, false, sport, 123, &q);
+                self.udp(t, &dns, &peer, false, (sport, 123), &q);
                 let rt = t + peer.rtt_us as u64 * 1000;
                 let r = crate::proto::ntp(true, EPOCH.0 + rt, crate::proto::ntp_ts(EPOCH.0 + t));
-                self.udp(rt, &peer, &dns, false, 123, sport, &r);
+                self.udp(rt, &peer, &dns, false, (123, sport), &r);
                 t += 64 * SEC;
             }
         }
@@ -1269,7 +1268,7 @@ impl Gen {
                 .map(|_| B64[self.rng.gen_range(0..64)])
                 .collect();
             let ans = [(name.clone(), 0, dns::Rdata::Txt(vec![txt]))];
-            let end = self.lookup(t, &client, &name, dns::TYPE_TXT, &ans, false, true);
+            let end = self.lookup(t, &client, &name, dns::TYPE_TXT, Some(&ans), true);
             let r = self.rng.gen_range(50..250) * MS;
             t = end + self.paced(r);
         }
@@ -1294,7 +1293,7 @@ impl Gen {
         let dst = Host::inet([198, 51, 100, 23], 15, 60, true);
         let name = "upload.storage-drop.io";
         let t = self.lookup_site(self.at(0.70), &src, name, dst.v4, None);
-        let size = 2_500_000;
+        let size = 2_000_000;
         let mut k = self.tcp(&src, &dst, 443, false, t + 200_000);
         k.open(&mut self.tr, 0);
         let sid: [u8; 32] = self.rng.r#gen();

@@ -79,8 +79,9 @@ mod tests {
     #[test]
     fn mbap_length_counts_unit_and_pdu() {
         let r = write_multiple(7, 1, 0x10, &[1, 2]);
-        // tid 0007, proto 0000, len 000a (unit + fc + addr2 + qty2 + bc + 4), unit 01, fc 10
-        assert_eq!(&r[..8], &[0, 7, 0, 0, 0, 10, 1, 16]);
-        assert_eq!(r.len(), 6 + 10);
+        // tid 0007, proto 0000, len 000b (unit 1 + fc 1 + addr 2 + qty 2 + count 1 + values 4),
+        // unit 01, fc 10
+        assert_eq!(&r[..8], &[0, 7, 0, 0, 0, 11, 1, 16]);
+        assert_eq!(r.len(), 6 + 11);
     }
 }

@@ -3,18 +3,39 @@
 
 use std::fmt::Write as _;
 
+/// One message and the names of the two MTAs.
+pub struct Mail<'a> {
+    /// Receiving MTA's host name (greeting, EHLO reply).
+    pub server_name: &'a str,
+    /// Sending MTA's host name (EHLO).
+    pub client_name: &'a str,
+    /// Envelope and header sender.
+    pub from: &'a str,
+    /// Envelope and header recipient.
+    pub to: &'a str,
+    /// Subject header.
+    pub subject: &'a str,
+    /// Date header (IMF-fixdate).
+    pub date: &'a str,
+    /// Message-ID header, without angle brackets.
+    pub msg_id: &'a str,
+    /// Body text, lines separated by `\n`.
+    pub body: &'a str,
+}
+
 /// The writes of one delivery: even indices from the server, odd from the
 /// client.
-pub fn delivery(
-    server_name: &str,
-    client_name: &str,
-    from: &str,
-    to: &str,
-    subject: &str,
-    date: &str,
-    msg_id: &str,
-    body: &str,
-) -> Vec<Vec<u8>> {
+pub fn delivery(m: &Mail<'_>) -> Vec<Vec<u8>> {
+    let Mail {
+        server_name,
+        client_name,
+        from,
+        to,
+        subject,
+        date,
+        msg_id,
+        body,
+    } = *m;
     let mut msg = String::with_capacity(body.len() + 512);
     let _ = write!(
         msg,
