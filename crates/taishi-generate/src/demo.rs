@@ -560,9 +560,13 @@ impl Gen {
         self.ntp();
     }
 
+    /// Start of a benign conversation: anywhere but the last stretch, so
+    /// that conversations end inside the capture (a quarter of it for very
+    /// short captures).
     fn start(&mut self) -> u64 {
+        let tail = (20 * SEC).min(self.dur / 4);
         self.rng
-            .gen_range(SEC / 2..self.dur.saturating_sub(20 * SEC).max(SEC))
+            .gen_range(SEC / 4..self.dur.saturating_sub(tail).max(SEC / 2))
     }
 
     fn browse(&mut self) {
@@ -1197,11 +1201,12 @@ impl Gen {
                 k.send(&mut self.tr, Dir::S2C, &m, d);
             }
             k.close(&mut self.tr, Dir::C2S, 10 * MS);
+            // Several connections in parallel, as hydra-style tools run them.
             let r = self.rng.gen_range(500..2500) * MS;
-            t = k.t + self.paced(r);
+            t += self.paced(r);
         }
         let desc = format!(
-            "{n} SSH connections from one internet host to the file server, each failing 1-3 password attempts"
+            "{n} overlapping SSH connections from one internet host to the file server, each failing 1-3 password attempts"
         );
         self.label(
             from,
