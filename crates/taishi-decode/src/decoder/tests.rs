@@ -1,5 +1,8 @@
 //! Table tests: annotated bytes per header, valid, every truncation, malformed.
 
+// Table rows are tuples so that each case reads as one line of the table.
+#![allow(clippy::type_complexity)]
+
 use std::net::IpAddr;
 
 use taishi_core::config::ChecksumMode;
@@ -193,7 +196,7 @@ fn ethernet_ipv4_tcp_every_truncation() {
         assert_eq!(g.events.first().copied(), Some(ev), "len {len}");
         assert!(g.invalid, "len {len}");
         assert_eq!(g.l4.is_some(), l4, "len {len}: {g:?}");
-        if len >= 54 && len < 74 {
+        if (54..74).contains(&len) {
             assert!(g.events.contains(&"tcp.invalid_optlen"), "len {len}");
         }
         if (34..54).contains(&len) {
@@ -284,8 +287,10 @@ fn ipv4_bad_header_checksum_is_flagged_not_enforced() {
 #[test]
 fn l4_checksums_only_with_checksum_checks_yes() {
     let f = eth_ipv4_tcp(); // TCP checksum field is 0: wrong
-    let mut yes = Config::default();
-    yes.checksum_checks = ChecksumMode::Yes;
+    let yes = Config {
+        checksum_checks: ChecksumMode::Yes,
+        ..Config::default()
+    };
     let mut d = Decoder::new(&yes);
     let mut pkt = Packet::empty();
     d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
