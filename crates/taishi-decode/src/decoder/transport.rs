@@ -23,8 +23,12 @@ impl Decoder {
     }
 
     pub(super) fn tcp<'a>(&mut self, pkt: &mut Packet<'a>, ctx: IpCtx, seg: &'a [u8]) {
+        // A first fragment's header may continue in the next fragment: what
+        // is missing is not an anomaly (the reassembled packet is checked).
         let Some(h) = seg.first_chunk::<20>() else {
-            self.invalid(pkt, Ev::TcpPktTooSmall);
+            if !ctx.fragment {
+                self.invalid(pkt, Ev::TcpPktTooSmall);
+            }
             return;
         };
         let hlen = usize::from(h[12] >> 4) * 4;
@@ -32,12 +36,16 @@ impl Decoder {
             self.invalid(pkt, Ev::TcpHlenTooSmall);
             return;
         }
-        let Some(header) = seg.get(..hlen) else {
-            self.invalid(pkt, Ev::TcpInvalidOptlen);
-            return;
+        let header = match seg.get(..hlen) {
+            Some(header) => header,
+            None if ctx.fragment => seg,
+            None => {
+                self.invalid(pkt, Ev::TcpInvalidOptlen);
+                return;
+            }
         };
         self.c.tcp += 1;
-        let options = if hlen > 20 {
+        let options = if hlen > 20 && header.len() == hlen {
             self.tcp_options(pkt, header.get(20..).unwrap_or_default())
         } else {
             TcpOptions::default()
@@ -121,7 +129,9 @@ impl Decoder {
 
     pub(super) fn udp<'a>(&mut self, pkt: &mut Packet<'a>, ctx: IpCtx, seg: &'a [u8]) {
         let Some(h) = seg.first_chunk::<8>() else {
-            self.invalid(pkt, Ev::UdpHlenTooSmall);
+            if !ctx.fragment {
+                self.invalid(pkt, Ev::UdpHlenTooSmall);
+            }
             return;
         };
         let src_port = u16::from_be_bytes([h[0], h[1]]);
