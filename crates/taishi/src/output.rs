@@ -35,11 +35,14 @@ impl EveWriter {
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("{}: cannot create folder", dir.display()))?;
                 }
-                let f = File::create(p).with_context(|| format!("{}: cannot create EVE file", p.display()))?;
+                let f = File::create(p)
+                    .with_context(|| format!("{}: cannot create EVE file", p.display()))?;
                 Some(Box::new(BufWriter::with_capacity(1 << 20, f)))
             }
         };
-        Ok(EveWriter { inner: Arc::new(Mutex::new(out)) })
+        Ok(EveWriter {
+            inner: Arc::new(Mutex::new(out)),
+        })
     }
 
     /// Writes whole lines.
@@ -75,7 +78,12 @@ pub struct EveOut {
 impl EveOut {
     /// A sink writing through `writer`.
     pub fn new(writer: EveWriter) -> EveOut {
-        EveOut { writer, buf: Vec::with_capacity(FLUSH_AT + 4096), counts: BTreeMap::new(), error: None }
+        EveOut {
+            writer,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            counts: BTreeMap::new(),
+            error: None,
+        }
     }
 
     /// Writes what is buffered.

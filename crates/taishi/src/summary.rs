@@ -13,7 +13,11 @@ pub fn paragraph(r: &Report, eve: Option<&Path>, inputs: usize) -> String {
         "Analysed {} packets ({:.1} MB{}) in {:.2} s ({:.1} MB/s, {:.0} packets/s) with {} thread{}.",
         r.packets,
         r.bytes as f64 / 1e6,
-        if inputs > 0 { format!(" from {inputs} input{}", if inputs == 1 { "" } else { "s" }) } else { String::new() },
+        if inputs > 0 {
+            format!(" from {inputs} input{}", if inputs == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        },
         secs,
         r.bytes as f64 / secs / 1e6,
         r.packets as f64 / secs,

@@ -20,13 +20,21 @@ fn not_a_capture_names_the_file_and_exits_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("notes.txt"), "{err}");
-    assert_eq!(err.lines().filter(|l| l.contains("error")).count(), 1, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains("error")).count(),
+        1,
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_file_names_the_file_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    let o = analyze(&[&dir.path().join("nope.pcap")], &dir.path().join("eve.json"), &[]);
+    let o = analyze(
+        &[&dir.path().join("nope.pcap")],
+        &dir.path().join("eve.json"),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nope.pcap"), "{}", stderr(&o));
 }
@@ -36,15 +44,27 @@ fn unknown_config_key_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let pcap = dir.path().join("empty.pcap");
     write_pcap(&pcap, &[]);
-    let o = analyze(&[&pcap], &dir.path().join("eve.json"), &["--set", "flow.memcapp=1mb"]);
+    let o = analyze(
+        &[&pcap],
+        &dir.path().join("eve.json"),
+        &["--set", "flow.memcapp=1mb"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("flow.memcapp"), "{}", stderr(&o));
 
     let cfg = dir.path().join("taishi.yaml");
     std::fs::write(&cfg, "stream:\n  reassembly:\n    dept: 1mb\n").unwrap();
-    let o = analyze(&[&pcap], &dir.path().join("eve.json"), &["--config", cfg.to_str().unwrap()]);
+    let o = analyze(
+        &[&pcap],
+        &dir.path().join("eve.json"),
+        &["--config", cfg.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("stream.reassembly.dept"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("stream.reassembly.dept"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A UDP packet 10.0.0.1:1000 → 10.0.0.2:53 in an Ethernet frame, with
@@ -53,7 +73,28 @@ fn udp_frame(i: u8) -> Vec<u8> {
     let mut f = vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00];
     let payload = [0xab, 0xcd, i];
     let total = 20 + 8 + payload.len() as u16;
-    let mut ip = vec![0x45, 0, (total >> 8) as u8, total as u8, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+    let mut ip = vec![
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        1,
+        0,
+        0,
+        64,
+        17,
+        0,
+        0,
+        10,
+        0,
+        0,
+        1,
+        10,
+        0,
+        0,
+        2,
+    ];
     let sum = ip_checksum(&ip);
     ip[10..12].copy_from_slice(&sum.to_be_bytes());
     f.extend_from_slice(&ip);
@@ -64,7 +105,10 @@ fn udp_frame(i: u8) -> Vec<u8> {
 }
 
 fn ip_checksum(h: &[u8]) -> u16 {
-    let mut s: u32 = h.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]]) as u32).sum();
+    let mut s: u32 = h
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]) as u32)
+        .sum();
     while s > 0xffff {
         s = (s & 0xffff) + (s >> 16);
     }
@@ -81,7 +125,8 @@ fn write_pcap(path: &std::path::Path, frames: &[Vec<u8>]) -> Vec<u64> {
     let mut off = 24u64;
     for (i, fr) in frames.iter().enumerate() {
         offsets.push(off);
-        f.write_all(&(1_600_000_000u32 + i as u32).to_le_bytes()).unwrap();
+        f.write_all(&(1_600_000_000u32 + i as u32).to_le_bytes())
+            .unwrap();
         f.write_all(&0u32.to_le_bytes()).unwrap();
         f.write_all(&(fr.len() as u32).to_le_bytes()).unwrap();
         f.write_all(&(fr.len() as u32).to_le_bytes()).unwrap();
@@ -105,7 +150,10 @@ fn truncated_capture_keeps_what_precedes_the_damage() {
     let o = analyze(&[&pcap], &eve, &["--threads", "1"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("cut.pcap") && err.contains(&offsets[4].to_string()), "{err}");
+    assert!(
+        err.contains("cut.pcap") && err.contains(&offsets[4].to_string()),
+        "{err}"
+    );
     let events = read_eve(&eve);
     let flows = of_type(&events, "flow");
     assert_eq!(flows.len(), 1);
@@ -117,12 +165,25 @@ fn truncated_capture_keeps_what_precedes_the_damage() {
 
 #[test]
 fn malformed_corpus_never_crashes() {
-    let Some(pcaps) = corpus_pcaps("malformed_corpus_never_crashes") else { return };
+    let Some(pcaps) = corpus_pcaps("malformed_corpus_never_crashes") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     for cap in captures_under(&pcaps.join("malformed")) {
         let o = analyze(&[&cap], &dir.path().join("eve.json"), &[]);
         let code = o.status.code();
-        assert!(matches!(code, Some(0) | Some(2)), "{}: exit {:?}\n{}", cap.display(), code, stderr(&o));
-        assert!(!stderr(&o).contains("panicked"), "{}: {}", cap.display(), stderr(&o));
+        assert!(
+            matches!(code, Some(0) | Some(2)),
+            "{}: exit {:?}\n{}",
+            cap.display(),
+            code,
+            stderr(&o)
+        );
+        assert!(
+            !stderr(&o).contains("panicked"),
+            "{}: {}",
+            cap.display(),
+            stderr(&o)
+        );
     }
 }

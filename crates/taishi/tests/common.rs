@@ -13,7 +13,9 @@ pub fn taishi() -> Command {
 /// `../shared` beside the repository, when present.
 pub fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    p.join("corpus").is_dir().then(|| p.canonicalize().unwrap_or(p))
+    p.join("corpus")
+        .is_dir()
+        .then(|| p.canonicalize().unwrap_or(p))
 }
 
 /// The corpus captures folder, or `None` with a message saying the test is skipped.
@@ -41,12 +43,17 @@ pub fn captures_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if matches!(p.extension().and_then(|x| x.to_str()), Some("pcap" | "pcapng")) {
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("pcap" | "pcapng")
+            ) {
                 out.push(p);
             }
         }

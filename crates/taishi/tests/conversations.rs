@@ -20,24 +20,37 @@ const MATCHED_FLOOR: u64 = 0;
 
 #[test]
 fn conversations_equal_tsharks() {
-    let Some(pcaps) = corpus_pcaps("conversations_equal_tsharks") else { return };
+    let Some(pcaps) = corpus_pcaps("conversations_equal_tsharks") else {
+        return;
+    };
     let Some(shared) = shared() else { return };
     let tool = shared.join("tools/conv_compare.py");
     if !have("tshark") || !tool.is_file() {
-        eprintln!("conversations_equal_tsharks: skipped: needs tshark and {}", tool.display());
+        eprintln!(
+            "conversations_equal_tsharks: skipped: needs tshark and {}",
+            tool.display()
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     let mut differing: BTreeMap<String, String> = BTreeMap::new();
     for cap in captures_under(&pcaps) {
-        let rel = cap.strip_prefix(&pcaps).unwrap().to_string_lossy().into_owned();
+        let rel = cap
+            .strip_prefix(&pcaps)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         if rel.starts_with("malformed/") {
             continue;
         }
         let eve = dir.path().join("eve.json");
         let o = analyze(&[&cap], &eve, &["--threads", "1"]);
-        assert!(o.status.success(), "{rel}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{rel}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let out = std::process::Command::new("python3")
             .arg(&tool)
             .arg(&cap)
@@ -51,7 +64,9 @@ fn conversations_equal_tsharks() {
         for k in ["matched", "differ", "only_tshark", "only_taishi"] {
             *totals.entry(k).or_insert(0) += summary[k].as_u64().unwrap_or(0);
         }
-        let bad = ["differ", "only_tshark", "only_taishi"].iter().any(|k| summary[*k].as_u64().unwrap_or(0) > 0);
+        let bad = ["differ", "only_tshark", "only_taishi"]
+            .iter()
+            .any(|k| summary[*k].as_u64().unwrap_or(0) > 0);
         if bad {
             let detail: Vec<&str> = text.lines().filter(|l| !l.starts_with('{')).collect();
             differing.insert(rel, detail.join("\n"));
@@ -62,9 +77,25 @@ fn conversations_equal_tsharks() {
         eprintln!("--- {cap}\n{detail}");
     }
     let known: BTreeMap<&str, &str> = KNOWN_DIFFERENCES.iter().copied().collect();
-    let unexplained: Vec<&String> = differing.keys().filter(|c| !known.contains_key(c.as_str())).collect();
-    let fixed: Vec<&&str> = known.keys().filter(|c| !differing.contains_key(**c)).collect();
-    assert!(unexplained.is_empty(), "captures differing from tshark without an explanation: {unexplained:?}");
-    assert!(fixed.is_empty(), "captures that now match; remove them from KNOWN_DIFFERENCES: {fixed:?}");
-    assert!(totals["matched"] >= MATCHED_FLOOR, "matched {} < floor {MATCHED_FLOOR}", totals["matched"]);
+    let unexplained: Vec<&String> = differing
+        .keys()
+        .filter(|c| !known.contains_key(c.as_str()))
+        .collect();
+    let fixed: Vec<&&str> = known
+        .keys()
+        .filter(|c| !differing.contains_key(**c))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "captures differing from tshark without an explanation: {unexplained:?}"
+    );
+    assert!(
+        fixed.is_empty(),
+        "captures that now match; remove them from KNOWN_DIFFERENCES: {fixed:?}"
+    );
+    assert!(
+        totals["matched"] >= MATCHED_FLOOR,
+        "matched {} < floor {MATCHED_FLOOR}",
+        totals["matched"]
+    );
 }

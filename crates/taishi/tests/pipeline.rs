@@ -33,27 +33,49 @@ fn generated_demo_one_and_two_threads_agree() {
     let dir = tempfile::tempdir().unwrap();
     let pcap = dir.path().join("demo.pcap");
     let o = taishi()
-        .args(["generate", "--scenario", "demo", "--seed", "3", "--scale", "0.2", "--out"])
+        .args([
+            "generate",
+            "--scenario",
+            "demo",
+            "--seed",
+            "3",
+            "--scale",
+            "0.2",
+            "--out",
+        ])
         .arg(&pcap)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let labels: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("demo.labels.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo.labels.json")).unwrap())
+            .unwrap();
     assert!(!labels["attacks"].as_array().unwrap().is_empty());
 
     let eve1 = dir.path().join("eve1.json");
     let o1 = analyze(&[&pcap], &eve1, &["--threads", "1"]);
-    assert!(o1.status.success(), "{}", String::from_utf8_lossy(&o1.stderr));
+    assert!(
+        o1.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o1.stderr)
+    );
     let eve2 = dir.path().join("eve2.json");
     let o2 = analyze(&[&pcap], &eve2, &["--threads", "2"]);
-    assert!(o2.status.success(), "{}", String::from_utf8_lossy(&o2.stderr));
+    assert!(
+        o2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o2.stderr)
+    );
 
     let e1 = read_eve(&eve1);
     let e2 = read_eve(&eve2);
     let f1 = flow_set(&e1);
     assert!(f1.len() > 100, "only {} flows", f1.len());
-    assert_eq!(f1, flow_set(&e2), "one and two workers must see the same flows");
+    assert_eq!(
+        f1,
+        flow_set(&e2),
+        "one and two workers must see the same flows"
+    );
 
     // Every packet is accounted to exactly one flow or counted as non-flow.
     let stats1 = &of_type(&e1, "stats")[0]["stats"];
@@ -63,5 +85,8 @@ fn generated_demo_one_and_two_threads_agree() {
 
     // The summary paragraph names the EVE file and the packet count.
     let summary = String::from_utf8_lossy(&o1.stderr);
-    assert!(summary.contains("Analysed") && summary.contains("eve1.json"), "{summary}");
+    assert!(
+        summary.contains("Analysed") && summary.contains("eve1.json"),
+        "{summary}"
+    );
 }

@@ -21,7 +21,12 @@ impl Drop for Netns {
 }
 
 fn sh(args: &[&str]) -> bool {
-    Command::new(args[0]).args(&args[1..]).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false)
+    Command::new(args[0])
+        .args(&args[1..])
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 #[test]
@@ -31,24 +36,53 @@ fn sensor_captures_until_sigint_and_flushes() {
     let host_if = format!("tsh{id}a");
     let peer_if = format!("tsh{id}b");
     if !have("ip") || !sh(&["ip", "netns", "add", &ns]) {
-        eprintln!("sensor_captures_until_sigint_and_flushes: skipped: cannot create a network namespace here");
+        eprintln!(
+            "sensor_captures_until_sigint_and_flushes: skipped: cannot create a network namespace here"
+        );
         return;
     }
     let _guard = Netns(ns.clone());
     let octet = 1 + (id % 250);
     let host_ip = format!("10.213.{octet}.1");
     let peer_ip = format!("10.213.{octet}.2");
-    assert!(sh(&["ip", "link", "add", &host_if, "type", "veth", "peer", "name", &peer_if, "netns", &ns]));
-    assert!(sh(&["ip", "addr", "add", &format!("{host_ip}/30"), "dev", &host_if]));
+    assert!(sh(&[
+        "ip", "link", "add", &host_if, "type", "veth", "peer", "name", &peer_if, "netns", &ns
+    ]));
+    assert!(sh(&[
+        "ip",
+        "addr",
+        "add",
+        &format!("{host_ip}/30"),
+        "dev",
+        &host_if
+    ]));
     assert!(sh(&["ip", "link", "set", &host_if, "up"]));
-    assert!(sh(&["ip", "-n", &ns, "addr", "add", &format!("{peer_ip}/30"), "dev", &peer_if]));
+    assert!(sh(&[
+        "ip",
+        "-n",
+        &ns,
+        "addr",
+        "add",
+        &format!("{peer_ip}/30"),
+        "dev",
+        &peer_if
+    ]));
     assert!(sh(&["ip", "-n", &ns, "link", "set", &peer_if, "up"]));
     assert!(sh(&["ip", "-n", &ns, "link", "set", "lo", "up"]));
 
     let dir = tempfile::tempdir().unwrap();
     let eve = dir.path().join("eve.json");
     let mut sensor = taishi()
-        .args(["sensor", "--iface", &host_if, "--bpf", "udp port 9999 or tcp port 9998", "--threads", "2", "--eve"])
+        .args([
+            "sensor",
+            "--iface",
+            &host_if,
+            "--bpf",
+            "udp port 9999 or tcp port 9998",
+            "--threads",
+            "2",
+            "--eve",
+        ])
         .arg(&eve)
         .stderr(Stdio::piped())
         .spawn()
@@ -67,11 +101,16 @@ fn sensor_captures_until_sigint_and_flushes() {
          try:\n  t.connect(('{host_ip}',9998))\n\
          except OSError:\n  pass\n"
     );
-    let sent = Command::new("ip").args(["netns", "exec", &ns, "python3", "-c", &script]).status().unwrap();
+    let sent = Command::new("ip")
+        .args(["netns", "exec", &ns, "python3", "-c", &script])
+        .status()
+        .unwrap();
     assert!(sent.success());
     std::thread::sleep(Duration::from_millis(700));
 
-    let _ = Command::new("kill").args(["-INT", &sensor.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-INT", &sensor.id().to_string()])
+        .status();
     let out = sensor.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -83,13 +122,19 @@ fn sensor_captures_until_sigint_and_flushes() {
     assert_eq!(udp[0]["src_ip"], peer_ip.as_str());
     assert_eq!(udp[0]["flow"]["pkts_toserver"], 5);
     assert_eq!(udp[0]["flow"]["reason"], "shutdown");
-    assert!(flows.iter().all(|f| f["dest_port"] != 9997), "BPF filter not applied: {flows:?}");
+    assert!(
+        flows.iter().all(|f| f["dest_port"] != 9997),
+        "BPF filter not applied: {flows:?}"
+    );
     let tcp: Vec<_> = flows.iter().filter(|f| f["dest_port"] == 9998).collect();
     assert_eq!(tcp.len(), 1, "{flows:?}");
     assert_eq!(tcp[0]["tcp"]["rst"], true);
 
     let stats = of_type(&events, "stats");
     let last = stats.last().expect("a final stats event");
-    assert!(last["stats"]["capture"]["kernel_packets"].as_u64().unwrap() >= 7, "{last}");
+    assert!(
+        last["stats"]["capture"]["kernel_packets"].as_u64().unwrap() >= 7,
+        "{last}"
+    );
     assert!(last["stats"]["capture"]["kernel_drops"].is_u64(), "{last}");
 }

@@ -37,12 +37,18 @@ pub struct Batch {
 
 impl Batch {
     fn new() -> Batch {
-        Batch { buf: Vec::with_capacity(BATCH_BYTES), metas: Vec::with_capacity(BATCH_PACKETS), want_stats: false }
+        Batch {
+            buf: Vec::with_capacity(BATCH_BYTES),
+            metas: Vec::with_capacity(BATCH_PACKETS),
+            want_stats: false,
+        }
     }
 
     /// The bytes of one frame of this batch.
     pub fn frame(&self, m: &Meta) -> &[u8] {
-        self.buf.get(m.start as usize..(m.start + m.len) as usize).unwrap_or(&[])
+        self.buf
+            .get(m.start as usize..(m.start + m.len) as usize)
+            .unwrap_or(&[])
     }
 
     /// Empties the batch for reuse, keeping its allocations.
@@ -66,17 +72,33 @@ impl Lane {
     pub fn new() -> (Lane, Receiver<Batch>, Sender<Batch>) {
         let (tx, rx) = crossbeam_channel::bounded(BATCHES_IN_FLIGHT);
         let (recycle_tx, recycled) = crossbeam_channel::bounded(BATCHES_IN_FLIGHT + 2);
-        (Lane { current: Batch::new(), tx, recycled }, rx, recycle_tx)
+        (
+            Lane {
+                current: Batch::new(),
+                tx,
+                recycled,
+            },
+            rx,
+            recycle_tx,
+        )
     }
 
     /// Appends a frame, sending the batch when full.
     pub fn push(&mut self, ts: Timestamp, linktype: LinkType, frame: &[u8], wire_len: u32) {
-        if self.current.metas.len() >= BATCH_PACKETS || self.current.buf.len() + frame.len() > BATCH_BYTES {
+        if self.current.metas.len() >= BATCH_PACKETS
+            || self.current.buf.len() + frame.len() > BATCH_BYTES
+        {
             self.send();
         }
         let start = self.current.buf.len() as u32;
         self.current.buf.extend_from_slice(frame);
-        self.current.metas.push(Meta { ts, linktype, wire_len, start, len: frame.len() as u32 });
+        self.current.metas.push(Meta {
+            ts,
+            linktype,
+            wire_len,
+            start,
+            len: frame.len() as u32,
+        });
     }
 
     /// Marks the current batch so the worker publishes its counters.

@@ -74,17 +74,29 @@ pub fn run(
         sharded(source, config, opts, eve, progress)?
     };
     report.elapsed = started.elapsed();
-    report.threads = if opts.read_only { 1 } else { opts.threads.max(1) };
+    report.threads = if opts.read_only {
+        1
+    } else {
+        opts.threads.max(1)
+    };
     report.warnings.extend(source.take_warnings());
     let cs = source.stats();
     report.counters.add("capture.kernel_packets", cs.received);
-    report.counters.add("capture.kernel_drops", cs.kernel_dropped);
+    report
+        .counters
+        .add("capture.kernel_drops", cs.kernel_dropped);
     report.counters.add("capture.kernel_ifdrops", cs.if_dropped);
     report.counters.add("capture.packets", report.packets);
     report.counters.add("capture.bytes", report.bytes);
-    report.counters.add("capture.file_warnings", report.warnings.len() as u64);
+    report
+        .counters
+        .add("capture.file_warnings", report.warnings.len() as u64);
     if !opts.read_only {
-        emit_stats(eve, &report.counters, report.span.map(|s| s.1).unwrap_or_else(Timestamp::now))?;
+        emit_stats(
+            eve,
+            &report.counters,
+            report.span.map(|s| s.1).unwrap_or_else(Timestamp::now),
+        )?;
         *report.events.entry("stats").or_insert(0) += 1;
     }
     eve.flush().context("writing EVE output")?;
@@ -94,7 +106,13 @@ pub fn run(
 
 fn emit_stats(eve: &EveWriter, counters: &Counters, ts: Timestamp) -> anyhow::Result<()> {
     let mut out = EveOut::new(eve.clone());
-    out.emit(Event::Stats(Eve::new(ts, "stats", StatsBody { stats: counters.to_json() })));
+    out.emit(Event::Stats(Eve::new(
+        ts,
+        "stats",
+        StatsBody {
+            stats: counters.to_json(),
+        },
+    )));
     out.flush().context("writing EVE output")
 }
 
@@ -135,7 +153,9 @@ fn read_only(source: &mut dyn PacketSource, progress: &Progress) -> anyhow::Resu
             progress.update(source.bytes_read(), report.packets, 0);
         }
     }
-    report.counters.add("capture.read_only_checksum", checksum & 0xff);
+    report
+        .counters
+        .add("capture.read_only_checksum", checksum & 0xff);
     Ok(report)
 }
 
@@ -161,7 +181,11 @@ fn single(
                     last_stats = Instant::now();
                     let mut c = worker.counters();
                     add_source_stats(&mut c, source);
-                    emit_stats(eve, &c, report.span.map(|s| s.1).unwrap_or_else(Timestamp::now))?;
+                    emit_stats(
+                        eve,
+                        &c,
+                        report.span.map(|s| s.1).unwrap_or_else(Timestamp::now),
+                    )?;
                 }
             }
         }
@@ -191,7 +215,8 @@ fn sharded(
 ) -> anyhow::Result<Report> {
     let n = opts.threads;
     let flows_ended = Arc::new(AtomicU64::new(0));
-    let snapshots: Vec<Arc<std::sync::Mutex<Counters>>> = (0..n).map(|_| Default::default()).collect();
+    let snapshots: Vec<Arc<std::sync::Mutex<Counters>>> =
+        (0..n).map(|_| Default::default()).collect();
     let mut report = new_report();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut lanes = Vec::with_capacity(n);
@@ -246,7 +271,11 @@ fn sharded(
             let lane = ((h as u64 * n as u64) >> 32) as usize;
             lanes[lane].push(p.ts, p.linktype, p.data, p.wire_len);
             if report.packets % PROGRESS_EVERY == 0 {
-                progress.update(source.bytes_read(), report.packets, flows_ended.load(Ordering::Relaxed));
+                progress.update(
+                    source.bytes_read(),
+                    report.packets,
+                    flows_ended.load(Ordering::Relaxed),
+                );
                 if let Some(every) = opts.stats_interval {
                     if last_stats.elapsed() >= every {
                         last_stats = Instant::now();
@@ -267,7 +296,9 @@ fn sharded(
             lane.close();
         }
         for h in handles {
-            let done = h.join().map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
+            let done = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
             if let Some(e) = done.io_error {
                 return Err(e).context("writing EVE output");
             }

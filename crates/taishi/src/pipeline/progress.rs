@@ -15,7 +15,9 @@ impl Progress {
     pub fn new(total: Option<u64>, enabled: bool) -> Progress {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
             let bar = match total {
-                Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr_with_hz(4)),
+                Some(t) => {
+                    ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr_with_hz(4))
+                }
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4)),
             };
             let style = ProgressStyle::with_template(
@@ -25,12 +27,18 @@ impl Progress {
             bar.set_style(style);
             bar
         });
-        Progress { bar, started: std::time::Instant::now() }
+        Progress {
+            bar,
+            started: std::time::Instant::now(),
+        }
     }
 
     /// No progress display.
     pub fn hidden() -> Progress {
-        Progress { bar: None, started: std::time::Instant::now() }
+        Progress {
+            bar: None,
+            started: std::time::Instant::now(),
+        }
     }
 
     /// Shows bytes read, rates and flows.

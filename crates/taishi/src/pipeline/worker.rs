@@ -4,10 +4,8 @@
 //! trackers, flow table, output buffer), so the per-packet path takes no lock
 //! and shares no cache line with another worker.
 
-use std::collections::HashMap;
-
 use taishi_core::event::{Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, proto_name};
-use taishi_core::{Config, Counters, LinkType, StatsSource, Timestamp};
+use taishi_core::{Config, Counters, LinkType, Timestamp};
 use taishi_decode::{Decoder, Defrag, Packet};
 use taishi_flow::{FlowWorker, NoApp};
 
@@ -23,12 +21,6 @@ pub struct Worker {
     flows: FlowWorker<NoApp>,
     out: EveOut,
     next_tick: Timestamp,
-    /// Suricata prefixes decode events with `decoder.` in anomaly records;
-    /// the decoder names them without it. The set of names is small and
-    /// fixed, so each prefixed name is made once and kept.
-    prefixed: HashMap<&'static str, &'static str>,
-    packets: u64,
-    bytes: u64,
 }
 
 impl Worker {
@@ -40,22 +32,17 @@ impl Worker {
             flows: FlowWorker::new(config, id, NoApp),
             out,
             next_tick: Timestamp(0),
-            prefixed: HashMap::new(),
-            packets: 0,
-            bytes: 0,
         }
     }
 
     /// Runs one frame through the pipeline.
     pub fn handle(&mut self, ts: Timestamp, linktype: LinkType, frame: &[u8], wire_len: u32) {
-        self.packets += 1;
-        self.bytes += frame.len() as u64;
         if ts >= self.next_tick {
             self.tick(ts);
         }
         let mut pkt = Packet::empty();
         self.decoder.decode(ts, linktype, frame, wire_len, &mut pkt);
-        self.emit_decode_events(&pkt);
+        emit_decode_events(&mut self.out, 0, &pkt);
         if !pkt.is_fragment {
             self.flows.process(&pkt, &mut self.out);
             return;
@@ -65,7 +52,7 @@ impl Worker {
             // context of the fragment that completed it.
             let mut whole = pkt.clone();
             self.decoder.decode_reassembled(datagram, &mut whole);
-            self.emit_decode_events_from(pkt.event_count as usize, &whole);
+            emit_decode_events(&mut self.out, pkt.event_count as usize, &whole);
             self.flows.process(&whole, &mut self.out);
         }
     }
@@ -77,44 +64,16 @@ impl Worker {
         self.next_tick = Timestamp(now.0.saturating_add(TICK_NANOS));
     }
 
-    fn emit_decode_events(&mut self, pkt: &Packet<'_>) {
-        self.emit_decode_events_from(0, pkt);
-    }
-
-    fn emit_decode_events_from(&mut self, skip: usize, pkt: &Packet<'_>) {
-        for ev in pkt.decode_events().iter().skip(skip) {
-            let name = *self
-                .prefixed
-                .entry(ev.0)
-                .or_insert_with(|| Box::leak(format!("decoder.{}", ev.0).into_boxed_str()));
-            let mut eve = Eve::new(
-                pkt.ts,
-                "anomaly",
-                AnomalyBody { anomaly: Anomaly { kind: "decode", event: name, layer: None, app_proto: None } },
-            );
-            if let Some((src, dst)) = pkt.addrs() {
-                let (sp, dp) = pkt.ports();
-                eve.src_ip = Some(EveIp(src));
-                eve.dest_ip = Some(EveIp(dst));
-                if sp != 0 || dp != 0 {
-                    eve.src_port = Some(sp);
-                    eve.dest_port = Some(dp);
-                }
-                eve.proto = pkt.ip_proto().map(proto_name);
-            }
-            if !pkt.vlans().is_empty() {
-                eve.vlan = Some(pkt.vlans().to_vec());
-            }
-            self.out.emit(Event::Anomaly(eve));
-        }
-    }
-
     /// Ends every flow (end of capture or shutdown), flushes output and
     /// returns the worker's counters.
     pub fn finish(mut self) -> WorkerReport {
         self.flows.flush(&mut self.out);
         let io_error = self.out.flush().err();
-        WorkerReport { counters: self.counters(), events: self.out.counts().clone(), io_error }
+        WorkerReport {
+            counters: self.counters(),
+            events: self.out.counts().clone(),
+            io_error,
+        }
     }
 
     /// The worker's counters so far.
@@ -130,16 +89,6 @@ impl Worker {
     pub fn flows_ended(&self) -> u64 {
         self.out.counts().get("flow").copied().unwrap_or(0)
     }
-
-    /// Frames handled so far.
-    pub fn packets(&self) -> u64 {
-        self.packets
-    }
-
-    /// Bytes of frames handled so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
 }
 
 /// What a worker hands back when it finishes.
@@ -150,4 +99,37 @@ pub struct WorkerReport {
     pub events: std::collections::BTreeMap<&'static str, u64>,
     /// The first error writing EVE, if any.
     pub io_error: Option<std::io::Error>,
+}
+
+/// Writes an `anomaly` record for each decode event of `pkt` after the first
+/// `skip` (those were written for the fragment before reassembly).
+fn emit_decode_events(out: &mut EveOut, skip: usize, pkt: &Packet<'_>) {
+    for ev in pkt.decode_events().iter().skip(skip) {
+        let mut eve = Eve::new(
+            pkt.ts,
+            "anomaly",
+            AnomalyBody {
+                anomaly: Anomaly {
+                    kind: "decode",
+                    event: ev.eve_name(),
+                    layer: None,
+                    app_proto: None,
+                },
+            },
+        );
+        if let Some((src, dst)) = pkt.addrs() {
+            let (sp, dp) = pkt.ports();
+            eve.src_ip = Some(EveIp(src));
+            eve.dest_ip = Some(EveIp(dst));
+            if sp != 0 || dp != 0 {
+                eve.src_port = Some(sp);
+                eve.dest_port = Some(dp);
+            }
+            eve.proto = pkt.ip_proto().map(proto_name);
+        }
+        if !pkt.vlans().is_empty() {
+            eve.vlan = Some(pkt.vlans().to_vec());
+        }
+        out.emit(Event::Anomaly(eve));
+    }
 }

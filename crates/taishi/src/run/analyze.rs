@@ -13,12 +13,22 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::open_files(&args.captures).context("opening captures")?;
     let eve = EveWriter::open(args.pipeline.eve.as_deref())?;
-    let progress = Progress::new(taishi_capture::PacketSource::total_bytes(&source), !args.no_progress);
-    let opts = pipeline::Options { threads, read_only: args.read_only, stats_interval: None };
+    let progress = Progress::new(
+        taishi_capture::PacketSource::total_bytes(&source),
+        !args.no_progress,
+    );
+    let opts = pipeline::Options {
+        threads,
+        read_only: args.read_only,
+        stats_interval: None,
+    };
     let report = pipeline::run(&mut source, &config, &opts, &eve, &progress)?;
     for w in &report.warnings {
         eprintln!("taishi: warning: {w}");
     }
-    eprintln!("{}", summary::paragraph(&report, args.pipeline.eve.as_deref(), args.captures.len()));
+    eprintln!(
+        "{}",
+        summary::paragraph(&report, args.pipeline.eve.as_deref(), args.captures.len())
+    );
     Ok(())
 }

@@ -24,7 +24,9 @@ pub fn load_config(args: &PipelineArgs) -> anyhow::Result<Config> {
 
 /// Worker threads: the flag, or every core.
 pub fn thread_count(args: &PipelineArgs) -> usize {
-    args.threads
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    args.threads.filter(|n| *n > 0).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }

@@ -27,12 +27,19 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
     }
     let eve = EveWriter::open(args.pipeline.eve.as_deref())?;
     let interval = (config.stats_interval > 0).then(|| Duration::from_secs(config.stats_interval));
-    let opts = pipeline::Options { threads, read_only: false, stats_interval: interval };
+    let opts = pipeline::Options {
+        threads,
+        read_only: false,
+        stats_interval: interval,
+    };
     tracing::info!(iface = %args.iface, threads, "capturing");
     let report = pipeline::run(&mut source, &config, &opts, &eve, &Progress::hidden())?;
     if !stop.load(Ordering::Relaxed) {
         tracing::warn!("capture ended without a stop request");
     }
-    eprintln!("{}", summary::paragraph(&report, args.pipeline.eve.as_deref(), 0));
+    eprintln!(
+        "{}",
+        summary::paragraph(&report, args.pipeline.eve.as_deref(), 0)
+    );
     Ok(())
 }
