@@ -269,6 +269,8 @@ struct Gen {
     pace: f64,
     labels: Vec<Label>,
     dns_id: u16,
+    /// Next ephemeral port of each Windows host.
+    ports: std::collections::BTreeMap<[u8; 4], u16>,
 }
 
 /// Generates the demo (or, without attacks, the benign scenario).
@@ -287,6 +289,7 @@ pub fn generate<W: Write>(
         pace: scale.min(1.0),
         labels: Vec::new(),
         dns_id: 0,
+        ports: Default::default(),
     };
     g.benign(scale);
     if attacks {
@@ -319,12 +322,21 @@ fn count(n: f64, scale: f64) -> usize {
 impl Gen {
     // ----- building blocks -------------------------------------------------
 
+    /// An ephemeral port: Linux picks at random (kept above the traceroute
+    /// range tshark's heuristics flag), Windows counts up from a random start.
     fn eph(&mut self, h: &Host) -> u16 {
         if h.linux {
-            self.rng.gen_range(34_000..61_000)
-        } else {
-            self.rng.gen_range(49152..65535)
+            return self.rng.gen_range(34_000..61_000);
         }
+        let start = self.rng.gen_range(49_152..60_000);
+        let step = self.rng.gen_range(1..4);
+        let next = self.ports.entry(h.v4).or_insert(start);
+        *next = if *next >= 65_530 {
+            49_152
+        } else {
+            *next + step
+        };
+        *next
     }
 
     fn rtt(&mut self, h: &Host) -> u64 {
@@ -376,7 +388,7 @@ impl Gen {
     }
 
     /// A lookup through the site resolver; returns when the answer is seen.
-    /// `answers` of `None` is NXDOMAIN.
+    /// `answers` of `None` is NXDOMAIN; an empty AAAA answer is NODATA.
     fn lookup(
         &mut self,
         t: u64,
@@ -399,7 +411,26 @@ impl Gen {
         } else {
             self.rng.gen_range(150..600) * 1000
         };
-        let r = dns::response(id, name, qtype, answers.unwrap_or(&[]), answers.is_none());
+        let answers = answers.unwrap_or(&[]);
+        let nx = answers.is_empty() && qtype != dns::TYPE_AAAA;
+        if upstream {
+            // The resolver forwards what it has not cached, so the sensor
+            // sees the same name leave for the internet.
+            let fwd = if self.rng.gen_bool(0.5) {
+                [9, 9, 9, 9]
+            } else {
+                [149, 112, 112, 112]
+            };
+            let up = Host::inet(fwd, 9, 10, true);
+            let fid: u16 = self.rng.r#gen();
+            let fport = self.eph(&resolver);
+            self.tr.flows += 1;
+            let fq = dns::query(fid, name, qtype);
+            self.udp(t + 150_000, &resolver, &up, false, (fport, 53), &fq);
+            let fr = dns::response(fid, name, qtype, answers, nx);
+            self.udp(t + delay - 100_000, &up, &resolver, false, (53, fport), &fr);
+        }
+        let r = dns::response(id, name, qtype, answers, nx);
         self.udp(t + delay, &resolver, c, v6, (53, sport), &r);
         t + delay
     }
@@ -489,17 +520,21 @@ impl Gen {
         c: &Host,
         s: &Host,
         port: u16,
-        request: &[u8],
-        response: &[u8],
+        exchanges: &[(Vec<u8>, Vec<u8>)],
         think_ms: u64,
     ) -> u64 {
         let mut k = self.tcp(c, s, port, false, t);
         k.open(&mut self.tr, 0);
-        k.send(&mut self.tr, Dir::C2S, request, 40_000);
-        let d = k.rtt_to(Dir::C2S) + think_ms * MS;
-        k.send(&mut self.tr, Dir::S2C, response, d);
-        let d = k.rtt_to(Dir::S2C) + 40_000;
-        k.ack(&mut self.tr, Dir::C2S, d);
+        // Keep-alive: later requests reuse the connection after a pause.
+        let mut pause = 40_000;
+        for (request, response) in exchanges {
+            k.send(&mut self.tr, Dir::C2S, request, pause);
+            let d = k.rtt_to(Dir::C2S) + think_ms * MS;
+            k.send(&mut self.tr, Dir::S2C, response, d);
+            let d = k.rtt_to(Dir::S2C) + 40_000;
+            k.ack(&mut self.tr, Dir::C2S, d);
+            pause = self.rng.gen_range(200..3000) * MS;
+        }
         let idle = self.rng.gen_range(1..15) * SEC;
         k.close(&mut self.tr, Dir::S2C, idle);
         k.t
@@ -558,6 +593,33 @@ impl Gen {
             self.background_dns();
         }
         self.ntp();
+        self.arp_chatter();
+    }
+
+    /// Hosts refreshing their ARP entry for the gateway, now and then.
+    fn arp_chatter(&mut self) {
+        let mut t = self.rng.gen_range(0..5 * SEC);
+        while t < self.dur {
+            let h = self.pick_ws();
+            let ask = wire::Arp {
+                reply: false,
+                sha: h.mac,
+                spa: h.v4,
+                tha: [0; 6],
+                tpa: [10, 10, 0, 1],
+            };
+            self.tr.push(t, |b| wire::arp(b, &ask, None));
+            let answer = wire::Arp {
+                reply: true,
+                sha: ROUTER_MAC,
+                spa: [10, 10, 0, 1],
+                tha: h.mac,
+                tpa: h.v4,
+            };
+            let rt = t + self.rng.gen_range(100..900) * 1000;
+            self.tr.push(rt, |b| wire::arp(b, &answer, None));
+            t += self.rng.gen_range(5..30) * SEC;
+        }
     }
 
     /// Start of a benign conversation: anywhere but the last stretch, so
@@ -602,7 +664,7 @@ impl Gen {
         };
         let date = self.date(t);
         let resp = http::response(200, "OK", "ECAcc (nyd/D184)", &date, ct, &body);
-        self.http(t + 200_000, &c, &s, 80, &req, &resp, 5);
+        self.http(t + 200_000, &c, &s, 80, &[(req, resp)], 5);
     }
 
     fn intranet(&mut self) {
@@ -619,50 +681,54 @@ impl Gen {
             false,
         );
         let date = self.date(t);
-        let (req, resp) = if self.rng.gen_bool(0.3) {
-            let n = self.rng.gen_range(200..1200);
-            let body = http::json(&mut self.rng, n);
-            let req = http::request(
-                "POST",
-                &host,
-                "/api/v1/readings",
-                UA_EDGE,
-                Some(("application/json", &body)),
-            );
-            let resp = http::response(
-                201,
-                "Created",
-                "nginx/1.24.0",
-                &date,
-                "application/json",
-                b"{\"status\":\"stored\"}",
-            );
-            (req, resp)
-        } else {
-            let pages = [
-                "/",
-                "/reports/daily",
-                "/maintenance/schedule",
-                "/news/2026/05",
-                "/phonebook",
-            ];
-            let p = pages[self.rng.gen_range(0..pages.len())];
-            let size = self.rng.gen_range(1500..25_000);
-            let body = http::html(&mut self.rng, "Water Utility Intranet", size);
-            let req = http::request("GET", &host, p, UA_EDGE, None);
-            (
-                req,
-                http::response(
-                    200,
-                    "OK",
+        let mut exchanges = Vec::new();
+        for _ in 0..self.rng.gen_range(1..4) {
+            let (req, resp) = if self.rng.gen_bool(0.3) {
+                let n = self.rng.gen_range(200..1200);
+                let body = http::json(&mut self.rng, n);
+                let req = http::request(
+                    "POST",
+                    &host,
+                    "/api/v1/readings",
+                    UA_EDGE,
+                    Some(("application/json", &body)),
+                );
+                let resp = http::response(
+                    201,
+                    "Created",
                     "nginx/1.24.0",
                     &date,
-                    "text/html; charset=utf-8",
-                    &body,
-                ),
-            )
-        };
-        self.http(t + 150_000, &c, &web, 80, &req, &resp, 3);
+                    "application/json",
+                    b"{\"status\":\"stored\"}",
+                );
+                (req, resp)
+            } else {
+                let pages = [
+                    "/",
+                    "/reports/daily",
+                    "/maintenance/schedule",
+                    "/news/2026/05",
+                    "/phonebook",
+                ];
+                let p = pages[self.rng.gen_range(0..pages.len())];
+                let size = self.rng.gen_range(1500..25_000);
+                let body = http::html(&mut self.rng, "Water Utility Intranet", size);
+                let req = http::request("GET", &host, p, UA_EDGE, None);
+                (
+                    req,
+                    http::response(
+                        200,
+                        "OK",
+                        "nginx/1.24.0",
+                        &date,
+                        "text/html; charset=utf-8",
+                        &body,
+                    ),
+                )
+            };
+            exchanges.push((req, resp));
+        }
+        self.http(t + 150_000, &c, &web, 80, &exchanges, 3);
     }
 
     fn historian_http(&mut self) {
@@ -687,7 +753,7 @@ impl Gen {
             "application/json",
             &body,
         );
-        self.http(t, &ews, &hist, 8080, &req, &resp, 12);
+        self.http(t, &ews, &hist, 8080, &[(req, resp)], 12);
     }
 
     fn mail(&mut self, inbound: bool) {

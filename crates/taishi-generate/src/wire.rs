@@ -262,6 +262,44 @@ pub fn ipv4_fragment(
     buf.extend_from_slice(data);
 }
 
+/// An ARP message for IPv4 over Ethernet.
+#[derive(Clone, Copy, Debug)]
+pub struct Arp {
+    /// Reply (opcode 2) rather than request (opcode 1).
+    pub reply: bool,
+    /// Sender hardware address (also the frame's source MAC).
+    pub sha: [u8; 6],
+    /// Sender protocol address.
+    pub spa: [u8; 4],
+    /// Target hardware address (zero in a request).
+    pub tha: [u8; 6],
+    /// Target protocol address.
+    pub tpa: [u8; 4],
+}
+
+/// Appends an ARP frame, padded to Ethernet's 60-byte minimum as a switch
+/// port delivers it; requests go to broadcast.
+pub fn arp(buf: &mut Vec<u8>, a: &Arp, vlan: Option<u16>) {
+    let start = buf.len();
+    let dst = if a.reply { a.tha } else { [0xff; 6] };
+    buf.extend_from_slice(&dst);
+    buf.extend_from_slice(&a.sha);
+    if let Some(vid) = vlan {
+        buf.extend_from_slice(&ETH_VLAN.to_be_bytes());
+        buf.extend_from_slice(&(vid & 0x0fff).to_be_bytes());
+    }
+    buf.extend_from_slice(&0x0806u16.to_be_bytes());
+    buf.extend_from_slice(&[0, 1, 0x08, 0x00, 6, 4, 0, if a.reply { 2 } else { 1 }]);
+    buf.extend_from_slice(&a.sha);
+    buf.extend_from_slice(&a.spa);
+    buf.extend_from_slice(&a.tha);
+    buf.extend_from_slice(&a.tpa);
+    let min = start + if vlan.is_some() { 64 } else { 60 };
+    if buf.len() < min {
+        buf.resize(min, 0);
+    }
+}
+
 /// SYN options as Linux sends them: MSS, SACK permitted, timestamps, NOP,
 /// window scale. Returns the options and their length.
 pub fn syn_opts_linux(mss: u16, tsval: u32, tsecr: u32, wscale: u8) -> [u8; 20] {
