@@ -12,6 +12,20 @@
 //!
 //! Benign traffic and attacks draw from two random streams seeded from the
 //! one seed, so the `benign` scenario is exactly the demo minus the attacks.
+//!
+//! The attacks, placed at fixed fractions of the capture (their pacing is
+//! compressed when `scale` < 1 so that they still fit):
+//!
+//! | kind | technique | attacker → victim | what |
+//! |---|---|---|---|
+//! | `beaconing` | T1071.001 | 10.10.2.57 → 203.0.113.80 | HTTPS check-in every ~30 s ± 10% |
+//! | `port_scan` | T1046 | 10.10.2.57 → 10.10.1.20 | SYN scan of 1000 ports |
+//! | `host_sweep` | T1018 | 10.10.2.57 → 10.20.0.0/24 | ICMP echo to all 254 OT addresses |
+//! | `modbus_unauthorised_write` | T0855 | 10.10.2.57 → 10.20.0.12 | function 6 and 16 writes |
+//! | `ssh_brute_force` | T1110.001 | 203.0.113.45 → 10.10.1.30 | 40 short failing SSH logins |
+//! | `dns_tunnel` | T1071.004 | 10.10.2.31 → resolver 10.10.1.10 | 300 long base32 TXT queries |
+//! | `exfiltration` | T1048.002 | 10.10.1.30 → 198.51.100.23 | 2 MB TLS upload to a new host |
+//! | `syn_flood` | T1499.001 | 203.0.113.66 → 10.10.1.20:80 | 3000 SYNs in ~1.5 s |
 
 use std::io::Write;
 
@@ -303,7 +317,12 @@ pub fn generate<W: Write>(
         l.id = format!("a{:02}", i + 1);
     }
     let flows = g.tr.flows;
-    let mut w = PcapWriter::new(out, LinkType::ETHERNET, 65535, false)?;
+    let mut w = PcapWriter::new(
+        std::io::BufWriter::with_capacity(1 << 20, out),
+        LinkType::ETHERNET,
+        65535,
+        false,
+    )?;
     g.tr.write(EPOCH, &mut w)?;
     let summary = Summary {
         packets: w.packets(),
@@ -311,7 +330,7 @@ pub fn generate<W: Write>(
         flows,
         attacks: g.labels.len(),
     };
-    w.finish()?;
+    w.finish()?.flush()?;
     Ok((summary, g.labels))
 }
 

@@ -106,7 +106,8 @@ pub struct Label {
     pub technique: String,
     /// Address of the attacking host.
     pub attacker: String,
-    /// Addresses of the hosts attacked (or abused, for tunnels and exfiltration).
+    /// Addresses of the hosts attacked (or abused, for tunnels and
+    /// exfiltration); a sweep names the network swept in CIDR notation.
     pub victims: Vec<String>,
     /// Time of the first packet (EVE timestamp format).
     pub start: String,

@@ -204,6 +204,20 @@ fn demo_decodes_cleanly_in_tshark_and_shows_the_labelled_attacks() {
             summary.packets
         );
 
+        // Sequence and acknowledgement numbers are consistent everywhere:
+        // nothing lost, retransmitted, reordered or duplicate-ACKed.
+        let odd = fields(
+            p,
+            "tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment || tcp.analysis.retransmission || tcp.analysis.out_of_order || tcp.analysis.duplicate_ack || tcp.analysis.zero_window || tcp.analysis.window_full",
+            &["frame.number", "_ws.expert.message"],
+        );
+        assert!(
+            odd.is_empty(),
+            "TCP analysis: {:?}",
+            &odd[..odd.len().min(10)]
+        );
+        assert!(!fields(p, "arp.opcode == 2", &["frame.number"]).is_empty());
+
         let names = fields(p, "dns.flags.response == 1", &["dns.qry.name"]);
         assert!(names.iter().any(|n| n == "intranet.wateru.local"));
         assert!(
