@@ -247,7 +247,6 @@ pub fn generate<W: Write>(seed: u64, scale: f64, out: W) -> std::io::Result<Summ
 
 impl<W: Write> Bench<W> {
     fn new_flow(&mut self) -> Flow {
-        self.started += 1;
         let rng = &mut self.rng;
         let v6 = rng.gen_range(0..10) == 0;
         let vlan = match rng.gen_range(0..10) {
@@ -469,6 +468,7 @@ impl<W: Write> Bench<W> {
         self.pay.clear();
         let next = match state {
             State::Syn => {
+                self.started += 1;
                 self.seg(i, true, SYN, cisn, 0)?;
                 State::SynAck
             }
