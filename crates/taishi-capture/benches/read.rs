@@ -3,6 +3,9 @@
 //! figure is the framer alone, without disk or page-cache effects. Also the
 //! same bytes through a file, which adds the read(2) copies.
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use taishi_capture::{PacketSource, PcapWriter, from_bytes, open_files};
 use taishi_core::{LinkType, Timestamp};
@@ -14,8 +17,11 @@ fn generate(frames: usize) -> Vec<u8> {
     let mut w = PcapWriter::new(Vec::new(), LinkType::ETHERNET, 65535, false).unwrap();
     for i in 0..frames {
         let len = sizes[i % sizes.len()];
-        w.write(Timestamp::new(1_700_000_000 + i as u64 / 1000, (i % 1000) as u32 * 1000), &payload[..len])
-            .unwrap();
+        w.write(
+            Timestamp::new(1_700_000_000 + i as u64 / 1000, (i % 1000) as u32 * 1000),
+            &payload[..len],
+        )
+        .unwrap();
     }
     w.finish().unwrap()
 }

@@ -57,7 +57,11 @@ const FIRST_READ: usize = 64 * 1024;
 impl Input {
     /// A stream read from `src` through a buffer of `capacity` bytes (it
     /// grows if one record needs more); `raw` counts the bytes taken from the file.
-    pub(crate) fn from_reader(src: Box<dyn Read + Send>, raw: Arc<AtomicU64>, capacity: usize) -> Self {
+    pub(crate) fn from_reader(
+        src: Box<dyn Read + Send>,
+        raw: Arc<AtomicU64>,
+        capacity: usize,
+    ) -> Self {
         Input {
             src: Some(src),
             buf: vec![0; capacity.max(64)],
@@ -194,7 +198,8 @@ mod tests {
     #[test]
     fn ensure_consume_skip_across_reads() {
         let data: Vec<u8> = (0..=255).collect();
-        let mut inp = Input::from_reader(Box::new(Dribble(data, 0)), Arc::new(AtomicU64::new(0)), 64);
+        let mut inp =
+            Input::from_reader(Box::new(Dribble(data, 0)), Arc::new(AtomicU64::new(0)), 64);
         assert!(inp.ensure(10).unwrap());
         assert_eq!(&inp.bytes()[..3], &[0, 1, 2]);
         inp.consume(5);

@@ -1,8 +1,11 @@
 //! Live capture through libpcap.
 //!
-//! The capture is opened in immediate mode with a 100 ms read timeout, so
-//! that [`LiveSource::next_packet`](crate::PacketSource::next_packet) comes
-//! back at least that often to look at the stop flag a signal handler sets.
+//! The capture is opened in immediate mode with a 100 ms read timeout. That
+//! timeout alone does not make a blocked read return on Linux (libpcap 1.10
+//! polls again when it expires with nothing read), so a small watcher thread
+//! turns the stop flag a signal handler sets into `pcap_breakloop`, which
+//! wakes the blocked read at once. The watcher looks at the flag every 50 ms
+//! and ends with the source.
 //! Each frame is copied once into a reused buffer: handing out libpcap's own
 //! buffer would need a borrow that survives the timeout retry loop, which the
 //! borrow checker cannot express yet; one memcpy per frame is small next to
@@ -10,6 +13,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use pcap::{Active, Capture, Precision};
 use taishi_core::limits::MAX_FRAME_LEN;
@@ -30,12 +34,17 @@ const STATS_EVERY: u64 = 1024;
 /// milliseconds of a busy gigabit link while the pipeline catches up.
 const KERNEL_BUFFER: i32 = 32 << 20;
 
+/// How often the watcher thread looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
 /// Frames from a network interface, through libpcap.
 pub struct LiveSource {
     iface: String,
     cap: Capture<Active>,
     linktype: LinkType,
     stop: Arc<AtomicBool>,
+    /// Set when the source is dropped, so the watcher thread ends.
+    closed: Arc<AtomicBool>,
     buf: Vec<u8>,
     frames: u64,
     stats: SourceStats,
@@ -65,11 +74,31 @@ impl LiveSource {
                 .map_err(|e| fail(&format!("bad filter {f:?}"), e))?;
         }
         let linktype = LinkType(cap.get_datalink().0 as u32);
+        let stop = Arc::new(AtomicBool::new(false));
+        let closed = Arc::new(AtomicBool::new(false));
+        let breaker = cap.breakloop_handle();
+        let (stop2, closed2) = (stop.clone(), closed.clone());
+        std::thread::Builder::new()
+            .name(format!("stop-{iface}"))
+            .spawn(move || {
+                while !closed2.load(Ordering::Relaxed) {
+                    if stop2.load(Ordering::Relaxed) {
+                        breaker.breakloop();
+                        return;
+                    }
+                    std::thread::sleep(STOP_POLL);
+                }
+            })
+            .map_err(|e| CaptureError::Live {
+                iface: iface.to_string(),
+                reason: format!("cannot start the stop watcher: {e}"),
+            })?;
         Ok(LiveSource {
             iface: iface.to_string(),
             cap,
             linktype,
-            stop: Arc::new(AtomicBool::new(false)),
+            stop,
+            closed,
             buf: Vec::with_capacity(MAX_FRAME_LEN),
             frames: 0,
             stats: SourceStats::default(),
@@ -97,6 +126,12 @@ impl LiveSource {
     }
 }
 
+impl Drop for LiveSource {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+}
+
 impl PacketSource for LiveSource {
     fn next_packet(&mut self) -> Result<Option<RawPacket<'_>>, CaptureError> {
         let ts = loop {
@@ -118,6 +153,8 @@ impl PacketSource for LiveSource {
                     break (ts, h.len);
                 }
                 Err(pcap::Error::TimeoutExpired) => self.refresh_stats(),
+                // pcap_breakloop makes the read return PCAP_ERROR_BREAK,
+                // which the crate reports as the end of a savefile.
                 Err(pcap::Error::NoMorePackets) => {
                     self.refresh_stats();
                     return Ok(None);

@@ -39,8 +39,19 @@ fn manifest_packet_counts_and_link_types() {
     let Some(dir) = corpus() else { return };
     let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
     let mut lines = text.lines();
-    let header: HashMap<&str, usize> = lines.next().unwrap().split('\t').enumerate().map(|(i, h)| (h, i)).collect();
-    let (cat, file, packets, linktype) = (header["category"], header["file"], header["packets"], header["linktype"]);
+    let header: HashMap<&str, usize> = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .enumerate()
+        .map(|(i, h)| (h, i))
+        .collect();
+    let (cat, file, packets, linktype) = (
+        header["category"],
+        header["file"],
+        header["packets"],
+        header["linktype"],
+    );
     let mut checked = 0;
     for line in lines.filter(|l| !l.is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -50,12 +61,21 @@ fn manifest_packet_counts_and_link_types() {
         let got = drain(&mut src);
         assert_eq!(got.len(), want, "{}", path.display());
         if let Some(lt) = linktype_of(f[linktype]) {
-            assert!(got.iter().all(|g| g.1 == lt), "{}: link type", path.display());
+            assert!(
+                got.iter().all(|g| g.1 == lt),
+                "{}: link type",
+                path.display()
+            );
         }
         for w in src.take_warnings() {
             eprintln!("warning: {w}");
         }
-        assert_eq!(src.bytes_read(), src.total_bytes().unwrap(), "{}", path.display());
+        assert_eq!(
+            src.bytes_read(),
+            src.total_bytes().unwrap(),
+            "{}",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked >= 170, "only {checked} files in the manifest");
@@ -71,13 +91,23 @@ fn epoch_ns(s: &str) -> u64 {
 #[test]
 fn pcapng_samples_match_tshark() {
     let Some(dir) = corpus() else { return };
-    for name in ["formats/pcapng-multi-interface.pcapng", "vlan/vlan-pcp-dei.pcapng"] {
+    for name in [
+        "formats/pcapng-multi-interface.pcapng",
+        "vlan/vlan-pcp-dei.pcapng",
+    ] {
         let path = dir.join(name);
         let got = drain(&mut open_files(std::slice::from_ref(&path)).unwrap());
         let out = match Command::new("tshark")
             .args(["-r"])
             .arg(&path)
-            .args(["-T", "fields", "-e", "frame.interface_id", "-e", "frame.time_epoch"])
+            .args([
+                "-T",
+                "fields",
+                "-e",
+                "frame.interface_id",
+                "-e",
+                "frame.time_epoch",
+            ])
             .args(["-e", "frame.cap_len", "-e", "frame.len"])
             .output()
         {
@@ -91,10 +121,16 @@ fn pcapng_samples_match_tshark() {
             .lines()
             .map(|l| {
                 let f: Vec<&str> = l.split('\t').collect();
-                (f[0].parse().unwrap(), epoch_ns(f[1]), f[2].parse().unwrap(), f[3].parse().unwrap())
+                (
+                    f[0].parse().unwrap(),
+                    epoch_ns(f[1]),
+                    f[2].parse().unwrap(),
+                    f[3].parse().unwrap(),
+                )
             })
             .collect();
-        let have: Vec<(u32, u64, usize, u32)> = got.iter().map(|g| (g.2, g.0, g.4.len(), g.3)).collect();
+        let have: Vec<(u32, u64, usize, u32)> =
+            got.iter().map(|g| (g.2, g.0, g.4.len(), g.3)).collect();
         assert_eq!(have, want, "{name}");
     }
 }
@@ -119,7 +155,10 @@ fn malformed_corpus_never_panics() {
     let mut src = open_files(std::slice::from_ref(&folder)).unwrap();
     let merged = drain(&mut src).len();
     let mut single = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         match open_files(std::slice::from_ref(&path)) {

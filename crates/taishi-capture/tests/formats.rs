@@ -89,7 +89,10 @@ fn pcapng_sections_interfaces_resolutions_and_block_kinds() {
         (3_000_000_000, 276, 0, 1500, 32),           // 3,072 / 1,024 s
         (3_000_000_000, 276, 0, 200, 32),            // SPB cut to snaplen 32
     ];
-    let have: Vec<_> = got.iter().map(|g| (g.0, g.1, g.2, g.3, g.4.len())).collect();
+    let have: Vec<_> = got
+        .iter()
+        .map(|g| (g.0, g.1, g.2, g.3, g.4.len()))
+        .collect();
     assert_eq!(have, want);
     assert_eq!(got[0].4, frame(10, 64));
     assert_eq!(got[6].4, frame(16, 200)[..32].to_vec());
@@ -104,7 +107,10 @@ fn gzip_is_detected_by_content_and_streamed() {
     assert_eq!(drain(&mut src), plain);
     let n = two_sections();
     let ng_plain = drain(&mut from_bytes("b", n.bytes.clone()).unwrap());
-    assert_eq!(drain(&mut from_bytes("b", gzip(&n.bytes)).unwrap()), ng_plain);
+    assert_eq!(
+        drain(&mut from_bytes("b", gzip(&n.bytes)).unwrap()),
+        ng_plain
+    );
     // Concatenated gzip members (what `cat a.gz b.gz` makes) are one stream.
     let mut two = gzip(&p.bytes[..100]);
     two.extend(gzip(&p.bytes[100..]));
@@ -148,7 +154,9 @@ fn folder_is_merged_by_timestamp_across_files() {
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())
         .sum::<u64>()
-        + fs::metadata(dir.path().join("b/b.pcapng.gz")).unwrap().len()
+        + fs::metadata(dir.path().join("b/b.pcapng.gz"))
+            .unwrap()
+            .len()
         - fs::metadata(dir.path().join("b")).unwrap().len();
 
     let mut src = open_files(&[dir.path().to_path_buf()]).unwrap();
@@ -157,12 +165,21 @@ fn folder_is_merged_by_timestamp_across_files() {
     assert_eq!(secs, (1..=9).collect::<Vec<_>>());
     let links: Vec<u32> = got.iter().map(|g| g.1).collect();
     assert_eq!(links, [1, 101, 1, 1, 101, 1, 1, 101, 1]);
-    assert!(got.iter().all(|g| g.4 == frame((g.0 / 1_000_000_000) as u32, 60)));
+    assert!(
+        got.iter()
+            .all(|g| g.4 == frame((g.0 / 1_000_000_000) as u32, 60))
+    );
     // Non-captures inside a folder are skipped with a warning each.
     let w = src.take_warnings();
     assert_eq!(w.len(), 2, "{w:?}");
-    assert!(w.iter().any(|w| w.path.ends_with("README.txt") && w.reason.contains("not a pcap")));
-    assert!(w.iter().any(|w| w.path.ends_with("empty.pcap") && w.reason.contains("empty")));
+    assert!(
+        w.iter()
+            .any(|w| w.path.ends_with("README.txt") && w.reason.contains("not a pcap"))
+    );
+    assert!(
+        w.iter()
+            .any(|w| w.path.ends_with("empty.pcap") && w.reason.contains("empty"))
+    );
     assert_eq!(src.total_bytes(), Some(total));
     assert_eq!(src.bytes_read(), total);
 }
@@ -208,7 +225,17 @@ fn records_spanning_read_chunks_are_whole() {
     // ~6 MiB with frames of every size up to the maximum, so that records
     // straddle the 1 MiB read boundaries at many different offsets.
     let mut p = Pcap::new(false, false, 1);
-    let sizes = [0usize, 1, 59, 1514, 9000, 65_535, MAX_FRAME_LEN, 777, 131_073];
+    let sizes = [
+        0usize,
+        1,
+        59,
+        1514,
+        9000,
+        65_535,
+        MAX_FRAME_LEN,
+        777,
+        131_073,
+    ];
     let mut want = Vec::new();
     for i in 0..60u32 {
         let len = sizes[i as usize % sizes.len()];
@@ -219,7 +246,10 @@ fn records_spanning_read_chunks_are_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.pcap");
     fs::write(&path, &p.bytes).unwrap();
-    for src in [open_files(&[path.clone()]).unwrap(), from_bytes("big", gzip(&p.bytes)).unwrap()] {
+    for src in [
+        open_files(std::slice::from_ref(&path)).unwrap(),
+        from_bytes("big", gzip(&p.bytes)).unwrap(),
+    ] {
         let mut src = src;
         let got = drain(&mut src);
         assert_eq!(got.len(), want.len());
@@ -248,7 +278,10 @@ fn oversized_record_stops_the_file_with_a_warning() {
 fn pcapng_damage_is_a_warning() {
     // A packet for an interface the section never declared.
     let mut n = Pcapng::new();
-    n.shb(false).idb(1, 0, None, None).epb(0, 1, &[1; 8], 8).epb(3, 2, &[2; 8], 8);
+    n.shb(false)
+        .idb(1, 0, None, None)
+        .epb(0, 1, &[1; 8], 8)
+        .epb(3, 2, &[2; 8], 8);
     let mut src = from_bytes("d.pcapng", n.bytes.clone()).unwrap();
     assert_eq!(drain(&mut src).len(), 1);
     let w = src.take_warnings();
@@ -280,10 +313,25 @@ fn errors_name_the_file_and_the_reason() {
     let txt = dir.path().join("x.txt");
     fs::write(&txt, b"Hello, world").unwrap();
     let e = open_files(std::slice::from_ref(&txt)).err().unwrap();
-    assert!(matches!(e, CaptureError::NotCapture { magic: 0x6c6c6548, .. }));
-    assert_eq!(e.to_string(), format!("{}: not a pcap or pcapng file (magic 0x6c6c6548)", txt.display()));
+    assert!(matches!(
+        e,
+        CaptureError::NotCapture {
+            magic: 0x6c6c6548,
+            ..
+        }
+    ));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: not a pcap or pcapng file (magic 0x6c6c6548)",
+            txt.display()
+        )
+    );
     let e = from_bytes("x.txt", b"Hello".to_vec()).err().unwrap();
-    assert_eq!(e.to_string(), "x.txt: not a pcap or pcapng file (magic 0x6c6c6548)");
+    assert_eq!(
+        e.to_string(),
+        "x.txt: not a pcap or pcapng file (magic 0x6c6c6548)"
+    );
 
     // A non-capture named explicitly fails even next to good files.
     let good = dir.path().join("good.pcap");
@@ -294,15 +342,24 @@ fn errors_name_the_file_and_the_reason() {
     fs::write(&empty, b"").unwrap();
     let e = open_files(std::slice::from_ref(&empty)).err().unwrap();
     assert!(matches!(e, CaptureError::Empty { .. }), "{e}");
-    assert!(matches!(from_bytes("e", Vec::new()), Err(CaptureError::Empty { .. })));
+    assert!(matches!(
+        from_bytes("e", Vec::new()),
+        Err(CaptureError::Empty { .. })
+    ));
 
     let missing = dir.path().join("missing.pcap");
     let e = open_files(std::slice::from_ref(&missing)).err().unwrap();
-    assert!(e.to_string().starts_with(&missing.display().to_string()), "{e}");
+    assert!(
+        e.to_string().starts_with(&missing.display().to_string()),
+        "{e}"
+    );
 
     let sub = dir.path().join("nothing-here");
     fs::create_dir(&sub).unwrap();
-    assert!(matches!(open_files(&[sub]), Err(CaptureError::NoFiles { .. })));
+    assert!(matches!(
+        open_files(&[sub]),
+        Err(CaptureError::NoFiles { .. })
+    ));
     assert!(matches!(open_files(&[]), Err(CaptureError::NoFiles { .. })));
 
     // Garbage that is gzip on the outside.
@@ -334,5 +391,8 @@ fn warning_display() {
         offset: 40,
         reason: "truncated record: 3 of 16 bytes".into(),
     };
-    assert_eq!(w.to_string(), "a.pcap: at byte 40: truncated record: 3 of 16 bytes");
+    assert_eq!(
+        w.to_string(),
+        "a.pcap: at byte 40: truncated record: 3 of 16 bytes"
+    );
 }

@@ -17,19 +17,48 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed")
 }
 
-/// What each sample must give: frames, then the warning as
+/// What a sample must give: frames, then the warnings as
 /// (offset, words in the reason); `None` for files that must be an error.
-const EXPECT: &[(&str, Option<(usize, &[(u64, &str)])>)] = &[
-    ("truncated-record.pcap", Some((1, &[(66, "truncated record: 20 of 56")]))),
-    ("truncated-record-header.pcap", Some((1, &[(66, "truncated record header: 9 of 16")]))),
-    ("caplen-too-big.pcap", Some((1, &[(66, "record length 2147483647 exceeds")]))),
+type Outcome = Option<(usize, &'static [(u64, &'static str)])>;
+
+const EXPECT: &[(&str, Outcome)] = &[
+    (
+        "truncated-record.pcap",
+        Some((1, &[(66, "truncated record: 20 of 56")])),
+    ),
+    (
+        "truncated-record-header.pcap",
+        Some((1, &[(66, "truncated record header: 9 of 16")])),
+    ),
+    (
+        "caplen-too-big.pcap",
+        Some((1, &[(66, "record length 2147483647 exceeds")])),
+    ),
     ("truncated.pcap.gz", Some((2, &[(109, "read error")]))),
-    ("pcapng-bad-trailer.pcapng", Some((1, &[(128, "does not match trailing length")]))),
-    ("pcapng-undeclared-iface.pcapng", Some((1, &[(128, "undeclared interface 7")]))),
-    ("pcapng-block-len-zero.pcapng", Some((1, &[(128, "bad block length 0")]))),
-    ("pcapng-huge-block.pcapng", Some((1, &[(128, "is too long")]))),
-    ("pcapng-caplen-beyond-block.pcapng", Some((0, &[(48, "exceeds its block")]))),
-    ("pcapng-idb-bad-option.pcapng", Some((1, &[(28, "interface option 9 has length 2")]))),
+    (
+        "pcapng-bad-trailer.pcapng",
+        Some((1, &[(128, "does not match trailing length")])),
+    ),
+    (
+        "pcapng-undeclared-iface.pcapng",
+        Some((1, &[(128, "undeclared interface 7")])),
+    ),
+    (
+        "pcapng-block-len-zero.pcapng",
+        Some((1, &[(128, "bad block length 0")])),
+    ),
+    (
+        "pcapng-huge-block.pcapng",
+        Some((1, &[(128, "is too long")])),
+    ),
+    (
+        "pcapng-caplen-beyond-block.pcapng",
+        Some((0, &[(48, "exceeds its block")])),
+    ),
+    (
+        "pcapng-idb-bad-option.pcapng",
+        Some((1, &[(28, "interface option 9 has length 2")])),
+    ),
     ("pcapng-bad-bom.pcapng", None),
     ("garbage.bin", None),
     ("pcap-header-cut.pcap", None),
@@ -40,9 +69,14 @@ fn replay_malformed_samples() {
     for (name, expect) in EXPECT {
         let path = dir().join(name);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for res in [open_files(std::slice::from_ref(&path)), from_bytes(name, bytes)] {
+        for res in [
+            open_files(std::slice::from_ref(&path)),
+            from_bytes(name, bytes),
+        ] {
             let Some((frames, warnings)) = expect else {
-                let e = res.err().unwrap_or_else(|| panic!("{name}: must be an error"));
+                let e = res
+                    .err()
+                    .unwrap_or_else(|| panic!("{name}: must be an error"));
                 assert!(e.to_string().contains(name), "{e}");
                 continue;
             };
@@ -72,9 +106,13 @@ fn regenerate_malformed_samples() {
 
     // Two 42-byte records; the second (at 24 + 16 + 26 = 66) is cut short.
     let mut p = Pcap::new(false, false, 1);
-    p.record(1, 0, &frame(1, 26), 26).record(2, 0, &frame(2, 40), 40);
+    p.record(1, 0, &frame(1, 26), 26)
+        .record(2, 0, &frame(2, 40), 40);
     write("truncated-record.pcap", &p.bytes[..p.records[1].0 + 20]);
-    write("truncated-record-header.pcap", &p.bytes[..p.records[1].0 + 9]);
+    write(
+        "truncated-record-header.pcap",
+        &p.bytes[..p.records[1].0 + 9],
+    );
     // Second record claims 2^31-1 captured bytes.
     let mut big = p.bytes.clone();
     big[p.records[1].0 + 8..p.records[1].0 + 12].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
@@ -100,7 +138,9 @@ fn regenerate_malformed_samples() {
     // pcapng: SHB (28) + IDB (20) + EPB at 48 (80 bytes) + damage at 128.
     let base = || {
         let mut n = Pcapng::new();
-        n.shb(false).idb(1, 0, None, None).epb(0, 1, &frame(1, 48), 48);
+        n.shb(false)
+            .idb(1, 0, None, None)
+            .epb(0, 1, &frame(1, 48), 48);
         n
     };
     let mut n = base();
@@ -112,20 +152,28 @@ fn regenerate_malformed_samples() {
     n.epb(7, 2, &frame(2, 8), 8);
     write("pcapng-undeclared-iface.pcapng", &n.bytes);
     let mut n = base();
-    n.bytes.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    n.bytes
+        .extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     write("pcapng-block-len-zero.pcapng", &n.bytes);
     let mut n = base();
-    n.bytes.extend_from_slice(&[6, 0, 0, 0, 0xf0, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+    n.bytes
+        .extend_from_slice(&[6, 0, 0, 0, 0xf0, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
     write("pcapng-huge-block.pcapng", &n.bytes);
     let mut n = Pcapng::new();
-    n.shb(false).idb(1, 0, None, None).epb(0, 1, &frame(1, 8), 8);
+    n.shb(false)
+        .idb(1, 0, None, None)
+        .epb(0, 1, &frame(1, 8), 8);
     let at = n.blocks[2].0 + 8 + 12; // captured length field of the EPB
     n.bytes[at..at + 4].copy_from_slice(&5000u32.to_le_bytes());
     write("pcapng-caplen-beyond-block.pcapng", &n.bytes);
     // IDB whose if_tsresol option has length 2: noted, default resolution kept.
     let mut n = Pcapng::new();
     n.shb(false);
-    n.block(1, &[1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 0, 6, 6, 0, 0, 0, 0, 0, 0], false);
+    n.block(
+        1,
+        &[1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 0, 6, 6, 0, 0, 0, 0, 0, 0],
+        false,
+    );
     n.epb(0, 1, &frame(1, 8), 8);
     write("pcapng-idb-bad-option.pcapng", &n.bytes);
     let mut n = base();

@@ -14,7 +14,10 @@ fn check_every_cut(name: &str, bytes: &[u8], header: usize, records: &[(usize, u
     for cut in 0..=bytes.len() {
         let res = from_bytes(name, bytes[..cut].to_vec());
         if cut < header {
-            assert!(res.is_err(), "cut at {cut} inside the file header must be an error");
+            assert!(
+                res.is_err(),
+                "cut at {cut} inside the file header must be an error"
+            );
             continue;
         }
         let mut src = res.unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
@@ -30,7 +33,11 @@ fn check_every_cut(name: &str, bytes: &[u8], header: usize, records: &[(usize, u
             assert_eq!(warnings.len(), 1, "cut at {cut}: {warnings:?}");
             assert_eq!(warnings[0].offset, damaged.0 as u64, "cut at {cut}");
             assert_eq!(warnings[0].path.to_str(), Some(name));
-            assert!(warnings[0].reason.starts_with("truncated"), "{}", warnings[0]);
+            assert!(
+                warnings[0].reason.starts_with("truncated"),
+                "{}",
+                warnings[0]
+            );
         }
     }
 }
@@ -57,7 +64,9 @@ fn every_cut_of_a_pcapng() {
         .block(0x0BAD, &[9; 12], false)
         .spb(13, &frame(2, 13))
         .opb(0, 3, &frame(3, 5), 5);
-    n.shb(true).idb(101, 0, None, Some(7)).epb(0, 4, &frame(4, 30), 30);
+    n.shb(true)
+        .idb(101, 0, None, Some(7))
+        .epb(0, 4, &frame(4, 30), 30);
     let header = n.blocks[0].1;
     check_every_cut("cut.pcapng", &n.bytes, header, &n.blocks[1..]);
 }

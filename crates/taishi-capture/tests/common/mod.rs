@@ -14,7 +14,12 @@ pub struct Pcap {
 
 impl Pcap {
     pub fn new(be: bool, nanos: bool, linktype: u32) -> Pcap {
-        let mut p = Pcap { bytes: Vec::new(), be, nanos, records: Vec::new() };
+        let mut p = Pcap {
+            bytes: Vec::new(),
+            be,
+            nanos,
+            records: Vec::new(),
+        };
         let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
         p.u32(magic);
         p.u16(2); // version major
@@ -27,12 +32,20 @@ impl Pcap {
     }
 
     fn u16(&mut self, v: u16) {
-        let b = if self.be { v.to_be_bytes() } else { v.to_le_bytes() };
+        let b = if self.be {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
         self.bytes.extend_from_slice(&b);
     }
 
     fn u32(&mut self, v: u32) {
-        let b = if self.be { v.to_be_bytes() } else { v.to_le_bytes() };
+        let b = if self.be {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
         self.bytes.extend_from_slice(&b);
     }
 
@@ -50,7 +63,12 @@ impl Pcap {
 
     /// Nanoseconds since the epoch of a record written with these values.
     pub fn ns(&self, secs: u32, frac: u32) -> u64 {
-        secs as u64 * 1_000_000_000 + if self.nanos { frac as u64 } else { frac as u64 * 1000 }
+        secs as u64 * 1_000_000_000
+            + if self.nanos {
+                frac as u64
+            } else {
+                frac as u64 * 1000
+            }
     }
 }
 
@@ -106,7 +124,13 @@ impl Pcapng {
     }
 
     /// Interface description block with optional if_tsresol and if_tsoffset.
-    pub fn idb(&mut self, linktype: u16, snaplen: u32, tsresol: Option<u8>, tsoffset: Option<i64>) -> &mut Self {
+    pub fn idb(
+        &mut self,
+        linktype: u16,
+        snaplen: u32,
+        tsresol: Option<u8>,
+        tsoffset: Option<i64>,
+    ) -> &mut Self {
         let be = self.be;
         let mut b = Vec::new();
         b.extend_from_slice(&Self::u16(linktype, be));
@@ -167,7 +191,9 @@ impl Pcapng {
 
 /// Deterministic frame bytes of a given length, distinct per `seed`.
 pub fn frame(seed: u32, len: usize) -> Vec<u8> {
-    (0..len).map(|i| (seed as usize * 31 + i * 7) as u8).collect()
+    (0..len)
+        .map(|i| (seed as usize * 31 + i * 7) as u8)
+        .collect()
 }
 
 /// gzip of `data`.
