@@ -28,6 +28,7 @@ const READ_TIMEOUT_MS: i32 = 100;
 
 /// Frames between two refreshes of the kernel counters (one `getsockopt`
 /// each), so that `stats()` stays current without a system call per frame.
+/// On a quiet link they are also refreshed once a second of packet time.
 const STATS_EVERY: u64 = 1024;
 
 /// Kernel buffer for the capture: 32 MiB rides out a few hundred
@@ -47,6 +48,8 @@ pub struct LiveSource {
     closed: Arc<AtomicBool>,
     buf: Vec<u8>,
     frames: u64,
+    /// Packet time after which the counters are refreshed whatever the count.
+    next_stats: Timestamp,
     stats: SourceStats,
 }
 
@@ -101,6 +104,7 @@ impl LiveSource {
             closed,
             buf: Vec::with_capacity(MAX_FRAME_LEN),
             frames: 0,
+            next_stats: Timestamp(0),
             stats: SourceStats::default(),
         })
     }
@@ -168,7 +172,8 @@ impl PacketSource for LiveSource {
             }
         };
         self.frames += 1;
-        if self.frames.is_multiple_of(STATS_EVERY) {
+        if self.frames.is_multiple_of(STATS_EVERY) || ts.0 >= self.next_stats {
+            self.next_stats = ts.0.plus_secs(1);
             self.refresh_stats();
         }
         Ok(Some(RawPacket {

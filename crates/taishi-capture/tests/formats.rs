@@ -396,3 +396,20 @@ fn warning_display() {
         "a.pcap: at byte 40: truncated record: 3 of 16 bytes"
     );
 }
+
+#[test]
+fn sources_can_move_to_a_worker_thread() {
+    fn send<T: Send>() {}
+    send::<taishi_capture::FileSource>();
+    #[cfg(feature = "live")]
+    send::<taishi_capture::LiveSource>();
+    let src: Box<dyn PacketSource> =
+        Box::new(from_bytes("t", three_records(false, false, 1).bytes).unwrap());
+    let n = std::thread::spawn(move || {
+        let mut src = src;
+        drain(&mut *src).len()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(n, 3);
+}
