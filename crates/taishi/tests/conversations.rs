@@ -13,10 +13,17 @@ use std::collections::BTreeMap;
 use common::*;
 
 /// Captures where Taishi and tshark still disagree, and why.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+    "ipv6/ipv6-mobility-dst-opts.pcap",
+    "a crafted capture: its Home Address options declare a length of 1 byte. \
+     tshark flags them malformed yet still reads 16 bytes as the home address and \
+     keys frame 3 on it, and stops decoding frame 1 at its oversized option. \
+     Taishi, like Suricata, raises ipv6.exthdr_invalid_optlen, ignores the \
+     option and keys both UDP packets on the IPv6 header's addresses.",
+)];
 
 /// Conversations matched today (raise it when you fix one; never lower it).
-const MATCHED_FLOOR: u64 = 0;
+const MATCHED_FLOOR: u64 = 730;
 
 #[test]
 fn conversations_equal_tsharks() {

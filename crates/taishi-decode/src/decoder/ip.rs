@@ -245,9 +245,21 @@ impl Decoder {
         pkt.l4 = L4::None;
         pkt.payload = &[];
         pkt.l4_offset = offset_in(pkt.frame, body);
-        let Some((nh, rest, frag)) = self.ipv6_ext(pkt, info.proto, body) else {
+        let mut ends = Endpoints::default();
+        let Some((nh, rest, frag)) = self.ipv6_ext(pkt, info.proto, body, &mut ends) else {
             return;
         };
+        // The transport's real endpoints: RFC 8200 §8.1 puts the routing
+        // header's final destination in the upper-layer pseudo-header, and
+        // RFC 6275 §6.3 makes the home address option's address the source
+        // seen by the transport. Keying flows on them (as Wireshark does)
+        // keeps a conversation together across hops and care-of addresses.
+        if let Some(dst) = ends.final_dst {
+            info.dst = Ipv6Addr::from(dst);
+        }
+        if let Some(src) = ends.home_addr {
+            info.src = Ipv6Addr::from(src);
+        }
         info.proto = nh;
         info.fragment = frag;
         pkt.l3 = L3::Ipv6(info);
@@ -277,6 +289,7 @@ impl Decoder {
         pkt: &mut Packet<'a>,
         mut nh: u8,
         mut rest: &'a [u8],
+        ends: &mut Endpoints,
     ) -> Option<(u8, &'a [u8], Option<(u32, u16, bool)>)> {
         let mut frag = None;
         let mut seen_hh = false;
@@ -305,7 +318,10 @@ impl Decoder {
                             self.event(pkt, Ev::Ipv6ExthdrDuplDh);
                         }
                     }
-                    self.ipv6_options(pkt, hdr.get(2..).unwrap_or_default());
+                    let home = self.ipv6_options(pkt, hdr.get(2..).unwrap_or_default());
+                    if nh == 60 && home.is_some() {
+                        ends.home_addr = home;
+                    }
                     nh = hdr.first().copied().unwrap_or(59);
                     rest = rest.get(hdr.len()..).unwrap_or_default();
                 }
@@ -322,6 +338,7 @@ impl Decoder {
                     if hdr.get(2) == Some(&0) {
                         self.event(pkt, Ev::Ipv6RhType0);
                     }
+                    ends.final_dst = routing_final_destination(hdr).or(ends.final_dst);
                     nh = hdr.first().copied().unwrap_or(59);
                     rest = rest.get(hdr.len()..).unwrap_or_default();
                 }
@@ -393,8 +410,10 @@ impl Decoder {
         None
     }
 
-    /// Checks the TLV options of a hop-by-hop or destination options header.
-    fn ipv6_options(&mut self, pkt: &mut Packet<'_>, mut opts: &[u8]) {
+    /// Checks the TLV options of a hop-by-hop or destination options header;
+    /// returns the address of a well-formed Home Address option (type 0xc9).
+    fn ipv6_options(&mut self, pkt: &mut Packet<'_>, mut opts: &[u8]) -> Option<[u8; 16]> {
+        let mut home = None;
         while let Some(&ty) = opts.first() {
             if ty == 0 {
                 opts = opts.get(1..).unwrap_or_default();
@@ -402,7 +421,7 @@ impl Decoder {
             }
             let Some(&len) = opts.get(1) else {
                 self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
-                return;
+                return None;
             };
             if ty == 1 && len == 0 {
                 self.event(pkt, Ev::Ipv6ZeroLenPadn);
@@ -410,10 +429,14 @@ impl Decoder {
             let end = 2 + usize::from(len);
             if end > opts.len() {
                 self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
-                return;
+                return None;
+            }
+            if ty == 0xc9 && len == 16 {
+                home = opts.get(2..18).and_then(|a| a.try_into().ok());
             }
             opts = opts.get(end..).unwrap_or_default();
         }
+        home
     }
 
     /// Hands an IP payload to its transport or tunnel decoder.
@@ -537,4 +560,55 @@ fn jumbo_len(hbh: &[u8]) -> Option<usize> {
         opts = opts.get(2 + olen..)?;
     }
     None
+}
+
+/// Addresses extension headers substitute for the IPv6 header's own, for
+/// the transport (see [`Decoder::ipv6`]).
+#[derive(Default)]
+struct Endpoints {
+    /// Last address of a type 0 or type 2 routing header with segments left.
+    final_dst: Option<[u8; 16]>,
+    /// Address of a Home Address destination option.
+    home_addr: Option<[u8; 16]>,
+}
+
+/// The final destination of a type 0 (source route) or type 2 (Mobile IPv6)
+/// routing header that still has segments left: its last address.
+fn routing_final_destination(hdr: &[u8]) -> Option<[u8; 16]> {
+    let (&kind, &left) = (hdr.get(2)?, hdr.get(3)?);
+    if !matches!(kind, 0 | 2) || left == 0 {
+        return None;
+    }
+    let addrs = hdr.get(8..)?;
+    let last = addrs.len() / 16;
+    addrs
+        .get((last.checked_sub(1)?) * 16..last * 16)?
+        .try_into()
+        .ok()
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::routing_final_destination;
+
+    #[test]
+    fn routing_header_final_destination() {
+        let mut rh = vec![
+            17, // next header: UDP
+            4,  // length: 4 * 8 bytes after the first 8
+            0,  // type 0 (source route)
+            2,  // segments left
+            0, 0, 0, 0, // reserved
+        ];
+        rh.extend_from_slice(&[1u8; 16]); // address[1]
+        rh.extend_from_slice(&[2u8; 16]); // address[2]: the final destination
+        assert_eq!(routing_final_destination(&rh), Some([2u8; 16]));
+        rh[3] = 0; // no segments left: the header's destination is final
+        assert_eq!(routing_final_destination(&rh), None);
+        rh[3] = 1;
+        rh[2] = 4; // segment routing: not followed here
+        assert_eq!(routing_final_destination(&rh), None);
+        assert_eq!(routing_final_destination(&rh[..20]), None); // truncated
+        assert_eq!(routing_final_destination(&[0, 0, 0, 1, 0, 0, 0, 0]), None); // no address
+    }
 }
