@@ -162,7 +162,8 @@ pub struct FileSource {
     warnings: Vec<CaptureWarning>,
     /// Sizes of the files finished or skipped.
     done_bytes: u64,
-    total: u64,
+    /// Sum of the file sizes; `None` when a pipe or device is read.
+    total: Option<u64>,
     received: u64,
 }
 
@@ -242,6 +243,7 @@ pub fn open_files(paths: &[PathBuf]) -> Result<FileSource, CaptureError> {
     let mut warnings = Vec::new();
     // (path, size, found inside a folder)
     let mut files: Vec<(PathBuf, u64, bool)> = Vec::new();
+    let mut sizes_known = true;
     for p in paths {
         let md = fs::metadata(p).map_err(|source| CaptureError::Io {
             path: p.clone(),
@@ -256,6 +258,7 @@ pub fn open_files(paths: &[PathBuf]) -> Result<FileSource, CaptureError> {
             found.sort();
             files.extend(found.into_iter().map(|(f, size)| (f, size, true)));
         } else {
+            sizes_known &= md.is_file();
             files.push((p.clone(), md.len(), false));
         }
     }
@@ -265,7 +268,7 @@ pub fn open_files(paths: &[PathBuf]) -> Result<FileSource, CaptureError> {
         last: None,
         warnings,
         done_bytes: 0,
-        total: files.iter().map(|f| f.1).sum(),
+        total: sizes_known.then(|| files.iter().map(|f| f.1).sum()),
         received: 0,
     };
     for (order, (path, size, in_folder)) in files.into_iter().enumerate() {
@@ -326,7 +329,7 @@ pub fn from_bytes(name: &str, data: Vec<u8>) -> Result<FileSource, CaptureError>
         last: None,
         warnings: Vec::new(),
         done_bytes: 0,
-        total,
+        total: Some(total),
         received: 0,
     };
     match reader.next(&mut src.warnings) {
@@ -440,7 +443,7 @@ impl PacketSource for FileSource {
     }
 
     fn total_bytes(&self) -> Option<u64> {
-        Some(self.total)
+        self.total
     }
 
     fn stats(&self) -> SourceStats {
