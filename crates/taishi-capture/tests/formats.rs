@@ -413,3 +413,23 @@ fn sources_can_move_to_a_worker_thread() {
     .unwrap();
     assert_eq!(n, 3);
 }
+
+#[test]
+fn a_pipe_is_read_once_without_seeking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    match std::process::Command::new("mkfifo").arg(&fifo).status() {
+        Ok(s) if s.success() => {}
+        _ => {
+            eprintln!("skipping: mkfifo not available");
+            return;
+        }
+    }
+    let bytes = gzip(&three_records(false, false, 1).bytes);
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || fs::write(writer_path, bytes).unwrap());
+    let mut src = open_files(std::slice::from_ref(&fifo)).unwrap();
+    assert_eq!(src.total_bytes(), None);
+    assert_eq!(drain(&mut src).len(), 3);
+    writer.join().unwrap();
+}
