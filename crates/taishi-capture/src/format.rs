@@ -425,7 +425,14 @@ impl Pcapng {
     fn block(&mut self, input: &mut Input, btype: u32, len: usize) -> Step {
         let offset = input.offset();
         let body_at = input.pos() + 8;
-        let b = &input.bytes()[8..len - 4];
+        // Callers checked that the whole block is buffered; `get` keeps a
+        // slip there from becoming a panic.
+        let Some(b) = input.bytes().get(8..len.saturating_sub(4)) else {
+            return Step::Damage {
+                offset,
+                reason: format!("block of {len} bytes not buffered"),
+            };
+        };
         let be = self.be;
         let corrupt = |what: &str| Step::Damage {
             offset,
