@@ -45,6 +45,14 @@ impl EveWriter {
         })
     }
 
+    /// Whether events are written anywhere (without `--eve` they are only counted).
+    pub fn is_discarding(&self) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+    }
+
     /// Writes whole lines.
     fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
         // A poisoned lock means another worker panicked mid-write; its lines
@@ -73,16 +81,20 @@ pub struct EveOut {
     buf: Vec<u8>,
     counts: BTreeMap<&'static str, u64>,
     error: Option<io::Error>,
+    /// No destination: count events but skip serialising them.
+    discard: bool,
 }
 
 impl EveOut {
     /// A sink writing through `writer`.
     pub fn new(writer: EveWriter) -> EveOut {
+        let discard = writer.is_discarding();
         EveOut {
             writer,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             counts: BTreeMap::new(),
             error: None,
+            discard,
         }
     }
 
@@ -108,6 +120,9 @@ impl EveOut {
 impl EventSink for EveOut {
     fn emit(&mut self, event: Event) {
         *self.counts.entry(event.event_type()).or_insert(0) += 1;
+        if self.discard {
+            return;
+        }
         event.write_json_line(&mut self.buf);
         if self.buf.len() >= FLUSH_AT {
             if let Err(e) = self.writer.write_all(&self.buf) {
