@@ -275,6 +275,16 @@ pub struct Config {
     pub vars: Vars,
     /// `stats.interval`: seconds between periodic `stats` events in live mode (0: only at the end).
     pub stats_interval: u64,
+    /// Every `app-layer.*` key as given, without the `app-layer.` prefix
+    /// (`protocols.http.enabled` to `yes`). The protocol stage owns their
+    /// meaning and validates them when it starts (`taishi_proto::ProtoConfig`),
+    /// so an unknown one is still an error that names the key.
+    pub app_layer: std::collections::BTreeMap<String, String>,
+    /// `stream.inline`: inspect the stream as packets arrive (IPS style)
+    /// rather than on acknowledged data.
+    pub stream_inline: bool,
+    /// `stream.async-oneside`: accept sessions where only one direction is seen.
+    pub stream_async_oneside: bool,
 }
 
 impl Default for Config {
@@ -301,6 +311,9 @@ impl Default for Config {
             checksum_checks: ChecksumMode::Auto,
             vars: Vars::default(),
             stats_interval: 0,
+            app_layer: Default::default(),
+            stream_inline: false,
+            stream_async_oneside: false,
         }
     }
 }
@@ -436,6 +449,10 @@ impl Config {
             *slot = secs()?;
             return Ok(());
         }
+        if let Some(rest) = key.strip_prefix("app-layer.") {
+            self.app_layer.insert(rest.to_string(), value.to_string());
+            return Ok(());
+        }
         if let Some(name) = key.strip_prefix("vars.address-groups.") {
             upsert(&mut self.vars.address_groups, name, value);
             return Ok(());
@@ -448,6 +465,8 @@ impl Config {
             "flow.memcap" => self.flow.memcap = size()?,
             "stream.memcap" => self.stream.memcap = size()?,
             "stream.midstream" => self.stream.midstream = flag()?,
+            "stream.inline" => self.stream_inline = flag()?,
+            "stream.async-oneside" => self.stream_async_oneside = flag()?,
             "stream.reassembly.memcap" => self.stream.reassembly_memcap = size()?,
             "stream.reassembly.depth" => self.stream.reassembly_depth = size()?,
             "stream.reassembly.max-ooo-segments" => self.stream.max_ooo_segments = count()?,

@@ -38,3 +38,68 @@ fn decode_seeds() {
 fn pipeline_seeds() {
     replay("pipeline", bodies::pipeline);
 }
+
+#[test]
+fn proto_dns_udp_seeds() {
+    replay("proto_dns_udp", |d| bodies::udp_datagrams(53, d));
+}
+
+#[test]
+fn proto_dns_tcp_seeds() {
+    replay("proto_dns_tcp", |d| bodies::tcp_session(53, d));
+}
+
+#[test]
+fn proto_http_seeds() {
+    replay("proto_http", |d| bodies::tcp_session(80, d));
+}
+
+#[test]
+fn proto_tls_seeds() {
+    replay("proto_tls", |d| bodies::tcp_session(443, d));
+}
+
+#[test]
+fn proto_ssh_seeds() {
+    replay("proto_ssh", |d| bodies::tcp_session(22, d));
+}
+
+#[test]
+fn proto_ftp_seeds() {
+    replay("proto_ftp", |d| bodies::tcp_session(21, d));
+}
+
+#[test]
+fn proto_smtp_seeds() {
+    replay("proto_smtp", |d| bodies::tcp_session(25, d));
+}
+
+#[test]
+fn proto_smb_seeds() {
+    replay("proto_smb", |d| bodies::tcp_session(445, d));
+}
+
+#[test]
+fn proto_rdp_seeds() {
+    replay("proto_rdp", |d| bodies::tcp_session(3389, d));
+}
+
+#[test]
+fn proto_modbus_seeds() {
+    replay("proto_modbus", |d| bodies::tcp_session(502, d));
+}
+
+#[test]
+fn proto_dnp3_seeds() {
+    replay("proto_dnp3", |d| bodies::tcp_session(20000, d));
+}
+
+#[test]
+fn proto_s7comm_seeds() {
+    replay("proto_s7comm", |d| bodies::tcp_session(102, d));
+}
+
+#[test]
+fn proto_iec104_seeds() {
+    replay("proto_iec104", |d| bodies::tcp_session(2404, d));
+}

@@ -140,6 +140,13 @@ impl<T: Serialize> Eve<T> {
     }
 }
 
+/// Body of a protocol event: the event's own fields (`{"dns": {...}}`,
+/// `{"tx_id": 0, "http": {...}}`), flattened beside the common header.
+/// Protocols build it as JSON because each has its own shape, and events are
+/// per transaction, not per packet.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AppBody(pub serde_json::Map<String, serde_json::Value>);
+
 /// Body of a `stats` event: the nested counters.
 #[derive(Clone, Debug, Serialize)]
 pub struct StatsBody {

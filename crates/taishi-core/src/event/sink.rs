@@ -1,6 +1,6 @@
 //! Where stages hand the events they produce.
 
-use super::{AnomalyBody, Eve, FlowBody, StatsBody};
+use super::{AnomalyBody, AppBody, Eve, FlowBody, StatsBody};
 
 /// One event produced by a stage, ready to serialise as an EVE line.
 #[derive(Clone, Debug)]
@@ -12,6 +12,8 @@ pub enum Event {
     Anomaly(Eve<AnomalyBody>),
     /// Counters (`event_type: stats`).
     Stats(Eve<StatsBody>),
+    /// A protocol transaction or record (`dns`, `http`, `tls`, `modbus`, ...).
+    App(Eve<AppBody>),
 }
 
 impl Event {
@@ -21,6 +23,7 @@ impl Event {
             Event::Flow(e) => e.event_type,
             Event::Anomaly(e) => e.event_type,
             Event::Stats(e) => e.event_type,
+            Event::App(e) => e.event_type,
         }
     }
 
@@ -33,6 +36,7 @@ impl Event {
             Event::Flow(e) => serde_json::to_writer(&mut *out, e),
             Event::Anomaly(e) => serde_json::to_writer(&mut *out, e),
             Event::Stats(e) => serde_json::to_writer(&mut *out, e),
+            Event::App(e) => serde_json::to_writer(&mut *out, e),
         };
         if let Err(err) = r {
             out.extend_from_slice(

@@ -1,4 +1,4 @@
-//! The wiring of the stages: capture → decode → defrag → flow → EVE.
+//! The wiring of the stages: capture → decode → defrag → flow → protocols → EVE.
 //!
 //! With one thread, the reading thread runs the [`worker::Worker`] itself.
 //! With N threads, the reading thread only frames packets and computes a
@@ -22,6 +22,7 @@ use anyhow::Context;
 use taishi_capture::{CaptureWarning, PacketSource};
 use taishi_core::event::{Eve, Event, EventSink, StatsBody};
 use taishi_core::{Config, Counters, Timestamp};
+use taishi_proto::ProtoConfig;
 
 use crate::output::{EveOut, EveWriter};
 pub use progress::Progress;
@@ -66,12 +67,13 @@ pub fn run(
     progress: &Progress,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
+    let proto = &ProtoConfig::from_config(config)?;
     let mut report = if opts.read_only {
         read_only(source, progress)?
     } else if opts.threads <= 1 {
-        single(source, config, opts, eve, progress)?
+        single(source, config, proto, opts, eve, progress)?
     } else {
-        sharded(source, config, opts, eve, progress)?
+        sharded(source, config, proto, opts, eve, progress)?
     };
     report.elapsed = started.elapsed();
     report.threads = if opts.read_only {
@@ -162,12 +164,13 @@ fn read_only(source: &mut dyn PacketSource, progress: &Progress) -> anyhow::Resu
 fn single(
     source: &mut dyn PacketSource,
     config: &Config,
+    proto: &ProtoConfig,
     opts: &Options,
     eve: &EveWriter,
     progress: &Progress,
 ) -> anyhow::Result<Report> {
     let mut report = new_report();
-    let mut worker = Worker::new(config, 0, EveOut::new(eve.clone()));
+    let mut worker = Worker::new(config, proto, 0, EveOut::new(eve.clone()));
     let mut last_stats = Instant::now();
     while let Some(p) = source.next_packet()? {
         report.packets += 1;
@@ -209,6 +212,7 @@ fn add_source_stats(c: &mut Counters, source: &dyn PacketSource) {
 fn sharded(
     source: &mut dyn PacketSource,
     config: &Config,
+    proto: &ProtoConfig,
     opts: &Options,
     eve: &EveWriter,
     progress: &Progress,
@@ -229,7 +233,7 @@ fn sharded(
             let handle = std::thread::Builder::new()
                 .name(format!("worker-{id}"))
                 .spawn_scoped(scope, move || {
-                    let mut worker = Worker::new(config, id as u16, out);
+                    let mut worker = Worker::new(config, proto, id as u16, out);
                     let mut reported = 0u64;
                     for b in rx.iter() {
                         for m in &b.metas {

@@ -1,4 +1,4 @@
-//! One worker: decode → defragment → flows, for the packets of its shard.
+//! One worker: decode → defragment → flows → protocols, for the packets of its shard.
 //!
 //! A worker owns every piece of state it touches (decoder counters, fragment
 //! trackers, flow table, output buffer), so the per-packet path takes no lock
@@ -7,7 +7,8 @@
 use taishi_core::event::{Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_core::{Config, Counters, LinkType, Timestamp};
 use taishi_decode::{Decoder, Defrag, Packet};
-use taishi_flow::{FlowWorker, NoApp};
+use taishi_flow::FlowWorker;
+use taishi_proto::{ProtoConfig, ProtoLayer};
 
 use crate::output::EveOut;
 
@@ -18,18 +19,18 @@ const TICK_NANOS: u64 = 1_000_000_000;
 pub struct Worker {
     decoder: Decoder,
     defrag: Defrag,
-    flows: FlowWorker<NoApp>,
+    flows: FlowWorker<ProtoLayer>,
     out: EveOut,
     next_tick: Timestamp,
 }
 
 impl Worker {
     /// A worker with its own decoder, defragmenter and flow table.
-    pub fn new(config: &Config, id: u16, out: EveOut) -> Worker {
+    pub fn new(config: &Config, proto: &ProtoConfig, id: u16, out: EveOut) -> Worker {
         Worker {
             decoder: Decoder::new(config),
             defrag: Defrag::new(&config.defrag),
-            flows: FlowWorker::new(config, id, NoApp),
+            flows: FlowWorker::new(config, id, ProtoLayer::new(proto.clone())),
             out,
             next_tick: Timestamp(0),
         }
@@ -82,6 +83,7 @@ impl Worker {
         c.absorb(&self.decoder);
         c.absorb(&self.defrag);
         c.absorb(&self.flows);
+        c.absorb(self.flows.app());
         c
     }
 

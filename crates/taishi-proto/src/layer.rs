@@ -1,0 +1,242 @@
+//! [`ProtoLayer`]: the protocol stage as the flow stage sees it.
+
+use taishi_core::StatsSource;
+use taishi_core::event::EventSink;
+use taishi_flow::{AppLayer, Direction, FlowView};
+
+use crate::config::{Mode, ProtoConfig};
+use crate::detection::{self, DETECT_BUFFER, Verdict};
+use crate::parser::{AppParser, ParseCtx};
+use crate::registry::PROTOCOLS;
+use crate::stats::ProtoStats;
+
+/// Per-flow state of the protocol stage.
+#[derive(Default)]
+pub struct FlowApp {
+    phase: Phase,
+    /// Bytes held per direction while detecting (TCP only).
+    pending: [Vec<u8>; 2],
+    /// Direction whose bytes came first, for replay order.
+    first: Option<Direction>,
+    /// Protocols refused per direction (a bit per registry index).
+    excluded: [u32; 2],
+    /// Some payload was seen.
+    had_data: bool,
+}
+
+#[derive(Default)]
+enum Phase {
+    #[default]
+    Detecting,
+    /// Detected; parsed unless detection-only.
+    Active {
+        idx: usize,
+        parser: Option<Box<dyn AppParser>>,
+    },
+    /// No protocol matched (`app_proto: failed`).
+    Failed,
+}
+
+/// The protocol stage: detection, then the detected protocol's parser.
+pub struct ProtoLayer {
+    config: ProtoConfig,
+    stats: ProtoStats,
+}
+
+impl ProtoLayer {
+    /// A protocol stage with these settings.
+    pub fn new(config: ProtoConfig) -> ProtoLayer {
+        ProtoLayer {
+            config,
+            stats: ProtoStats::default(),
+        }
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &ProtoStats {
+        &self.stats
+    }
+
+    fn activate(
+        &mut self,
+        st: &mut FlowApp,
+        idx: usize,
+        flow: &FlowView<'_>,
+        sink: &mut dyn EventSink,
+    ) {
+        let udp = flow.proto() == 17;
+        self.stats.flows[idx] += 1;
+        let mode = if udp {
+            self.config.udp_mode[idx]
+        } else {
+            self.config.tcp_mode[idx]
+        };
+        let parser = (mode == Mode::On).then(|| (PROTOCOLS[idx].new_parser)(&self.config, udp));
+        st.phase = Phase::Active { idx, parser };
+        // Replay what was held, oldest direction first.
+        let first = st.first.unwrap_or(Direction::ToServer);
+        for dir in [first, first.reverse()] {
+            let held = std::mem::take(&mut st.pending[dir.index()]);
+            if !held.is_empty() {
+                self.feed(st, flow, dir, &held, sink);
+            }
+        }
+    }
+
+    fn feed(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        data: &[u8],
+        sink: &mut dyn EventSink,
+    ) {
+        if let Phase::Active {
+            idx,
+            parser: Some(p),
+        } = &mut st.phase
+        {
+            let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink);
+            p.parse(&mut ctx, dir, data);
+        }
+    }
+}
+
+impl AppLayer for ProtoLayer {
+    type State = FlowApp;
+
+    fn on_data(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        data: &[u8],
+        sink: &mut dyn EventSink,
+    ) {
+        if data.is_empty() {
+            return;
+        }
+        st.had_data = true;
+        match st.phase {
+            Phase::Active { .. } => return self.feed(st, flow, dir, data, sink),
+            Phase::Failed => return,
+            Phase::Detecting => {}
+        }
+        let udp = flow.proto() == 17;
+        if !udp && !matches!(flow.proto(), 6 | 132) {
+            st.phase = Phase::Failed;
+            return;
+        }
+        st.first.get_or_insert(dir);
+        let server_port = flow.server().1;
+        let d = dir.index();
+        let verdict = if udp {
+            detection::probe(
+                &self.config,
+                true,
+                server_port,
+                dir,
+                data,
+                &mut st.excluded[d],
+            )
+        } else {
+            let held = &mut st.pending[d];
+            let room = DETECT_BUFFER.saturating_sub(held.len());
+            held.extend_from_slice(&data[..data.len().min(room)]);
+            detection::probe(
+                &self.config,
+                false,
+                server_port,
+                dir,
+                held,
+                &mut st.excluded[d],
+            )
+        };
+        match verdict {
+            Verdict::Found(idx) => {
+                if udp {
+                    self.activate(st, idx, flow, sink);
+                    self.feed(st, flow, dir, data, sink);
+                } else {
+                    self.activate(st, idx, flow, sink);
+                }
+            }
+            Verdict::Wait if !udp && st.pending[d].len() < DETECT_BUFFER => {}
+            Verdict::Wait | Verdict::None if udp => self.fail(st, true),
+            Verdict::Wait | Verdict::None => {
+                // This direction cannot decide (no protocol takes it, or it
+                // held too much without a verdict). Its bytes stay held for
+                // replay: a server banner that no probe can place alone
+                // (FTP and SMTP both greet with "220 ") is decided by the
+                // client's first bytes. Both directions exhausted: unknown.
+                st.excluded[d] = u32::MAX;
+                if st.excluded[dir.reverse().index()] == u32::MAX {
+                    self.fail(st, false);
+                }
+            }
+        }
+    }
+
+    fn on_gap(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        len: u64,
+        sink: &mut dyn EventSink,
+    ) {
+        match &mut st.phase {
+            Phase::Active {
+                idx,
+                parser: Some(p),
+            } => {
+                let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink);
+                p.gap(&mut ctx, dir, len);
+            }
+            Phase::Detecting => self.fail(st, flow.proto() == 17),
+            _ => {}
+        }
+    }
+
+    fn on_end(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        sink: &mut dyn EventSink,
+    ) -> Option<&'static str> {
+        match &mut st.phase {
+            Phase::Active { idx, parser } => {
+                let idx = *idx;
+                if let Some(p) = parser {
+                    let mut ctx = ParseCtx::new(flow, &self.config, idx, &mut self.stats, sink);
+                    p.finish(&mut ctx);
+                }
+                Some(PROTOCOLS[idx].name)
+            }
+            Phase::Failed => Some("failed"),
+            Phase::Detecting if st.had_data && flow.proto() == 6 => {
+                self.stats.failed_tcp += 1;
+                Some("failed")
+            }
+            Phase::Detecting => None,
+        }
+    }
+}
+
+impl ProtoLayer {
+    fn fail(&mut self, st: &mut FlowApp, udp: bool) {
+        st.phase = Phase::Failed;
+        st.pending = Default::default();
+        if udp {
+            self.stats.failed_udp += 1;
+        } else {
+            self.stats.failed_tcp += 1;
+        }
+    }
+}
+
+impl StatsSource for ProtoLayer {
+    fn report(&self, add: &mut dyn FnMut(&'static str, u64)) {
+        self.stats.report(add);
+    }
+}

@@ -1,0 +1,204 @@
+//! The contract between the protocol stage and each protocol's parser.
+
+use std::net::IpAddr;
+
+use serde_json::{Map, Value};
+use taishi_core::event::{
+    Anomaly, AnomalyBody, AppBody, Eve, EveIp, Event, EventSink, TunnelInfo, proto_name,
+};
+use taishi_flow::{Direction, FlowView};
+
+use crate::buffer::Buffer;
+use crate::config::ProtoConfig;
+use crate::stats::ProtoStats;
+
+/// A protocol's per-flow parser: receives the bytes of each direction in
+/// order and turns them into transactions.
+///
+/// Progress contract: `parse` consumes everything it is given. A parser
+/// that needs more bytes to finish a message keeps the partial message
+/// itself, bounded by the protocol's limits (hitting one is counted with
+/// [`ParseCtx::limit_hit`] and the message dropped), so the flow stage never
+/// buffers on its behalf. Malformed input is an anomaly
+/// ([`ParseCtx::anomaly`]), never a panic; a parser that cannot continue
+/// stops consuming (e.g. sets itself to a "give up" state) and says why
+/// through an anomaly.
+pub trait AppParser: Send {
+    /// In-order bytes of one direction: TCP stream data or one UDP datagram.
+    fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]);
+
+    /// `len` bytes of this direction were lost. The default gives nothing
+    /// up; stream-based parsers usually resynchronise or stop.
+    fn gap(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, len: u64) {
+        let _ = (ctx, dir, len);
+    }
+
+    /// The flow ends: complete (log) what is pending.
+    fn finish(&mut self, ctx: &mut ParseCtx<'_, '_>) {
+        let _ = ctx;
+    }
+}
+
+/// One transaction (a request and its response, a DNS query and its
+/// answer, a Modbus request/response pair, a TLS handshake ...).
+pub trait Transaction {
+    /// EVE `event_type` of its record (`dns`, `http`, `tls`, ...).
+    fn event_type(&self) -> &'static str;
+
+    /// The record's own fields, flattened beside the common header: e.g.
+    /// `{"dns": {...}}` or `{"tx_id": 0, "http": {...}}`.
+    fn log(&self) -> Map<String, Value>;
+
+    /// Direction whose addresses head the record: `None` for the flow's
+    /// (client → server), `Some(ToClient)` to put the server first, as
+    /// Suricata does for records logged per packet direction.
+    fn log_direction(&self) -> Option<Direction> {
+        None
+    }
+
+    /// Calls `f` with each value of a buffer the rule engine can inspect;
+    /// most buffers have one value, some (`dns.query`, `tls.certs`) several.
+    fn buffers(&self, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
+        let _ = (buffer, f);
+    }
+}
+
+/// What a parser may do with the world: log, count, raise anomalies.
+pub struct ParseCtx<'a, 'f> {
+    /// The flow being parsed.
+    pub flow: &'a FlowView<'f>,
+    /// Settings of the protocol stage.
+    pub config: &'a ProtoConfig,
+    /// Name of the parser's protocol (`dns`, ...), for records and anomalies.
+    pub proto: &'static str,
+    proto_idx: usize,
+    stats: &'a mut ProtoStats,
+    sink: &'a mut dyn EventSink,
+}
+
+impl<'a, 'f> ParseCtx<'a, 'f> {
+    /// A context for protocol number `proto_idx` of the registry.
+    pub fn new(
+        flow: &'a FlowView<'f>,
+        config: &'a ProtoConfig,
+        proto_idx: usize,
+        stats: &'a mut ProtoStats,
+        sink: &'a mut dyn EventSink,
+    ) -> Self {
+        let proto = crate::registry::PROTOCOLS
+            .get(proto_idx)
+            .map(|d| d.name)
+            .unwrap_or("unknown");
+        ParseCtx {
+            flow,
+            config,
+            proto,
+            proto_idx,
+            stats,
+            sink,
+        }
+    }
+
+    /// A transaction is complete: it is counted, inspected (the rule engine
+    /// hooks in here) and logged.
+    pub fn complete(&mut self, tx: &dyn Transaction) {
+        if let Some(n) = self.stats.tx.get_mut(self.proto_idx) {
+            *n += 1;
+        }
+        if !self.config.logging(self.proto_idx) {
+            return;
+        }
+        let mut eve = self.header(tx.event_type(), tx.log_direction());
+        eve.body = AppBody(tx.log());
+        self.sink.emit(Event::App(eve));
+    }
+
+    /// Logs a record that is not a transaction (e.g. a `fileinfo` or an
+    /// `ftp_data` record), with the flow's header.
+    pub fn emit(
+        &mut self,
+        event_type: &'static str,
+        dir: Option<Direction>,
+        body: Map<String, Value>,
+    ) {
+        let mut eve = self.header(event_type, dir);
+        eve.body = AppBody(body);
+        self.sink.emit(Event::App(eve));
+    }
+
+    /// A protocol violation: counted, and an `anomaly` record of type
+    /// `applayer` with Suricata's event name (e.g. `INVALID_REPLY`).
+    pub fn anomaly(&mut self, event: &'static str) {
+        if let Some(n) = self.stats.errors.get_mut(self.proto_idx) {
+            *n += 1;
+        }
+        let mut eve = self.header("anomaly", None);
+        let body = AnomalyBody {
+            anomaly: Anomaly {
+                kind: "applayer",
+                event,
+                layer: Some("proto_parser"),
+                app_proto: Some(self.proto),
+            },
+        };
+        let mut out = Eve::new(eve.timestamp, "anomaly", body);
+        out.flow_id = eve.flow_id;
+        out.src_ip = eve.src_ip.take();
+        out.src_port = eve.src_port;
+        out.dest_ip = eve.dest_ip.take();
+        out.dest_port = eve.dest_port;
+        out.proto = eve.proto.take();
+        out.vlan = eve.vlan.take();
+        out.tunnel = eve.tunnel.take();
+        self.sink.emit(Event::Anomaly(out));
+    }
+
+    /// A configured limit was hit (transactions, sizes, depth): counted.
+    pub fn limit_hit(&mut self) {
+        if let Some(n) = self.stats.limits.get_mut(self.proto_idx) {
+            *n += 1;
+        }
+    }
+
+    /// The common EVE header for this flow at the current packet's time:
+    /// client first, or server first for `Some(ToClient)`.
+    pub fn header(&self, event_type: &'static str, dir: Option<Direction>) -> Eve<AppBody> {
+        let f = self.flow;
+        let (c, s) = (f.client(), f.server());
+        let ((sip, sport), (dip, dport)) = match dir {
+            Some(Direction::ToClient) => (s, c),
+            _ => (c, s),
+        };
+        let mut eve = Eve::new(f.last(), event_type, AppBody::default());
+        eve.flow_id = Some(f.flow_id());
+        if !f.vlans().is_empty() {
+            eve.vlan = Some(f.vlans().to_vec());
+        }
+        eve.src_ip = Some(EveIp(sip));
+        eve.dest_ip = Some(EveIp(dip));
+        if matches!(f.proto(), 6 | 17 | 132) {
+            eve.src_port = Some(sport);
+            eve.dest_port = Some(dport);
+        }
+        eve.proto = Some(proto_name(f.proto()));
+        eve.app_proto = Some(std::borrow::Cow::Borrowed(self.proto));
+        eve.tunnel = f.tunnel().map(|t| TunnelInfo {
+            src_ip: EveIp(t.src),
+            dest_ip: EveIp(t.dst),
+            proto: match t.proto {
+                4 => "IPv4".to_string(),
+                41 => "IPv6".to_string(),
+                p => proto_name(p).into_owned(),
+            },
+            kind: t.kind.name(),
+            id: t.id,
+            depth: 1,
+        });
+        eve
+    }
+
+    /// Client address of the flow, for parsers that record peers.
+    pub fn client_ip(&self) -> IpAddr {
+        self.flow.client().0
+    }
+}
