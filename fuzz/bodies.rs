@@ -45,11 +45,11 @@ pub fn decode(data: &[u8]) {
     let linktype = LINKTYPES[pick as usize % LINKTYPES.len()];
     let mut pkt = Packet::empty();
     decoder.decode(Timestamp(1), linktype, frame, frame.len() as u32, &mut pkt);
-    if pkt.is_fragment {
-        if let Some(datagram) = defrag.insert(&pkt) {
-            let mut whole = pkt.clone();
-            decoder.decode_reassembled(datagram, &mut whole);
-        }
+    if pkt.is_fragment
+        && let Some(datagram) = defrag.insert(&pkt)
+    {
+        let mut whole = pkt.clone();
+        decoder.decode_reassembled(datagram, &mut whole);
     }
 }
 
