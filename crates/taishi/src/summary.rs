@@ -46,6 +46,12 @@ pub fn paragraph(r: &Report, eve: Option<&Path>, inputs: usize) -> String {
             c.get("capture.kernel_drops"),
         ));
     }
+    let unsupported = c.get("decoder.unsupported_linktype");
+    if unsupported > 0 {
+        s.push_str(&format!(
+            " {unsupported} frames of unsupported link types were counted and skipped."
+        ));
+    }
     match eve {
         Some(p) if p.as_os_str() != "-" => s.push_str(&format!(" EVE written to {}.", p.display())),
         Some(_) => s.push_str(" EVE written to stdout."),

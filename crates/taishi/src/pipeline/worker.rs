@@ -56,6 +56,14 @@ impl Worker {
             emit_decode_events(&mut self.out, pkt.event_count as usize, &whole);
             self.flows.process(&whole, &mut self.out);
         }
+        // Overlapping or oversized fragments are reported with the fragment
+        // that showed them.
+        if let Some(ev) = self.defrag.last_event() {
+            let mut frag = pkt.clone();
+            frag.event_count = 0;
+            frag.push_event(ev);
+            emit_decode_events(&mut self.out, 0, &frag);
+        }
     }
 
     /// Advances packet time without a packet (live capture when idle).
