@@ -1,0 +1,81 @@
+//! Splitting a TCP byte stream into length-prefixed messages, shared by the
+//! industrial protocols (Modbus, DNP3, S7comm, IEC-104): all four frame
+//! their messages with a length in a fixed header, so one loop serves them.
+//!
+//! The flow stage hands us chunks of any size. A message split across
+//! chunks is kept in a per-direction buffer, bounded by the caller's
+//! `max`; whole messages in a chunk are parsed in place, without copying,
+//! so steady state allocates nothing.
+
+/// What a message parser made of the bytes at the front of the stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A message (or junk to skip) of this many bytes was handled.
+    Consumed(usize),
+    /// The front message is incomplete.
+    NeedMore,
+    /// The stream cannot be parsed any further (not this protocol).
+    Stop,
+}
+
+/// The outcome of one [`drive`] call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Driven {
+    /// All bytes were handled or kept for later.
+    Ok,
+    /// The parser said [`Step::Stop`].
+    Stopped,
+    /// More than `max` bytes would have been held: they were dropped.
+    Overflow,
+}
+
+/// Feeds `data` to `each` message by message, using `held` for bytes of a
+/// message that is not complete yet. `each` must return `Consumed(n)` with
+/// `n > 0`, else the loop treats it as `NeedMore` (so it always ends).
+pub fn drive(
+    held: &mut Vec<u8>,
+    data: &[u8],
+    max: usize,
+    each: &mut dyn FnMut(&[u8]) -> Step,
+) -> Driven {
+    if held.is_empty() {
+        let mut off = 0;
+        while off < data.len() {
+            match each(&data[off..]) {
+                Step::Consumed(n) if n > 0 => off = off.saturating_add(n).min(data.len()),
+                Step::Stop => return Driven::Stopped,
+                _ => break,
+            }
+        }
+        let rest = &data[off..];
+        if rest.len() > max {
+            return Driven::Overflow;
+        }
+        held.extend_from_slice(rest);
+        return Driven::Ok;
+    }
+    if held.len().saturating_add(data.len()) > max.saturating_mul(2) {
+        held.clear();
+        return Driven::Overflow;
+    }
+    held.extend_from_slice(data);
+    let mut off = 0;
+    let mut out = Driven::Ok;
+    while off < held.len() {
+        match each(&held[off..]) {
+            Step::Consumed(n) if n > 0 => off = off.saturating_add(n).min(held.len()),
+            Step::Stop => {
+                out = Driven::Stopped;
+                off = held.len();
+                break;
+            }
+            _ => break,
+        }
+    }
+    held.drain(..off);
+    if held.len() > max {
+        held.clear();
+        return Driven::Overflow;
+    }
+    out
+}
