@@ -115,4 +115,7 @@ pub enum Buffer {
     SmbNtlmsspDomain,
     /// RDP cookie (`mstshash=`).
     RdpCookie,
+    /// `dnp3.data` (`dnp3_data`): the reassembled application fragment,
+    /// without link headers and CRCs.
+    Dnp3Data,
 }
