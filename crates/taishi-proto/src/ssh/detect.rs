@@ -1,0 +1,32 @@
+//! Buffers of the SSH transaction for the rule engine.
+
+use super::log::hassh_hash;
+use super::state::SshTx;
+use crate::buffer::Buffer;
+
+/// `ssh.proto` and `ssh.software` of each side that sent a banner (client
+/// first); `ssh.hassh` (client) and `ssh.hassh.server` as their MD5 hex.
+pub fn buffers(tx: &SshTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
+    let sides = [&tx.client, &tx.server];
+    match buffer {
+        Buffer::SshProto => sides
+            .iter()
+            .filter_map(|s| s.proto.as_deref())
+            .for_each(|p| f(p)),
+        Buffer::SshSoftware => sides
+            .iter()
+            .filter(|s| s.proto.is_some())
+            .for_each(|s| f(&s.software)),
+        Buffer::SshHassh => {
+            if let Some(h) = &tx.client.hassh {
+                f(hassh_hash(h).as_bytes());
+            }
+        }
+        Buffer::SshHasshServer => {
+            if let Some(h) = &tx.server.hassh {
+                f(hassh_hash(h).as_bytes());
+            }
+        }
+        _ => {}
+    }
+}
