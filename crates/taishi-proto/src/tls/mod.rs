@@ -1,11 +1,42 @@
-//! TLS — not parsed yet: the probe refuses everything, so flows are
-//! never labelled with this protocol until its parser lands.
+//! TLS (and SSLv2/SSLv3): the handshake in the clear, read from the
+//! reassembled stream, as Suricata's TLS parser reads it.
+//!
+//! What is parsed: the record layer of each direction (records split
+//! across segments, several records per segment, handshake messages split
+//! across records), ClientHello and ServerHello (legacy version,
+//! supported_versions, cipher suites, SNI, ALPN, groups, point formats,
+//! signature algorithms, session id and ticket, GREASE ignored),
+//! HelloRetryRequest, the Certificate message of TLS ≤ 1.2 with X.509
+//! fields of its first certificate, ChangeCipherSpec, alerts and
+//! heartbeats (CVE-2014-0160 checks). Encrypted records are skipped by
+//! their header alone: past the handshake a record costs a 5-byte header.
+//!
+//! What is logged: one `tls` record per flow (Suricata keeps one
+//! transaction per TLS flow), when both sides finished their handshake or
+//! when the flow ends, if it has a server certificate, a resumed session
+//! or TLS 1.3 — Suricata's rule. Fingerprints JA3/JA3S/JA4 are always
+//! computed for rules and logged when `ja3-fingerprints` /
+//! `ja4-fingerprints` say `yes` (Suricata's default leaves them out).
 
+mod cert;
+mod detect;
+pub mod fingerprint;
+mod log;
+pub mod parser;
+pub mod state;
+#[cfg(test)]
+mod tests;
+
+use taishi_core::config::parse_bool;
 use taishi_flow::Direction;
 
 use crate::config::ProtoConfig;
-use crate::parser::{AppParser, ParseCtx};
+use crate::parser::AppParser;
 use crate::registry::{Probe, ProtoDef, Transport};
+
+pub use cert::{CertInfo, iso_utc};
+pub use log::version_name;
+pub use state::{TlsParser, TlsTx};
 
 /// The protocol's registry entry.
 pub const DEF: ProtoDef = ProtoDef {
@@ -16,20 +47,121 @@ pub const DEF: ProtoDef = ProtoDef {
     default_enabled: true,
     probe,
     new_parser,
-    settings: &[],
+    settings: &[
+        "ja3-fingerprints",
+        "ja4-fingerprints",
+        "encryption-handling",
+        // The spelling of Suricata 4's configuration, still found in
+        // old test configurations; same meaning.
+        "encrypt-handling",
+    ],
     stats: crate::stat_names!("tls"),
 };
 
-fn probe(_dir: Direction, _data: &[u8], _udp: bool) -> Probe {
-    Probe::No
+/// Largest handshake message kept for parsing. Certificate chains are the
+/// big ones: real chains stay under ~20 KiB, and 256 KiB holds the
+/// longest chains seen while bounding what a peer makes us buffer. A
+/// larger message is skipped and counted.
+pub const MAX_HANDSHAKE_MSG: usize = 256 * 1024;
+
+/// Bytes of server certificates kept for `tls.certs` and `chain`: the
+/// same bound as one handshake message, so a chain is kept whole.
+pub const MAX_CHAIN_BYTES: usize = MAX_HANDSHAKE_MSG;
+
+/// ALPN protocol names kept per hello; browsers offer 2-3, and the
+/// registry holds a few dozen.
+pub const MAX_ALPNS: usize = 16;
+
+/// What a TLS flow logs and how far it is parsed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Log `ja3` and `ja3s` (`ja3-fingerprints: yes`).
+    pub ja3: bool,
+    /// Log `ja4` (`ja4-fingerprints: yes`).
+    pub ja4: bool,
+    /// `encryption-handling: bypass`: nothing is read once the
+    /// transaction is logged.
+    pub bypass: bool,
+    /// Log the server `chain` (base64 DER). Suricata logs it only when its
+    /// EVE output lists `chain` among custom fields; no app-layer key sets
+    /// it, so it stays off.
+    pub chain: bool,
 }
 
-fn new_parser(_config: &ProtoConfig, _udp: bool) -> Box<dyn AppParser> {
-    Box::new(Unparsed)
+impl Options {
+    /// Options from the configuration (`app-layer.protocols.tls.*`).
+    pub fn from_config(config: &ProtoConfig) -> Options {
+        let Some(idx) = crate::registry::index_of("tls") else {
+            return Options::default();
+        };
+        // "auto" enables them in Suricata only when rules use them; the
+        // buffers are always there, the log fields only when asked for.
+        let on = |k| config.setting(idx, k).and_then(parse_bool).unwrap_or(false);
+        let handling = config
+            .setting(idx, "encryption-handling")
+            .or_else(|| config.setting(idx, "encrypt-handling"))
+            .unwrap_or("track-only");
+        Options {
+            ja3: on("ja3-fingerprints"),
+            ja4: on("ja4-fingerprints"),
+            bypass: handling.eq_ignore_ascii_case("bypass"),
+            chain: false,
+        }
+    }
 }
 
-struct Unparsed;
+/// A handshake record header carrying a ClientHello or ServerHello, or an
+/// SSLv2 CLIENT-HELLO / SERVER-HELLO.
+fn probe(_dir: Direction, data: &[u8], _udp: bool) -> Probe {
+    let Some(&b0) = data.first() else {
+        return Probe::NeedMore;
+    };
+    if b0 & 0x80 != 0 {
+        return probe_ssl2(data);
+    }
+    if b0 != parser::content::HANDSHAKE {
+        return Probe::No;
+    }
+    if let Some(&major) = data.get(1)
+        && major != 3
+    {
+        return Probe::No;
+    }
+    if let Some(&minor) = data.get(2)
+        && minor > 4
+    {
+        return Probe::No;
+    }
+    let Ok(h) = parser::record_header(data) else {
+        return Probe::NeedMore;
+    };
+    if h.len < parser::HANDSHAKE_HEADER_LEN || h.len > parser::RECORD_MAX_LEN {
+        return Probe::No;
+    }
+    match data.get(5) {
+        None => Probe::NeedMore,
+        Some(&(parser::hs::CLIENT_HELLO | parser::hs::SERVER_HELLO)) => Probe::Yes,
+        Some(_) => Probe::No,
+    }
+}
 
-impl AppParser for Unparsed {
-    fn parse(&mut self, _ctx: &mut ParseCtx<'_, '_>, _dir: Direction, _data: &[u8]) {}
+fn probe_ssl2(data: &[u8]) -> Probe {
+    let Ok(h) = parser::ssl2_header(data) else {
+        return Probe::NeedMore;
+    };
+    let (Some(&t), Some(&major)) = (data.get(2), data.get(3)) else {
+        return Probe::NeedMore;
+    };
+    // CLIENT-HELLO: version 0x0002, or 0x03xx from SSLv23 clients;
+    // SERVER-HELLO: session-id-hit, certificate type, then version.
+    let ok = match t {
+        parser::ssl2::CLIENT_HELLO => h.len >= 9 && (major == 0 || major == 3),
+        parser::ssl2::SERVER_HELLO => h.len >= 11,
+        _ => false,
+    };
+    if ok { Probe::Yes } else { Probe::No }
+}
+
+fn new_parser(config: &ProtoConfig, _udp: bool) -> Box<dyn AppParser> {
+    Box::new(TlsParser::new(Options::from_config(config)))
 }
