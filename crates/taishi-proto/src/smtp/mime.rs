@@ -453,17 +453,8 @@ impl Mime {
         match self.encoding {
             Encoding::Plain => {
                 self.find_urls(cfg, full);
-                let (eol, n) = self.bufeol;
-                if let Some(f) = self.file.as_mut() {
-                    if n > 0 {
-                        f.append(&eol[..n]);
-                    }
-                    f.append(line);
-                }
-                let d = full.get(line.len()..).unwrap_or(&[]);
-                let n = d.len().min(2);
-                self.bufeol.0[..n].copy_from_slice(&d[..n]);
-                self.bufeol.1 = n;
+                let eol = full.get(line.len()..).unwrap_or(&[]);
+                self.file_line(line, eol);
             }
             Encoding::Base64 => {
                 if !cfg.decode_base64 {
@@ -477,7 +468,10 @@ impl Mime {
                 if !self.b64.decode(line, &mut out) {
                     self.anomalies |= anom::INVALID_BASE64;
                 }
-                self.decoded(cfg, &out);
+                if let Some(f) = self.file.as_mut() {
+                    f.append(&out);
+                }
+                self.decoded_urls(cfg, &out);
                 self.scratch = out;
             }
             Encoding::QuotedPrintable => {
@@ -489,20 +483,41 @@ impl Mime {
                 }
                 let mut out = std::mem::take(&mut self.scratch);
                 out.clear();
-                let eol = full.get(line.len()..).unwrap_or(&[]);
-                if !parser::qp_decode(line, eol, &mut out) {
+                let (ok, soft) = parser::qp_decode(line, &mut out);
+                if !ok {
                     self.anomalies |= anom::INVALID_QP;
                 }
-                self.decoded(cfg, &out);
+                let eol = if soft {
+                    &[][..]
+                } else {
+                    full.get(line.len()..).unwrap_or(&[])
+                };
+                self.file_line(&out, eol);
+                let n = out.len();
+                out.extend_from_slice(eol);
+                self.decoded_urls(cfg, &out);
+                out.truncate(n);
                 self.scratch = out;
             }
         }
     }
 
-    fn decoded(&mut self, cfg: &MimeConfig, out: &[u8]) {
+    /// Writes a decoded line to the attachment, holding its delimiter back:
+    /// the delimiter before a boundary belongs to the boundary.
+    fn file_line(&mut self, data: &[u8], eol: &[u8]) {
+        let (held, n) = self.bufeol;
         if let Some(f) = self.file.as_mut() {
-            f.append(out);
+            if n > 0 {
+                f.append(&held[..n]);
+            }
+            f.append(data);
         }
+        let n = eol.len().min(2);
+        self.bufeol.0[..n].copy_from_slice(&eol[..n]);
+        self.bufeol.1 = n;
+    }
+
+    fn decoded_urls(&mut self, cfg: &MimeConfig, out: &[u8]) {
         if !cfg.extract_urls {
             return;
         }

@@ -329,11 +329,11 @@ fn hex_upper(c: u8) -> Option<u8> {
     }
 }
 
-/// Decodes one quoted-printable line (`line` without its delimiter, `eol`
-/// the delimiter) into `out`, as Suricata does: a soft break (`=` at the
-/// end) drops the delimiter; only upper-case hex digits are valid. Returns
-/// `false` when an invalid escape was met.
-pub fn qp_decode(line: &[u8], eol: &[u8], out: &mut Vec<u8>) -> bool {
+/// Decodes one quoted-printable line (without its delimiter) into `out`,
+/// as Suricata does: only upper-case hex digits are valid. Returns whether
+/// every escape was valid and whether the line ends in a soft break (`=`:
+/// its delimiter is not part of the text).
+pub fn qp_decode(line: &[u8], out: &mut Vec<u8>) -> (bool, bool) {
     let mut ok = true;
     let mut i = 0;
     let mut soft = false;
@@ -357,10 +357,7 @@ pub fn qp_decode(line: &[u8], eol: &[u8], out: &mut Vec<u8>) -> bool {
             i += 1;
         }
     }
-    if !soft {
-        out.extend_from_slice(eol);
-    }
-    ok
+    (ok, soft)
 }
 
 /// Finds URLs starting with `scheme` (case-insensitive, e.g. `http://`) in
