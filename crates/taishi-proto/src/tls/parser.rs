@@ -388,7 +388,13 @@ pub fn sni(data: &[u8]) -> Result<Option<&[u8]>, SniError> {
 pub fn alpn(data: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let list = Reader::new(data).vec16("alpn").unwrap_or(&[]);
     let mut r = Reader::new(list);
-    std::iter::from_fn(move || if r.is_empty() { None } else { r.vec8("protocol_name").ok() })
+    std::iter::from_fn(move || {
+        if r.is_empty() {
+            None
+        } else {
+            r.vec8("protocol_name").ok()
+        }
+    })
 }
 
 /// Versions listed in a ClientHello's supported_versions extension.

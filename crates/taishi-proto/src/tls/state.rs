@@ -139,12 +139,12 @@ impl TlsParser {
         &self.tx
     }
 
-    fn fatal(&mut self, ctx: &mut ParseCtx<'_, '_>, event: &'static str) {
+    fn fatal(&mut self, ctx: &mut dyn Out, event: &'static str) {
         ctx.anomaly(event);
         self.dead = true;
     }
 
-    fn run(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, mut data: &[u8]) {
+    fn run(&mut self, ctx: &mut dyn Out, d: usize, mut data: &[u8]) {
         while !data.is_empty() && !self.dead && !self.sides[d].lost {
             if self.sides[d].rec_left == 0 {
                 let used = self.header(ctx, d, data);
@@ -167,9 +167,13 @@ impl TlsParser {
     }
 
     /// Consumes header bytes; starts a record when the header is whole.
-    fn header(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, data: &[u8]) -> usize {
+    fn header(&mut self, ctx: &mut dyn Out, d: usize, data: &[u8]) -> usize {
         let s = &mut self.sides[d];
-        let first = if s.hdr_len == 0 { data.first() } else { s.hdr.first() };
+        let first = if s.hdr_len == 0 {
+            data.first()
+        } else {
+            s.hdr.first()
+        };
         let ssl2 = first.is_some_and(|b| b & 0x80 != 0);
         // SSLv2: two length bytes and the message type.
         let want = if ssl2 { 3 } else { RECORD_HEADER_LEN };
@@ -240,7 +244,9 @@ impl TlsParser {
             s.ccs = true;
             s.done = true;
         }
-        if h.content_type == content::HANDSHAKE && h.len < HANDSHAKE_HEADER_LEN && !self.encrypted(d)
+        if h.content_type == content::HANDSHAKE
+            && h.len < HANDSHAKE_HEADER_LEN
+            && !self.encrypted(d)
         {
             self.fatal(ctx, "INVALID_SSL_RECORD");
         }
@@ -252,7 +258,7 @@ impl TlsParser {
         self.tls13 || self.sides[d].ccs
     }
 
-    fn body(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, chunk: &[u8]) {
+    fn body(&mut self, ctx: &mut dyn Out, d: usize, chunk: &[u8]) {
         let rec_type = self.sides[d].rec_type;
         if self.sides[d].ssl2 {
             if rec_type == parser::ssl2::CLIENT_HELLO || rec_type == parser::ssl2::SERVER_HELLO {
@@ -279,7 +285,7 @@ impl TlsParser {
         }
     }
 
-    fn record_end(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize) {
+    fn record_end(&mut self, ctx: &mut dyn Out, d: usize) {
         let s = &mut self.sides[d];
         if s.ssl2 {
             let t = s.rec_type;
@@ -308,13 +314,16 @@ impl TlsParser {
     }
 
     /// RFC 6520 checks, as Suricata makes them (CVE-2014-0160).
-    fn heartbeat(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize) {
+    fn heartbeat(&mut self, ctx: &mut dyn Out, d: usize) {
         let s = &self.sides[d];
         if s.small_len < 3 {
             return;
         }
         let any_ccs = self.sides[0].ccs || self.sides[1].ccs;
-        let (hb_type, payload) = (s.small[0], usize::from(u16::from_be_bytes([s.small[1], s.small[2]])));
+        let (hb_type, payload) = (
+            s.small[0],
+            usize::from(u16::from_be_bytes([s.small[1], s.small[2]])),
+        );
         let rec_len = s.rec_len;
         if !any_ccs && !(hb_type == 1 || hb_type == 2) {
             ctx.anomaly("INVALID_HEARTBEAT_MESSAGE");
@@ -351,7 +360,7 @@ impl TlsParser {
     }
 
     /// Appends handshake bytes and parses every complete message.
-    fn feed_hs(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, mut chunk: &[u8]) {
+    fn feed_hs(&mut self, ctx: &mut dyn Out, d: usize, mut chunk: &[u8]) {
         if self.sides[d].ssl2 {
             let s = &mut self.sides[d];
             if s.hs.len() + chunk.len() <= MAX_HANDSHAKE_MSG {
@@ -404,7 +413,12 @@ impl TlsParser {
             }
             if s.hs.len() == HANDSHAKE_HEADER_LEN + h.len {
                 let msg = std::mem::take(&mut s.hs);
-                self.message(ctx, d, h.msg_type, msg.get(HANDSHAKE_HEADER_LEN..).unwrap_or(&[]));
+                self.message(
+                    ctx,
+                    d,
+                    h.msg_type,
+                    msg.get(HANDSHAKE_HEADER_LEN..).unwrap_or(&[]),
+                );
                 let s = &mut self.sides[d];
                 s.hs = msg;
                 s.hs.clear();
@@ -416,7 +430,7 @@ impl TlsParser {
     }
 
     /// One whole handshake message.
-    fn message(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, t: u8, body: &[u8]) {
+    fn message(&mut self, ctx: &mut dyn Out, d: usize, t: u8, body: &[u8]) {
         match t {
             hs::CLIENT_HELLO => self.client_hello(ctx, d, body),
             hs::SERVER_HELLO => self.server_hello(ctx, d, body),
@@ -426,7 +440,7 @@ impl TlsParser {
         }
     }
 
-    fn client_hello(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, body: &[u8]) {
+    fn client_hello(&mut self, ctx: &mut dyn Out, d: usize, body: &[u8]) {
         let h = match parser::client_hello(body) {
             Ok(h) => h,
             Err(_) => return ctx.anomaly("HANDSHAKE_INVALID_LENGTH"),
@@ -492,7 +506,7 @@ impl TlsParser {
         }
     }
 
-    fn server_hello(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, body: &[u8]) {
+    fn server_hello(&mut self, ctx: &mut dyn Out, d: usize, body: &[u8]) {
         let h = match parser::server_hello(body) {
             Ok(h) => h,
             Err(_) => return ctx.anomaly("HANDSHAKE_INVALID_LENGTH"),
@@ -555,7 +569,7 @@ impl TlsParser {
         }
     }
 
-    fn certificate(&mut self, ctx: &mut ParseCtx<'_, '_>, d: usize, body: &[u8]) {
+    fn certificate(&mut self, ctx: &mut dyn Out, d: usize, body: &[u8]) {
         let server = d == 1;
         if (server && !self.tx.chain.is_empty()) || (!server && self.tx.client_cert.is_some()) {
             return;
@@ -608,7 +622,7 @@ impl TlsParser {
 
     /// Logs the transaction once, if Suricata would: with a server
     /// certificate, a resumed session, or TLS 1.3.
-    fn try_log(&mut self, ctx: &mut ParseCtx<'_, '_>) {
+    fn try_log(&mut self, ctx: &mut dyn Out) {
         if self.logged {
             return;
         }
@@ -621,8 +635,33 @@ impl TlsParser {
     }
 }
 
-impl AppParser for TlsParser {
-    fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]) {
+/// What the state machine does to the world; [`ParseCtx`] in the
+/// pipeline, a recorder in tests (a `ParseCtx` needs a live flow).
+pub trait Out {
+    /// A protocol violation, by Suricata's event name.
+    fn anomaly(&mut self, event: &'static str);
+    /// A limit was hit.
+    fn limit_hit(&mut self);
+    /// The transaction is complete and loggable.
+    fn complete(&mut self, tx: &TlsTx);
+}
+
+impl Out for ParseCtx<'_, '_> {
+    fn anomaly(&mut self, event: &'static str) {
+        ParseCtx::anomaly(self, event);
+    }
+    fn limit_hit(&mut self) {
+        ParseCtx::limit_hit(self);
+    }
+    fn complete(&mut self, tx: &TlsTx) {
+        ParseCtx::complete(self, tx);
+    }
+}
+
+impl TlsParser {
+    /// Feeds in-order bytes of one direction (the body of
+    /// [`AppParser::parse`]).
+    pub fn feed(&mut self, ctx: &mut dyn Out, dir: Direction, data: &[u8]) {
         if self.dead {
             return;
         }
@@ -633,12 +672,23 @@ impl AppParser for TlsParser {
         self.run(ctx, dir.index(), data);
     }
 
+    /// The flow ends (the body of [`AppParser::finish`]).
+    pub fn end(&mut self, ctx: &mut dyn Out) {
+        self.try_log(ctx);
+    }
+}
+
+impl AppParser for TlsParser {
+    fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]) {
+        self.feed(ctx, dir, data);
+    }
+
     fn gap(&mut self, _ctx: &mut ParseCtx<'_, '_>, dir: Direction, _len: u64) {
         // Records cannot be found again after lost bytes.
         self.sides[dir.index()].lost = true;
     }
 
     fn finish(&mut self, ctx: &mut ParseCtx<'_, '_>) {
-        self.try_log(ctx);
+        self.end(ctx);
     }
 }
