@@ -65,7 +65,12 @@ impl Dnp3State {
         if !lh.is_user_data() {
             return;
         }
-        let is_request = dir == Direction::ToServer;
+        // The link DIR bit says who sent the frame (1: the master). Suricata
+        // reverses a flow whose first frame contradicts the TCP direction,
+        // so its requests are always DIR=1 frames; taking the bit directly
+        // gives the same answer without reversing the flow.
+        let _ = dir;
+        let is_request = lh.dir();
         // Transport header + application control and function, plus IIN
         // in responses.
         let need = if is_request { 5 + 1 + 2 } else { 5 + 1 + 2 + 2 };
