@@ -1,10 +1,35 @@
-//! HTTP/1.0 and HTTP/1.1 — not parsed yet: the probe refuses everything, so flows are
-//! never labelled with this protocol until its parser lands.
+//! HTTP/1.0 and HTTP/1.1, parsed and logged as Suricata (with libhtp's IDS
+//! personality) does.
+//!
+//! What is parsed: request lines (and HTTP/0.9 simple requests), status
+//! lines, header fields (folding, duplicates), bodies delimited by
+//! Content-Length, chunked transfer coding or the end of the connection,
+//! interim `1xx` responses, pipelined requests on a kept-alive connection
+//! (responses matched to requests in order), CONNECT and Upgrade (parsing
+//! stops at the tunnel unless the tunnel carries HTTP again, as Suricata's
+//! re-detection finds), and gzip/deflate content codings with a
+//! decompression-bomb guard.
+//!
+//! What is logged: one `http` record per transaction (`tx_id` and the
+//! `http` object of Suricata 8, extended fields on), a `fileinfo` record
+//! per body transferred (name from Content-Disposition or the URI path,
+//! size, state, md5/sha1/sha256, and the transaction's `http` object), and
+//! `anomaly` records with libhtp's event names. See
+//! `docs/protocols/http.md` for fields, limits and settings.
 
+mod body;
+mod detect;
+mod log;
+pub mod parser;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use taishi_core::config::{parse_bool, parse_size};
 use taishi_flow::Direction;
 
 use crate::config::ProtoConfig;
-use crate::parser::{AppParser, ParseCtx};
+use crate::parser::AppParser;
 use crate::registry::{Probe, ProtoDef, Transport};
 
 /// The protocol's registry entry.
@@ -16,20 +41,255 @@ pub const DEF: ProtoDef = ProtoDef {
     default_enabled: true,
     probe,
     new_parser,
-    settings: &[],
+    settings: SETTINGS,
     stats: crate::stat_names!("http"),
 };
 
-fn probe(_dir: Direction, _data: &[u8], _udp: bool) -> Probe {
-    Probe::No
+/// Keys under `app-layer.protocols.http.` that are honoured.
+const SETTINGS: &[&str] = &[
+    "libhtp.default-config.personality",
+    "libhtp.default-config.request-body-limit",
+    "libhtp.default-config.response-body-limit",
+    "libhtp.default-config.response-body-decompress-layer-limit",
+    "libhtp.default-config.request-body-minimal-inspect-size",
+    "libhtp.default-config.request-body-inspect-window",
+    "libhtp.default-config.response-body-minimal-inspect-size",
+    "libhtp.default-config.response-body-inspect-window",
+    "libhtp.default-config.http-body-inline",
+    "libhtp.default-config.double-decode-path",
+    "libhtp.default-config.double-decode-query",
+    "libhtp.default-config.compression-bomb-limit",
+    "libhtp.default-config.max-tx",
+    "libhtp.default-config.headers-limit",
+    "libhtp.default-config.meta-field-limit",
+    "libhtp.default-config.swf-decompression.enabled",
+    "libhtp.default-config.swf-decompression.type",
+    "libhtp.default-config.swf-decompression.compress-depth",
+    "libhtp.default-config.swf-decompression.decompress-depth",
+    "eve.extended",
+    "eve.dump-all-headers",
+    "eve.http-body",
+];
+
+/// Body bytes kept per direction for inspection (`http.request_body`,
+/// `http.response_body`, `file.data`): Suricata's default
+/// `request-body-limit` and `response-body-limit`, 100 KiB, enough for the
+/// forms and scripts rules look into while bounding memory per flow.
+pub const DEFAULT_BODY_LIMIT: u64 = 100 * 1024;
+
+/// Content-Encoding layers decoded: libhtp's default
+/// `response-body-decompress-layer-limit`. Real servers send one; more is
+/// an evasion or a bomb.
+pub const DEFAULT_DECOMPRESS_LAYERS: usize = 2;
+
+/// Decompressed bytes past which a ratio above [`BOMB_RATIO`] is a bomb:
+/// libhtp's default `compression-bomb-limit`, 1 MiB.
+pub const DEFAULT_BOMB_LIMIT: u64 = 1 << 20;
+
+/// Output/input ratio that, past the bomb limit, stops decompression
+/// (libhtp's `HTP_COMPRESSION_BOMB_RATIO`): deflate alone tops out near
+/// 1032, so only nested or crafted streams get there.
+pub const BOMB_RATIO: u64 = 2048;
+
+/// Live transactions per flow: libhtp's default `max-tx`. Pipelined
+/// requests without responses beyond this are a memory attack.
+pub const DEFAULT_MAX_TX: usize = 512;
+
+/// Header fields kept per message: libhtp's default `headers-limit`.
+pub const DEFAULT_HEADERS_LIMIT: usize = 1024;
+
+/// Longest request line, status line, header field or chunk line kept:
+/// libhtp's `meta-field-limit` default, 18000 bytes. Longer lines are
+/// truncated with a `*_FIELD_TOO_LONG` event.
+pub const DEFAULT_LINE_LIMIT: usize = 18_000;
+
+/// Bytes kept while waiting to learn whether a tunnel after CONNECT
+/// carries HTTP: a method and its space fit many times over.
+pub const TUNNEL_PROBE_BYTES: usize = 16;
+
+/// Which headers an `http` record dumps (`dump-all-headers`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DumpHeaders {
+    /// `request_headers`.
+    pub request: bool,
+    /// `response_headers`.
+    pub response: bool,
 }
 
-fn new_parser(_config: &ProtoConfig, _udp: bool) -> Box<dyn AppParser> {
-    Box::new(Unparsed)
+/// Settings of the HTTP parser, read once per flow.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpConfig {
+    /// Request body bytes kept for inspection (0: unlimited).
+    pub request_body_limit: u64,
+    /// Response body bytes kept for inspection (0: unlimited).
+    pub response_body_limit: u64,
+    /// Content-Encoding layers decoded.
+    pub decompress_layers: usize,
+    /// Compression bomb size limit.
+    pub bomb_limit: u64,
+    /// Decode the path twice.
+    pub double_decode_path: bool,
+    /// Decode the query twice.
+    pub double_decode_query: bool,
+    /// Live transactions per flow.
+    pub max_tx: usize,
+    /// Header fields per message.
+    pub headers_limit: usize,
+    /// Longest line.
+    pub line_limit: usize,
+    /// SWF decompression for `file.data`: (deflate, lzma) enabled.
+    pub swf: (bool, bool),
+    /// SWF compressed bytes read.
+    pub swf_compress_depth: u64,
+    /// SWF decompressed bytes produced.
+    pub swf_decompress_depth: u64,
+    /// Extended fields in `http` records (Suricata's `extended: yes`).
+    pub extended: bool,
+    /// Header arrays in `http` records.
+    pub dump_headers: DumpHeaders,
+    /// Bodies (base64) in `http` records.
+    pub log_body: bool,
 }
 
-struct Unparsed;
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            request_body_limit: DEFAULT_BODY_LIMIT,
+            response_body_limit: DEFAULT_BODY_LIMIT,
+            decompress_layers: DEFAULT_DECOMPRESS_LAYERS,
+            bomb_limit: DEFAULT_BOMB_LIMIT,
+            double_decode_path: false,
+            double_decode_query: false,
+            max_tx: DEFAULT_MAX_TX,
+            headers_limit: DEFAULT_HEADERS_LIMIT,
+            line_limit: DEFAULT_LINE_LIMIT,
+            swf: (false, false),
+            swf_compress_depth: 100 * 1024,
+            swf_decompress_depth: 100 * 1024,
+            extended: true,
+            dump_headers: DumpHeaders::default(),
+            log_body: false,
+        }
+    }
+}
 
-impl AppParser for Unparsed {
-    fn parse(&mut self, _ctx: &mut ParseCtx<'_, '_>, _dir: Direction, _data: &[u8]) {}
+impl HttpConfig {
+    /// Reads the honoured settings; values that do not parse keep the
+    /// default (the keys themselves were validated by the stage).
+    pub fn from_proto(config: &ProtoConfig) -> HttpConfig {
+        let mut c = HttpConfig::default();
+        let Some(idx) = crate::registry::index_of("http") else {
+            return c;
+        };
+        let get = |k: &str| config.setting(idx, k);
+        let lib = |k: &str| get(&format!("libhtp.default-config.{k}"));
+        let size = |k: &str| lib(k).and_then(parse_size);
+        let flag = |k: &str| lib(k).and_then(parse_bool);
+        if let Some(v) = size("request-body-limit") {
+            c.request_body_limit = v;
+        }
+        if let Some(v) = size("response-body-limit") {
+            c.response_body_limit = v;
+        }
+        if let Some(v) =
+            lib("response-body-decompress-layer-limit").and_then(|v| v.trim().parse().ok())
+        {
+            c.decompress_layers = v;
+        }
+        if let Some(v) = size("compression-bomb-limit") {
+            c.bomb_limit = v;
+        }
+        if let Some(v) = flag("double-decode-path") {
+            c.double_decode_path = v;
+        }
+        if let Some(v) = flag("double-decode-query") {
+            c.double_decode_query = v;
+        }
+        if let Some(v) = lib("max-tx").and_then(|v| v.trim().parse().ok()) {
+            c.max_tx = v;
+        }
+        if let Some(v) = lib("headers-limit").and_then(|v| v.trim().parse().ok()) {
+            c.headers_limit = v;
+        }
+        if let Some(v) = size("meta-field-limit") {
+            c.line_limit = usize::try_from(v).unwrap_or(usize::MAX);
+        }
+        if flag("swf-decompression.enabled") == Some(true) {
+            c.swf = match lib("swf-decompression.type").map(str::trim) {
+                Some("deflate") => (true, false),
+                Some("lzma") => (false, true),
+                _ => (true, true),
+            };
+        }
+        if let Some(v) = size("swf-decompression.compress-depth") {
+            c.swf_compress_depth = v;
+        }
+        if let Some(v) = size("swf-decompression.decompress-depth") {
+            c.swf_decompress_depth = v;
+        }
+        if let Some(v) = get("eve.extended").and_then(parse_bool) {
+            c.extended = v;
+        }
+        if let Some(v) = get("eve.dump-all-headers") {
+            c.dump_headers = match v.trim() {
+                "both" => DumpHeaders {
+                    request: true,
+                    response: true,
+                },
+                "request" => DumpHeaders {
+                    request: true,
+                    response: false,
+                },
+                "response" => DumpHeaders {
+                    request: false,
+                    response: true,
+                },
+                _ => DumpHeaders::default(),
+            };
+        }
+        if let Some(v) = get("eve.http-body").and_then(parse_bool) {
+            c.log_body = v;
+        }
+        c
+    }
+}
+
+/// Client side: a known method followed by a space or tab. Server side:
+/// `HTTP/1.`. A shorter prefix of either asks for more bytes.
+fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
+    match dir {
+        Direction::ToServer => probe_request(data),
+        Direction::ToClient => probe_prefix(data, b"HTTP/1."),
+    }
+}
+
+/// Whether `data` starts a request (used for the probe and after CONNECT).
+pub(crate) fn probe_request(data: &[u8]) -> Probe {
+    let mut more = false;
+    for m in parser::METHODS {
+        match data.get(m.len()) {
+            Some(b' ' | b'\t') if data.starts_with(m) => return Probe::Yes,
+            None if m.starts_with(data) || (data.len() == m.len() && data == *m) => more = true,
+            _ => {}
+        }
+    }
+    if more { Probe::NeedMore } else { Probe::No }
+}
+
+fn probe_prefix(data: &[u8], prefix: &[u8]) -> Probe {
+    if data.len() >= prefix.len() {
+        if data.starts_with(prefix) {
+            Probe::Yes
+        } else {
+            Probe::No
+        }
+    } else if prefix.starts_with(data) {
+        Probe::NeedMore
+    } else {
+        Probe::No
+    }
+}
+
+fn new_parser(config: &ProtoConfig, _udp: bool) -> Box<dyn AppParser> {
+    Box::new(state::HttpState::new(HttpConfig::from_proto(config)))
 }

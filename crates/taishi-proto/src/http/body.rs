@@ -1,0 +1,310 @@
+//! Message bodies: content-coding decompression with a bomb guard, the
+//! files Suricata tracks per body (size, hashes, state), and SWF
+//! decompression of `file.data`.
+
+use std::io::Write;
+
+use flate2::write::{DeflateDecoder, GzDecoder, ZlibDecoder};
+use md5::{Digest, Md5};
+use sha1::Sha1;
+use sha2::Sha256;
+
+use super::BOMB_RATIO;
+use super::parser::ContentRange;
+
+/// A content coding we decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coding {
+    /// `gzip`, `x-gzip`.
+    Gzip,
+    /// `deflate`, `x-deflate`: zlib-wrapped or raw, as servers send both.
+    Deflate,
+}
+
+impl Coding {
+    /// The coding a Content-Encoding token names; `Ok(None)` for
+    /// `identity`, `Err` for codings we cannot decode.
+    pub fn from_token(t: &[u8]) -> Result<Option<Coding>, ()> {
+        let t = t.trim_ascii();
+        if t.eq_ignore_ascii_case(b"gzip") || t.eq_ignore_ascii_case(b"x-gzip") {
+            Ok(Some(Coding::Gzip))
+        } else if t.eq_ignore_ascii_case(b"deflate") || t.eq_ignore_ascii_case(b"x-deflate") {
+            Ok(Some(Coding::Deflate))
+        } else if t.eq_ignore_ascii_case(b"identity") || t.is_empty() {
+            Ok(None)
+        } else {
+            Err(())
+        }
+    }
+}
+
+enum Layer {
+    /// Deflate before its first bytes told zlib from raw.
+    Pending,
+    Gzip(GzDecoder<Vec<u8>>),
+    Zlib(ZlibDecoder<Vec<u8>>),
+    Raw(DeflateDecoder<Vec<u8>>),
+}
+
+impl Layer {
+    fn new(c: Coding) -> Layer {
+        match c {
+            Coding::Gzip => Layer::Gzip(GzDecoder::new(Vec::new())),
+            Coding::Deflate => Layer::Pending,
+        }
+    }
+
+    /// Decodes `input`, appending to `out`. `Err` on corrupt data.
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), ()> {
+        if input.is_empty() {
+            return Ok(());
+        }
+        if let Layer::Pending = self {
+            // RFC 1950 header: CM 8 and a check value making it a multiple
+            // of 31; anything else is the raw deflate IIS and others send.
+            let zlib = match input {
+                [a, b, ..] => a & 0x0f == 8 && (u16::from(*a) << 8 | u16::from(*b)) % 31 == 0,
+                [a] => a & 0x0f == 8,
+                [] => false,
+            };
+            *self = if zlib {
+                Layer::Zlib(ZlibDecoder::new(Vec::new()))
+            } else {
+                Layer::Raw(DeflateDecoder::new(Vec::new()))
+            };
+        }
+        let r = match self {
+            Layer::Pending => Ok(()),
+            Layer::Gzip(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
+            Layer::Zlib(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
+            Layer::Raw(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
+        };
+        r.map_err(|_| ())
+    }
+}
+
+fn drain(v: &mut Vec<u8>, out: &mut Vec<u8>) {
+    out.extend_from_slice(v);
+    v.clear();
+}
+
+/// Writes as much as the decoder takes; bytes after the end of the
+/// compressed stream are ignored (as libhtp does).
+fn write_some<W: Write>(w: &mut W, mut input: &[u8]) -> std::io::Result<()> {
+    while !input.is_empty() {
+        match w.write(input) {
+            Ok(0) => break,
+            Ok(n) => input = input.get(n..).unwrap_or_default(),
+            Err(e) => return Err(e),
+        }
+    }
+    w.flush()
+}
+
+/// What decoding a chunk ran into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeEvent {
+    /// Corrupt stream: the rest passes through undecoded.
+    Failed,
+    /// The bomb guard tripped: the rest is dropped.
+    Bomb,
+}
+
+/// The decoders of one body, outermost coding last (decoded first).
+pub struct Decoder {
+    layers: Vec<Layer>,
+    passthrough: bool,
+    stopped: bool,
+    in_total: u64,
+    out_total: u64,
+    bomb_limit: u64,
+    scratch: Vec<u8>,
+}
+
+impl Decoder {
+    /// Decoders for codings in the order the header lists them.
+    pub fn new(codings: &[Coding], bomb_limit: u64) -> Decoder {
+        Decoder {
+            layers: codings.iter().rev().map(|&c| Layer::new(c)).collect(),
+            passthrough: false,
+            stopped: false,
+            in_total: 0,
+            out_total: 0,
+            bomb_limit,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Decodes one chunk of the body into `out` (cleared first).
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<DecodeEvent> {
+        out.clear();
+        if self.stopped {
+            return None;
+        }
+        if self.passthrough {
+            out.extend_from_slice(input);
+            return None;
+        }
+        self.in_total += input.len() as u64;
+        out.extend_from_slice(input);
+        for layer in &mut self.layers {
+            self.scratch.clear();
+            if layer.feed(out, &mut self.scratch).is_err() {
+                self.passthrough = true;
+                out.clear();
+                out.extend_from_slice(input);
+                return Some(DecodeEvent::Failed);
+            }
+            std::mem::swap(out, &mut self.scratch);
+        }
+        let before = self.out_total;
+        self.out_total += out.len() as u64;
+        if self.out_total > self.bomb_limit
+            && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
+        {
+            // Keep what fits under the limit, drop the rest of the body.
+            self.stopped = true;
+            let room =
+                usize::try_from(self.bomb_limit.saturating_sub(before)).unwrap_or(usize::MAX);
+            out.truncate(room);
+            return Some(DecodeEvent::Bomb);
+        }
+        None
+    }
+
+    /// A gap: the compressed stream cannot be resumed.
+    pub fn gap(&mut self) {
+        self.stopped = true;
+    }
+}
+
+/// One file Suricata would track: a body (or a multipart part).
+pub struct FileTrack {
+    /// Name: Content-Disposition filename or the URI path.
+    pub name: Vec<u8>,
+    /// Bytes of file data seen.
+    pub size: u64,
+    /// Data was lost.
+    pub gaps: bool,
+    /// Content-Range of a partial response.
+    pub range: Option<ContentRange>,
+    md5: Md5,
+    sha1: Sha1,
+    sha256: Sha256,
+}
+
+/// A finished file, ready for its `fileinfo` record.
+pub struct FileDone {
+    /// Name.
+    pub name: Vec<u8>,
+    /// Bytes seen.
+    pub size: u64,
+    /// Data was lost.
+    pub gaps: bool,
+    /// Completed normally (`CLOSED`) or not (`TRUNCATED`).
+    pub closed: bool,
+    /// Lower-case hex digests.
+    pub md5: String,
+    /// SHA-1.
+    pub sha1: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// Content-Range of a partial response.
+    pub range: Option<ContentRange>,
+}
+
+impl FileTrack {
+    /// A file named `name`.
+    pub fn new(name: Vec<u8>, range: Option<ContentRange>) -> FileTrack {
+        FileTrack {
+            name,
+            size: 0,
+            gaps: false,
+            range,
+            md5: Md5::new(),
+            sha1: Sha1::new(),
+            sha256: Sha256::new(),
+        }
+    }
+
+    /// More file data.
+    pub fn update(&mut self, data: &[u8]) {
+        self.size += data.len() as u64;
+        self.md5.update(data);
+        self.sha1.update(data);
+        self.sha256.update(data);
+    }
+
+    /// Closes the file; `complete` says whether its end was seen.
+    pub fn finish(self, complete: bool) -> FileDone {
+        FileDone {
+            name: self.name,
+            size: self.size,
+            gaps: self.gaps,
+            closed: complete && !self.gaps,
+            md5: hex(&self.md5.finalize()),
+            sha1: hex(&self.sha1.finalize()),
+            sha256: hex(&self.sha256.finalize()),
+            range: self.range,
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Appends to an inspection buffer up to `limit` bytes (0: unlimited);
+/// returns whether something was cut.
+pub fn keep(buf: &mut Vec<u8>, data: &[u8], limit: u64) -> bool {
+    if limit == 0 {
+        buf.extend_from_slice(data);
+        return false;
+    }
+    let room = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(buf.len());
+    let take = room.min(data.len());
+    buf.extend_from_slice(data.get(..take).unwrap_or_default());
+    take < data.len()
+}
+
+/// Suricata's SWF decompression of `file.data`: a `CWS` (zlib) file is
+/// inflated behind an uncompressed `FWS` header, reading at most
+/// `compress_depth` compressed bytes and producing at most
+/// `decompress_depth`. `ZWS` (LZMA) files are left as they are: no LZMA
+/// decoder is linked.
+pub fn swf_decompress(data: &[u8], compress_depth: u64, decompress_depth: u64) -> Option<Vec<u8>> {
+    let (b"CWS", Some(version), Some(len)) = (data.get(..3)?, data.get(3), data.get(4..8)) else {
+        return None;
+    };
+    let take = usize::try_from(compress_depth).unwrap_or(usize::MAX);
+    let body = data.get(8..)?;
+    let body = body.get(
+        ..take
+            .min(body.len())
+            .max(if compress_depth == 0 { body.len() } else { 0 }),
+    )?;
+    let mut out = Vec::with_capacity(8 + body.len() * 2);
+    out.extend_from_slice(b"FWS");
+    out.push(*version);
+    out.extend_from_slice(len);
+    let mut dec = ZlibDecoder::new(Vec::new());
+    // A truncated stream still yields what precedes the cut.
+    let _ = write_some(&mut dec, body);
+    let inflated = dec.get_ref();
+    let cap = usize::try_from(decompress_depth).unwrap_or(usize::MAX);
+    let n = if decompress_depth == 0 {
+        inflated.len()
+    } else {
+        inflated.len().min(cap)
+    };
+    out.extend_from_slice(inflated.get(..n).unwrap_or_default());
+    Some(out)
+}

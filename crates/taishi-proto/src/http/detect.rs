@@ -1,0 +1,99 @@
+//! The buffers an HTTP transaction offers the rule engine, as Suricata's
+//! HTTP sticky buffers define them.
+
+use super::HttpConfig;
+use super::body::swf_decompress;
+use super::state::{Header, Tx};
+use crate::buffer::Buffer;
+
+/// Calls `f` with each value of `buffer` for this transaction.
+pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
+    let mut opt = |v: Option<&[u8]>| {
+        if let Some(v) = v {
+            f(v);
+        }
+    };
+    match buffer {
+        Buffer::HttpUri => opt(tx.uri_norm.as_deref()),
+        Buffer::HttpUriRaw => opt(tx.uri.as_deref()),
+        Buffer::HttpMethod => opt(tx.method.as_deref()),
+        Buffer::HttpProtocol => opt(tx.protocol.as_deref()),
+        Buffer::HttpRequestLine => opt(tx.request_line.as_deref()),
+        Buffer::HttpHost => opt(tx.host.as_deref()),
+        Buffer::HttpHostRaw => opt(tx.host_raw.as_deref()),
+        Buffer::HttpUserAgent => opt(tx.req_header("user-agent")),
+        Buffer::HttpHeader => opt(normalized(&tx.req_headers, b"cookie").as_deref()),
+        Buffer::HttpResponseHeader => opt(normalized(&tx.resp_headers, b"set-cookie").as_deref()),
+        Buffer::HttpHeaderRaw => opt(nonempty(&tx.req_headers_raw)),
+        Buffer::HttpResponseHeaderRaw => opt(nonempty(&tx.resp_headers_raw)),
+        Buffer::HttpHeaderNames => {
+            opt(names(&tx.req_headers).as_deref());
+            opt(names(&tx.resp_headers).as_deref());
+        }
+        Buffer::HttpCookie => opt(tx.req_header("cookie")),
+        Buffer::HttpResponseCookie => opt(tx.resp_header("set-cookie")),
+        Buffer::HttpRequestBody => opt(nonempty(&tx.req_body)),
+        Buffer::HttpResponseBody => opt(nonempty(&tx.resp_body)),
+        Buffer::HttpStatCode => opt(tx.status_raw.as_deref()),
+        Buffer::HttpStatMsg => opt(tx.status_msg.as_deref()),
+        Buffer::HttpResponseLine => opt(tx.response_line.as_deref()),
+        Buffer::HttpContentType => {
+            opt(tx.req_header("content-type"));
+            opt(tx.resp_header("content-type"));
+        }
+        Buffer::HttpContentLen => {
+            opt(tx.req_header("content-length"));
+            opt(tx.resp_header("content-length"));
+        }
+        Buffer::HttpReferer => opt(tx.req_header("referer")),
+        Buffer::HttpAccept => opt(tx.req_header("accept")),
+        Buffer::HttpServer => opt(tx.resp_header("server")),
+        Buffer::HttpLocation => opt(tx.resp_header("location")),
+        Buffer::FileData => {
+            opt(nonempty(&tx.req_body));
+            if cfg.swf.0
+                && let Some(swf) = swf_decompress(
+                    &tx.resp_body,
+                    cfg.swf_compress_depth,
+                    cfg.swf_decompress_depth,
+                )
+            {
+                f(&swf);
+            } else {
+                opt(nonempty(&tx.resp_body));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn nonempty(v: &[u8]) -> Option<&[u8]> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// `Name: value\r\n` per field, without the cookie field (Suricata keeps
+/// cookies for `http.cookie` only).
+fn normalized(hs: &[Header], skip: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    for h in hs.iter().filter(|h| !h.name.eq_ignore_ascii_case(skip)) {
+        out.extend_from_slice(&h.name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(&h.value);
+        out.extend_from_slice(b"\r\n");
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `\r\nName1\r\nName2\r\n\r\n`, Suricata's `http.header_names` layout.
+fn names(hs: &[Header]) -> Option<Vec<u8>> {
+    if hs.is_empty() {
+        return None;
+    }
+    let mut out = b"\r\n".to_vec();
+    for h in hs {
+        out.extend_from_slice(&h.name);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    Some(out)
+}

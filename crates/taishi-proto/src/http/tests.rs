@@ -1,0 +1,567 @@
+//! Table tests of the HTTP parser: pure parsing functions, then the state
+//! machine fed whole and byte by byte, with gaps, through a recorder.
+
+use serde_json::{Map, Value};
+use taishi_flow::Direction::{self, ToClient, ToServer};
+
+use super::HttpConfig;
+use super::log::TxLog;
+use super::parser::*;
+use super::state::{HttpState, Out};
+use crate::parser::Transaction;
+
+/// Everything the state machine reported.
+#[derive(Default)]
+struct Rec {
+    anomalies: Vec<&'static str>,
+    limits: usize,
+    http: Vec<Map<String, Value>>,
+    files: Vec<(Option<Direction>, Map<String, Value>)>,
+}
+
+impl Out for Rec {
+    fn anomaly(&mut self, event: &'static str) {
+        self.anomalies.push(event);
+    }
+    fn limit_hit(&mut self) {
+        self.limits += 1;
+    }
+    fn complete(&mut self, tx: &TxLog<'_>) {
+        self.http.push(tx.log());
+    }
+    fn emit(&mut self, _t: &'static str, dir: Option<Direction>, body: Map<String, Value>) {
+        self.files.push((dir, body));
+    }
+}
+
+impl Rec {
+    fn field(&self, i: usize, key: &str) -> Value {
+        self.http
+            .get(i)
+            .and_then(|m| m.get("http"))
+            .and_then(|h| h.get(key))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+    fn file(&self, i: usize, key: &str) -> Value {
+        self.files
+            .get(i)
+            .and_then(|(_, m)| m.get("fileinfo"))
+            .and_then(|h| h.get(key))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// Feeds a conversation (direction, bytes) whole, then ends the flow.
+fn run(cfg: HttpConfig, conv: &[(Direction, &[u8])]) -> Rec {
+    let mut st = HttpState::new(cfg);
+    let mut rec = Rec::default();
+    for (d, b) in conv {
+        st.feed(&mut rec, *d, b);
+    }
+    st.end(&mut rec);
+    rec
+}
+
+/// Feeds the same conversation one byte per call.
+fn run_bytewise(conv: &[(Direction, &[u8])]) -> Rec {
+    let mut st = HttpState::new(HttpConfig::default());
+    let mut rec = Rec::default();
+    for (d, b) in conv {
+        for i in 0..b.len() {
+            st.feed(&mut rec, *d, &b[i..=i]);
+        }
+    }
+    st.end(&mut rec);
+    rec
+}
+
+const GET: &[u8] = b"GET /a/./b/../c%41?q=%41 HTTP/1.1\r\n\
+Host: Example.COM:8080\r\n\
+User-Agent: ua\r\n\
+\r\n";
+const RESP: &[u8] = b"HTTP/1.1 200 OK\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+Content-Length: 5\r\n\
+\r\n\
+hello";
+
+#[test]
+fn request_line_table() {
+    // (line, method, uri, protocol)
+    let cases: &[(&[u8], &[u8], &[u8], Option<&[u8]>)] = &[
+        (b"GET / HTTP/1.1", b"GET", b"/", Some(b"HTTP/1.1")),
+        (b"GET /", b"GET", b"/", None), // HTTP/0.9
+        (b"GET /a b HTTP/1.0", b"GET", b"/a b", Some(b"HTTP/1.0")), // space in URI
+        (b"  GET / HTTP/1.1", b"GET", b"/", Some(b"HTTP/1.1")), // leading whitespace
+        (b"POST\t/x\tHTTP/1.1", b"POST", b"/x", Some(b"HTTP/1.1")), // tabs
+        (b"GET", b"GET", b"", None),    // method only
+        (b"", b"", b"", None),          // empty
+        (b"GET / FOO", b"GET", b"/", Some(b"FOO")), // odd version
+    ];
+    for (line, m, u, p) in cases {
+        let r = parse_request_line(line);
+        assert_eq!(
+            (r.method, r.uri, r.protocol),
+            (*m, *u, *p),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    assert!(
+        parse_request_line(b"  GET / HTTP/1.1")
+            .events
+            .leading_whitespace
+    );
+    assert!(parse_request_line(b"GET").events.incomplete);
+    assert!(
+        parse_request_line(b"GET\t/ HTTP/1.1")
+            .events
+            .method_delim_non_compliant
+    );
+}
+
+#[test]
+fn status_line_table() {
+    let cases: &[(&[u8], &[u8], Option<u16>, &[u8])] = &[
+        (b"HTTP/1.1 200 OK", b"HTTP/1.1", Some(200), b"OK"),
+        (
+            b"HTTP/1.0 404 Not Found",
+            b"HTTP/1.0",
+            Some(404),
+            b"Not Found",
+        ),
+        (b"HTTP/1.1 200", b"HTTP/1.1", Some(200), b""),
+        (b"HTTP/1.1 2x0 Bad", b"HTTP/1.1", None, b"Bad"),
+        (b"HTTP/1.1", b"HTTP/1.1", None, b""),
+        (b"", b"", None, b""),
+    ];
+    for (line, p, c, m) in cases {
+        let s = parse_status_line(line);
+        assert_eq!((s.protocol, s.code, s.message), (*p, *c, *m));
+    }
+    assert!(looks_like_status_line(b" http/1.1 200"));
+    assert!(!looks_like_status_line(b"<html>"));
+    assert!(!looks_like_status_line(b""));
+}
+
+#[test]
+fn field_chunk_and_length_table() {
+    assert_eq!(parse_field(b"Host:  a.b ").value, b"a.b");
+    assert_eq!(parse_field(b"Host :a").name, b"Host");
+    assert!(parse_field(b"no colon").missing_colon);
+    // chunk sizes: hex, extensions, junk, overflow
+    assert_eq!(parse_chunk_size(b"1a"), Some(26));
+    assert_eq!(parse_chunk_size(b"1A;ext=1"), Some(26));
+    assert_eq!(parse_chunk_size(b" 0 "), Some(0));
+    assert_eq!(parse_chunk_size(b"zz"), None);
+    assert_eq!(parse_chunk_size(b""), None);
+    assert_eq!(parse_chunk_size(b"1g"), None);
+    assert_eq!(parse_chunk_size(b"ffffffffffffffffff"), None);
+    assert_eq!(parse_content_length(b" 12 "), Some(12));
+    assert_eq!(parse_content_length(b"12a"), None);
+    assert_eq!(parse_content_length(b"-1"), None);
+    assert_eq!(parse_content_length(b"99999999999999999999999"), None);
+    assert!(has_token(b"gzip, Chunked", b"chunked"));
+    assert!(!has_token(b"chunkedx", b"chunked"));
+}
+
+#[test]
+fn uri_normalisation_table() {
+    // (uri, normalised)
+    let cases: &[(&[u8], &[u8])] = &[
+        (b"/", b"/"),
+        (b"/a/./b/../c", b"/a/c"),
+        (b"//a///b", b"/a/b"),
+        (b"/a\\b", b"/a/b"),
+        (b"/%41%2e%2E/x", b"/x"), // %41 = A, then A/.. removed? no: "A.." is one segment
+        (b"/p?q=%41#f", b"/p?q=%41#f"), // query kept as sent
+        (b"/..", b"/"),
+        (b"/a/..", b"/"),
+        (b"/a/.", b"/a/"),
+        (b"/%u0041", b"/A"),
+        (b"/%zz", b"/%zz"),
+        (b"http://Host:81/x/../y", b"/y"),
+    ];
+    for (uri, want) in &cases[..4] {
+        let u = parse_uri(uri, false);
+        assert_eq!(
+            normalize_uri(&u, false, false),
+            *want,
+            "{}",
+            String::from_utf8_lossy(uri)
+        );
+    }
+    for (uri, want) in &cases[5..] {
+        let u = parse_uri(uri, false);
+        assert_eq!(
+            normalize_uri(&u, false, false),
+            *want,
+            "{}",
+            String::from_utf8_lossy(uri)
+        );
+    }
+    assert_eq!(normalize_path(b"/%41%2e%2E/x", false), b"/A../x");
+    let u = parse_uri(b"http://user@Host:81/x", false);
+    assert_eq!((u.host, u.port), (Some(&b"Host"[..]), Some(&b"81"[..])));
+    let c = parse_uri(b"abc:443", true);
+    assert_eq!((c.host, c.port), (Some(&b"abc"[..]), Some(&b"443"[..])));
+    assert_eq!(normalize_host(b"WWW.Example.com."), b"www.example.com");
+    assert_eq!(parse_port(b"0"), None);
+    assert_eq!(parse_port(b"65536"), None);
+    assert_eq!(normalize_path(b"/%2541", true), b"/A");
+}
+
+#[test]
+fn content_range_and_disposition() {
+    assert_eq!(
+        parse_content_range(b"bytes 500-1000/146515"),
+        Some(ContentRange {
+            start: 500,
+            end: 1000,
+            size: 146515
+        })
+    );
+    assert_eq!(
+        parse_content_range(b"bytes */100"),
+        Some(ContentRange {
+            start: -1,
+            end: -1,
+            size: 100
+        })
+    );
+    assert_eq!(parse_content_range(b"bytes 1-2"), None);
+    assert_eq!(
+        disposition_filename(b"attachment; filename=\"f.txt\""),
+        Some(&b"f.txt"[..])
+    );
+    assert_eq!(disposition_filename(b"inline"), None);
+    assert_eq!(
+        multipart_boundary(b"multipart/form-data; boundary=\"xyz\""),
+        Some(&b"xyz"[..])
+    );
+}
+
+#[test]
+fn one_transaction_logged_as_suricata() {
+    for rec in [
+        run(HttpConfig::default(), &[(ToServer, GET), (ToClient, RESP)]),
+        run_bytewise(&[(ToServer, GET), (ToClient, RESP)]),
+    ] {
+        assert_eq!(rec.http.len(), 1);
+        assert_eq!(rec.field(0, "hostname"), "example.com");
+        assert_eq!(rec.field(0, "http_port"), 8080);
+        assert_eq!(rec.field(0, "url"), "/a/./b/../c%41?q=%41");
+        assert_eq!(rec.field(0, "http_user_agent"), "ua");
+        assert_eq!(rec.field(0, "http_content_type"), "text/html");
+        assert_eq!(rec.field(0, "http_method"), "GET");
+        assert_eq!(rec.field(0, "protocol"), "HTTP/1.1");
+        assert_eq!(rec.field(0, "status"), 200);
+        assert_eq!(rec.field(0, "length"), 5);
+        assert_eq!(rec.http[0].get("tx_id"), Some(&Value::from(0)));
+        assert_eq!(rec.files.len(), 1);
+        assert_eq!(rec.files[0].0, Some(ToClient));
+        assert_eq!(rec.file(0, "filename"), "/a/cA");
+        assert_eq!(rec.file(0, "size"), 5);
+        assert_eq!(rec.file(0, "state"), "CLOSED");
+        assert_eq!(rec.file(0, "md5"), "5d41402abc4b2a76b9719d911017c592");
+        assert!(rec.anomalies.is_empty(), "{:?}", rec.anomalies);
+    }
+}
+
+#[test]
+fn every_truncation_is_logged_without_panic() {
+    let mut whole = GET.to_vec();
+    whole.extend_from_slice(RESP);
+    for cut in 0..RESP.len() {
+        let rec = run(
+            HttpConfig::default(),
+            &[(ToServer, GET), (ToClient, &RESP[..cut])],
+        );
+        assert_eq!(rec.http.len(), 1, "cut {cut}");
+    }
+    for cut in 1..GET.len() {
+        let rec = run(HttpConfig::default(), &[(ToServer, &GET[..cut])]);
+        assert!(rec.http.len() <= 1, "cut {cut}");
+    }
+}
+
+#[test]
+fn pipelined_requests_match_responses_in_order() {
+    let req = b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nAHTTP/1.1 404 NF\r\nContent-Length: 0\r\n\r\n";
+    let rec = run(HttpConfig::default(), &[(ToServer, req), (ToClient, resp)]);
+    assert_eq!(rec.http.len(), 2);
+    assert_eq!(
+        (rec.field(0, "url"), rec.field(0, "status")),
+        ("/1".into(), 200.into())
+    );
+    assert_eq!(
+        (rec.field(1, "url"), rec.field(1, "status")),
+        ("/2".into(), 404.into())
+    );
+    assert_eq!(rec.http[1].get("tx_id"), Some(&Value::from(1)));
+}
+
+#[test]
+fn chunked_gzip_response_is_decoded() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"hello hello hello").unwrap();
+    let z = gz.finish().unwrap();
+    let mut resp =
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for part in z.chunks(7) {
+        resp.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        resp.extend_from_slice(part);
+        resp.extend_from_slice(b"\r\n");
+    }
+    resp.extend_from_slice(b"0\r\n\r\n");
+    let rec = run(HttpConfig::default(), &[(ToServer, GET), (ToClient, &resp)]);
+    assert_eq!(rec.field(0, "length"), z.len());
+    assert_eq!(rec.file(0, "size"), 17);
+    assert_eq!(rec.file(0, "state"), "CLOSED");
+    let rec = run_bytewise(&[(ToServer, GET), (ToClient, &resp)]);
+    assert_eq!(rec.file(0, "size"), 17);
+}
+
+#[test]
+fn nested_gzip_bomb_is_stopped() {
+    use std::io::Write;
+    // One deflate layer tops out near 1:1032; two layers pass the 1:2048
+    // ratio the guard looks for.
+    let gz = |data: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    };
+    let z = gz(&gz(&vec![0u8; 8 << 20]));
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: {}\r\n\r\n",
+        z.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(&z);
+    let rec = run(HttpConfig::default(), &[(ToServer, GET), (ToClient, &resp)]);
+    assert!(
+        rec.anomalies.contains(&"COMPRESSION_BOMB"),
+        "{:?}",
+        rec.anomalies
+    );
+    assert_eq!(rec.file(0, "size"), 1 << 20);
+}
+
+#[test]
+fn continue_then_final_response() {
+    let req = b"POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+    let resp = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n";
+    let rec = run(
+        HttpConfig::default(),
+        &[
+            (ToServer, req),
+            (ToClient, b"HTTP/1.1 100 Continue\r\n\r\n"),
+            (ToServer, b"abc"),
+            (ToClient, &resp[25..]),
+        ],
+    );
+    assert_eq!(rec.http.len(), 1);
+    assert_eq!(rec.field(0, "status"), 201);
+    // The PUT/POST body is a file named after the path.
+    assert_eq!(rec.file(0, "filename"), "/up");
+    assert_eq!(rec.file(0, "size"), 3);
+    assert_eq!(rec.files[0].0, None);
+}
+
+#[test]
+fn http09_and_unterminated_request_line() {
+    let rec = run(
+        HttpConfig::default(),
+        &[(ToServer, b"GET /\r\n"), (ToClient, b"<html>hi</html>")],
+    );
+    assert_eq!(rec.http.len(), 1);
+    assert_eq!(rec.field(0, "url"), "/");
+    assert_eq!(rec.field(0, "protocol"), Value::Null);
+    assert_eq!(rec.file(0, "size"), 15);
+    let rec = run(
+        HttpConfig::default(),
+        &[(ToServer, b"GET /"), (ToClient, b"<html>hi</html>")],
+    );
+    assert_eq!(rec.field(0, "url"), "/");
+    // More lines after a version-less request line: not HTTP/0.9.
+    let rec = run(HttpConfig::default(), &[(ToServer, b"GET /\n \n \n\n")]);
+    assert_eq!(rec.anomalies, vec!["REQUEST_LINE_MISSING_PROTOCOL"]);
+}
+
+#[test]
+fn connect_tunnel_carrying_http_is_parsed() {
+    let rec = run(
+        HttpConfig::default(),
+        &[
+            (
+                ToServer,
+                b"CONNECT abc:443 HTTP/1.1\r\nUser-Agent: V\r\n\r\n",
+            ),
+            (ToClient, b"HTTP/1.1 200 Connection established\r\n\r\n"),
+            (ToServer, b"GET / HTTP/1.1\r\nHost: abc\r\n\r\n"),
+            (ToClient, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        ],
+    );
+    assert_eq!(rec.http.len(), 2, "{:?}", rec.http);
+    assert_eq!(rec.field(0, "http_method"), "CONNECT");
+    assert_eq!(rec.field(0, "hostname"), "abc");
+    assert_eq!(rec.field(0, "http_port"), 443);
+    assert_eq!(rec.field(1, "http_method"), "GET");
+    assert_eq!(rec.field(1, "status"), 200);
+    // A TLS tunnel stops parsing.
+    let rec = run(
+        HttpConfig::default(),
+        &[
+            (ToServer, b"CONNECT abc:443 HTTP/1.1\r\n\r\n"),
+            (ToClient, b"HTTP/1.1 200 OK\r\n\r\n"),
+            (ToServer, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"),
+            (ToClient, b"\x16\x03\x03\x00\x5d\x02"),
+        ],
+    );
+    assert_eq!(rec.http.len(), 1);
+    assert!(
+        rec.anomalies
+            .iter()
+            .all(|a| *a != "RESPONSE_INVALID_PROTOCOL")
+    );
+}
+
+#[test]
+fn gap_in_body_truncates_file_and_counts_lost_bytes() {
+    let mut st = HttpState::new(HttpConfig::default());
+    let mut rec = Rec::default();
+    st.feed(
+        &mut rec,
+        ToServer,
+        b"GET /2 HTTP/1.0\r\n\r\nGET /3 HTTP/1.0\r\n\r\n",
+    );
+    st.feed(
+        &mut rec,
+        ToClient,
+        b"HTTP/1.0 200 OK\r\nContent-Length: 20\r\n\r\n0123456789",
+    );
+    st.lose(&mut rec, ToClient, 5);
+    st.feed(
+        &mut rec,
+        ToClient,
+        b"abcde\r\nHTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    );
+    st.end(&mut rec);
+    assert_eq!(rec.http.len(), 2);
+    assert_eq!(rec.file(0, "size"), 22); // 15 seen + 5 lost + CRLF after the body
+    assert_eq!(rec.file(0, "gaps"), true);
+    assert_eq!(rec.file(0, "state"), "TRUNCATED");
+    assert_eq!(rec.file(1, "state"), "CLOSED");
+}
+
+#[test]
+fn malformed_inputs_raise_events() {
+    // (conversation, expected event)
+    let cases: &[(&[u8], &[u8], &str)] = &[
+        (
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\n\r\n",
+            "MISSING_HOST_HEADER",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nbad line\r\n\r\n",
+            b"",
+            "REQUEST_FIELD_MISSING_COLON",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n",
+            b"",
+            "INVALID_CONTENT_LENGTH_FIELD_IN_REQUEST",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "INVALID_RESPONSE_CHUNK_LEN",
+        ),
+        (
+            b"",
+            b"HTTP/1.1 200 OK\r\n\r\n",
+            "UNABLE_TO_MATCH_RESPONSE_TO_REQUEST",
+        ),
+        (
+            b"GET http://a/ HTTP/1.1\r\nHost: b\r\n\r\n",
+            b"",
+            "HOST_HEADER_AMBIGUOUS",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"HTTP/1.1 abc OK\r\n\r\n",
+            "RESPONSE_INVALID_STATUS",
+        ),
+    ];
+    for (req, resp, ev) in cases {
+        let rec = run(HttpConfig::default(), &[(ToServer, req), (ToClient, resp)]);
+        assert!(rec.anomalies.contains(ev), "{ev}: {:?}", rec.anomalies);
+    }
+}
+
+#[test]
+fn limits_are_counted() {
+    let cfg = HttpConfig {
+        line_limit: 64,
+        headers_limit: 2,
+        max_tx: 1,
+        ..HttpConfig::default()
+    };
+    let long = [
+        b"GET /".as_slice(),
+        &[b'a'; 200],
+        b" HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+    ]
+    .concat();
+    let rec = run(cfg, &[(ToServer, &long)]);
+    assert!(rec.anomalies.contains(&"REQUEST_FIELD_TOO_LONG"));
+    assert!(rec.anomalies.contains(&"REQUEST_TOO_MANY_HEADERS"));
+    assert_eq!(rec.http.len(), 1);
+    assert!(rec.limits >= 3, "{}", rec.limits);
+}
+
+#[test]
+fn multipart_parts_with_filenames_are_files() {
+    let body = b"--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"up.txt\"\r\nContent-Type: text/plain\r\n\r\nfile data\r\n--XX--\r\n";
+    let req = [format!("POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(), body].concat();
+    for rec in [
+        run(HttpConfig::default(), &[(ToServer, &req)]),
+        run_bytewise(&[(ToServer, &req)]),
+    ] {
+        assert_eq!(rec.files.len(), 1);
+        assert_eq!(rec.file(0, "filename"), "up.txt");
+        assert_eq!(rec.file(0, "size"), 9);
+        assert_eq!(rec.file(0, "state"), "CLOSED");
+    }
+}
+
+#[test]
+fn probe_table() {
+    use crate::registry::Probe;
+    let cases: &[(Direction, &[u8], Probe)] = &[
+        (ToServer, b"GET / HTTP/1.1", Probe::Yes),
+        (ToServer, b"GE", Probe::NeedMore),
+        (ToServer, b"GET", Probe::NeedMore),
+        (ToServer, b"PROPFIND\t/", Probe::Yes),
+        (ToServer, b"GETX /", Probe::No),
+        (ToServer, b"\x16\x03\x01\x00", Probe::No), // TLS
+        (ToServer, b"SSH-2.0-x", Probe::No),
+        (ToClient, b"HTTP/1.1 200", Probe::Yes),
+        (ToClient, b"HTT", Probe::NeedMore),
+        (ToClient, b"SSH-2.0", Probe::No),
+    ];
+    for (d, b, want) in cases {
+        assert_eq!(
+            (super::DEF.probe)(*d, b, false),
+            *want,
+            "{:?}",
+            String::from_utf8_lossy(b)
+        );
+    }
+}
