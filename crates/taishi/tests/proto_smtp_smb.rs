@@ -28,7 +28,11 @@ fn tshark(pcap: &Path, filter: &str, field: &str) -> Vec<String> {
 fn run(pcap: &Path) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
     let eve = dir.path().join("eve.json");
-    let o = analyze(&[pcap], &eve, &["--set", "checksum-checks=none"]);
+    let o = analyze(
+        &[pcap],
+        &eve,
+        &["--set", "checksum-checks=none", "--set", "stream.midstream=true"],
+    );
     assert!(
         o.status.success(),
         "{}: {}",

@@ -28,7 +28,10 @@ impl Transaction for SmbTx {
             if self.dos_error && st != 0 {
                 let class = st & 0xff;
                 let code = st >> 16;
-                o.insert("status".into(), json!(format!("UNKNOWN_{class:02x}_{code:04x}")));
+                o.insert(
+                    "status".into(),
+                    json!(format!("UNKNOWN_{class:02x}_{code:04x}")),
+                );
                 o.insert("status_code".into(), json!(format!("0x{code:04x}")));
             } else {
                 let name = parser::nt_status(st).map_or_else(|| st.to_string(), str::to_string);
@@ -49,7 +52,8 @@ impl Transaction for SmbTx {
                 if self.version == 1 || !dialects1.is_empty() {
                     o.insert("client_dialects".into(), json!(dialects1));
                 } else {
-                    let d: Vec<String> = dialects2.iter().map(|&d| parser::smb2_dialect(d)).collect();
+                    let d: Vec<String> =
+                        dialects2.iter().map(|&d| parser::smb2_dialect(d)).collect();
                     o.insert("client_dialects".into(), json!(d));
                 }
                 if let Some(g) = client_guid {
@@ -72,7 +76,11 @@ impl Transaction for SmbTx {
                 }
             }
             TxData::TreeConnect { share, share_type } => {
-                let key = if *share_type == Some(2) { "named_pipe" } else { "share" };
+                let key = if *share_type == Some(2) {
+                    "named_pipe"
+                } else {
+                    "share"
+                };
                 o.insert(key.into(), json!(share));
                 if self.version == 2 {
                     let t = match share_type {
@@ -94,7 +102,11 @@ impl Transaction for SmbTx {
                 fuid,
             } => {
                 let key = if *directory { "directory" } else { "filename" };
-                let shown = if name.is_empty() { "<share_root>" } else { name };
+                let shown = if name.is_empty() {
+                    "<share_root>"
+                } else {
+                    name
+                };
                 o.insert(key.into(), json!(shown));
                 let disp = match disposition {
                     0 => "FILE_SUPERSEDE",
@@ -106,9 +118,16 @@ impl Transaction for SmbTx {
                     _ => "UNKNOWN",
                 };
                 o.insert("disposition".into(), json!(disp));
-                let access = if *delete_on_close { "delete on close" } else { "normal" };
+                let access = if *delete_on_close {
+                    "delete on close"
+                } else {
+                    "normal"
+                };
                 o.insert("access".into(), json!(access));
-                for (k, t) in ["created", "accessed", "modified", "changed"].iter().zip(times) {
+                for (k, t) in ["created", "accessed", "modified", "changed"]
+                    .iter()
+                    .zip(times)
+                {
                     o.insert((*k).into(), json!(t));
                 }
                 o.insert("size".into(), json!(size));

@@ -174,7 +174,12 @@ pub fn ntlmssp_auth(blob: &[u8]) -> Option<NtlmAuth> {
     let version = (flags & 0x0200_0000 != 0)
         .then(|| {
             let v = slice(m, 64, 8)?;
-            Some(format!("{}.{} build {}", v[0], v[1], u16::from_le_bytes([v[2], v[3]])))
+            Some(format!(
+                "{}.{} build {}",
+                v[0],
+                v[1],
+                u16::from_le_bytes([v[2], v[3]])
+            ))
         })
         .flatten();
     Some(NtlmAuth {
@@ -299,7 +304,21 @@ pub fn guid(g: &[u8]) -> String {
     }
     format!(
         "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-        g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[9], g[8], g[11], g[10], g[15], g[14],
-        g[13], g[12]
+        g[3],
+        g[2],
+        g[1],
+        g[0],
+        g[5],
+        g[4],
+        g[7],
+        g[6],
+        g[9],
+        g[8],
+        g[11],
+        g[10],
+        g[15],
+        g[14],
+        g[13],
+        g[12]
     )
 }

@@ -282,7 +282,11 @@ impl SmbState {
         if self.pending.len() >= MAX_PENDING && !self.pending.contains_key(&key) {
             // Unanswered requests pile up: log the oldest unanswered.
             ctx.limit_hit();
-            if let Some(k) = self.pending.iter().min_by_key(|(_, t)| t.id).map(|(k, _)| *k)
+            if let Some(k) = self
+                .pending
+                .iter()
+                .min_by_key(|(_, t)| t.id)
+                .map(|(k, _)| *k)
                 && let Some(old) = self.pending.remove(&k)
             {
                 self.complete(ctx, old);
@@ -356,7 +360,13 @@ impl SmbState {
                     ctx.limit_hit();
                 }
             }
-            (TxData::File { io: Some((false, _, len)), .. }, 8) if ok => {
+            (
+                TxData::File {
+                    io: Some((false, _, len)),
+                    ..
+                },
+                8,
+            ) if ok => {
                 *len = parser::u32le(b, 4).unwrap_or(*len);
             }
             (TxData::File { fuid, .. }, 6) if ok => {
@@ -437,7 +447,9 @@ impl SmbState {
                 let k0 = (1u8, u64::from(h.mid));
                 match self.pending.remove(&k0) {
                     Some(t) => t,
-                    None => self.new_tx(1, u16::from(h.command), u64::from(h.uid), u32::from(h.tid)),
+                    None => {
+                        self.new_tx(1, u16::from(h.command), u64::from(h.uid), u32::from(h.tid))
+                    }
                 }
             }
         };
