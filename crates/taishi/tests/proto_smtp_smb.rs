@@ -31,7 +31,12 @@ fn run(pcap: &Path) -> Vec<serde_json::Value> {
     let o = analyze(
         &[pcap],
         &eve,
-        &["--set", "checksum-checks=none", "--set", "stream.midstream=true"],
+        &[
+            "--set",
+            "checksum-checks=none",
+            "--set",
+            "stream.midstream=true",
+        ],
     );
     assert!(
         o.status.success(),
@@ -69,7 +74,10 @@ fn smtp_envelopes_match_tshark() {
         let events = run(&pcap);
         let smtp = of_type(&events, "smtp");
         let commands = tshark(&pcap, "smtp.req", "smtp.req.command");
-        if commands.iter().any(|c| c.eq_ignore_ascii_case("helo") || c.eq_ignore_ascii_case("ehlo")) {
+        if commands
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case("helo") || c.eq_ignore_ascii_case("ehlo"))
+        {
             assert!(!smtp.is_empty(), "{}: no smtp record", pcap.display());
         }
         let mut want_from = BTreeSet::new();
@@ -77,7 +85,14 @@ fn smtp_envelopes_match_tshark() {
         let lines = Command::new("tshark")
             .arg("-r")
             .arg(&pcap)
-            .args(["-Y", "smtp.req.command", "-T", "fields", "-E", "separator=\t"])
+            .args([
+                "-Y",
+                "smtp.req.command",
+                "-T",
+                "fields",
+                "-E",
+                "separator=\t",
+            ])
             .args(["-e", "smtp.req.command", "-e", "smtp.req.parameter"])
             .output()
             .expect("run tshark");
@@ -156,9 +171,10 @@ fn smb_commands_users_and_trees_match_tshark() {
             "{}: SMB2 commands: tshark {want_cmds:?}, taishi {got_cmds:?}",
             pcap.display()
         );
-        let want_users: BTreeSet<String> = tshark(&pcap, "ntlmssp.messagetype == 3", "ntlmssp.auth.username")
-            .into_iter()
-            .collect();
+        let want_users: BTreeSet<String> =
+            tshark(&pcap, "ntlmssp.messagetype == 3", "ntlmssp.auth.username")
+                .into_iter()
+                .collect();
         let got_users: BTreeSet<String> = smb
             .iter()
             .filter_map(|e| e["smb"]["ntlmssp"]["user"].as_str().map(str::to_string))
@@ -169,9 +185,13 @@ fn smb_commands_users_and_trees_match_tshark() {
             .filter(|u| u != "NULL" && !u.is_empty())
             .collect();
         assert_eq!(got_users, want_users, "{}: NTLMSSP users", pcap.display());
-        let want_trees: BTreeSet<String> = tshark(&pcap, "smb2.cmd == 3 && smb2.flags.response == 0", "smb2.tree")
-            .into_iter()
-            .collect();
+        let want_trees: BTreeSet<String> = tshark(
+            &pcap,
+            "smb2.cmd == 3 && smb2.flags.response == 0",
+            "smb2.tree",
+        )
+        .into_iter()
+        .collect();
         let got_trees: BTreeSet<String> = smb
             .iter()
             .filter(|e| e["smb"]["command"] == "SMB2_COMMAND_TREE_CONNECT")

@@ -186,7 +186,7 @@ fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
         }
         Direction::ToClient => {
             let n = data.len().min(4);
-            if &data[..n.min(3)] != &b"220"[..n.min(3)] {
+            if data[..n.min(3)] != b"220"[..n.min(3)] {
                 return Probe::No;
             }
             if n == 4 && !matches!(data[3], b' ' | b'-') {

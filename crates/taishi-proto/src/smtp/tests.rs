@@ -81,9 +81,11 @@ fn lines_and_verbs() {
     assert_eq!(parser::param(b"EHLO client.example", 4), b"client.example");
 }
 
+type BdatCase = (&'static [u8], Option<(u64, bool)>);
+
 #[test]
 fn bdat_arguments() {
-    let table: &[(&[u8], Option<(u64, bool)>)] = &[
+    let table: &[BdatCase] = &[
         (b"BDAT 64", Some((64, false))),
         (b"BDAT 154 LAST", Some((154, true))),
         (b"bdat 0 last", Some((0, true))),
@@ -143,7 +145,7 @@ fn mime_helpers() {
     assert_eq!(parser::qp_decode(b"a=3Db=", &mut out), (true, true));
     assert_eq!(out, b"a=b");
     let mut out = Vec::new();
-    assert_eq!(parser::qp_decode(b"a=3db", &mut out).0, false); // lower-case hex
+    assert!(!parser::qp_decode(b"a=3db", &mut out).0); // lower-case hex
     let mut urls = Vec::new();
     parser::find_urls(
         b"see http://x.org/a and HTTP://y.org>",
