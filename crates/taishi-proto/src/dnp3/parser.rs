@@ -290,7 +290,7 @@ pub fn decode_objects(
         };
         let t = ObjectsError::Truncated;
         match range_code {
-            0x00 | 0x03 | 0x01 | 0x04 | 0x02 | 0x05 => {
+            0x00..=0x05 => {
                 let n = match range_code {
                     0 | 3 => 1,
                     1 | 4 => 2,

@@ -6,9 +6,7 @@
 use taishi_flow::Direction;
 
 use super::parser::{self, LinkHeader, LinkResult, Object, ObjectsError};
-use super::{
-    MAX_HELD, MAX_OBJECTS, MAX_PARTIAL, MAX_POINTS, MAX_REASSEMBLY, REQUEST_FLOOD,
-};
+use super::{MAX_HELD, MAX_OBJECTS, MAX_PARTIAL, MAX_POINTS, MAX_REASSEMBLY, REQUEST_FLOOD};
 use crate::modbus::stream::{self, Driven, Step};
 use crate::parser::{AppParser, ParseCtx};
 
@@ -176,12 +174,7 @@ impl Dnp3State {
         ctx.complete(&tx);
     }
 
-    fn link_step(
-        &mut self,
-        ctx: &mut ParseCtx<'_, '_>,
-        dir: Direction,
-        b: &[u8],
-    ) -> Step {
+    fn link_step(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, b: &[u8]) -> Step {
         match parser::parse_link(b) {
             LinkResult::Frame(lh, data, n) => {
                 self.on_frame(ctx, dir, lh, data);

@@ -33,7 +33,10 @@ const READ_CLASSES: &[u8] = &[
 #[test]
 fn crc_matches_the_standard_example() {
     // Header of a real request (05 64 05 c0 01 00 00 04) has CRC e9 21.
-    assert_eq!(crc(&[0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x00, 0x04]).to_le_bytes(), [0xe9, 0x21]);
+    assert_eq!(
+        crc(&[0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x00, 0x04]).to_le_bytes(),
+        [0xe9, 0x21]
+    );
 }
 
 #[test]
@@ -43,13 +46,19 @@ fn link_frame_and_truncations() {
         panic!("frame")
     };
     assert_eq!(n, f.len());
-    assert_eq!((h.dst, h.src, h.function(), h.dir(), h.pri()), (10, 1, 4, true, true));
+    assert_eq!(
+        (h.dst, h.src, h.function(), h.dir(), h.pri()),
+        (10, 1, 4, true, true)
+    );
     assert!(check_data_crcs(data));
     let mut app = Vec::new();
     assert!(strip_crcs(data, &mut app));
     assert_eq!(app, &READ_CLASSES[1..]);
     for cut in 2..f.len() {
-        assert!(matches!(parse_link(&f[..cut]), LinkResult::Incomplete(_)), "cut {cut}");
+        assert!(
+            matches!(parse_link(&f[..cut]), LinkResult::Incomplete(_)),
+            "cut {cut}"
+        );
     }
 }
 
@@ -123,5 +132,8 @@ fn unknown_and_limits() {
     );
     let body = [1, 1, 0x00, 0, 31, 0xff, 0xff, 0xff, 0xff];
     let mut out = Vec::new();
-    assert_eq!(decode_objects(&body, &mut out, 10, 10), Err(ObjectsError::TooManyPoints));
+    assert_eq!(
+        decode_objects(&body, &mut out, 10, 10),
+        Err(ObjectsError::TooManyPoints)
+    );
 }

@@ -29,7 +29,9 @@ impl Transaction for Iec104Tx {
             match self.apci {
                 Apci::I { tx, rx } => json!({"type": "I", "tx": tx, "rx": rx}),
                 Apci::S { rx } => json!({"type": "S", "rx": rx}),
-                Apci::U(c) => json!({"type": "U", "function": parser::u_name(c), "function_raw": c}),
+                Apci::U(c) => {
+                    json!({"type": "U", "function": parser::u_name(c), "function_raw": c})
+                }
             },
         );
         if let Some(a) = &self.asdu {
@@ -37,7 +39,11 @@ impl Transaction for Iec104Tx {
             x.insert("type_id".into(), json!(a.type_id));
             x.insert(
                 "type".into(),
-                json!(parser::type_info(a.type_id).map(|t| t.0).unwrap_or("unknown")),
+                json!(
+                    parser::type_info(a.type_id)
+                        .map(|t| t.0)
+                        .unwrap_or("unknown")
+                ),
             );
             x.insert("command".into(), json!(parser::is_command(a.type_id)));
             x.insert("sq".into(), json!(a.sq));

@@ -172,8 +172,8 @@ pub fn is_command(t: u8) -> bool {
 /// Cause of transmission names.
 pub fn cot_name(c: u8) -> &'static str {
     const INRO: [&str; 16] = [
-        "inro1", "inro2", "inro3", "inro4", "inro5", "inro6", "inro7", "inro8", "inro9",
-        "inro10", "inro11", "inro12", "inro13", "inro14", "inro15", "inro16",
+        "inro1", "inro2", "inro3", "inro4", "inro5", "inro6", "inro7", "inro8", "inro9", "inro10",
+        "inro11", "inro12", "inro13", "inro14", "inro15", "inro16",
     ];
     match c {
         1 => "per_cyc",
@@ -438,9 +438,7 @@ pub fn looks_like_iec104(data: &[u8]) -> Option<bool> {
         Some(&START) => {}
         Some(_) => return Some(false),
     }
-    let Some(&len) = data.get(1) else {
-        return None;
-    };
+    let &len = data.get(1)?;
     if !(4..=MAX_LEN).contains(&len) {
         return Some(false);
     }

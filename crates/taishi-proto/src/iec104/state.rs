@@ -76,14 +76,19 @@ impl AppParser for Iec104State {
             return;
         }
         let mut held = std::mem::take(&mut self.held[d]);
-        let out = stream::drive(&mut held, data, MAX_HELD, &mut |b| match parser::parse_apdu(b) {
-            ApduResult::Apdu(apci, body, n) => {
-                self.on_apdu(ctx, dir, apci, body);
-                Step::Consumed(n)
-            }
-            ApduResult::Incomplete(_) => Step::NeedMore,
-            ApduResult::Invalid => Step::Stop,
-        });
+        let out = stream::drive(
+            &mut held,
+            data,
+            MAX_HELD,
+            &mut |b| match parser::parse_apdu(b) {
+                ApduResult::Apdu(apci, body, n) => {
+                    self.on_apdu(ctx, dir, apci, body);
+                    Step::Consumed(n)
+                }
+                ApduResult::Incomplete(_) => Step::NeedMore,
+                ApduResult::Invalid => Step::Stop,
+            },
+        );
         self.held[d] = held;
         match out {
             Driven::Ok => {}

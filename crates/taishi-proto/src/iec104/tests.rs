@@ -9,7 +9,7 @@ const STARTDT: &[u8] = &[0x68, 0x04, 0x07, 0x00, 0x00, 0x00];
 const SINGLE_CMD: &[u8] = &[
     0x68, 0x0e, // start, length 14
     0x02, 0x00, 0x04, 0x00, // I-frame N(S)=1 N(R)=2
-    45, // type C_SC_NA_1
+    45,   // type C_SC_NA_1
     0x01, // VSQ: SQ=0, 1 object
     0x06, // COT act
     0x00, // originator
@@ -27,7 +27,10 @@ const GI_NEG: &[u8] = &[
 
 #[test]
 fn frames() {
-    assert_eq!(parse_apdu(STARTDT), ApduResult::Apdu(Apci::U(0x07), &[][..], 6));
+    assert_eq!(
+        parse_apdu(STARTDT),
+        ApduResult::Apdu(Apci::U(0x07), &[][..], 6)
+    );
     let ApduResult::Apdu(apci, body, n) = parse_apdu(SINGLE_CMD) else {
         panic!()
     };
@@ -50,7 +53,10 @@ fn frames() {
 #[test]
 fn truncations_and_malformed() {
     for cut in 0..SINGLE_CMD.len() {
-        assert!(matches!(parse_apdu(&SINGLE_CMD[..cut]), ApduResult::Incomplete(_)), "cut {cut}");
+        assert!(
+            matches!(parse_apdu(&SINGLE_CMD[..cut]), ApduResult::Incomplete(_)),
+            "cut {cut}"
+        );
         if cut > 6 {
             let a = parse_asdu(&SINGLE_CMD[6..cut]);
             assert!(a.is_none() || a.unwrap().truncated);

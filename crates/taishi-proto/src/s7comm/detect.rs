@@ -26,8 +26,7 @@ impl S7Tx {
             return false;
         };
         matches!(p.function, Some(0x05 | 0x1a | 0x1b | 0x1c | 0x28 | 0x29))
-            || p
-                .userdata
+            || p.userdata
                 .is_some_and(|u| matches!((u.group, u.subfunction), (5, 1) | (7, 2) | (7, 4)))
     }
 }

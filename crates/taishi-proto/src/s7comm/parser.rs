@@ -295,7 +295,13 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
 
 fn printable(b: &[u8]) -> String {
     b.iter()
-        .map(|&c| if c.is_ascii_graphic() || c == b' ' { c as char } else { '.' })
+        .map(|&c| {
+            if c.is_ascii_graphic() || c == b' ' {
+                c as char
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -394,7 +400,7 @@ pub fn parse_s7(b: &[u8]) -> Option<Pdu> {
                         break;
                     };
                     // Lengths are in bits for sizes 3, 4, 5 (bit, byte/word/dword, integer).
-                    let mut bytes = if matches!(ts, 3 | 4 | 5) {
+                    let mut bytes = if matches!(ts, 3..=5) {
                         (len as usize).div_ceil(8)
                     } else {
                         len as usize

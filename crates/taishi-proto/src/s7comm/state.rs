@@ -85,10 +85,7 @@ impl S7State {
             return;
         }
         let reply_to = |t: &S7Tx| match &t.request {
-            Some(S7Msg::S7(r)) => {
-                r.pdu_ref == pdu.pdu_ref
-                    && (r.rosctr == 7) == (pdu.rosctr == 7)
-            }
+            Some(S7Msg::S7(r)) => r.pdu_ref == pdu.pdu_ref && (r.rosctr == 7) == (pdu.rosctr == 7),
             _ => false,
         };
         let mut tx = match self.pending.iter().position(reply_to) {
@@ -108,31 +105,36 @@ impl AppParser for S7State {
         }
         let mut held = std::mem::take(&mut self.held[d]);
         let mut cotp = std::mem::take(&mut self.cotp[d]);
-        let out = stream::drive(&mut held, data, MAX_HELD, &mut |b| match parser::parse_tpkt(b) {
-            TpktResult::Packet(p, n) => {
-                match parser::parse_cotp(p) {
-                    Some(c) if c.kind == COTP_DT => {
-                        if c.eot && cotp.is_empty() {
-                            self.on_pdu(ctx, c.payload);
-                        } else if cotp.len() + c.payload.len() > MAX_COTP {
-                            ctx.limit_hit();
-                            cotp.clear();
-                        } else {
-                            cotp.extend_from_slice(c.payload);
-                            if c.eot {
-                                let whole = std::mem::take(&mut cotp);
-                                self.on_pdu(ctx, &whole);
+        let out = stream::drive(
+            &mut held,
+            data,
+            MAX_HELD,
+            &mut |b| match parser::parse_tpkt(b) {
+                TpktResult::Packet(p, n) => {
+                    match parser::parse_cotp(p) {
+                        Some(c) if c.kind == COTP_DT => {
+                            if c.eot && cotp.is_empty() {
+                                self.on_pdu(ctx, c.payload);
+                            } else if cotp.len() + c.payload.len() > MAX_COTP {
+                                ctx.limit_hit();
+                                cotp.clear();
+                            } else {
+                                cotp.extend_from_slice(c.payload);
+                                if c.eot {
+                                    let whole = std::mem::take(&mut cotp);
+                                    self.on_pdu(ctx, &whole);
+                                }
                             }
                         }
+                        Some(_) => {}
+                        None => ctx.anomaly("MALFORMED"),
                     }
-                    Some(_) => {}
-                    None => ctx.anomaly("MALFORMED"),
+                    Step::Consumed(n)
                 }
-                Step::Consumed(n)
-            }
-            TpktResult::Incomplete(_) => Step::NeedMore,
-            TpktResult::Invalid => Step::Stop,
-        });
+                TpktResult::Incomplete(_) => Step::NeedMore,
+                TpktResult::Invalid => Step::Stop,
+            },
+        );
         self.held[d] = held;
         self.cotp[d] = cotp;
         match out {

@@ -63,7 +63,10 @@ fn read_var_item() {
     assert!(!pdu.truncated);
     assert_eq!(pdu.items.len(), 1);
     let i = pdu.items[0];
-    assert_eq!((i.db_number, i.area, i.address, i.bit, i.length), (1, 0x84, 2, 0, 4));
+    assert_eq!(
+        (i.db_number, i.area, i.address, i.bit, i.length),
+        (1, 0x84, 2, 0, 4)
+    );
 }
 
 #[test]
