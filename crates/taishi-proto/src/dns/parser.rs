@@ -176,7 +176,12 @@ pub fn read_name(msg: &[u8], pos: usize) -> Result<(Name, usize), Error> {
                 at += 1 + l;
                 labels += 1;
                 if labels > MAX_NAME_STEPS {
-                    name.flags.too_many_labels = true;
+                    // Labels repeated through pointers are a loop.
+                    if jumps > 0 {
+                        name.flags.infinite_loop = true;
+                    } else {
+                        name.flags.too_many_labels = true;
+                    }
                     // Skip the rest of this name where it lies, if we can.
                     if end.is_none() {
                         end = Some(skip_name(msg, at)?);

@@ -67,9 +67,9 @@ pub fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
                 Some(i) if parser::is_ftp_command(&data[..i]) => Probe::Yes,
                 Some(_) => Probe::No,
                 None if data.len() < 4
-                    && parser::FTP_COMMANDS
-                        .iter()
-                        .any(|c| c.len() >= data.len() && c[..data.len()].eq_ignore_ascii_case(data)) =>
+                    && parser::FTP_COMMANDS.iter().any(|c| {
+                        c.len() >= data.len() && c[..data.len()].eq_ignore_ascii_case(data)
+                    }) =>
                 {
                     Probe::NeedMore
                 }

@@ -10,10 +10,10 @@
 pub const FTP_COMMANDS: &[&[u8]] = &[
     b"USER", b"PASS", b"ACCT", b"CWD", b"CDUP", b"SMNT", b"REIN", b"PORT", b"PASV", b"TYPE",
     b"STRU", b"MODE", b"RETR", b"STOR", b"STOU", b"APPE", b"ALLO", b"REST", b"RNFR", b"RNTO",
-    b"ABOR", b"DELE", b"RMD", b"MKD", b"PWD", b"LIST", b"NLST", b"SITE", b"SYST", b"STAT",
-    b"FEAT", b"OPTS", b"AUTH", b"PBSZ", b"PROT", b"CCC", b"ADAT", b"EPRT", b"EPSV", b"LPRT",
-    b"LPSV", b"MDTM", b"SIZE", b"MLSD", b"MLST", b"CLNT", b"XPWD", b"XCWD", b"XMKD", b"XRMD",
-    b"XCUP", b"LANG", b"HOST",
+    b"ABOR", b"DELE", b"RMD", b"MKD", b"PWD", b"LIST", b"NLST", b"SITE", b"SYST", b"STAT", b"FEAT",
+    b"OPTS", b"AUTH", b"PBSZ", b"PROT", b"CCC", b"ADAT", b"EPRT", b"EPSV", b"LPRT", b"LPSV",
+    b"MDTM", b"SIZE", b"MLSD", b"MLST", b"CLNT", b"XPWD", b"XCWD", b"XMKD", b"XRMD", b"XCUP",
+    b"LANG", b"HOST",
 ];
 
 /// Strips a trailing `\n` and `\r`.
@@ -75,8 +75,14 @@ fn number(b: &[u8]) -> Option<u32> {
 }
 
 fn trim_spaces(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let e = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(s, |i| i + 1);
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |i| i + 1);
     &b[s..e.max(s)]
 }
 

@@ -62,6 +62,8 @@ pub struct FtpState {
     /// Code of the multi-line reply in progress.
     multi: Option<[u8; 3]>,
     user: Option<Vec<u8>>,
+    /// AUTH TLS/SSL was accepted (234): the rest of the flow is TLS.
+    encrypted: bool,
 }
 
 impl FtpState {
@@ -105,12 +107,24 @@ impl FtpState {
         let text = parser::trim_eol(line);
         let reply = parser::parse_reply(text);
         let last = match (self.multi, reply) {
-            (Some(code), Some(Reply { code: c, more: false, .. })) if c == code => {
+            (
+                Some(code),
+                Some(Reply {
+                    code: c,
+                    more: false,
+                    ..
+                }),
+            ) if c == code => {
                 self.multi = None;
                 true
             }
             (Some(_), _) => false,
-            (None, Some(Reply { more: true, code, .. })) => {
+            (
+                None,
+                Some(Reply {
+                    more: true, code, ..
+                }),
+            ) => {
                 self.multi = Some(code);
                 false
             }
@@ -131,6 +145,9 @@ impl FtpState {
         tx.reply_truncated |= cut;
         if let Some(r) = reply {
             apply_reply(tx, &r);
+            if tx.command.as_deref() == Some(b"AUTH") && &r.code == b"234" {
+                self.encrypted = true;
+            }
         }
         // 1xx is preliminary: the final reply is still to come.
         let preliminary = reply.is_some_and(|r| r.code[0] == b'1');
@@ -168,7 +185,7 @@ fn apply_reply(tx: &mut FtpTx, r: &Reply<'_>) {
 impl AppParser for FtpState {
     fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]) {
         let mut input = data;
-        while !input.is_empty() {
+        while !input.is_empty() && !self.encrypted {
             let d = dir.index();
             let (chunk, ended) = match input.iter().position(|&c| c == b'\n') {
                 Some(i) => (&input[..=i], true),

@@ -86,8 +86,7 @@ impl Side {
                 continue;
             }
             let room = MAX_BANNER_LEN.saturating_sub(self.line.len());
-            self.line
-                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            self.line.extend_from_slice(&chunk[..chunk.len().min(room)]);
             let too_long = !ended && self.line.len() >= MAX_BANNER_LEN;
             if !ended && !too_long {
                 return;
