@@ -112,6 +112,8 @@ pub struct Tx {
     /// Response fully seen.
     pub resp_done: bool,
     interim_seen: u8,
+    /// A simple (HTTP/0.9) request: its response has no status line.
+    http09: bool,
     req_file: Option<FileTrack>,
     resp_file: Option<FileTrack>,
     decoder: Option<Decoder>,
@@ -398,6 +400,18 @@ impl HttpState {
                 }
                 State::TunnelProbe => {
                     self.req.hold.extend_from_slice(data);
+                    // Stray line ends after the CONNECT's header block
+                    // belong to no protocol.
+                    let blank = self
+                        .req
+                        .hold
+                        .iter()
+                        .take_while(|b| matches!(b, b'\r' | b'\n'))
+                        .count();
+                    self.req.hold.drain(..blank);
+                    if self.req.hold.is_empty() {
+                        return;
+                    }
                     match super::probe_request(&self.req.hold) {
                         Probe::Yes => {
                             self.req.state = State::Line;
@@ -581,8 +595,12 @@ impl HttpState {
 
     /// A request line the client left unterminated while the server
     /// answers (or the flow ends) is complete: libhtp parses it as is.
-    fn flush_request_line(&mut self, ctx: &mut dyn Out) {
-        if self.req.state == State::Line && !self.req.line.is_empty() {
+    /// While the server answers, only a line with a method and a target
+    /// counts: a method cut by a segment boundary is still arriving.
+    fn flush_request_line(&mut self, ctx: &mut dyn Out, at_end: bool) {
+        let line = &self.req.line;
+        let has_target = line.trim_ascii().iter().any(|&b| b == b' ' || b == b'\t');
+        if self.req.state == State::Line && !line.is_empty() && (at_end || has_target) {
             let line = std::mem::take(&mut self.req.line);
             self.req.overflow = false;
             self.request_line(ctx, &line, true);
@@ -598,6 +616,7 @@ impl HttpState {
         let id = self.req.cur;
         if let Some(tx) = self.tx_mut(id) {
             tx.req_done = true;
+            tx.http09 = true;
         }
         self.try_complete(ctx);
     }
@@ -828,7 +847,7 @@ impl HttpState {
                 .txs
                 .iter()
                 .find(|t| !t.resp_started)
-                .is_some_and(|t| t.req_done && t.protocol.is_none() && t.method.is_some())
+                .is_some_and(|t| t.http09)
     }
 
     fn status_line(&mut self, ctx: &mut dyn Out, raw: &[u8]) {
@@ -866,7 +885,7 @@ impl HttpState {
             return;
         };
         tx.resp_started = true;
-        let is_09 = tx.protocol.is_none() && tx.method.is_some();
+        let is_09 = tx.http09;
         if is_09 || !parser::looks_like_status_line(line) {
             // An HTTP/0.9 response, or a server that skipped the status
             // line: everything until the close is body.
@@ -1304,7 +1323,7 @@ impl HttpState {
             if matches!(self.req.state, State::TunnelProbe | State::Tunnel) {
                 return;
             }
-            self.flush_request_line(ctx);
+            self.flush_request_line(ctx, false);
             self.commit_09(ctx);
         }
         self.run(ctx, dir, data);
@@ -1312,7 +1331,7 @@ impl HttpState {
 
     /// The flow ends: close bodies, log what is pending.
     pub fn end(&mut self, ctx: &mut dyn Out) {
-        self.flush_request_line(ctx);
+        self.flush_request_line(ctx, true);
         self.commit_09(ctx);
         self.finalize_response(ctx);
         // A body read until the close ends normally; others were cut.

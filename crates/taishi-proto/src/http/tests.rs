@@ -77,6 +77,16 @@ fn run_bytewise(conv: &[(Direction, &[u8])]) -> Rec {
     rec
 }
 
+/// (request line, method, uri, protocol)
+type RequestCase = (
+    &'static [u8],
+    &'static [u8],
+    &'static [u8],
+    Option<&'static [u8]>,
+);
+/// (status line, protocol, code, message)
+type StatusCase = (&'static [u8], &'static [u8], Option<u16>, &'static [u8]);
+
 const GET: &[u8] = b"GET /a/./b/../c%41?q=%41 HTTP/1.1\r\n\
 Host: Example.COM:8080\r\n\
 User-Agent: ua\r\n\
@@ -90,7 +100,7 @@ hello";
 #[test]
 fn request_line_table() {
     // (line, method, uri, protocol)
-    let cases: &[(&[u8], &[u8], &[u8], Option<&[u8]>)] = &[
+    let cases: &[RequestCase] = &[
         (b"GET / HTTP/1.1", b"GET", b"/", Some(b"HTTP/1.1")),
         (b"GET /", b"GET", b"/", None), // HTTP/0.9
         (b"GET /a b HTTP/1.0", b"GET", b"/a b", Some(b"HTTP/1.0")), // space in URI
@@ -124,7 +134,7 @@ fn request_line_table() {
 
 #[test]
 fn status_line_table() {
-    let cases: &[(&[u8], &[u8], Option<u16>, &[u8])] = &[
+    let cases: &[StatusCase] = &[
         (b"HTTP/1.1 200 OK", b"HTTP/1.1", Some(200), b"OK"),
         (
             b"HTTP/1.0 404 Not Found",

@@ -1,0 +1,158 @@
+//! HTTP end to end: every capture of the corpus's `http/` folder through
+//! the binary, each connection's transactions compared in order with what
+//! tshark 4.0 dissects: request method, URI and Host, and response status.
+//! Connections are keyed by the client's port.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// One transaction: method, URI, host (lower case, no port), status.
+type Txn = (String, String, String, Option<u64>);
+
+fn tshark(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-r")
+        .arg(pcap)
+        .args(["-Y", filter, "-T", "fields", "-E", "separator=\t"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("run tshark");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+fn host_only(h: &str) -> String {
+    let h = h.trim().to_ascii_lowercase();
+    match h.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.contains(']') => {
+            name.to_string()
+        }
+        _ => h,
+    }
+}
+
+/// tshark's transactions by client port: requests in order, then the
+/// response codes in order.
+fn shark_view(pcap: &Path) -> BTreeMap<u64, Vec<Txn>> {
+    let mut m: BTreeMap<u64, Vec<Txn>> = BTreeMap::new();
+    for row in tshark(
+        pcap,
+        "http.request",
+        &[
+            "tcp.srcport",
+            "http.request.method",
+            "http.request.uri",
+            "http.host",
+        ],
+    ) {
+        let Some(port) = row.first().and_then(|p| p.parse().ok()) else {
+            continue;
+        };
+        let get = |i: usize| row.get(i).cloned().unwrap_or_default();
+        m.entry(port)
+            .or_default()
+            .push((get(1), get(2), host_only(&get(3)), None));
+    }
+    let mut answered: BTreeMap<u64, usize> = BTreeMap::new();
+    for row in tshark(
+        pcap,
+        "http.response",
+        &["tcp.dstport", "http.response.code"],
+    ) {
+        let Some(port) = row.first().and_then(|p| p.parse::<u64>().ok()) else {
+            continue;
+        };
+        let code: Option<u64> = row.get(1).and_then(|c| c.parse().ok());
+        // Interim answers (100 Continue) do not end a transaction.
+        if code.is_some_and(|c| (100..200).contains(&c) && c != 101) {
+            continue;
+        }
+        let n = answered.entry(port).or_default();
+        if let Some(t) = m.get_mut(&port).and_then(|v| v.get_mut(*n)) {
+            t.3 = code;
+        }
+        *n += 1;
+    }
+    m
+}
+
+fn taishi_view(events: &[serde_json::Value]) -> BTreeMap<u64, Vec<Txn>> {
+    let mut m: BTreeMap<u64, Vec<(u64, Txn)>> = BTreeMap::new();
+    for e in of_type(events, "http") {
+        let h = &e["http"];
+        let s = |k: &str| h[k].as_str().unwrap_or_default().to_string();
+        let port = e["src_port"].as_u64().unwrap_or_default();
+        let tx = e["tx_id"].as_u64().unwrap_or_default();
+        m.entry(port).or_default().push((
+            tx,
+            (
+                s("http_method"),
+                s("url"),
+                s("hostname"),
+                h["status"].as_u64(),
+            ),
+        ));
+    }
+    m.into_iter()
+        .map(|(p, mut v)| {
+            v.sort_by_key(|(id, _)| *id);
+            (p, v.into_iter().map(|(_, t)| t).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn http_transactions_match_tshark() {
+    let Some(pcaps) = corpus_pcaps("http_transactions_match_tshark") else {
+        return;
+    };
+    if !have("tshark") {
+        eprintln!("http_transactions_match_tshark: skipped: tshark is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for pcap in captures_under(&pcaps.join("http")) {
+        let eve = dir.path().join("eve.json");
+        let o = analyze(&[&pcap], &eve, &["--set", "stream.midstream=true"]);
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            pcap.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let ours = taishi_view(&read_eve(&eve));
+        let theirs = shark_view(&pcap);
+        for (port, want) in &theirs {
+            let got = ours.get(port).cloned().unwrap_or_default();
+            // Requests: every one tshark sees, in order, with its host.
+            let req = |v: &[Txn]| -> Vec<(String, String, String)> {
+                v.iter()
+                    .map(|t| (t.0.clone(), t.1.clone(), t.2.clone()))
+                    .collect()
+            };
+            assert_eq!(
+                req(&got).get(..want.len()).map(<[_]>::to_vec),
+                Some(req(want)),
+                "{} client port {port}",
+                pcap.display()
+            );
+            // Responses: every status tshark pairs with a request.
+            for (i, w) in want.iter().enumerate() {
+                if w.3.is_some() {
+                    assert_eq!(got[i].3, w.3, "{} port {port} tx {i}", pcap.display());
+                }
+            }
+            compared += want.len();
+        }
+    }
+    assert!(compared >= 20, "only {compared} transactions compared");
+}
