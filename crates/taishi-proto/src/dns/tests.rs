@@ -114,7 +114,8 @@ fn every_truncation_is_incomplete_never_a_panic() {
 #[test]
 fn malformed_names() {
     let head = &QUERY[..12];
-    let cases: &[(&[u8], Result<&[u8], Error>)] = &[
+    type Case<'a> = (&'a [u8], Result<&'a [u8], Error>);
+    let cases: &[Case<'_>] = &[
         // Label type 0x40 (extended, RFC 6891) is not a name.
         (&[0x41, b'a', 0], Err(Error::Malformed)),
         // Pointer past the end of the message.

@@ -151,11 +151,12 @@ impl FtpState {
         }
         // 1xx is preliminary: the final reply is still to come.
         let preliminary = reply.is_some_and(|r| r.code[0] == b'1');
-        if last && !preliminary {
-            if let Some(mut tx) = self.pending.pop_front() {
-                tx.done = true;
-                ctx.complete(&tx);
-            }
+        if last
+            && !preliminary
+            && let Some(mut tx) = self.pending.pop_front()
+        {
+            tx.done = true;
+            ctx.complete(&tx);
         }
     }
 }

@@ -12,7 +12,7 @@ pub fn buffers(tx: &SshTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
         Buffer::SshProto => sides
             .iter()
             .filter_map(|s| s.proto.as_deref())
-            .for_each(|p| f(p)),
+            .for_each(&mut *f),
         Buffer::SshSoftware => sides
             .iter()
             .filter(|s| s.proto.is_some())

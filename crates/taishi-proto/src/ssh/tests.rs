@@ -8,7 +8,8 @@ use taishi_flow::Direction;
 
 #[test]
 fn banners() {
-    let cases: &[(&[u8], Option<(&[u8], &[u8])>)] = &[
+    type Case<'a> = (&'a [u8], Option<(&'a [u8], &'a [u8])>);
+    let cases: &[Case<'_>] = &[
         (b"SSH-2.0-OpenSSH_7.4\r", Some((b"2.0", b"OpenSSH_7.4"))),
         (
             b"SSH-2.0-OpenSSH_for_Windows_7.7",
