@@ -74,6 +74,12 @@ fn smtp_envelopes_match_tshark() {
         let events = run(&pcap);
         let smtp = of_type(&events, "smtp");
         let commands = tshark(&pcap, "smtp.req", "smtp.req.command");
+        if tshark(&pcap, "smtp.response", "smtp.response.code").is_empty() {
+            // One-sided capture (the server's packets are missing): the
+            // flow stage reports gaps and detection gives up, as Suricata.
+            eprintln!("{}: skipped: no server replies captured", pcap.display());
+            continue;
+        }
         if commands
             .iter()
             .any(|c| c.eq_ignore_ascii_case("helo") || c.eq_ignore_ascii_case("ehlo"))
