@@ -408,6 +408,30 @@ fn timeouts_by_protocol_and_state() {
     }
 }
 
+/// Regression (suricata-verify vxlan-decoder-03): a one-way UDP flow whose
+/// last packet was at 0.006 s has timed out by 30.83 s, although both times
+/// fall within whole second 30 of its 30 s timeout; the next packet starts
+/// a new flow.
+#[test]
+fn timeout_uses_exact_packet_times() {
+    let config = Config::default();
+    let mut w = worker(&config);
+    let mut ev: Vec<Event> = Vec::new();
+    let at = |ms: u64| Timestamp(ms * 1_000_000);
+    w.process(&udp(at(0), sa(C), sa(S), b"x"), &mut ev);
+    w.process(&udp(at(6), sa(C), sa(S), b"x"), &mut ev);
+    w.handle_timeouts(at(30_005), &mut ev);
+    assert!(flows(&ev).is_empty(), "idle 29.999 s: still open");
+    w.handle_timeouts(at(30_830), &mut ev);
+    w.process(&udp(at(30_830), sa(C), sa(S), b"x"), &mut ev);
+    w.flush(&mut ev);
+    let f = flows(&ev);
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0]["flow"]["pkts_toserver"], 2);
+    assert_eq!(f[0]["flow"]["reason"], "timeout");
+    assert_eq!(f[1]["flow"]["pkts_toserver"], 1);
+}
+
 #[test]
 fn a_busy_flow_does_not_time_out() {
     let config = Config::default();

@@ -555,7 +555,13 @@ impl<A: AppLayer> FlowWorker<A> {
                 let Some(s) = self.slots.get(head as usize) else {
                     break;
                 };
-                if now_sec <= s.list_sec.saturating_add(timeout) {
+                // Lists are ordered by the second a flow was last moved, so
+                // the head is the oldest to within a second; the decision
+                // itself uses the exact time of the flow's last packet, as
+                // Suricata does (a UDP flow idle 30.8 s has timed out at
+                // 30 s even though both times fall in "second 30").
+                let idle_until = s.flow.meta.last.plus_secs(timeout);
+                if now <= idle_until {
                     break;
                 }
                 self.end_flow(head, "timeout", now, sink);
