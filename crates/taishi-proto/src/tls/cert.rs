@@ -5,6 +5,7 @@
 //! as lower-case hex pairs joined by `:`, the validity as UTC seconds.
 
 use sha1::{Digest, Sha1};
+use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// What is logged of one certificate.
@@ -31,7 +32,7 @@ pub type CertError = &'static str;
 pub fn parse(der: &[u8]) -> Result<CertInfo, CertError> {
     let (_, x) = X509Certificate::from_der(der).map_err(|e| match e {
         x509_parser::nom::Err::Incomplete(_) => "CERTIFICATE_INVALID_LENGTH",
-        _ => "CERTIFICATE_INVALID_DER",
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => event_of(&e),
     })?;
     let subject = x.subject().to_string();
     let issuer = x.issuer().to_string();
@@ -45,6 +46,22 @@ pub fn parse(der: &[u8]) -> Result<CertInfo, CertError> {
         not_before: v.not_before.timestamp(),
         not_after: v.not_after.timestamp(),
     })
+}
+
+/// Suricata's event for an x509-parser error (rust/src/x509/mod.rs).
+fn event_of(e: &X509Error) -> CertError {
+    match e {
+        X509Error::InvalidVersion => "CERTIFICATE_INVALID_VERSION",
+        X509Error::InvalidSerial => "CERTIFICATE_INVALID_SERIAL",
+        X509Error::InvalidAlgorithmIdentifier => "CERTIFICATE_INVALID_ALGORITHMIDENTIFIER",
+        X509Error::InvalidX509Name => "CERTIFICATE_INVALID_X509NAME",
+        X509Error::InvalidDate => "CERTIFICATE_INVALID_DATE",
+        X509Error::InvalidExtensions => "CERTIFICATE_INVALID_EXTENSIONS",
+        // x509-parser 0.17 reports a broken outer structure as a DER
+        // error where 0.16 (Suricata's) said InvalidCertificate; Suricata's
+        // own tests (bug 1450) expect INVALID_CERTIFICATE for it.
+        _ => "INVALID_CERTIFICATE",
+    }
 }
 
 /// SHA-1 of `der` as lower-case hex pairs joined by `:`.

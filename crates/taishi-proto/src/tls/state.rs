@@ -275,11 +275,9 @@ impl TlsParser {
                 s.small[s.small_len..s.small_len + n].copy_from_slice(&chunk[..n]);
                 s.small_len += n;
             }
-            content::APPLICATION_DATA => {
-                // 0-RTT data before the ServerHello does not end the handshake.
-                if !(self.early_data && !self.tx.server_hello) {
-                    self.sides[d].done = true;
-                }
+            // 0-RTT data before the ServerHello does not end the handshake.
+            content::APPLICATION_DATA if !self.early_data || self.tx.server_hello => {
+                self.sides[d].done = true;
             }
             _ => {}
         }
@@ -325,7 +323,7 @@ impl TlsParser {
             usize::from(u16::from_be_bytes([s.small[1], s.small[2]])),
         );
         let rec_len = s.rec_len;
-        if !any_ccs && !(hb_type == 1 || hb_type == 2) {
+        if !(any_ccs || hb_type == 1 || hb_type == 2) {
             ctx.anomaly("INVALID_HEARTBEAT_MESSAGE");
             self.dead = true;
             return;

@@ -266,7 +266,8 @@ fn client_hello_fields_and_every_truncation() {
 
 #[test]
 fn sni_malformed_table() {
-    let cases: &[(&[u8], Result<Option<&[u8]>, SniError>)] = &[
+    type Case<'a> = (&'a [u8], Result<Option<&'a [u8]>, SniError>);
+    let cases: &[Case] = &[
         (&[], Ok(None)),                                 // empty (ServerHello echo)
         (&[0, 4, 1, 0, 1, b'a'], Err(SniError::Type)),   // name_type 1
         (&[0, 3, 0, 0, 0], Err(SniError::Length)),       // empty host name
