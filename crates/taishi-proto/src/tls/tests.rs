@@ -632,3 +632,46 @@ fn arbitrary_bytes_never_panic() {
         let _ = run_split(&c, &s, 7);
     }
 }
+
+#[test]
+fn broken_certificate_der_is_invalid_certificate_bug_1450() {
+    // suricata-verify bug-1450-02: a 9-byte "certificate" whose inner
+    // SEQUENCE claims 0xfffffffa bytes.
+    let der = [0x30, 0x06, 0x30, 0x84, 0xff, 0xff, 0xff, 0xfa, 0x04];
+    let mut list = vec![0, 0, 12, 0, 0, 9]; // certificate_list length, certificate length
+    list.extend(der);
+    let mut p = TlsParser::new(Options::default());
+    let mut out = Rec::default();
+    p.feed(
+        &mut out,
+        Direction::ToClient,
+        &record(22, 0x0303, &handshake(11, &list)),
+    );
+    assert_eq!(out.anomalies, vec!["INVALID_CERTIFICATE"]);
+    // A certificate list longer than its message.
+    let mut p = TlsParser::new(Options::default());
+    let mut out = Rec::default();
+    p.feed(
+        &mut out,
+        Direction::ToClient,
+        &record(22, 0x0303, &handshake(11, &[0, 0, 40, 0, 0, 1, 0])),
+    );
+    assert_eq!(out.anomalies, vec!["INVALID_CERTIFICATE"]);
+}
+
+#[test]
+fn oversized_handshake_message_is_skipped_and_counted() {
+    // A Certificate message announcing 1 MiB, sent in 16 KiB records,
+    // then a ServerHelloDone that must still be read.
+    let len = 1 << 20;
+    let mut stream = vec![11, (len >> 16) as u8, (len >> 8) as u8, len as u8];
+    stream.extend(vec![0u8; len]);
+    stream.extend(handshake(14, &[]));
+    let mut p = TlsParser::new(Options::default());
+    let mut out = Rec::default();
+    for c in stream.chunks(16_000) {
+        p.feed(&mut out, Direction::ToClient, &record(22, 0x0303, c));
+    }
+    assert_eq!(out.limits, 1);
+    assert!(out.anomalies.is_empty(), "{:?}", out.anomalies);
+}
