@@ -4,10 +4,11 @@
 # Generates (once) a bench capture of at least 1 GiB, then runs, RUNS times
 # each and interleaved so machine noise hits every variant alike:
 #   floor  `--read-only`: the same file read and framed, no decoding
-#   t1     decode + flows + reassembly on one worker thread
+#   noapp  decode + flows + reassembly on one worker thread, protocol stage off
+#   t1     the whole pipeline (protocols included) on one worker thread
 #   t2     the same on two worker threads
 # and prints the median MB/s, packets/s and peak RSS of each, with the
-# ratios the README quotes (t1/floor, t2/t1).
+# ratios the README quotes (noapp/floor, t1/noapp, t2/t1).
 #
 #   scripts/bench.sh [--runs N] [--scale X] [--pcap FILE] [-- extra analyze args]
 set -euo pipefail
@@ -40,6 +41,7 @@ run_one() { # variant -> "seconds packets rss_kib"
   local variant="$1" args=()
   case "$variant" in
     floor) args=(--read-only) ;;
+    noapp) args=(--threads 1 --set app-layer.enabled=no) ;;
     t1) args=(--threads 1) ;;
     t2) args=(--threads 2) ;;
   esac
@@ -53,7 +55,7 @@ run_one() { # variant -> "seconds packets rss_kib"
 
 declare -A SECS PKTS RSS
 for i in $(seq 1 "$RUNS"); do
-  for v in floor t1 t2; do
+  for v in floor noapp t1 t2; do
     read -r s p r < <(run_one "$v")
     SECS[$v]+="$s "; PKTS[$v]=$p; RSS[$v]+="$r "
   done
@@ -63,10 +65,12 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR
 printf "capture: %s, %.2f GiB, %s packets; %s runs each, medians\n" "$PCAP" "$(echo "$SIZE/1073741824" | bc -l)" "${PKTS[t1]}" "$RUNS"
 printf "%-6s %10s %12s %14s %12s\n" variant seconds MB/s packets/s peak_RSS_MiB
 declare -A RATE
-for v in floor t1 t2; do
+for v in floor noapp t1 t2; do
   s=$(echo "${SECS[$v]}" | median); r=$(echo "${RSS[$v]}" | median)
   mbs=$(echo "$SIZE/$s/1000000" | bc -l); pps=$(echo "${PKTS[$v]}/$s" | bc -l)
   RATE[$v]=$pps
   printf "%-6s %10.2f %12.1f %14.0f %12.1f\n" "$v" "$s" "$mbs" "$pps" "$(echo "$r/1024" | bc -l)"
 done
-printf "ratios: t1/floor = %.2f, t2/t1 = %.2f\n" "$(echo "${RATE[t1]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"
+printf "ratios: noapp/floor = %.2f, t1/noapp = %.2f (protocol stage cost %.0f%%), t2/t1 = %.2f\n" \
+  "$(echo "${RATE[noapp]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t1]}/${RATE[noapp]}" | bc -l)" \
+  "$(echo "(1-${RATE[t1]}/${RATE[noapp]})*100" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"

@@ -70,6 +70,7 @@ impl ProtoConfig {
             settings: vec![BTreeMap::new(); n],
             global: BTreeMap::new(),
         };
+        let mut all_off = false;
         for (key, value) in &config.app_layer {
             let full = format!("app-layer.{key}");
             let unknown = || ConfigError::UnknownKey { key: full.clone() };
@@ -78,6 +79,15 @@ impl ProtoConfig {
                 value: value.clone(),
                 expected,
             };
+            if key == "enabled" {
+                // `app-layer.enabled: no` switches the whole stage off:
+                // flows are still tracked and reassembled, nothing is
+                // parsed (the baseline of the protocol-stage benchmark).
+                if !parse_bool(value).ok_or_else(|| bad("yes or no"))? {
+                    all_off = true;
+                }
+                continue;
+            }
             let Some(rest) = key.strip_prefix("protocols.") else {
                 return Err(unknown());
             };
@@ -125,6 +135,10 @@ impl ProtoConfig {
                 _ => return Err(unknown()),
             }
             debug_assert!(COMMON.contains(&setting) || def.settings.contains(&setting));
+        }
+        if all_off {
+            pc.tcp_mode.fill(Mode::Off);
+            pc.udp_mode.fill(Mode::Off);
         }
         Ok(pc)
     }
@@ -178,6 +192,11 @@ mod tests {
         let dns = crate::registry::index_of("dns").unwrap();
         assert_eq!(pc.tcp_mode[dnp3], Mode::Off);
         assert_eq!(pc.tcp_ports[dns], vec![53, 5353]);
+
+        let mut c = Config::default();
+        c.set("app-layer.enabled", "no").unwrap();
+        let pc = ProtoConfig::from_config(&c).unwrap();
+        assert!(pc.tcp_mode.iter().chain(&pc.udp_mode).all(|m| *m == Mode::Off));
 
         let mut c = Config::default();
         c.set("app-layer.protocols.gopher.enabled", "yes").unwrap();
