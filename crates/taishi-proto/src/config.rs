@@ -196,7 +196,12 @@ mod tests {
         let mut c = Config::default();
         c.set("app-layer.enabled", "no").unwrap();
         let pc = ProtoConfig::from_config(&c).unwrap();
-        assert!(pc.tcp_mode.iter().chain(&pc.udp_mode).all(|m| *m == Mode::Off));
+        assert!(
+            pc.tcp_mode
+                .iter()
+                .chain(&pc.udp_mode)
+                .all(|m| *m == Mode::Off)
+        );
 
         let mut c = Config::default();
         c.set("app-layer.protocols.gopher.enabled", "yes").unwrap();
