@@ -50,11 +50,17 @@ impl Transaction for TlsTx {
                 };
                 version_str(v).iter().for_each(|s| f(s.as_bytes()));
             }
-            Buffer::Ja3Hash => self.ja3.iter().for_each(|j| f(j.hash.as_bytes())),
-            Buffer::Ja3String => self.ja3.iter().for_each(|j| f(j.string.as_bytes())),
-            Buffer::Ja3sHash => self.ja3s.iter().for_each(|j| f(j.hash.as_bytes())),
-            Buffer::Ja3sString => self.ja3s.iter().for_each(|j| f(j.string.as_bytes())),
-            Buffer::Ja4Hash => self.ja4.iter().for_each(|j| f(j.as_bytes())),
+            Buffer::Ja3Hash => (self.fingerprints().ja3.iter()).for_each(|j| f(j.hash.as_bytes())),
+            Buffer::Ja3String => {
+                (self.fingerprints().ja3.iter()).for_each(|j| f(j.string.as_bytes()))
+            }
+            Buffer::Ja3sHash => {
+                (self.fingerprints().ja3s.iter()).for_each(|j| f(j.hash.as_bytes()))
+            }
+            Buffer::Ja3sString => {
+                (self.fingerprints().ja3s.iter()).for_each(|j| f(j.string.as_bytes()))
+            }
+            Buffer::Ja4Hash => (self.fingerprints().ja4.iter()).for_each(|j| f(j.as_bytes())),
             _ => {}
         }
     }

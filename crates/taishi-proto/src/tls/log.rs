@@ -67,15 +67,16 @@ pub fn tls_object(t: &TlsTx) -> Map<String, Value> {
         validity(&mut m, c);
     }
     if t.opts.ja3 {
-        if let Some(j) = &t.ja3 {
+        let fp = t.fingerprints();
+        if let Some(j) = &fp.ja3 {
             m.insert("ja3".into(), json!({"hash": j.hash, "string": j.string}));
         }
-        if let Some(j) = &t.ja3s {
+        if let Some(j) = &fp.ja3s {
             m.insert("ja3s".into(), json!({"hash": j.hash, "string": j.string}));
         }
     }
     if t.opts.ja4
-        && let Some(j) = &t.ja4
+        && let Some(j) = &t.fingerprints().ja4
     {
         m.insert("ja4".into(), j.clone().into());
     }

@@ -3,6 +3,8 @@
 //! TLS state is a single transaction), logged once the handshake is done
 //! in both directions or when the flow ends.
 
+use std::cell::OnceCell;
+
 use taishi_flow::Direction;
 
 use super::cert::{self, CertInfo};
@@ -40,12 +42,14 @@ pub struct TlsTx {
     pub client_alpns: Vec<String>,
     /// ALPN protocol(s) the server picks.
     pub server_alpns: Vec<String>,
-    /// JA3 of the first ClientHello.
-    pub ja3: Option<Ja3>,
-    /// JA3S of the ServerHello.
-    pub ja3s: Option<Ja3>,
-    /// JA4 of the first ClientHello.
-    pub ja4: Option<String>,
+    /// Body of the first ClientHello, kept so that its fingerprints are
+    /// computed only when logged or inspected (hashing every hello costs
+    /// more than copying it).
+    pub client_hello: Vec<u8>,
+    /// Body of the (last) ServerHello, for JA3S.
+    pub server_hello_body: Vec<u8>,
+    /// Fingerprints, computed on first use.
+    fp: OnceCell<Fingerprints>,
     /// First server certificate.
     pub cert: Option<CertInfo>,
     /// Server certificate chain (DER), bounded by `MAX_CHAIN_BYTES`.
@@ -60,6 +64,36 @@ pub struct TlsTx {
     pub log_without_cert: bool,
     /// What the EVE record includes.
     pub opts: Options,
+}
+
+/// JA3, JA3S and JA4 of a transaction.
+#[derive(Clone, Debug, Default)]
+pub struct Fingerprints {
+    /// JA3 of the first ClientHello.
+    pub ja3: Option<Ja3>,
+    /// JA3S of the ServerHello.
+    pub ja3s: Option<Ja3>,
+    /// JA4 of the first ClientHello.
+    pub ja4: Option<String>,
+}
+
+impl TlsTx {
+    /// The fingerprints, computed from the kept hellos on first use.
+    pub fn fingerprints(&self) -> &Fingerprints {
+        self.fp.get_or_init(|| {
+            let ch = (!self.client_hello.is_empty())
+                .then(|| parser::client_hello(&self.client_hello).ok())
+                .flatten();
+            let sh = (!self.server_hello_body.is_empty())
+                .then(|| parser::server_hello(&self.server_hello_body).ok())
+                .flatten();
+            Fingerprints {
+                ja3: ch.as_ref().map(fingerprint::ja3),
+                ja3s: sh.as_ref().map(fingerprint::ja3s),
+                ja4: ch.as_ref().map(fingerprint::ja4),
+            }
+        })
+    }
 }
 
 /// Per-direction record state.
@@ -443,7 +477,7 @@ impl TlsParser {
             Ok(h) => h,
             Err(_) => return ctx.anomaly("HANDSHAKE_INVALID_LENGTH"),
         };
-        let first = self.tx.ja3.is_none();
+        let first = self.tx.client_hello.is_empty();
         let s = &mut self.sides[d];
         s.hello = true;
         s.version = h.version;
@@ -499,8 +533,7 @@ impl TlsParser {
         }
         self.tx.client_version = self.sides[d].version;
         if first {
-            self.tx.ja3 = Some(fingerprint::ja3(&h));
-            self.tx.ja4 = Some(fingerprint::ja4(&h));
+            self.tx.client_hello.extend_from_slice(body);
         }
     }
 
@@ -551,9 +584,8 @@ impl TlsParser {
         if tls13 {
             self.tx.log_without_cert = true;
         }
-        if self.tx.ja3s.is_none() || hrr {
-            self.tx.ja3s = Some(fingerprint::ja3s(&h));
-        }
+        self.tx.server_hello_body.clear();
+        self.tx.server_hello_body.extend_from_slice(body);
         if !alpns.is_empty() {
             self.tx.server_alpns = alpns;
         }
@@ -629,6 +661,17 @@ impl TlsParser {
         let t = &self.tx;
         if t.cert.is_some() || t.resumed || t.log_without_cert {
             ctx.complete(&self.tx);
+        }
+        // Nothing reads the transaction after it is complete: give its
+        // memory (certificates, fingerprints, buffers) back while the flow
+        // lives on with encrypted data.
+        self.tx = TlsTx {
+            opts: self.tx.opts,
+            ..TlsTx::default()
+        };
+        for s in &mut self.sides {
+            s.hs = Vec::new();
+            s.session_id = Vec::new();
         }
     }
 }

@@ -403,7 +403,10 @@ fn tls12_handshake_in_any_segmentation_logs_once() {
         assert_eq!(c.issuer, "CN=taishi.test");
         assert_eq!(c.serial, "01:02");
         assert_eq!(t.chain.len(), 1);
-        assert_eq!(t.ja3.as_ref().unwrap().string, "771,49199,0-16,,");
+        assert_eq!(
+            t.fingerprints().ja3.as_ref().unwrap().string,
+            "771,49199,0-16,,"
+        );
     }
 }
 
