@@ -547,7 +547,6 @@ impl<A: AppLayer> FlowWorker<A> {
             self.latest = now;
             self.latest_sec = now.secs();
         }
-        let now_sec = now.secs();
         for list in 0..LISTS {
             let timeout = self.timeouts[list];
             loop {

@@ -72,7 +72,7 @@ fn sensor_captures_until_sigint_and_flushes() {
 
     let dir = tempfile::tempdir().unwrap();
     let eve = dir.path().join("eve.json");
-    let mut sensor = taishi()
+    let sensor = taishi()
         .args([
             "sensor",
             "--iface",

@@ -151,7 +151,7 @@ fn read_only(source: &mut dyn PacketSource, progress: &Progress) -> anyhow::Resu
         // Touch the frame so the floor run really reads what it frames.
         checksum = checksum.wrapping_add(p.data.first().copied().unwrap_or(0) as u64);
         widen(&mut report.span, p.ts);
-        if report.packets % PROGRESS_EVERY == 0 {
+        if report.packets.is_multiple_of(PROGRESS_EVERY) {
             progress.update(source.bytes_read(), report.packets, 0);
         }
     }
@@ -171,25 +171,18 @@ fn single(
 ) -> anyhow::Result<Report> {
     let mut report = new_report();
     let mut worker = Worker::new(config, proto, 0, EveOut::new(eve.clone()));
-    let mut last_stats = Instant::now();
+    let mut stats_timer = StatsTimer::new(opts.stats_interval);
     while let Some(p) = source.next_packet()? {
         report.packets += 1;
         report.bytes += p.data.len() as u64;
         widen(&mut report.span, p.ts);
         worker.handle(p.ts, p.linktype, p.data, p.wire_len);
-        if report.packets % PROGRESS_EVERY == 0 {
+        if report.packets.is_multiple_of(PROGRESS_EVERY) {
             progress.update(source.bytes_read(), report.packets, worker.flows_ended());
-            if let Some(every) = opts.stats_interval {
-                if last_stats.elapsed() >= every {
-                    last_stats = Instant::now();
-                    let mut c = worker.counters();
-                    add_source_stats(&mut c, source);
-                    emit_stats(
-                        eve,
-                        &c,
-                        report.span.map(|s| s.1).unwrap_or_else(Timestamp::now),
-                    )?;
-                }
+            if stats_timer.due() {
+                let mut c = worker.counters();
+                add_source_stats(&mut c, source);
+                emit_stats(eve, &c, p_ts_or_now(&report))?;
             }
         }
     }
@@ -225,11 +218,11 @@ fn sharded(
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut lanes = Vec::with_capacity(n);
         let mut handles = Vec::with_capacity(n);
-        for id in 0..n {
+        for (id, snapshot) in snapshots.iter().enumerate() {
             let (lane, rx, recycle_tx) = batch::Lane::new();
             let out = EveOut::new(eve.clone());
             let flows_ended = Arc::clone(&flows_ended);
-            let snapshot = Arc::clone(&snapshots[id]);
+            let snapshot = Arc::clone(snapshot);
             let handle = std::thread::Builder::new()
                 .name(format!("worker-{id}"))
                 .spawn_scoped(scope, move || {
@@ -256,7 +249,7 @@ fn sharded(
             handles.push(handle);
         }
 
-        let mut last_stats = Instant::now();
+        let mut stats_timer = StatsTimer::new(opts.stats_interval);
         let mut read_error = None;
         loop {
             let p = match source.next_packet() {
@@ -274,24 +267,21 @@ fn sharded(
             // Multiply-shift maps the hash onto 0..n without a division.
             let lane = ((h as u64 * n as u64) >> 32) as usize;
             lanes[lane].push(p.ts, p.linktype, p.data, p.wire_len);
-            if report.packets % PROGRESS_EVERY == 0 {
+            if report.packets.is_multiple_of(PROGRESS_EVERY) {
                 progress.update(
                     source.bytes_read(),
                     report.packets,
                     flows_ended.load(Ordering::Relaxed),
                 );
-                if let Some(every) = opts.stats_interval {
-                    if last_stats.elapsed() >= every {
-                        last_stats = Instant::now();
-                        let mut c = Counters::new();
-                        for s in &snapshots {
-                            c.merge(&s.lock().unwrap_or_else(|e| e.into_inner()));
-                        }
-                        add_source_stats(&mut c, source);
-                        emit_stats(eve, &c, p_ts_or_now(&report))?;
-                        for l in &mut lanes {
-                            l.request_stats();
-                        }
+                if stats_timer.due() {
+                    let mut c = Counters::new();
+                    for s in &snapshots {
+                        c.merge(&s.lock().unwrap_or_else(|e| e.into_inner()));
+                    }
+                    add_source_stats(&mut c, source);
+                    emit_stats(eve, &c, p_ts_or_now(&report))?;
+                    for l in &mut lanes {
+                        l.request_stats();
                     }
                 }
             }
@@ -321,4 +311,30 @@ fn sharded(
 
 fn p_ts_or_now(report: &Report) -> Timestamp {
     report.span.map(|s| s.1).unwrap_or_else(Timestamp::now)
+}
+
+/// When periodic `stats` events are due (live capture), by wall clock.
+struct StatsTimer {
+    every: Option<Duration>,
+    last: Instant,
+}
+
+impl StatsTimer {
+    fn new(every: Option<Duration>) -> StatsTimer {
+        StatsTimer {
+            every,
+            last: Instant::now(),
+        }
+    }
+
+    /// True once per interval; never without one.
+    fn due(&mut self) -> bool {
+        match self.every {
+            Some(every) if self.last.elapsed() >= every => {
+                self.last = Instant::now();
+                true
+            }
+            _ => false,
+        }
+    }
 }
