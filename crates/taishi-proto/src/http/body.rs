@@ -188,9 +188,10 @@ pub struct FileTrack {
     pub gaps: bool,
     /// Content-Range of a partial response.
     pub range: Option<ContentRange>,
-    md5: Md5,
-    sha1: Sha1,
-    sha256: Sha256,
+    /// Digests, when file hashing is on (`eve.file-hashes`): hashing every
+    /// body three times costs more than the rest of HTTP parsing, so, as
+    /// Suricata's `force-hash`, it runs only when asked for.
+    hashers: Option<Box<(Md5, Sha1, Sha256)>>,
 }
 
 /// A finished file, ready for its `fileinfo` record.
@@ -203,36 +204,32 @@ pub struct FileDone {
     pub gaps: bool,
     /// Completed normally (`CLOSED`) or not (`TRUNCATED`).
     pub closed: bool,
-    /// Lower-case hex digests.
-    pub md5: String,
-    /// SHA-1.
-    pub sha1: String,
-    /// SHA-256.
-    pub sha256: String,
+    /// Lower-case hex digests (md5, sha1, sha256), when hashing was on.
+    pub digests: Option<[String; 3]>,
     /// Content-Range of a partial response.
     pub range: Option<ContentRange>,
 }
 
 impl FileTrack {
     /// A file named `name`.
-    pub fn new(name: Vec<u8>, range: Option<ContentRange>) -> FileTrack {
+    pub fn new(name: Vec<u8>, range: Option<ContentRange>, hash: bool) -> FileTrack {
         FileTrack {
             name,
             size: 0,
             gaps: false,
             range,
-            md5: Md5::new(),
-            sha1: Sha1::new(),
-            sha256: Sha256::new(),
+            hashers: hash.then(|| Box::new((Md5::new(), Sha1::new(), Sha256::new()))),
         }
     }
 
     /// More file data.
     pub fn update(&mut self, data: &[u8]) {
         self.size += data.len() as u64;
-        self.md5.update(data);
-        self.sha1.update(data);
-        self.sha256.update(data);
+        if let Some(h) = self.hashers.as_mut() {
+            h.0.update(data);
+            h.1.update(data);
+            h.2.update(data);
+        }
     }
 
     /// Closes the file; `complete` says whether its end was seen.
@@ -242,9 +239,13 @@ impl FileTrack {
             size: self.size,
             gaps: self.gaps,
             closed: complete && !self.gaps,
-            md5: hex(&self.md5.finalize()),
-            sha1: hex(&self.sha1.finalize()),
-            sha256: hex(&self.sha256.finalize()),
+            digests: self.hashers.map(|h| {
+                [
+                    hex(&h.0.finalize()),
+                    hex(&h.1.finalize()),
+                    hex(&h.2.finalize()),
+                ]
+            }),
             range: self.range,
         }
     }

@@ -176,9 +176,11 @@ pub fn fileinfo_record(tx: &Tx, _cfg: &HttpConfig, f: &FileDone) -> Map<String, 
         "state".into(),
         json!(if f.closed { "CLOSED" } else { "TRUNCATED" }),
     );
-    fi.insert("md5".into(), json!(f.md5));
-    fi.insert("sha1".into(), json!(f.sha1));
-    fi.insert("sha256".into(), json!(f.sha256));
+    if let Some([md5, sha1, sha256]) = &f.digests {
+        fi.insert("md5".into(), json!(md5));
+        fi.insert("sha1".into(), json!(sha1));
+        fi.insert("sha256".into(), json!(sha256));
+    }
     fi.insert("stored".into(), json!(false));
     fi.insert("size".into(), json!(f.size));
     if let Some(r) = f.range {

@@ -69,6 +69,8 @@ const SETTINGS: &[&str] = &[
     "eve.extended",
     "eve.dump-all-headers",
     "eve.http-body",
+    "eve.file-hashes",
+    "inspect-bodies",
 ];
 
 /// Body bytes kept per direction for inspection (`http.request_body`,
@@ -149,6 +151,23 @@ pub struct HttpConfig {
     pub dump_headers: DumpHeaders,
     /// Bodies (base64) in `http` records.
     pub log_body: bool,
+    /// md5, sha1 and sha256 of every file in `fileinfo` records
+    /// (`eve.file-hashes`, Suricata's `force-hash`); off by default because
+    /// hashing every body costs more than parsing it.
+    pub file_hashes: bool,
+    /// Keep request and response bodies (up to the body limits) for rules
+    /// that inspect them (`inspect-bodies`). The rule engine turns this on
+    /// when a loaded rule uses a body buffer; kept bodies are what makes
+    /// HTTP memory grow with concurrent transfers, so without such rules
+    /// they are not kept.
+    pub inspect_bodies: bool,
+}
+
+impl HttpConfig {
+    /// Whether bodies are buffered: for rules, or to log them.
+    pub fn keep_bodies(&self) -> bool {
+        self.inspect_bodies || self.log_body
+    }
 }
 
 impl Default for HttpConfig {
@@ -169,6 +188,8 @@ impl Default for HttpConfig {
             extended: true,
             dump_headers: DumpHeaders::default(),
             log_body: false,
+            file_hashes: false,
+            inspect_bodies: false,
         }
     }
 }
@@ -249,6 +270,12 @@ impl HttpConfig {
         }
         if let Some(v) = get("eve.http-body").and_then(parse_bool) {
             c.log_body = v;
+        }
+        if let Some(v) = get("eve.file-hashes").and_then(parse_bool) {
+            c.file_hashes = v;
+        }
+        if let Some(v) = get("inspect-bodies").and_then(parse_bool) {
+            c.inspect_bodies = v;
         }
         c
     }

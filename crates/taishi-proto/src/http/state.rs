@@ -219,6 +219,8 @@ struct Multipart {
     phase: MpPhase,
     file: Option<FileTrack>,
     done: Vec<FileDone>,
+    /// Hash the parts' files.
+    hash: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -234,7 +236,7 @@ enum MpPhase {
 const MULTIPART_HEADER_LIMIT: usize = 8 * 1024;
 
 impl Multipart {
-    fn new(boundary: &[u8]) -> Multipart {
+    fn new(boundary: &[u8], hash: bool) -> Multipart {
         let mut delim = b"\r\n--".to_vec();
         delim.extend_from_slice(boundary);
         // The body starts with the boundary without the CRLF before it.
@@ -244,6 +246,7 @@ impl Multipart {
             phase: MpPhase::Preamble,
             file: None,
             done: Vec::new(),
+            hash,
         }
     }
 
@@ -301,7 +304,7 @@ impl Multipart {
                             name = parser::disposition_filename(f.value).map(<[u8]>::to_vec);
                         }
                     }
-                    self.file = name.map(|n| FileTrack::new(n, None));
+                    self.file = name.map(|n| FileTrack::new(n, None, self.hash));
                     // The part's data runs to the next CRLF--boundary.
                     self.buf.drain(..i + 4);
                     self.phase = MpPhase::Data;
@@ -506,11 +509,12 @@ impl HttpState {
                 } else {
                     // libhtp treats what is not a status line as more body.
                     let cur = self.resp.cur;
+                    let hash = self.cfg.file_hashes;
                     if let Some(tx) = self.tx_mut(cur)
                         && tx.resp_file.is_none()
                     {
                         let name = tx.path_norm.clone().unwrap_or_default();
-                        tx.resp_file = Some(FileTrack::new(name, None));
+                        tx.resp_file = Some(FileTrack::new(name, None, hash));
                     }
                     self.body_data(ctx, Direction::ToClient, raw);
                 }
@@ -791,10 +795,10 @@ impl HttpState {
                 find_header(&tx.req_headers, "content-type").and_then(parser::multipart_boundary)
                 && method.eq_ignore_ascii_case(b"POST")
             {
-                tx.multipart = Some(Multipart::new(b));
+                tx.multipart = Some(Multipart::new(b, self.cfg.file_hashes));
             } else if method.eq_ignore_ascii_case(b"POST") || method.eq_ignore_ascii_case(b"PUT") {
                 let name = tx.path_norm.clone().unwrap_or_default();
-                tx.req_file = Some(FileTrack::new(name, None));
+                tx.req_file = Some(FileTrack::new(name, None, self.cfg.file_hashes));
             }
         }
         match kind {
@@ -1031,7 +1035,7 @@ impl HttpState {
             .map(<[u8]>::to_vec)
             .or_else(|| tx.path_norm.clone())
             .unwrap_or_default();
-        tx.resp_file = Some(FileTrack::new(name, range));
+        tx.resp_file = Some(FileTrack::new(name, range, self.cfg.file_hashes));
     }
 
     fn response_done(&mut self, ctx: &mut dyn Out) {
@@ -1182,13 +1186,16 @@ impl HttpState {
         }
         let cur = self.side(dir).cur;
         let (req_limit, resp_limit) = (self.cfg.request_body_limit, self.cfg.response_body_limit);
+        let keep_bodies = self.cfg.keep_bodies();
         let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) else {
             return;
         };
         match dir {
             Direction::ToServer => {
                 tx.req_body_len += data.len() as u64;
-                body::keep(&mut tx.req_body, data, req_limit);
+                if keep_bodies {
+                    body::keep(&mut tx.req_body, data, req_limit);
+                }
                 if let Some(f) = tx.req_file.as_mut() {
                     f.update(data);
                 }
@@ -1216,7 +1223,9 @@ impl HttpState {
                     }
                     None => data,
                 };
-                body::keep(&mut tx.resp_body, decoded, resp_limit);
+                if keep_bodies {
+                    body::keep(&mut tx.resp_body, decoded, resp_limit);
+                }
                 if let Some(f) = tx.resp_file.as_mut() {
                     f.update(decoded);
                 }

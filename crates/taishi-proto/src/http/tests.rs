@@ -275,9 +275,44 @@ fn one_transaction_logged_as_suricata() {
         assert_eq!(rec.file(0, "filename"), "/a/cA");
         assert_eq!(rec.file(0, "size"), 5);
         assert_eq!(rec.file(0, "state"), "CLOSED");
-        assert_eq!(rec.file(0, "md5"), "5d41402abc4b2a76b9719d911017c592");
+        // Files are not hashed unless asked for (Suricata's force-hash).
+        assert_eq!(rec.file(0, "md5"), Value::Null);
         assert!(rec.anomalies.is_empty(), "{:?}", rec.anomalies);
     }
+}
+
+#[test]
+fn files_are_hashed_when_asked_and_bodies_kept_only_for_rules() {
+    let cfg = HttpConfig {
+        file_hashes: true,
+        ..HttpConfig::default()
+    };
+    let rec = run(cfg, &[(ToServer, GET), (ToClient, RESP)]);
+    // md5("hello"), sha1("hello"), sha256("hello")
+    assert_eq!(rec.file(0, "md5"), "5d41402abc4b2a76b9719d911017c592");
+    assert_eq!(
+        rec.file(0, "sha1"),
+        "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+    );
+    assert_eq!(
+        rec.file(0, "sha256"),
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    );
+    assert!(!HttpConfig::default().keep_bodies());
+    assert!(
+        HttpConfig {
+            inspect_bodies: true,
+            ..HttpConfig::default()
+        }
+        .keep_bodies()
+    );
+    assert!(
+        HttpConfig {
+            log_body: true,
+            ..HttpConfig::default()
+        }
+        .keep_bodies()
+    );
 }
 
 #[test]
