@@ -96,7 +96,8 @@ impl ProtoLayer {
             parser: Some(p),
         } = &mut st.phase
         {
-            let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink);
+            let mut ctx =
+                ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink).parsing(dir);
             p.parse(&mut ctx, dir, data);
         }
     }
@@ -190,7 +191,8 @@ impl AppLayer for ProtoLayer {
                 idx,
                 parser: Some(p),
             } => {
-                let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink);
+                let mut ctx =
+                    ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink).parsing(dir);
                 p.gap(&mut ctx, dir, len);
             }
             Phase::Detecting => self.fail(st, flow.proto() == 17),

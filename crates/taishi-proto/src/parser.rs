@@ -74,6 +74,8 @@ pub struct ParseCtx<'a, 'f> {
     proto_idx: usize,
     stats: &'a mut ProtoStats,
     sink: &'a mut dyn EventSink,
+    /// Direction of the bytes being parsed, when parsing.
+    data_dir: Option<Direction>,
 }
 
 impl<'a, 'f> ParseCtx<'a, 'f> {
@@ -96,7 +98,15 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             proto_idx,
             stats,
             sink,
+            data_dir: None,
         }
+    }
+
+    /// Records which direction's bytes are being parsed, so anomalies carry
+    /// the header of the packet that made us see them.
+    pub fn parsing(mut self, dir: Direction) -> Self {
+        self.data_dir = Some(dir);
+        self
     }
 
     /// A transaction is complete: it is counted, inspected (the rule engine
@@ -132,7 +142,15 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         if let Some(n) = self.stats.errors.get_mut(self.proto_idx) {
             *n += 1;
         }
-        let mut eve = self.header("anomaly", None);
+        // Suricata parses a TCP direction's data when the peer's ACK for it
+        // arrives, so an anomaly in client data is logged with that
+        // server packet's addresses (server first), and vice versa; a UDP
+        // datagram is parsed with its own packet.
+        let header_dir = match (self.data_dir, self.flow.proto()) {
+            (Some(d), 6) => Some(d.reverse()),
+            (d, _) => d,
+        };
+        let mut eve = self.header("anomaly", header_dir);
         let body = AnomalyBody {
             anomaly: Anomaly {
                 kind: "applayer",
