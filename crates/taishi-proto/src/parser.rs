@@ -39,6 +39,15 @@ pub trait AppParser: Send {
     }
 }
 
+/// The parser of a protocol Taishi recognises but does not parse yet
+/// (NTP, IMAP, POP3): the flow's `app_proto` is set by detection, and the
+/// bytes are ignored.
+pub struct DetectOnly;
+
+impl AppParser for DetectOnly {
+    fn parse(&mut self, _ctx: &mut ParseCtx<'_, '_>, _dir: Direction, _data: &[u8]) {}
+}
+
 /// One transaction (a request and its response, a DNS query and its
 /// answer, a Modbus request/response pair, a TLS handshake ...).
 pub trait Transaction {

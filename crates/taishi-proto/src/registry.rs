@@ -84,7 +84,7 @@ pub struct ProtoDef {
 /// Every protocol, in probing order when no port hint applies. The order
 /// puts the protocols with the strictest probes first, so a loose probe
 /// never claims another protocol's bytes.
-pub static PROTOCOLS: [ProtoDef; 12] = [
+pub static PROTOCOLS: [ProtoDef; 15] = [
     crate::tls::DEF,
     crate::ssh::DEF,
     crate::http::DEF,
@@ -96,7 +96,10 @@ pub static PROTOCOLS: [ProtoDef; 12] = [
     crate::modbus::DEF,
     crate::ftp::DEF,
     crate::smtp::DEF,
+    crate::imap::DEF,
+    crate::pop3::DEF,
     crate::dns::DEF,
+    crate::ntp::DEF,
 ];
 
 /// Index of a protocol by name.

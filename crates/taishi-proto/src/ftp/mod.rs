@@ -64,6 +64,9 @@ pub fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
         Direction::ToServer => {
             let end = data.iter().position(|&c| matches!(c, b' ' | b'\r' | b'\n'));
             match end {
+                // A password never opens an FTP session (USER comes first),
+                // but IRC clients open theirs with `PASS`: not FTP.
+                Some(i) if data[..i].eq_ignore_ascii_case(b"PASS") => Probe::No,
                 Some(i) if parser::is_ftp_command(&data[..i]) => Probe::Yes,
                 Some(_) => Probe::No,
                 None if data.len() < 4

@@ -93,6 +93,8 @@ fn probe_decides_on_the_client() {
         (Direction::ToServer, b"EHLO mail.example\r\n", Probe::No),
         (Direction::ToServer, b"GET / HTTP/1.1\r\n", Probe::No),
         (Direction::ToServer, b"QUIT\r\n", Probe::No),
+        // IRC opens with PASS; FTP never does (regression: suricata-verify irc).
+        (Direction::ToServer, b"PASS l0m3za\r\n", Probe::No),
         // A 220 greeting is FTP or SMTP: wait for the client.
         (
             Direction::ToClient,
