@@ -37,7 +37,7 @@ fn probe(_dir: Direction, data: &[u8], udp: bool) -> Probe {
     let mode = first & 7;
     let plausible = udp
         && data.len() >= HEADER
-        && (data.len() - HEADER) % 4 == 0
+        && (data.len() - HEADER).is_multiple_of(4)
         && (1..=4).contains(&version)
         && (1..=5).contains(&mode)
         && stratum <= 16
