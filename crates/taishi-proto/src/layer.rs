@@ -114,7 +114,9 @@ impl AppLayer for ProtoLayer {
         data: &[u8],
         sink: &mut dyn EventSink,
     ) {
-        if data.is_empty() {
+        // Only TCP, UDP and SCTP carry application protocols; an ICMP
+        // flow's payload is not one, and its flow has no `app_proto`.
+        if data.is_empty() || !matches!(flow.proto(), 6 | 17 | 132) {
             return;
         }
         st.had_data = true;
@@ -124,10 +126,6 @@ impl AppLayer for ProtoLayer {
             Phase::Detecting => {}
         }
         let udp = flow.proto() == 17;
-        if !udp && !matches!(flow.proto(), 6 | 132) {
-            st.phase = Phase::Failed;
-            return;
-        }
         st.first.get_or_insert(dir);
         let server_port = flow.server().1;
         let d = dir.index();

@@ -77,6 +77,23 @@ fn generated_demo_one_and_two_threads_agree() {
         "one and two workers must see the same flows"
     );
 
+    // Protocols are detected on the generated services, and only on
+    // transports that carry them.
+    let flows = of_type(&e1, "flow");
+    for proto in ["dns", "http", "tls", "ssh", "smtp", "modbus"] {
+        assert!(
+            flows.iter().any(|f| f["app_proto"] == proto),
+            "no {proto} flow"
+        );
+    }
+    assert!(
+        flows
+            .iter()
+            .filter(|f| f["proto"] == "ICMP")
+            .all(|f| f.get("app_proto").is_none()),
+        "an ICMP flow got an app_proto"
+    );
+
     // Every packet is accounted to exactly one flow or counted as non-flow.
     let stats1 = &of_type(&e1, "stats")[0]["stats"];
     let stats2 = &of_type(&e2, "stats")[0]["stats"];
