@@ -14,24 +14,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
-
-fn tshark(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r")
-        .arg(pcap)
-        .args(["-Y", filter, "-T", "fields", "-E", "separator=\t"]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("run tshark");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
 
 fn run(pcap: &Path, name: &str) -> Vec<serde_json::Value> {
     let dir = std::env::temp_dir().join(format!("taishi-dfs-{}-{name}", std::process::id()));
@@ -72,7 +56,7 @@ fn count<K: Ord>(items: impl IntoIterator<Item = K>) -> BTreeMap<K, usize> {
 }
 
 #[test]
-fn dns_messages_match_tshark() {
+fn dns_messages_match_tshark_fields() {
     let Some(files) = setup("dns_messages_match_tshark", "dns") else {
         return;
     };
@@ -82,7 +66,7 @@ fn dns_messages_match_tshark() {
         // Port 53 only: tshark also dissects mDNS/LLMNR, which are other
         // protocols on other ports. Malformed messages are left out: we
         // log what Suricata logs of them, tshark what it can.
-        let rows = tshark(
+        let rows = tshark_fields(
             &pcap,
             "dns && udp.port==53 && !_ws.malformed && !_ws.expert.severity==error",
             &["dns.id", "dns.flags.response", "dns.qry.name"],
@@ -139,14 +123,14 @@ fn dns_messages_match_tshark() {
 }
 
 #[test]
-fn ftp_commands_match_tshark() {
+fn ftp_commands_match_tshark_fields() {
     let Some(files) = setup("ftp_commands_match_tshark", "ftp") else {
         return;
     };
     let mut compared = 0;
     for pcap in files {
         let name = pcap.file_stem().unwrap().to_string_lossy().to_string();
-        let rows = tshark(
+        let rows = tshark_fields(
             &pcap,
             "ftp.request.command",
             &["ftp.request.command", "ftp.request.arg"],
@@ -179,14 +163,14 @@ fn ftp_commands_match_tshark() {
 }
 
 #[test]
-fn ssh_banners_match_tshark() {
+fn ssh_banners_match_tshark_fields() {
     let Some(files) = setup("ssh_banners_match_tshark", "ssh") else {
         return;
     };
     let mut compared = 0;
     for pcap in files {
         let name = pcap.file_stem().unwrap().to_string_lossy().to_string();
-        let rows = tshark(&pcap, "ssh.protocol", &["ssh.protocol"]);
+        let rows = tshark_fields(&pcap, "ssh.protocol", &["ssh.protocol"]);
         let ev = run(&pcap, &name);
         let ours: Vec<String> = of_type(&ev, "ssh")
             .iter()

@@ -7,27 +7,11 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
 /// One transaction: method, URI, host (lower case, no port), status.
 type Txn = (String, String, String, Option<u64>);
-
-fn tshark(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r")
-        .arg(pcap)
-        .args(["-Y", filter, "-T", "fields", "-E", "separator=\t"]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("run tshark");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
 
 fn host_only(h: &str) -> String {
     let h = h.trim().to_ascii_lowercase();
@@ -43,7 +27,7 @@ fn host_only(h: &str) -> String {
 /// response codes in order.
 fn shark_view(pcap: &Path) -> BTreeMap<u64, Vec<Txn>> {
     let mut m: BTreeMap<u64, Vec<Txn>> = BTreeMap::new();
-    for row in tshark(
+    for row in tshark_fields(
         pcap,
         "http.request",
         &[
@@ -62,7 +46,7 @@ fn shark_view(pcap: &Path) -> BTreeMap<u64, Vec<Txn>> {
             .push((get(1), get(2), host_only(&get(3)), None));
     }
     let mut answered: BTreeMap<u64, usize> = BTreeMap::new();
-    for row in tshark(
+    for row in tshark_fields(
         pcap,
         "http.response",
         &["tcp.dstport", "http.response.code"],
@@ -110,7 +94,7 @@ fn taishi_view(events: &[serde_json::Value]) -> BTreeMap<u64, Vec<Txn>> {
 }
 
 #[test]
-fn http_transactions_match_tshark() {
+fn http_transactions_match_tshark_fields() {
     let Some(pcaps) = corpus_pcaps("http_transactions_match_tshark") else {
         return;
     };

@@ -9,7 +9,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -25,21 +24,6 @@ struct Shark {
     has_cert: bool,
 }
 
-fn tshark(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r")
-        .arg(pcap)
-        .args(["-Y", filter, "-T", "fields", "-E", "separator=\t"]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("run tshark");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
-
 fn first(s: &str) -> &str {
     s.split(',').next().unwrap_or("")
 }
@@ -50,7 +34,7 @@ fn hex16(s: &str) -> Option<u16> {
 
 fn shark_view(pcap: &Path) -> HashMap<u16, Shark> {
     let mut m: HashMap<u16, Shark> = HashMap::new();
-    let ch = tshark(
+    let ch = tshark_fields(
         pcap,
         "tls.handshake.type==1",
         &[
@@ -69,7 +53,7 @@ fn shark_view(pcap: &Path) -> HashMap<u16, Shark> {
             e.ja3 = first(row.get(2).map_or("", |s| s)).to_string();
         }
     }
-    let sh = tshark(
+    let sh = tshark_fields(
         pcap,
         "tls.handshake.type==2",
         &[
@@ -89,7 +73,7 @@ fn shark_view(pcap: &Path) -> HashMap<u16, Shark> {
         let sv = row.get(3).and_then(|s| hex16(s));
         e.version = sv.or_else(|| row.get(2).and_then(|s| hex16(s)));
     }
-    let certs = tshark(
+    let certs = tshark_fields(
         pcap,
         "tls.handshake.type==11",
         &[
@@ -131,7 +115,7 @@ fn version_name(v: u16) -> &'static str {
 }
 
 #[test]
-fn tls_records_match_tshark() {
+fn tls_records_match_tshark_fields() {
     let Some(pcaps) = corpus_pcaps("tls_records_match_tshark") else {
         return;
     };
