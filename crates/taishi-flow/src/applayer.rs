@@ -74,6 +74,16 @@ pub trait AppLayer {
         flow: &FlowView<'_>,
         sink: &mut dyn EventSink,
     ) -> Option<&'static str>;
+
+    /// Whether the app layer found this flow's direction backwards: the
+    /// first bytes it recognised came from the server (a capture that
+    /// starts mid-session, a response seen before its request). The flow
+    /// stage asks after each `on_data` and, on `true`, swaps client and
+    /// server (addresses, counters, flags, streams), as Suricata does.
+    fn take_reverse(&mut self, state: &mut Self::State) -> bool {
+        let _ = state;
+        false
+    }
 }
 
 /// An app layer that ignores everything.

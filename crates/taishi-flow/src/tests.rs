@@ -599,3 +599,92 @@ fn depth_limit_through_the_worker() {
     w.flush(&mut ev);
     assert_eq!(flows(&ev)[0]["flow"]["pkts_toserver"], 4);
 }
+
+/// An app layer that, like protocol detection seeing a response first,
+/// asks for the flow to be reversed when data starts with `RESP`.
+#[derive(Default)]
+struct Reverser {
+    seen: Vec<(Direction, Vec<u8>)>,
+}
+
+impl AppLayer for Reverser {
+    type State = bool;
+    fn on_data(
+        &mut self,
+        st: &mut bool,
+        _: &FlowView<'_>,
+        d: Direction,
+        data: &[u8],
+        _: &mut dyn EventSink,
+    ) {
+        *st = self.seen.is_empty() && data.starts_with(b"RESP");
+        self.seen.push((d, data.to_vec()));
+    }
+    fn on_gap(
+        &mut self,
+        _: &mut bool,
+        _: &FlowView<'_>,
+        _: Direction,
+        _: u64,
+        _: &mut dyn EventSink,
+    ) {
+    }
+    fn on_end(
+        &mut self,
+        _: &mut bool,
+        _: &FlowView<'_>,
+        _: &mut dyn EventSink,
+    ) -> Option<&'static str> {
+        None
+    }
+    fn take_reverse(&mut self, st: &mut bool) -> bool {
+        std::mem::take(st)
+    }
+}
+
+#[test]
+fn app_layer_can_reverse_a_flow_seen_backwards() {
+    // UDP: the server's answer is captured before the question.
+    let config = Config::default();
+    let mut w = FlowWorker::new(&config, 0, Reverser::default());
+    let mut ev: Vec<Event> = Vec::new();
+    w.process(&udp(t(0), sa(S), sa(C), b"RESP one"), &mut ev);
+    w.process(&udp(t(1), sa(C), sa(S), b"REQ two"), &mut ev);
+    w.flush(&mut ev);
+    let f = flows(&ev);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["src_ip"], "10.0.0.1");
+    assert_eq!(f[0]["dest_port"], 80);
+    assert_eq!(f[0]["flow"]["pkts_toserver"], 1);
+    assert_eq!(f[0]["flow"]["pkts_toclient"], 1);
+    // After the swap, the client's bytes go to the server.
+    assert_eq!(w.app().seen[1].0, Direction::ToServer);
+
+    // TCP picked up mid-session: the server's data comes first.
+    let mut config = Config::default();
+    config.stream.midstream = true;
+    let mut w = FlowWorker::new(&config, 0, Reverser::default());
+    let mut ev: Vec<Event> = Vec::new();
+    w.process(
+        &tcp(t(0), sa(S), sa(C), ACK | PSH, 500, 100, b"RESP"),
+        &mut ev,
+    );
+    w.process(
+        &tcp(t(0), sa(C), sa(S), ACK | PSH, 100, 504, b"REQ"),
+        &mut ev,
+    );
+    w.process(&tcp(t(0), sa(S), sa(C), ACK, 504, 103, b""), &mut ev);
+    w.flush(&mut ev);
+    let f = flows(&ev);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["src_ip"], "10.0.0.1");
+    assert_eq!(f[0]["dest_port"], 80);
+    assert_eq!(f[0]["flow"]["pkts_toserver"], 1);
+    assert_eq!(f[0]["flow"]["pkts_toclient"], 2);
+    let seen = &w.app().seen;
+    assert!(
+        seen.iter()
+            .any(|(d, b)| *d == Direction::ToServer && b == b"REQ"),
+        "{seen:?}"
+    );
+}

@@ -141,6 +141,15 @@ fn list_of(proto: u8, state: FlowState) -> usize {
     proto_class(proto) * 3 + state.index()
 }
 
+/// Makes the server the client: the app layer saw the flow backwards.
+fn reverse_direction(meta: &mut FlowMeta) {
+    meta.client = other(meta.client);
+    meta.pkts.swap(0, 1);
+    meta.bytes.swap(0, 1);
+    meta.tcp_flags.swap(0, 1);
+    meta.icmp.swap(0, 1);
+}
+
 fn other(side: Side) -> Side {
     match side {
         Side::Lo => Side::Hi,
@@ -366,6 +375,11 @@ impl<A: AppLayer> FlowWorker<A> {
                 );
                 meta.tcp_state = state;
                 meta.state = state.flow_state();
+                if app.take_reverse(app_state) {
+                    reverse_direction(meta);
+                    tcp.streams.swap(0, 1);
+                    tcp.swap_fin();
+                }
             }
             l4 => {
                 if let L4::Icmp {
@@ -380,6 +394,9 @@ impl<A: AppLayer> FlowWorker<A> {
                 }
                 if !ctx.outer && !ctx.payload.is_empty() {
                     app.on_data(app_state, &FlowView { meta }, dir, ctx.payload, sink);
+                    if app.take_reverse(app_state) {
+                        reverse_direction(meta);
+                    }
                 }
             }
         }

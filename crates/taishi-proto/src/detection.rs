@@ -21,8 +21,9 @@ pub const DETECT_BUFFER: usize = 4096;
 /// Outcome of probing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Protocol `idx` of the registry.
-    Found(usize),
+    /// Protocol `idx` of the registry; `true` when the bytes came from its
+    /// server, so the flow's direction must be reversed.
+    Found(usize, bool),
     /// Keep the bytes and wait for more.
     Wait,
     /// No enabled protocol matches this direction.
@@ -69,7 +70,8 @@ pub fn probe(
             continue;
         }
         match (def.probe)(dir, data, udp) {
-            Probe::Yes => return Verdict::Found(i),
+            Probe::Yes => return Verdict::Found(i, false),
+            Probe::YesReversed => return Verdict::Found(i, true),
             Probe::No => *excluded |= 1 << i,
             Probe::NeedMore => waiting = true,
         }

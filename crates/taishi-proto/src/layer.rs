@@ -22,6 +22,8 @@ pub struct FlowApp {
     excluded: [u32; 2],
     /// Some payload was seen.
     had_data: bool,
+    /// Detection found the flow backwards; the flow stage takes this.
+    reverse: bool,
 }
 
 #[derive(Default)]
@@ -96,8 +98,12 @@ impl ProtoLayer {
             parser: Some(p),
         } = &mut st.phase
         {
-            let mut ctx =
-                ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink).parsing(dir);
+            // Until the flow stage swaps the flow's ends (right after this
+            // call), a reversed flow's directions are read the other way.
+            let dir = if st.reverse { dir.reverse() } else { dir };
+            let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink)
+                .parsing(dir)
+                .reversed(st.reverse);
             p.parse(&mut ctx, dir, data);
         }
     }
@@ -152,7 +158,8 @@ impl AppLayer for ProtoLayer {
             )
         };
         match verdict {
-            Verdict::Found(idx) => {
+            Verdict::Found(idx, reversed) => {
+                st.reverse = reversed;
                 if udp {
                     self.activate(st, idx, flow, sink);
                     self.feed(st, flow, dir, data, sink);
@@ -174,6 +181,10 @@ impl AppLayer for ProtoLayer {
                 }
             }
         }
+    }
+
+    fn take_reverse(&mut self, st: &mut FlowApp) -> bool {
+        std::mem::take(&mut st.reverse)
     }
 
     fn on_gap(

@@ -85,6 +85,8 @@ pub struct ParseCtx<'a, 'f> {
     sink: &'a mut dyn EventSink,
     /// Direction of the bytes being parsed, when parsing.
     data_dir: Option<Direction>,
+    /// The flow is being reversed: its client is really the server.
+    reversed: bool,
 }
 
 impl<'a, 'f> ParseCtx<'a, 'f> {
@@ -108,7 +110,15 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             stats,
             sink,
             data_dir: None,
+            reversed: false,
         }
+    }
+
+    /// Marks the flow as seen backwards for the records of this call
+    /// (the flow stage swaps its ends once detection returns).
+    pub fn reversed(mut self, reversed: bool) -> Self {
+        self.reversed = reversed;
+        self
     }
 
     /// Records which direction's bytes are being parsed, so anomalies carry
@@ -191,7 +201,11 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
     /// client first, or server first for `Some(ToClient)`.
     pub fn header(&self, event_type: &'static str, dir: Option<Direction>) -> Eve<AppBody> {
         let f = self.flow;
-        let (c, s) = (f.client(), f.server());
+        let (c, s) = if self.reversed {
+            (f.server(), f.client())
+        } else {
+            (f.client(), f.server())
+        };
         let ((sip, sport), (dip, dport)) = match dir {
             Some(Direction::ToClient) => (s, c),
             _ => (c, s),

@@ -21,6 +21,9 @@ pub enum Transport {
 pub enum Probe {
     /// These bytes are this protocol.
     Yes,
+    /// These bytes are this protocol, sent by its server: the flow was
+    /// seen backwards (it started mid-session, or a response came first).
+    YesReversed,
     /// These bytes are not this protocol (in this direction).
     No,
     /// Not enough bytes to tell yet.

@@ -101,6 +101,13 @@ pub(crate) struct TcpSession {
     fin_next: [Option<u32>; 2],
 }
 
+impl TcpSession {
+    /// Swaps the per-direction FIN bookkeeping when the flow is reversed.
+    pub(crate) fn swap_fin(&mut self) {
+        self.fin_next.swap(0, 1);
+    }
+}
+
 /// Serial-arithmetic `a >= b` (RFC 1982).
 fn seq_geq(a: u32, b: u32) -> bool {
     a.wrapping_sub(b) as i32 >= 0

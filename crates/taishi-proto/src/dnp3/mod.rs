@@ -72,13 +72,22 @@ pub const DEF: ProtoDef = ProtoDef {
 
 /// Start octets, a length of at least 5 and a good header CRC; or a
 /// "DNP3" banner, which some outstations send first (as Suricata accepts).
-fn probe(_dir: Direction, data: &[u8], _udp: bool) -> Probe {
+fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
     if data.windows(4).any(|w| w == b"DNP3") {
         return Probe::Yes;
     }
+    // The link header's DIR bit says who sent the frame (1: the master).
+    // An outstation's frame first from the "client" means the capture
+    // began mid-session and the flow was taken backwards (as Suricata's
+    // probe reports it).
+    let found = if dir == Direction::ToServer && data.get(3).is_some_and(|c| c & 0x80 == 0) {
+        Probe::YesReversed
+    } else {
+        Probe::Yes
+    };
     match parser::parse_link(data) {
-        parser::LinkResult::Frame(..) => Probe::Yes,
-        parser::LinkResult::Incomplete(_) if data.len() >= parser::LINK_HEADER_LEN => Probe::Yes,
+        parser::LinkResult::Frame(..) => found,
+        parser::LinkResult::Incomplete(_) if data.len() >= parser::LINK_HEADER_LEN => found,
         parser::LinkResult::Incomplete(_) => Probe::NeedMore,
         _ => Probe::No,
     }

@@ -137,3 +137,30 @@ fn unknown_and_limits() {
         Err(ObjectsError::TooManyPoints)
     );
 }
+
+#[test]
+fn probe_reverses_a_flow_that_starts_with_an_outstation_frame() {
+    use crate::registry::Probe;
+    use taishi_flow::Direction;
+    // 05 64 len=5, control c0 (DIR=1: from the master), dst 1, src 3, CRC.
+    let mut master = vec![0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x03, 0x00];
+    let c = crc(&master).to_le_bytes();
+    master.extend_from_slice(&c);
+    assert_eq!(
+        (super::DEF.probe)(Direction::ToServer, &master, false),
+        Probe::Yes
+    );
+    // The same frame with DIR=0 comes from an outstation: the "client" is the server.
+    let mut outstation = master[..8].to_vec();
+    outstation[3] = 0x40;
+    let c = crc(&outstation).to_le_bytes();
+    outstation.extend_from_slice(&c);
+    assert_eq!(
+        (super::DEF.probe)(Direction::ToServer, &outstation, false),
+        Probe::YesReversed
+    );
+    assert_eq!(
+        (super::DEF.probe)(Direction::ToClient, &outstation, false),
+        Probe::Yes
+    );
+}

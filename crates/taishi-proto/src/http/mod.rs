@@ -284,9 +284,19 @@ impl HttpConfig {
 /// Client side: a known method followed by a space or tab. Server side:
 /// `HTTP/1.`. A shorter prefix of either asks for more bytes.
 fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
-    match dir {
-        Direction::ToServer => probe_request(data),
-        Direction::ToClient => probe_prefix(data, b"HTTP/1."),
+    let request = probe_request(data);
+    let response = probe_prefix(data, b"HTTP/1.");
+    // A response from the "client", or a request from the "server": the
+    // capture began mid-session and the flow was taken backwards.
+    let (ours, theirs) = match dir {
+        Direction::ToServer => (request, response),
+        Direction::ToClient => (response, request),
+    };
+    match (ours, theirs) {
+        (Probe::Yes, _) => Probe::Yes,
+        (_, Probe::Yes) => Probe::YesReversed,
+        (Probe::NeedMore, _) | (_, Probe::NeedMore) => Probe::NeedMore,
+        _ => Probe::No,
     }
 }
 

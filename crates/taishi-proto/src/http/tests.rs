@@ -600,6 +600,10 @@ fn probe_table() {
         (ToClient, b"HTTP/1.1 200", Probe::Yes),
         (ToClient, b"HTT", Probe::NeedMore),
         (ToClient, b"SSH-2.0", Probe::No),
+        // Taken backwards (capture began mid-session): a response from the
+        // client side, a request from the server side.
+        (ToServer, b"HTTP/1.1 200 OK", Probe::YesReversed),
+        (ToClient, b"GET / HTTP/1.1", Probe::YesReversed),
     ];
     for (d, b, want) in cases {
         assert_eq!(
