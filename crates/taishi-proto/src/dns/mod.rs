@@ -62,7 +62,7 @@ pub const DEF: ProtoDef = ProtoDef {
 
 /// Recognises DNS in either direction: UDP by the whole datagram, TCP by
 /// the length prefix and the start of the first message.
-pub fn probe(_dir: Direction, data: &[u8], udp: bool) -> Probe {
+pub fn probe(dir: Direction, data: &[u8], udp: bool) -> Probe {
     use parser::Look;
     let look = if udp {
         parser::looks_like_dns(data, data.len())
@@ -74,7 +74,12 @@ pub fn probe(_dir: Direction, data: &[u8], udp: bool) -> Probe {
         let body = &data[2..];
         parser::looks_like_dns(&body[..body.len().min(declared)], declared)
     };
+    // A response (QR set) sent by the "client" means the flow was taken
+    // backwards: the answer was captured before (or without) its question.
+    let qr_at = if udp { 2 } else { 4 };
+    let response = data.get(qr_at).is_some_and(|b| b & 0x80 != 0);
     match look {
+        Look::Dns(_) if response == (dir == Direction::ToServer) => Probe::YesReversed,
         Look::Dns(_) => Probe::Yes,
         Look::NotDns => Probe::No,
         Look::NeedMore => Probe::NeedMore,

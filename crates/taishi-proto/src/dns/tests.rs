@@ -167,7 +167,8 @@ fn long_names_are_cut_at_max_name_len() {
 fn probe_claims_dns_and_refuses_the_rest() {
     let cases: &[(&[u8], bool, Probe)] = &[
         (QUERY, true, Probe::Yes),
-        (RESPONSE, true, Probe::Yes),
+        // A response from the "client": the flow was taken backwards.
+        (RESPONSE, true, Probe::YesReversed),
         // Random bytes: counts the length cannot hold.
         (b"\x17\x03\x03\x00\x20hello world, not dns", true, Probe::No),
         // All counts zero.
@@ -184,6 +185,7 @@ fn probe_claims_dns_and_refuses_the_rest() {
     for (data, udp, want) in cases {
         assert_eq!(probe(Direction::ToServer, data, *udp), *want, "{data:?}");
     }
+    assert_eq!(probe(Direction::ToClient, RESPONSE, true), Probe::Yes);
     // TCP: the length prefix, then the message, possibly cut.
     let mut tcp = (QUERY.len() as u16).to_be_bytes().to_vec();
     tcp.extend_from_slice(QUERY);
