@@ -7,7 +7,7 @@ use taishi_flow::Direction;
 
 use super::parser::{self, LinkHeader, LinkResult, Object, ObjectsError};
 use super::{MAX_HELD, MAX_OBJECTS, MAX_PARTIAL, MAX_POINTS, MAX_REASSEMBLY, REQUEST_FLOOD};
-use crate::modbus::stream::{self, Driven, Step};
+use crate::modbus::stream::{self, Framing, Step};
 use crate::parser::{AppParser, ParseCtx};
 
 /// One application fragment (request or response) and how it arrived.
@@ -37,9 +37,8 @@ pub struct Dnp3Tx {
 #[derive(Default)]
 pub struct Dnp3State {
     udp: bool,
-    held: [Vec<u8>; 2],
+    framing: Framing,
     partial: [Vec<Dnp3Tx>; 2],
-    stopped: [bool; 2],
     unreplied: usize,
 }
 
@@ -208,29 +207,19 @@ impl AppParser for Dnp3State {
             }
             return;
         }
-        if self.stopped[d] {
+        if self.framing.is_stopped(d) {
             return;
         }
-        let mut held = std::mem::take(&mut self.held[d]);
+        let mut held = self.framing.take(d);
         let out = stream::drive(&mut held, data, MAX_HELD, &mut |b| {
             self.link_step(ctx, dir, b)
         });
-        self.held[d] = held;
-        match out {
-            Driven::Ok => {}
-            // Not DNP3 (or a broken frame whose length cannot be trusted):
-            // Suricata gives the direction up too.
-            Driven::Stopped => {
-                self.stopped[d] = true;
-                self.held[d] = Vec::new();
-            }
-            Driven::Overflow => ctx.limit_hit(),
-        }
+        self.framing.settle(ctx, d, held, out, None);
     }
 
     fn gap(&mut self, _ctx: &mut ParseCtx<'_, '_>, dir: Direction, _len: u64) {
         // Resynchronise on the next frame: drop what was half-read.
-        self.held[dir.index()].clear();
+        self.framing.clear(dir.index());
         self.partial[dir.index()].clear();
     }
 }

@@ -6,7 +6,7 @@ use taishi_flow::Direction;
 
 use super::MAX_HELD;
 use super::parser::{self, Apci, ApduResult, Asdu};
-use crate::modbus::stream::{self, Driven, Step};
+use crate::modbus::stream::{self, Framing, Step};
 use crate::parser::{AppParser, ParseCtx};
 
 /// One APDU.
@@ -23,9 +23,8 @@ pub struct Iec104Tx {
 /// The parser of one flow.
 #[derive(Default)]
 pub struct Iec104State {
-    held: [Vec<u8>; 2],
+    framing: Framing,
     next_tx: [Option<u16>; 2],
-    stopped: [bool; 2],
 }
 
 impl Iec104State {
@@ -72,10 +71,10 @@ impl Iec104State {
 impl AppParser for Iec104State {
     fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]) {
         let d = dir.index();
-        if self.stopped[d] {
+        if self.framing.is_stopped(d) {
             return;
         }
-        let mut held = std::mem::take(&mut self.held[d]);
+        let mut held = self.framing.take(d);
         let out = stream::drive(
             &mut held,
             data,
@@ -89,20 +88,10 @@ impl AppParser for Iec104State {
                 ApduResult::Invalid => Step::Stop,
             },
         );
-        self.held[d] = held;
-        match out {
-            Driven::Ok => {}
-            Driven::Stopped => {
-                ctx.anomaly("INVALID_APCI");
-                self.stopped[d] = true;
-                self.held[d] = Vec::new();
-            }
-            Driven::Overflow => ctx.limit_hit(),
-        }
+        self.framing.settle(ctx, d, held, out, Some("INVALID_APCI"));
     }
 
     fn gap(&mut self, _ctx: &mut ParseCtx<'_, '_>, dir: Direction, _len: u64) {
-        self.stopped[dir.index()] = true;
-        self.held[dir.index()] = Vec::new();
+        self.framing.stop(dir.index());
     }
 }

@@ -5,7 +5,7 @@
 use taishi_flow::Direction;
 
 use super::parser::{self, FrameResult, Message, access, flags};
-use super::stream::{self, Driven, Step};
+use super::stream::{self, Framing, Step};
 use super::{MAX_HELD, REQUEST_FLOOD};
 use crate::parser::{AppParser, ParseCtx};
 
@@ -24,11 +24,10 @@ pub struct ModbusTx {
 /// The parser of one flow.
 #[derive(Default)]
 pub struct ModbusState {
-    held: [Vec<u8>; 2],
+    framing: Framing,
     pending: Vec<ModbusTx>,
     next_id: u64,
     givenup: bool,
-    stopped: [bool; 2],
 }
 
 impl ModbusState {
@@ -122,11 +121,11 @@ impl ModbusState {
 impl AppParser for ModbusState {
     fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]) {
         let d = dir.index();
-        if self.stopped[d] {
+        if self.framing.is_stopped(d) {
             return;
         }
         let to_server = dir == Direction::ToServer;
-        let mut held = std::mem::take(&mut self.held[d]);
+        let mut held = self.framing.take(d);
         let out = stream::drive(
             &mut held,
             data,
@@ -140,24 +139,13 @@ impl AppParser for ModbusState {
                 FrameResult::Invalid => Step::Stop,
             },
         );
-        self.held[d] = held;
-        match out {
-            Driven::Ok => {}
-            Driven::Stopped => {
-                // An MBAP length Modbus cannot have: the stream is not (or
-                // no longer) Modbus; Suricata stops parsing it too.
-                ctx.anomaly("INVALID_LENGTH");
-                self.stopped[d] = true;
-                self.held[d] = Vec::new();
-            }
-            Driven::Overflow => ctx.limit_hit(),
-        }
+        self.framing
+            .settle(ctx, d, held, out, Some("INVALID_LENGTH"));
     }
 
     fn gap(&mut self, _ctx: &mut ParseCtx<'_, '_>, dir: Direction, _len: u64) {
         // Lost bytes leave no way to find the next MBAP header reliably.
-        self.stopped[dir.index()] = true;
-        self.held[dir.index()] = Vec::new();
+        self.framing.stop(dir.index());
     }
 
     fn finish(&mut self, ctx: &mut ParseCtx<'_, '_>) {

@@ -7,6 +7,66 @@
 //! `max`; whole messages in a chunk are parsed in place, without copying,
 //! so steady state allocates nothing.
 
+use crate::parser::ParseCtx;
+
+/// The per-direction framing state every stream parser keeps: the bytes of
+/// a message not yet complete, and whether the direction was given up.
+#[derive(Debug, Default)]
+pub struct Framing {
+    held: [Vec<u8>; 2],
+    stopped: [bool; 2],
+}
+
+impl Framing {
+    /// Whether direction `d` was given up.
+    pub fn is_stopped(&self, d: usize) -> bool {
+        self.stopped[d]
+    }
+
+    /// Takes direction `d`'s held bytes out for a [`drive`] call (the
+    /// message closure needs the parser itself, so they cannot stay in it).
+    pub fn take(&mut self, d: usize) -> Vec<u8> {
+        std::mem::take(&mut self.held[d])
+    }
+
+    /// Puts the held bytes back and acts on the outcome of [`drive`]: a
+    /// framing error gives the direction up — nothing after a length that
+    /// cannot be trusted can be framed again — raising `event` when the
+    /// protocol has one; an overflow is a limit hit.
+    pub fn settle(
+        &mut self,
+        ctx: &mut ParseCtx<'_, '_>,
+        d: usize,
+        held: Vec<u8>,
+        out: Driven,
+        event: Option<&'static str>,
+    ) {
+        self.held[d] = held;
+        match out {
+            Driven::Ok => {}
+            Driven::Stopped => {
+                if let Some(event) = event {
+                    ctx.anomaly(event);
+                }
+                self.stop(d);
+            }
+            Driven::Overflow => ctx.limit_hit(),
+        }
+    }
+
+    /// Gives direction `d` up (after a framing error, or lost bytes that
+    /// leave no way to find the next header).
+    pub fn stop(&mut self, d: usize) {
+        self.stopped[d] = true;
+        self.held[d] = Vec::new();
+    }
+
+    /// Drops direction `d`'s half-read message, to resynchronise on the next one.
+    pub fn clear(&mut self, d: usize) {
+        self.held[d].clear();
+    }
+}
+
 /// What a message parser made of the bytes at the front of the stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {

@@ -6,7 +6,7 @@ use taishi_flow::Direction;
 
 use super::parser::{self, COTP_DT, Pdu, PlusPdu, TpktResult};
 use super::{MAX_COTP, MAX_HELD, MAX_PENDING};
-use crate::modbus::stream::{self, Driven, Step};
+use crate::modbus::stream::{self, Framing, Step};
 use crate::parser::{AppParser, ParseCtx};
 
 /// One decoded message.
@@ -30,10 +30,9 @@ pub struct S7Tx {
 /// The parser of one flow.
 #[derive(Default)]
 pub struct S7State {
-    held: [Vec<u8>; 2],
+    framing: Framing,
     cotp: [Vec<u8>; 2],
     pending: Vec<S7Tx>,
-    stopped: [bool; 2],
 }
 
 fn is_request(p: &Pdu) -> bool {
@@ -100,10 +99,10 @@ impl S7State {
 impl AppParser for S7State {
     fn parse(&mut self, ctx: &mut ParseCtx<'_, '_>, dir: Direction, data: &[u8]) {
         let d = dir.index();
-        if self.stopped[d] {
+        if self.framing.is_stopped(d) {
             return;
         }
-        let mut held = std::mem::take(&mut self.held[d]);
+        let mut held = self.framing.take(d);
         let mut cotp = std::mem::take(&mut self.cotp[d]);
         let out = stream::drive(
             &mut held,
@@ -135,22 +134,12 @@ impl AppParser for S7State {
                 TpktResult::Invalid => Step::Stop,
             },
         );
-        self.held[d] = held;
         self.cotp[d] = cotp;
-        match out {
-            Driven::Ok => {}
-            Driven::Stopped => {
-                ctx.anomaly("INVALID_TPKT");
-                self.stopped[d] = true;
-                self.held[d] = Vec::new();
-            }
-            Driven::Overflow => ctx.limit_hit(),
-        }
+        self.framing.settle(ctx, d, held, out, Some("INVALID_TPKT"));
     }
 
     fn gap(&mut self, _ctx: &mut ParseCtx<'_, '_>, dir: Direction, _len: u64) {
-        self.stopped[dir.index()] = true;
-        self.held[dir.index()] = Vec::new();
+        self.framing.stop(dir.index());
     }
 
     fn finish(&mut self, ctx: &mut ParseCtx<'_, '_>) {
