@@ -1,0 +1,1 @@
+//! Packet-header, flow and stateful keywords (in progress).

@@ -1,0 +1,1 @@
+//! Rule text: lexing, headers, options, variables, files (in progress).

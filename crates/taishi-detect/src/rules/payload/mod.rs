@@ -1,0 +1,1 @@
+//! Content-like keywords and their inspection of a buffer (in progress).
