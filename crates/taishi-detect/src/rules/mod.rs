@@ -17,3 +17,4 @@ pub mod engine;
 pub mod keywords;
 pub mod parse;
 pub mod payload;
+pub mod range;
