@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use taishi_core::Timestamp;
 use taishi_core::event::EventSink;
-use taishi_decode::TunnelLayer;
+use taishi_decode::{Packet, TunnelLayer};
 
 use crate::flow::{FlowMeta, FlowState};
 use crate::key::Side;
@@ -83,6 +83,21 @@ pub trait AppLayer {
     fn take_reverse(&mut self, state: &mut Self::State) -> bool {
         let _ = state;
         false
+    }
+
+    /// The packet itself, after its payload went through the stream and
+    /// `on_data` (so app-layer state is current), in direction `dir` of
+    /// the flow. The rule engine inspects packets here; the default does
+    /// nothing.
+    fn on_packet(
+        &mut self,
+        state: &mut Self::State,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        pkt: &Packet<'_>,
+        sink: &mut dyn EventSink,
+    ) {
+        let _ = (state, flow, dir, pkt, sink);
     }
 }
 
@@ -174,6 +189,11 @@ impl<'a> FlowView<'a> {
     /// Time of the latest packet.
     pub fn last(&self) -> Timestamp {
         self.meta.last
+    }
+
+    /// TCP flags seen in a direction (OR of every packet's flags).
+    pub fn tcp_flags(&self, dir: Direction) -> u8 {
+        self.meta.tcp_flags[dir.index()]
     }
 
     /// Packets seen in a direction.

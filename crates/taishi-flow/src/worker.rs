@@ -94,6 +94,9 @@ struct FlowStats {
 
 /// What [`FlowWorker::process`] needs of one packet for one flow.
 struct PktCtx<'p> {
+    /// The packet, for the app layer's `on_packet`; `None` for the
+    /// accounting of an outer tunnel flow.
+    pkt: Option<&'p Packet<'p>>,
     ts: Timestamp,
     bytes: u64,
     l4: L4,
@@ -251,6 +254,7 @@ impl<A: AppLayer> FlowWorker<A> {
             None => pkt.frame.len() as u64,
         };
         let ctx = PktCtx {
+            pkt: Some(pkt),
             ts: pkt.ts,
             bytes,
             l4: pkt.l4,
@@ -290,6 +294,7 @@ impl<A: AppLayer> FlowWorker<A> {
                     Some(o) => layer.ip_len as u64 + ether_inside(o.kind),
                 };
                 let ctx = PktCtx {
+                    pkt: None,
                     ts: pkt.ts,
                     bytes,
                     l4: L4::Udp {
@@ -399,6 +404,15 @@ impl<A: AppLayer> FlowWorker<A> {
                     }
                 }
             }
+        }
+        if let Some(pkt) = ctx.pkt {
+            // Direction may have changed if the flow was just reversed.
+            let dir = if side == meta.client {
+                Direction::ToServer
+            } else {
+                Direction::ToClient
+            };
+            app.on_packet(app_state, &FlowView { meta }, dir, pkt, sink);
         }
         let list = list_of(meta.key.proto, meta.state);
         let now_sec = self.latest_sec;

@@ -6,7 +6,7 @@ use taishi_flow::{AppLayer, Direction, FlowView};
 
 use crate::config::{Mode, ProtoConfig};
 use crate::detection::{self, DETECT_BUFFER, Verdict};
-use crate::parser::{AppParser, ParseCtx};
+use crate::parser::{AppParser, ParseCtx, TxHook};
 use crate::registry::PROTOCOLS;
 use crate::stats::ProtoStats;
 
@@ -24,6 +24,21 @@ pub struct FlowApp {
     had_data: bool,
     /// Detection found the flow backwards; the flow stage takes this.
     reverse: bool,
+}
+
+impl FlowApp {
+    /// The protocol detected on the flow, once known.
+    pub fn app_proto(&self) -> Option<&'static str> {
+        match self.phase {
+            Phase::Active { idx, .. } => PROTOCOLS.get(idx).map(|d| d.name),
+            _ => None,
+        }
+    }
+
+    /// Whether detection gave up on the flow (`app_proto: failed`).
+    pub fn failed(&self) -> bool {
+        matches!(self.phase, Phase::Failed)
+    }
 }
 
 #[derive(Default)]
@@ -65,6 +80,7 @@ impl ProtoLayer {
         idx: usize,
         flow: &FlowView<'_>,
         sink: &mut dyn EventSink,
+        mut hook: Option<&mut dyn TxHook>,
     ) {
         let udp = flow.proto() == 17;
         self.stats.flows[idx] += 1;
@@ -80,7 +96,7 @@ impl ProtoLayer {
         for dir in [first, first.reverse()] {
             let held = std::mem::take(&mut st.pending[dir.index()]);
             if !held.is_empty() {
-                self.feed(st, flow, dir, &held, sink);
+                self.feed(st, flow, dir, &held, sink, reborrow(&mut hook));
             }
         }
     }
@@ -92,6 +108,7 @@ impl ProtoLayer {
         dir: Direction,
         data: &[u8],
         sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
     ) {
         if let Phase::Active {
             idx,
@@ -103,22 +120,24 @@ impl ProtoLayer {
             let dir = if st.reverse { dir.reverse() } else { dir };
             let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink)
                 .parsing(dir)
-                .reversed(st.reverse);
+                .reversed(st.reverse)
+                .with_hook(shorten(hook));
             p.parse(&mut ctx, dir, data);
         }
     }
 }
 
-impl AppLayer for ProtoLayer {
-    type State = FlowApp;
-
-    fn on_data(
+impl ProtoLayer {
+    /// [`AppLayer::on_data`], with completed transactions also handed to
+    /// `hook` (the rule engine).
+    pub fn data(
         &mut self,
         st: &mut FlowApp,
         flow: &FlowView<'_>,
         dir: Direction,
         data: &[u8],
         sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
     ) {
         // Only TCP, UDP and SCTP carry application protocols; an ICMP
         // flow's payload is not one, and its flow has no `app_proto`.
@@ -127,7 +146,7 @@ impl AppLayer for ProtoLayer {
         }
         st.had_data = true;
         match st.phase {
-            Phase::Active { .. } => return self.feed(st, flow, dir, data, sink),
+            Phase::Active { .. } => return self.feed(st, flow, dir, data, sink, hook),
             Phase::Failed => return,
             Phase::Detecting => {}
         }
@@ -161,10 +180,11 @@ impl AppLayer for ProtoLayer {
             Verdict::Found(idx, reversed) => {
                 st.reverse = reversed;
                 if udp {
-                    self.activate(st, idx, flow, sink);
-                    self.feed(st, flow, dir, data, sink);
+                    let mut hook = hook;
+                    self.activate(st, idx, flow, sink, reborrow(&mut hook));
+                    self.feed(st, flow, dir, data, sink, hook);
                 } else {
-                    self.activate(st, idx, flow, sink);
+                    self.activate(st, idx, flow, sink, hook);
                 }
             }
             Verdict::Wait if !udp && st.pending[d].len() < DETECT_BUFFER => {}
@@ -183,6 +203,73 @@ impl AppLayer for ProtoLayer {
         }
     }
 
+    /// [`AppLayer::on_gap`] with a hook.
+    pub fn gap(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        len: u64,
+        sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
+    ) {
+        match &mut st.phase {
+            Phase::Active {
+                idx,
+                parser: Some(p),
+            } => {
+                let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink)
+                    .parsing(dir)
+                    .with_hook(shorten(hook));
+                p.gap(&mut ctx, dir, len);
+            }
+            Phase::Detecting => self.fail(st, flow.proto() == 17),
+            _ => {}
+        }
+    }
+
+    /// [`AppLayer::on_end`] with a hook.
+    pub fn end(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
+    ) -> Option<&'static str> {
+        match &mut st.phase {
+            Phase::Active { idx, parser } => {
+                let idx = *idx;
+                if let Some(p) = parser {
+                    let mut ctx = ParseCtx::new(flow, &self.config, idx, &mut self.stats, sink)
+                        .with_hook(shorten(hook));
+                    p.finish(&mut ctx);
+                }
+                Some(PROTOCOLS[idx].name)
+            }
+            Phase::Failed => Some("failed"),
+            Phase::Detecting if st.had_data && flow.proto() == 6 => {
+                self.stats.failed_tcp += 1;
+                Some("failed")
+            }
+            Phase::Detecting => None,
+        }
+    }
+}
+
+impl AppLayer for ProtoLayer {
+    type State = FlowApp;
+
+    fn on_data(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        data: &[u8],
+        sink: &mut dyn EventSink,
+    ) {
+        self.data(st, flow, dir, data, sink, None);
+    }
+
     fn take_reverse(&mut self, st: &mut FlowApp) -> bool {
         std::mem::take(&mut st.reverse)
     }
@@ -195,18 +282,7 @@ impl AppLayer for ProtoLayer {
         len: u64,
         sink: &mut dyn EventSink,
     ) {
-        match &mut st.phase {
-            Phase::Active {
-                idx,
-                parser: Some(p),
-            } => {
-                let mut ctx =
-                    ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink).parsing(dir);
-                p.gap(&mut ctx, dir, len);
-            }
-            Phase::Detecting => self.fail(st, flow.proto() == 17),
-            _ => {}
-        }
+        self.gap(st, flow, dir, len, sink, None);
     }
 
     fn on_end(
@@ -215,22 +291,26 @@ impl AppLayer for ProtoLayer {
         flow: &FlowView<'_>,
         sink: &mut dyn EventSink,
     ) -> Option<&'static str> {
-        match &mut st.phase {
-            Phase::Active { idx, parser } => {
-                let idx = *idx;
-                if let Some(p) = parser {
-                    let mut ctx = ParseCtx::new(flow, &self.config, idx, &mut self.stats, sink);
-                    p.finish(&mut ctx);
-                }
-                Some(PROTOCOLS[idx].name)
-            }
-            Phase::Failed => Some("failed"),
-            Phase::Detecting if st.had_data && flow.proto() == 6 => {
-                self.stats.failed_tcp += 1;
-                Some("failed")
-            }
-            Phase::Detecting => None,
-        }
+        self.end(st, flow, sink, None)
+    }
+}
+
+/// A shorter reborrow of an optional hook, so it can be lent again later.
+fn reborrow<'s>(hook: &'s mut Option<&mut dyn TxHook>) -> Option<&'s mut dyn TxHook> {
+    match hook {
+        Some(h) => Some(&mut **h),
+        None => None,
+    }
+}
+
+/// The same hook with its trait-object lifetime shortened to the borrow's,
+/// as a `ParseCtx` needs (`&mut` is invariant, so `Option` cannot coerce).
+fn shorten<'o, 's: 'o, 'l: 's>(
+    hook: Option<&'s mut (dyn TxHook + 'l)>,
+) -> Option<&'o mut (dyn TxHook + 'o)> {
+    match hook {
+        Some(h) => Some(h),
+        None => None,
     }
 }
 

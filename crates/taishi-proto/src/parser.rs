@@ -72,6 +72,20 @@ pub trait Transaction {
     }
 }
 
+/// Sees each completed transaction before it is logged, and each
+/// protocol anomaly: the rule engine's hook into the protocol stage.
+pub trait TxHook {
+    /// Transaction `tx` of the flow of `ctx` is complete (`ctx.header`
+    /// gives the EVE header its records carry).
+    fn on_tx(&mut self, ctx: &ParseCtx<'_, '_>, tx: &dyn Transaction);
+
+    /// The parser raised an anomaly named `event` (`INVALID_REPLY`, ...)
+    /// on the flow of `ctx`.
+    fn on_event(&mut self, ctx: &ParseCtx<'_, '_>, event: &'static str) {
+        let _ = (ctx, event);
+    }
+}
+
 /// What a parser may do with the world: log, count, raise anomalies.
 pub struct ParseCtx<'a, 'f> {
     /// The flow being parsed.
@@ -87,6 +101,8 @@ pub struct ParseCtx<'a, 'f> {
     data_dir: Option<Direction>,
     /// The flow is being reversed: its client is really the server.
     reversed: bool,
+    /// The rule engine, when one listens.
+    hook: Option<&'a mut dyn TxHook>,
 }
 
 impl<'a, 'f> ParseCtx<'a, 'f> {
@@ -111,7 +127,24 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             sink,
             data_dir: None,
             reversed: false,
+            hook: None,
         }
+    }
+
+    /// Hands completed transactions and anomalies to `hook` as well.
+    pub fn with_hook(mut self, hook: Option<&'a mut dyn TxHook>) -> Self {
+        self.hook = hook;
+        self
+    }
+
+    /// Direction of the bytes being parsed, when parsing.
+    pub fn data_dir(&self) -> Option<Direction> {
+        self.data_dir
+    }
+
+    /// Whether the flow is being reversed (records put its server first).
+    pub fn is_reversed(&self) -> bool {
+        self.reversed
     }
 
     /// Marks the flow as seen backwards for the records of this call
@@ -133,6 +166,10 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
     pub fn complete(&mut self, tx: &dyn Transaction) {
         if let Some(n) = self.stats.tx.get_mut(self.proto_idx) {
             *n += 1;
+        }
+        if let Some(hook) = self.hook.take() {
+            hook.on_tx(self, tx);
+            self.hook = Some(hook);
         }
         if !self.config.logging(self.proto_idx) {
             return;
@@ -160,6 +197,10 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
     pub fn anomaly(&mut self, event: &'static str) {
         if let Some(n) = self.stats.errors.get_mut(self.proto_idx) {
             *n += 1;
+        }
+        if let Some(hook) = self.hook.take() {
+            hook.on_event(self, event);
+            self.hook = Some(hook);
         }
         // Suricata parses a TCP direction's data when the peer's ACK for it
         // arrives, so an anomaly in client data is logged with that
