@@ -75,13 +75,13 @@ pub trait Transaction {
 /// Sees each completed transaction before it is logged, and each
 /// protocol anomaly: the rule engine's hook into the protocol stage.
 pub trait TxHook {
-    /// Transaction `tx` of the flow of `ctx` is complete (`ctx.header`
-    /// gives the EVE header its records carry).
-    fn on_tx(&mut self, ctx: &ParseCtx<'_, '_>, tx: &dyn Transaction);
+    /// Transaction `tx` of the flow of `ctx` is complete (`ctx.emit`
+    /// writes records with the flow's header).
+    fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction);
 
     /// The parser raised an anomaly named `event` (`INVALID_REPLY`, ...)
     /// on the flow of `ctx`.
-    fn on_event(&mut self, ctx: &ParseCtx<'_, '_>, event: &'static str) {
+    fn on_event(&mut self, ctx: &mut ParseCtx<'_, '_>, event: &'static str) {
         let _ = (ctx, event);
     }
 }
