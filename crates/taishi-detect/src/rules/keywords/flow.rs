@@ -8,7 +8,7 @@
 //! between reassembled stream data and single packets, `only_frag`/`no_frag`
 //! between reassembled fragments and whole packets.
 
-use super::{KeywordError, required};
+use super::{KeywordError, num_range, required};
 use crate::rules::range::{NumRange, parse_u64};
 
 /// What a flow-related keyword sees of the packet's flow (the engine fills it).
@@ -149,7 +149,7 @@ fn parse_flow_opts(kw: &str, v: &str) -> Result<FlowOpts, KeywordError> {
 }
 
 fn range(kw: &str, v: &str) -> Result<NumRange, KeywordError> {
-    NumRange::parse(v).map_err(|e| KeywordError::new(kw, e.to_string()))
+    num_range(kw, v)
 }
 
 /// `flow.pkts:toserver,>10` style: direction, comparison.

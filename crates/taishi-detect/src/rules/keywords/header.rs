@@ -14,7 +14,7 @@
 
 use taishi_decode::packet::{L3, L4, Packet};
 
-use super::{KeywordError, required};
+use super::{KeywordError, num_range, required};
 use crate::rules::range::{NumRange, parse_u64};
 
 /// How `flags` / `fragbits` combine the bits they name.
@@ -190,7 +190,7 @@ fn parse_fragbits(kw: &str, v: &str) -> Result<HeaderKw, KeywordError> {
 
 /// A NumRange whose values must fit in `max`.
 fn bounded_range(kw: &str, v: &str, max: u64) -> Result<NumRange, KeywordError> {
-    let r = NumRange::parse(v).map_err(|e| KeywordError::new(kw, e.to_string()))?;
+    let r = num_range(kw, v)?;
     let too_big = match r {
         NumRange::Eq(n)
         | NumRange::Ne(n)
@@ -731,7 +731,9 @@ mod tests {
         assert!(!p("fragoffset", "!185").matches(&pk));
         assert!(p("ttl", "64").matches(&pk));
         assert!(p("ttl", "<65").matches(&pk));
-        assert!(p("ttl", "60-64").matches(&pk));
+        assert!(p("ttl", "!= 63").matches(&pk));
+        assert!(p("ttl", "==64").matches(&pk));
+        assert!(p("ttl", "60<>65").matches(&pk));
         assert!(!p("ttl", ">64").matches(&pk));
         assert!(p("id", "4660").matches(&pk));
         assert!(p("tos", "16").matches(&pk));

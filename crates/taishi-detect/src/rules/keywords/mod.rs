@@ -21,6 +21,8 @@
 
 use std::fmt;
 
+use crate::rules::range::NumRange;
+
 pub mod bits;
 pub mod events;
 pub mod flow;
@@ -68,6 +70,20 @@ fn required<'a>(keyword: &str, value: Option<&'a str>) -> Result<&'a str, Keywor
     }
 }
 
+/// A numeric comparison through [`NumRange`], also accepting the `!=` and
+/// `==` spellings of Suricata's integer keywords (`itype:!= 0`).
+fn num_range(keyword: &str, v: &str) -> Result<NumRange, KeywordError> {
+    let t = v.trim();
+    let spelled = if let Some(r) = t.strip_prefix("!=") {
+        format!("!{r}")
+    } else if let Some(r) = t.strip_prefix("==") {
+        format!("={r}")
+    } else {
+        t.to_string()
+    };
+    NumRange::parse(&spelled).map_err(|e| KeywordError::new(keyword, e.to_string()))
+}
+
 /// Strips one pair of surrounding double quotes: Suricata accepts
 /// `flowbits:"set,a"` as well as `flowbits:set,a`.
 fn unquote(v: &str) -> &str {
@@ -77,3 +93,6 @@ fn unquote(v: &str) -> &str {
         None => v,
     }
 }
+
+#[cfg(test)]
+mod tests;
