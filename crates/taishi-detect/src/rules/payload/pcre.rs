@@ -1,0 +1,154 @@
+//! `pcre:[!]"/regex/flags"` through the PCRE2 library, as Suricata uses.
+//!
+//! Flags: `i s m x` (PCRE options), `G` (ungreedy, as an inline `(?U)`),
+//! `A` (anchored at the start of the subject: checked on the leftmost
+//! match, which is where an anchored search would match if it can), `R`
+//! (relative to the previous match), `B` and `O` (accepted: `B` is a no-op
+//! in Suricata too; `O` lifts Suricata's match limit, which this binding
+//! does not set), and the legacy HTTP buffer letters
+//! `U I P Q H D M C S Y V W Z`. `E` (dollar-end-only) has no inline form in
+//! PCRE2 and the binding does not expose the option: rejected rather than
+//! run with another meaning.
+
+use pcre2::bytes::{Regex, RegexBuilder};
+
+use super::KeywordError;
+use super::value::unquote;
+
+/// A compiled pcre keyword.
+#[derive(Clone, Debug)]
+pub struct Pcre {
+    /// The regex text as written between the slashes.
+    pub source: String,
+    /// The flags as written after the last slash.
+    pub flags: String,
+    /// `pcre:!"..."`.
+    pub negated: bool,
+    /// `R`: match from the end of the previous match.
+    pub relative: bool,
+    /// `A`: the match must start where the search starts.
+    pub anchored: bool,
+    /// The legacy HTTP buffer letter, if any.
+    pub buffer: Option<char>,
+    /// A later relative keyword depends on this match: on its failure,
+    /// look for this regex's next match (Suricata's DETECT_PCRE_RELATIVE_NEXT).
+    pub(crate) relative_next: bool,
+    pub(crate) regex: Regex,
+}
+
+const BUFFER_LETTERS: &str = "UIPQHDMCSYVWZ";
+
+impl Pcre {
+    /// Parses and compiles a pcre value.
+    pub fn parse(value: &str) -> Result<Pcre, KeywordError> {
+        let kw = "pcre";
+        let mut t = value.trim();
+        let negated = match t.strip_prefix('!') {
+            Some(r) => {
+                t = r.trim_start();
+                true
+            }
+            None => false,
+        };
+        let t = unquote(t);
+        let Some(body) = t.strip_prefix('/') else {
+            return Err(KeywordError::new(kw, "regex must start with '/'"));
+        };
+        let Some(end) = body.rfind('/') else {
+            return Err(KeywordError::new(kw, "regex must end with '/' and flags"));
+        };
+        let source = &body[..end];
+        let flags = &body[end + 1..];
+        let mut b = RegexBuilder::new();
+        b.jit_if_available(true);
+        let (mut relative, mut anchored, mut ungreedy) = (false, false, false);
+        let mut buffer: Option<char> = None;
+        for f in flags.chars() {
+            match f {
+                'i' => {
+                    b.caseless(true);
+                }
+                's' => {
+                    b.dotall(true);
+                }
+                'm' => {
+                    b.multi_line(true);
+                }
+                'x' => {
+                    b.extended(true);
+                }
+                'A' => anchored = true,
+                'G' => ungreedy = true,
+                'R' => relative = true,
+                'B' | 'O' => {}
+                'E' => {
+                    return Err(KeywordError::new(
+                        kw,
+                        "flag 'E' (dollar end only) is not supported",
+                    ));
+                }
+                c if BUFFER_LETTERS.contains(c) => {
+                    if buffer.is_some_and(|b| b != c) {
+                        return Err(KeywordError::new(
+                            kw,
+                            format!("two buffer flags '{}' and '{c}'", buffer.unwrap_or(c)),
+                        ));
+                    }
+                    buffer = Some(c);
+                }
+                c => {
+                    return Err(KeywordError::new(kw, format!("unknown flag '{c}'")));
+                }
+            }
+        }
+        let pattern = if ungreedy {
+            with_inline_ungreedy(source)
+        } else {
+            source.to_string()
+        };
+        let regex = b
+            .build(&pattern)
+            .map_err(|e| KeywordError::new(kw, format!("regex does not compile: {e}")))?;
+        Ok(Pcre {
+            source: source.to_string(),
+            flags: flags.to_string(),
+            negated,
+            relative,
+            anchored,
+            buffer,
+            relative_next: false,
+            regex,
+        })
+    }
+
+    /// Leftmost match in `subject` starting the search at `start`:
+    /// `(start, end)` of the match, `None` for no match, for a match that
+    /// breaks `A`, or for a matching error (Suricata counts those as no
+    /// match too).
+    pub(crate) fn find_at(&self, subject: &[u8], start: usize) -> Option<(usize, usize)> {
+        if start > subject.len() {
+            return None;
+        }
+        match self.regex.find_at(subject, start) {
+            Ok(Some(m)) if !self.anchored || m.start() == start => Some((m.start(), m.end())),
+            _ => None,
+        }
+    }
+}
+
+/// Puts `(?U)` after any leading `(*VERB)` items, which PCRE2 only honours
+/// at the very start of a pattern.
+fn with_inline_ungreedy(source: &str) -> String {
+    let mut rest = source;
+    let mut head = 0;
+    while rest.starts_with("(*") {
+        match rest.find(')') {
+            Some(i) => {
+                head += i + 1;
+                rest = &rest[i + 1..];
+            }
+            None => break,
+        }
+    }
+    format!("{}(?U){}", &source[..head], &source[head..])
+}

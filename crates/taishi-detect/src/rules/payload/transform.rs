@@ -1,0 +1,283 @@
+//! Transforms: a sticky buffer turned into something else before its
+//! contents are matched (Suricata 8's set). `gunzip`, `zlib_deflate`
+//! (need a zlib crate the detect crate does not depend on yet), `domain`
+//! and `tld` (need the public suffix list) and `luaxform` are reported as
+//! unsupported rather than skipped.
+
+use md5::{Digest, Md5};
+use pcre2::bytes::{Regex, RegexBuilder};
+use sha1::Sha1;
+use sha2::Sha256;
+
+use super::base64::{self, Mode};
+use super::value::{parse_u64, split_args, unquote};
+use super::{KeywordError, MAX_BASE64_DECODED, PayloadOp};
+
+/// One buffer transform.
+#[derive(Clone, Debug)]
+pub enum Transform {
+    /// `dotprefix`: prepend a `.`.
+    DotPrefix,
+    /// `strip_whitespace`: drop ASCII whitespace.
+    StripWhitespace,
+    /// `compress_whitespace`: keep the first of each whitespace run.
+    CompressWhitespace,
+    /// `to_lowercase`.
+    ToLowercase,
+    /// `to_uppercase`.
+    ToUppercase,
+    /// `to_md5`: the 16-byte digest.
+    ToMd5,
+    /// `to_sha1`: the 20-byte digest.
+    ToSha1,
+    /// `to_sha256`: the 32-byte digest.
+    ToSha256,
+    /// `url_decode`: `%XX` and `+`.
+    UrlDecode,
+    /// `xor:"hexkey"`.
+    Xor(Vec<u8>),
+    /// `header_lowercase`: header names (before `:`) lowercased.
+    HeaderLowercase,
+    /// `strip_pseudo_headers`: HTTP/2 `:name` lines removed.
+    StripPseudoHeaders,
+    /// `pcrexform:"regex"`: the first capture group of the match.
+    Pcrexform(Regex),
+    /// `from_base64[:bytes N, offset N, mode M]`.
+    FromBase64 {
+        /// Input bytes to decode at most (0: all).
+        bytes: u32,
+        /// Input bytes skipped first.
+        offset: u32,
+        /// Treatment of invalid characters.
+        mode: Mode,
+    },
+}
+
+/// Parses `name` as a transform: `Ok(None)` when it is not one.
+pub(crate) fn parse(name: &str, value: Option<&str>) -> Result<Option<Transform>, KeywordError> {
+    let plain = |t: Transform| -> Result<Option<Transform>, KeywordError> {
+        match value {
+            Some(v) if !v.trim().is_empty() => Err(KeywordError::new(name, "takes no value")),
+            _ => Ok(Some(t)),
+        }
+    };
+    match name {
+        "dotprefix" => plain(Transform::DotPrefix),
+        "strip_whitespace" => plain(Transform::StripWhitespace),
+        "compress_whitespace" => plain(Transform::CompressWhitespace),
+        "to_lowercase" => plain(Transform::ToLowercase),
+        "to_uppercase" => plain(Transform::ToUppercase),
+        "to_md5" => plain(Transform::ToMd5),
+        "to_sha1" => plain(Transform::ToSha1),
+        "to_sha256" => plain(Transform::ToSha256),
+        "url_decode" => plain(Transform::UrlDecode),
+        "header_lowercase" => plain(Transform::HeaderLowercase),
+        "strip_pseudo_headers" => plain(Transform::StripPseudoHeaders),
+        "xor" => {
+            let v = unquote(value.unwrap_or(""));
+            if v.is_empty() || !v.len().is_multiple_of(2) || v.len() > 510 {
+                return Err(KeywordError::new(name, "key must be 1 to 255 hex bytes"));
+            }
+            let key = (0..v.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&v[i..i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(|_| KeywordError::new(name, format!("invalid hex key '{v}'")))?;
+            Ok(Some(Transform::Xor(key)))
+        }
+        "pcrexform" => {
+            let v = unquote(value.unwrap_or(""));
+            if v.is_empty() {
+                return Err(KeywordError::new(name, "needs a regex"));
+            }
+            let re = RegexBuilder::new()
+                .jit_if_available(true)
+                .build(v)
+                .map_err(|e| KeywordError::new(name, format!("regex does not compile: {e}")))?;
+            if re.captures_len() < 2 {
+                return Err(KeywordError::new(name, "regex needs a capture group"));
+            }
+            Ok(Some(Transform::Pcrexform(re)))
+        }
+        "from_base64" => {
+            let (mut bytes, mut offset, mut mode) = (0u32, 0u32, Mode::Rfc4648);
+            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                for a in split_args(v) {
+                    let mut w = a.split_whitespace();
+                    match (w.next().unwrap_or(""), w.next()) {
+                        ("bytes", Some(n)) => {
+                            bytes = parse_u64(n)
+                                .filter(|&n| n > 0 && n <= u32::MAX as u64)
+                                .ok_or_else(|| {
+                                    KeywordError::new(name, format!("invalid bytes '{n}'"))
+                                })? as u32
+                        }
+                        ("offset", Some(n)) => {
+                            offset =
+                                parse_u64(n)
+                                    .filter(|&n| n <= u32::MAX as u64)
+                                    .ok_or_else(|| {
+                                        KeywordError::new(name, format!("invalid offset '{n}'"))
+                                    })? as u32
+                        }
+                        ("mode", Some(m)) => {
+                            mode = match m {
+                                "rfc2045" => Mode::Rfc2045,
+                                "rfc4648" => Mode::Rfc4648,
+                                "strict" => Mode::Strict,
+                                _ => {
+                                    return Err(KeywordError::new(
+                                        name,
+                                        format!("unknown mode '{m}'"),
+                                    ));
+                                }
+                            }
+                        }
+                        _ => return Err(KeywordError::new(name, format!("unknown option '{a}'"))),
+                    }
+                }
+            }
+            Ok(Some(Transform::FromBase64 {
+                bytes,
+                offset,
+                mode,
+            }))
+        }
+        "gunzip" | "zlib_deflate" | "domain" | "tld" | "luaxform" => Err(KeywordError::new(
+            name,
+            "transform not supported by Taishi yet",
+        )),
+        _ => Ok(None),
+    }
+}
+
+fn is_ws(b: u8) -> bool {
+    b.is_ascii_whitespace()
+}
+
+impl Transform {
+    /// Suricata's transform validation: a content that the transformed
+    /// buffer can never hold makes the rule invalid.
+    pub(crate) fn validate_against(&self, ops: &[PayloadOp]) -> Result<(), KeywordError> {
+        let (name, bad): (&str, fn(&[u8]) -> bool) = match self {
+            Transform::StripWhitespace => ("strip_whitespace", |p| p.iter().any(|&b| is_ws(b))),
+            Transform::CompressWhitespace => ("compress_whitespace", |p| {
+                p.windows(2).any(|w| is_ws(w[0]) && is_ws(w[1]))
+            }),
+            Transform::ToLowercase => ("to_lowercase", |p| p.iter().any(u8::is_ascii_uppercase)),
+            Transform::ToUppercase => ("to_uppercase", |p| p.iter().any(u8::is_ascii_lowercase)),
+            _ => return Ok(()),
+        };
+        for op in ops {
+            if let PayloadOp::Content(c) = op
+                && !c.nocase
+                && bad(&c.pattern)
+            {
+                return Err(KeywordError::new(
+                    name,
+                    "a content of this buffer can never match the transformed data",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the transform of `input` into `out` (cleared first).
+    pub(crate) fn apply(&self, input: &[u8], out: &mut Vec<u8>) {
+        out.clear();
+        match self {
+            Transform::DotPrefix => {
+                out.push(b'.');
+                out.extend_from_slice(input);
+            }
+            Transform::StripWhitespace => out.extend(input.iter().copied().filter(|&b| !is_ws(b))),
+            Transform::CompressWhitespace => {
+                let mut prev_ws = false;
+                for &b in input {
+                    let ws = is_ws(b);
+                    if !(ws && prev_ws) {
+                        out.push(b);
+                    }
+                    prev_ws = ws;
+                }
+            }
+            Transform::ToLowercase => out.extend(input.iter().map(u8::to_ascii_lowercase)),
+            Transform::ToUppercase => out.extend(input.iter().map(u8::to_ascii_uppercase)),
+            Transform::ToMd5 => out.extend_from_slice(&Md5::digest(input)),
+            Transform::ToSha1 => out.extend_from_slice(&Sha1::digest(input)),
+            Transform::ToSha256 => out.extend_from_slice(&Sha256::digest(input)),
+            Transform::UrlDecode => url_decode(input, out),
+            Transform::Xor(key) => {
+                out.extend(input.iter().zip(key.iter().cycle()).map(|(&b, &k)| b ^ k))
+            }
+            Transform::HeaderLowercase => {
+                let mut in_name = true;
+                for &b in input {
+                    if b == b'\n' {
+                        in_name = true;
+                        out.push(b);
+                    } else if in_name {
+                        if b == b':' && out.last() != Some(&b'\n') && !out.is_empty() {
+                            in_name = false;
+                        }
+                        out.push(b.to_ascii_lowercase());
+                    } else {
+                        out.push(b);
+                    }
+                }
+            }
+            Transform::StripPseudoHeaders => {
+                for line in input.split_inclusive(|&b| b == b'\n') {
+                    if line.first() != Some(&b':') {
+                        out.extend_from_slice(line);
+                    }
+                }
+            }
+            Transform::Pcrexform(re) => match re.captures(input) {
+                Ok(Some(caps)) => match caps.get(1) {
+                    Some(m) => out.extend_from_slice(m.as_bytes()),
+                    None => out.extend_from_slice(input),
+                },
+                _ => out.extend_from_slice(input),
+            },
+            Transform::FromBase64 {
+                bytes,
+                offset,
+                mode,
+            } => {
+                let start = (*offset as usize).min(input.len());
+                let rest = &input[start..];
+                let take = if *bytes == 0 {
+                    rest.len()
+                } else {
+                    (*bytes as usize).min(rest.len())
+                };
+                let mut tmp = std::mem::take(out);
+                if !base64::decode(&rest[..take], *mode, MAX_BASE64_DECODED, &mut tmp) {
+                    tmp.clear();
+                }
+                *out = tmp;
+            }
+        }
+    }
+}
+
+fn url_decode(input: &[u8], out: &mut Vec<u8>) {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut i = 0;
+    while i < input.len() {
+        let c = input[i];
+        if c == b'%'
+            && let (Some(h), Some(l)) = (
+                input.get(i + 1).and_then(|&c| hex(c)),
+                input.get(i + 2).and_then(|&c| hex(c)),
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(if c == b'+' { b' ' } else { c });
+        i += 1;
+    }
+}
