@@ -1,6 +1,7 @@
 //! Numeric comparisons as rule keywords write them (`dsize`, `bsize`,
 //! `ttl`, `urilen`, `flow.pkts`, ...): `N`, `<N`, `>N`, `<=N`, `>=N`,
-//! `!N`, `N<>M` (exclusive, Suricata's meaning) and `N-M` (inclusive).
+//! `!N`, and `N<>M` or `N-M` (both exclusive: Suricata's integer keywords
+//! read `N-M` as a range mode whose bounds do not match).
 
 use std::fmt;
 
@@ -21,8 +22,6 @@ pub enum NumRange {
     Ge(u64),
     /// `N<>M`: strictly between.
     Between(u64, u64),
-    /// `N-M`: inclusive, as `ttl:1-5` and `urilen:5-10` write it.
-    Inclusive(u64, u64),
 }
 
 /// Why a comparison could not be parsed.
@@ -71,8 +70,8 @@ impl NumRange {
         }
         if let Some((a, b)) = t.split_once('-') {
             let (a, b) = (num(a)?, num(b)?);
-            return if a <= b {
-                Ok(NumRange::Inclusive(a, b))
+            return if a < b {
+                Ok(NumRange::Between(a, b))
             } else {
                 Err(err())
             };
@@ -90,7 +89,6 @@ impl NumRange {
             NumRange::Gt(n) => v > n,
             NumRange::Ge(n) => v >= n,
             NumRange::Between(a, b) => v > a && v < b,
-            NumRange::Inclusive(a, b) => v >= a && v <= b,
         }
     }
 
@@ -98,7 +96,7 @@ impl NumRange {
     /// skip buffers that are too long).
     pub fn upper_bound(self) -> Option<u64> {
         match self {
-            NumRange::Eq(n) | NumRange::Le(n) | NumRange::Inclusive(_, n) => Some(n),
+            NumRange::Eq(n) | NumRange::Le(n) => Some(n),
             NumRange::Lt(n) | NumRange::Between(_, n) => Some(n.saturating_sub(1)),
             _ => None,
         }
@@ -124,7 +122,7 @@ mod tests {
         assert_eq!(NumRange::parse(">=3"), Ok(NumRange::Ge(3)));
         assert_eq!(NumRange::parse("!0"), Ok(NumRange::Ne(0)));
         assert_eq!(NumRange::parse("1<>5"), Ok(NumRange::Between(1, 5)));
-        assert_eq!(NumRange::parse("1-5"), Ok(NumRange::Inclusive(1, 5)));
+        assert_eq!(NumRange::parse("1-5"), Ok(NumRange::Between(1, 5)));
         assert_eq!(NumRange::parse("0x10"), Ok(NumRange::Eq(16)));
         assert!(NumRange::parse("5<>1").is_err());
         assert!(NumRange::parse("abc").is_err());
@@ -132,10 +130,8 @@ mod tests {
     }
 
     #[test]
-    fn between_is_exclusive_dash_inclusive() {
-        let b = NumRange::Between(1, 5);
+    fn ranges_are_exclusive() {
+        let b = NumRange::parse("1-5").unwrap();
         assert!(!b.matches(1) && b.matches(2) && b.matches(4) && !b.matches(5));
-        let i = NumRange::Inclusive(1, 5);
-        assert!(i.matches(1) && i.matches(5) && !i.matches(6));
     }
 }

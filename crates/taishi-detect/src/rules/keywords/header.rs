@@ -198,7 +198,7 @@ fn bounded_range(kw: &str, v: &str, max: u64) -> Result<NumRange, KeywordError> 
         | NumRange::Le(n)
         | NumRange::Gt(n)
         | NumRange::Ge(n) => n > max,
-        NumRange::Between(a, b) | NumRange::Inclusive(a, b) => a > max || b > max,
+        NumRange::Between(a, b) => a > max || b > max,
     };
     if too_big {
         return Err(KeywordError::new(kw, format!("'{v}' exceeds {max}")));
