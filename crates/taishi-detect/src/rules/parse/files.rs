@@ -228,6 +228,9 @@ pub fn split_rules(bytes: &[u8], path: PathBuf, file: Arc<str>) -> RuleFile {
     let mut pending: Option<(usize, Vec<u8>)> = None;
     // A final newline ends the last line; it does not start another.
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    // Editors on Windows may start a file with a UTF-8 byte-order mark;
+    // it is not part of the first rule.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     for (idx, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let lineno = idx + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -369,6 +372,13 @@ mod tests {
         assert_eq!(rf.errors[0].origin.line, 1);
         assert!(rf.errors[0].message.contains("UTF-8"));
         assert_eq!(rf.errors[1].origin.line, 3);
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_part_of_the_rule() {
+        let rf = split("\u{FEFF}alert ip any any -> any any (sid:1;)");
+        assert_eq!(rf.rules.len(), 1);
+        assert_eq!(rf.rules[0].text, "alert ip any any -> any any (sid:1;)");
     }
 
     #[test]

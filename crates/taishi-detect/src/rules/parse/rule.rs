@@ -147,6 +147,13 @@ pub struct RawRule {
     pub origin: Origin,
 }
 
+impl RawRule {
+    /// The first option called `name` (lower-case).
+    pub fn option(&self, name: &str) -> Option<&RawOption> {
+        self.options.iter().find(|o| o.name == name)
+    }
+}
+
 /// Why a rule cannot be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -375,6 +382,12 @@ mod tests {
             Some(r#"ET TEST \"quoted\" and \; escaped"#)
         );
         assert_eq!(r.options[5].value, None);
+        assert_eq!(r.option("rev").and_then(|o| o.value.as_deref()), Some("3"));
+        assert_eq!(
+            r.option("content").and_then(RawOption::unquoted),
+            Some("GET")
+        );
+        assert!(r.option("pcre").is_none());
         assert_eq!(r.options[7].value.as_deref(), Some("url,example.test/a:b"));
     }
 
