@@ -275,6 +275,8 @@ pub struct Config {
     pub vars: Vars,
     /// `stats.interval`: seconds between periodic `stats` events in live mode (0: only at the end).
     pub stats_interval: u64,
+    /// `packet-alert-max`: alerts one packet may raise (Suricata's default 15).
+    pub packet_alert_max: usize,
     /// Every `app-layer.*` key as given, without the `app-layer.` prefix
     /// (`protocols.http.enabled` to `yes`). The protocol stage owns their
     /// meaning and validates them when it starts (`taishi_proto::ProtoConfig`),
@@ -311,6 +313,7 @@ impl Default for Config {
             checksum_checks: ChecksumMode::Auto,
             vars: Vars::default(),
             stats_interval: 0,
+            packet_alert_max: 15,
             app_layer: Default::default(),
             stream_inline: false,
             stream_async_oneside: false,
@@ -358,6 +361,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "stats.interval",
         "seconds between stats events in live capture (0: at the end only)",
     ),
+    ("packet-alert-max", "alerts one packet may raise"),
     ("vars.address-groups.NAME", "address group for rules"),
     ("vars.port-groups.NAME", "port group for rules"),
 ];
@@ -494,6 +498,7 @@ impl Config {
                 }
             }
             "stats.interval" => self.stats_interval = secs()?,
+            "packet-alert-max" => self.packet_alert_max = count()?,
             _ => return Err(unknown(key)),
         }
         Ok(())

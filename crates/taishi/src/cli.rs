@@ -25,6 +25,59 @@ pub enum Command {
     Sensor(SensorArgs),
     /// Write protocol-correct sample traffic with labelled attacks to a pcap file.
     Generate(GenerateArgs),
+    /// Work with Suricata rule sets.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// `taishi rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Load rule files or folders and report, per file, how many rules load
+    /// and which keywords kept the others out.
+    Check(RulesCheckArgs),
+}
+
+/// `taishi rules check`.
+#[derive(Debug, Args)]
+pub struct RulesCheckArgs {
+    /// Rule files, folders of `*.rules`, or Suricata-style YAML configs.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Print JSON: `total`, `files`, `unsupported`, `skipped`.
+    #[arg(long)]
+    pub json: bool,
+    /// Print every skipped rule with its file, line, sid and reason.
+    #[arg(long)]
+    pub list: bool,
+    /// Rule variables.
+    #[command(flatten)]
+    pub vars: RuleVarArgs,
+}
+
+/// Rule variables and classifications.
+#[derive(Debug, Args, Default)]
+pub struct RuleVarArgs {
+    /// Set a rule variable (repeatable), e.g. `--var 'HOME_NET=[10.0.0.0/8]'`.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A classification.config that adds to the built-in classtypes.
+    #[arg(long, value_name = "FILE")]
+    pub classification_file: Option<PathBuf>,
+}
+
+/// The rule engine's options of a pipeline run.
+#[derive(Debug, Args, Default)]
+pub struct RulesArgs {
+    /// Suricata rule files, folders of `*.rules`, or Suricata-style YAML configs (repeatable).
+    #[arg(long = "rules", value_name = "FILE_OR_DIR")]
+    pub rules: Vec<PathBuf>,
+    /// A Suricata threshold.config (threshold, event_filter, suppress).
+    #[arg(long, value_name = "FILE")]
+    pub threshold_file: Option<PathBuf>,
+    /// Rule variables.
+    #[command(flatten)]
+    pub vars: RuleVarArgs,
 }
 
 /// Options shared by every command that runs the pipeline.
@@ -42,6 +95,9 @@ pub struct PipelineArgs {
     /// Override one configuration key (repeatable), e.g. `--set stream.midstream=true`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Rules.
+    #[command(flatten)]
+    pub rules: RulesArgs,
 }
 
 /// `taishi analyze`.

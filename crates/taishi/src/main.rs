@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Analyze(args) => run::analyze::run(args),
         cli::Command::Sensor(args) => run::sensor::run(args),
         cli::Command::Generate(args) => run::generate::run(args),
+        cli::Command::Rules(cli::RulesCommand::Check(args)) => run::rules::check(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

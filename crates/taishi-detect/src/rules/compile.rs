@@ -1,1 +1,631 @@
-//! (in progress)
+//! A parsed rule's options → a [`Signature`] the engine can run, or the
+//! reason the rule is skipped (file, line, sid, keyword), never a rule run
+//! with a changed meaning.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use taishi_proto::Buffer;
+
+use super::buffers::{self, BufferDef};
+use super::keywords::{BitsKw, DetectionFilter, EventKw, FlowKw, HeaderKw, Threshold, VarNames};
+use super::parse::{Action, AddrSet, Classifications, Dir, Origin, PortSet, RawRule};
+use super::payload::{Applied, BufferMatch, ByteVars};
+use super::range::NumRange;
+
+/// What a rule inspects, which decides where the engine runs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Packet headers and/or packet (or stream) payload.
+    Packet,
+    /// Buffers of an app-layer transaction, inspected when it completes.
+    Tx,
+}
+
+/// A buffer of a transaction-level rule, with its matches.
+#[derive(Debug)]
+pub struct TxBuffer {
+    /// The buffer in each direction.
+    pub def: BufferDef,
+    /// What to match in it.
+    pub matcher: BufferMatch,
+}
+
+/// One `app-layer-event:proto.NAME` (or `!` negated... not supported).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppEvent {
+    /// Protocol part (`http`, `dns`, ...), lower case; `None` for any.
+    pub proto: Option<String>,
+    /// Event name, upper case as parsers raise them.
+    pub name: String,
+}
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct Signature {
+    /// Position in the rule set (alert order, flowbits ordering).
+    pub num: u32,
+    /// The rule's action.
+    pub action: Action,
+    /// `gid` (1 by default).
+    pub gid: u32,
+    /// `sid`.
+    pub sid: u32,
+    /// `rev` (0 when absent).
+    pub rev: u32,
+    /// `msg`.
+    pub msg: String,
+    /// Description of the classtype (`category` in EVE), empty if none.
+    pub category: String,
+    /// Priority (`severity` in EVE): `priority` keyword, else the
+    /// classtype's, else 3.
+    pub severity: u8,
+    /// `metadata` as EVE prints it: key → values.
+    pub metadata: BTreeMap<String, Vec<String>>,
+    /// `target:src_ip` / `target:dest_ip`.
+    pub target: Option<&'static str>,
+    /// IP protocol the rule needs (`None`: any IP).
+    pub ip_proto: Option<u8>,
+    /// App-layer protocol the rule needs (`http`, `dns`, ...).
+    pub app_proto: Option<String>,
+    /// `app-layer-protocol:` conditions: (negated, name).
+    pub app_proto_kw: Vec<(bool, String)>,
+    /// Source addresses.
+    pub src: AddrSet,
+    /// Source ports.
+    pub sport: PortSet,
+    /// Destination addresses.
+    pub dst: AddrSet,
+    /// Destination ports.
+    pub dport: PortSet,
+    /// `<>`: either way round.
+    pub bidir: bool,
+    /// `flow:` and flow counters.
+    pub flow: Vec<FlowKw>,
+    /// Direction the flow keyword requires (`Some(true)`: to server).
+    pub to_server: Option<bool>,
+    /// Header keywords.
+    pub header: Vec<HeaderKw>,
+    /// `decode-event`/`stream-event`.
+    pub events: Vec<EventKw>,
+    /// `app-layer-event`.
+    pub app_events: Vec<AppEvent>,
+    /// Packet (or stream) payload matches.
+    pub payload: Option<BufferMatch>,
+    /// `dsize` is in the rule: only packet payload can match.
+    pub needs_packet: bool,
+    /// Transaction buffers and their matches.
+    pub buffers: Vec<TxBuffer>,
+    /// flowbits/flowint/hostbits conditions.
+    pub bits_cond: Vec<BitsKw>,
+    /// flowbits/flowint/hostbits actions once matched.
+    pub bits_act: Vec<BitsKw>,
+    /// `threshold`.
+    pub threshold: Option<Threshold>,
+    /// `detection_filter`.
+    pub filter: Option<DetectionFilter>,
+    /// `noalert` or `flowbits:noalert`: state changes only.
+    pub noalert: bool,
+    /// Where it runs.
+    pub kind: Kind,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// Why a rule cannot run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// The keyword at fault, when one is.
+    pub keyword: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// The keyword is valid Suricata that Taishi does not run (as opposed
+    /// to a malformed rule).
+    pub unsupported: bool,
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.keyword {
+            Some(k) => write!(f, "{k}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+fn unsupported(keyword: &str, message: &str) -> Skip {
+    Skip {
+        keyword: Some(keyword.to_string()),
+        message: message.to_string(),
+        unsupported: true,
+    }
+}
+
+fn invalid(keyword: &str, message: impl Into<String>) -> Skip {
+    Skip {
+        keyword: Some(keyword.to_string()),
+        message: message.into(),
+        unsupported: false,
+    }
+}
+
+/// Shared state while compiling a rule set.
+#[derive(Debug, Default)]
+pub struct Compiler {
+    /// Names of flowbits/flowint/hostbits.
+    pub names: VarNames,
+    /// Classtypes.
+    pub classes: Option<Classifications>,
+}
+
+/// Rule protocols Taishi knows: IP protocol and app-layer protocol.
+fn header_proto(proto: &str) -> Option<(Option<u8>, Option<&'static str>)> {
+    Some(match proto {
+        "ip" | "pkt" => (None, None),
+        "tcp" | "tcp-pkt" | "tcp-stream" => (Some(6), None),
+        "udp" => (Some(17), None),
+        // `icmp` covers ICMPv4 and ICMPv6 (the engine treats 1 as both).
+        "icmp" => (Some(1), None),
+        "icmpv4" => (Some(1), None),
+        "icmpv6" => (Some(58), None),
+        "sctp" => (Some(132), None),
+        "http" | "http1" => (Some(6), Some("http")),
+        "ftp" => (Some(6), Some("ftp")),
+        "ftp-data" => (Some(6), Some("ftp-data")),
+        "smtp" => (Some(6), Some("smtp")),
+        "tls" | "ssl" => (Some(6), Some("tls")),
+        "ssh" => (Some(6), Some("ssh")),
+        "smb" => (Some(6), Some("smb")),
+        "dns" => (None, Some("dns")),
+        "modbus" => (Some(6), Some("modbus")),
+        "dnp3" => (Some(6), Some("dnp3")),
+        "rdp" => (Some(6), Some("rdp")),
+        "imap" => (Some(6), Some("imap")),
+        "pop3" => (Some(6), Some("pop3")),
+        "ntp" => (Some(17), Some("ntp")),
+        _ => return None,
+    })
+}
+
+/// Options that only describe the rule (no effect on matching) and that
+/// Taishi accepts without using.
+fn is_informational(name: &str) -> bool {
+    matches!(
+        name,
+        "reference"
+            | "rev"
+            | "sid"
+            | "gid"
+            | "msg"
+            | "classtype"
+            | "priority"
+            | "metadata"
+            | "target"
+    )
+}
+
+impl Compiler {
+    /// A compiler with the built-in classifications.
+    pub fn new() -> Compiler {
+        Compiler {
+            names: VarNames::default(),
+            classes: Some(Classifications::builtin()),
+        }
+    }
+
+    /// Compiles one parsed rule, numbered `num` in its set.
+    pub fn compile(&mut self, raw: RawRule, num: u32) -> Result<Signature, Skip> {
+        let Some((mut ip_proto, app)) = header_proto(&raw.proto) else {
+            return Err(Skip {
+                keyword: None,
+                message: format!("protocol '{}' is not supported", raw.proto),
+                unsupported: true,
+            });
+        };
+        let mut sig = Signature {
+            num,
+            action: raw.action,
+            gid: 1,
+            sid: raw.sid.unwrap_or(0),
+            rev: 0,
+            msg: String::new(),
+            category: String::new(),
+            severity: 3,
+            metadata: BTreeMap::new(),
+            target: None,
+            ip_proto,
+            app_proto: app.map(str::to_string),
+            app_proto_kw: Vec::new(),
+            src: raw.src,
+            sport: raw.sport,
+            dst: raw.dst,
+            dport: raw.dport,
+            bidir: raw.dir == Dir::Both,
+            flow: Vec::new(),
+            to_server: None,
+            header: Vec::new(),
+            events: Vec::new(),
+            app_events: Vec::new(),
+            payload: None,
+            needs_packet: raw.proto == "tcp-pkt",
+            buffers: Vec::new(),
+            bits_cond: Vec::new(),
+            bits_act: Vec::new(),
+            threshold: None,
+            filter: None,
+            noalert: false,
+            kind: Kind::Packet,
+            origin: raw.origin,
+        };
+        let mut priority: Option<u8> = None;
+        // The list content keywords go to: the payload (None) or a
+        // transaction buffer (index into sig.buffers).
+        let mut current: Option<usize> = None;
+        // The list holding the latest content, which modifiers refine (a
+        // legacy modifier like `http_uri` moves it out of `current`).
+        let mut last: Option<usize> = None;
+        let mut payload = BufferMatch::default();
+        let mut vars = ByteVars::default();
+        for opt in raw.options {
+            let name = opt.name.as_str();
+            let value = opt.value.as_deref();
+            match name {
+                "msg" => sig.msg = unquote(value.unwrap_or_default()),
+                "sid" => {
+                    sig.sid = number(name, value)?;
+                }
+                "rev" => sig.rev = number(name, value)?,
+                "gid" => sig.gid = number(name, value)?,
+                "priority" => priority = Some(number(name, value)?),
+                "classtype" => {
+                    let class = value.unwrap_or_default().trim();
+                    match self.classes.as_ref().and_then(|c| c.get(class)) {
+                        Some((desc, prio)) => {
+                            sig.category = desc.to_string();
+                            sig.severity = prio;
+                        }
+                        None => return Err(invalid(name, format!("unknown classtype '{class}'"))),
+                    }
+                }
+                "reference" => {}
+                "metadata" => {
+                    for item in value.unwrap_or_default().split(',') {
+                        let item = item.trim();
+                        if item.is_empty() {
+                            continue;
+                        }
+                        let (k, v) = item.split_once(' ').unwrap_or((item, ""));
+                        sig.metadata
+                            .entry(k.trim().to_string())
+                            .or_default()
+                            .push(v.trim().to_string());
+                    }
+                }
+                "target" => {
+                    sig.target = match value.map(str::trim) {
+                        Some("src_ip") => Some("src_ip"),
+                        Some("dest_ip") => Some("dest_ip"),
+                        _ => return Err(invalid(name, "expected src_ip or dest_ip")),
+                    }
+                }
+                "noalert" => sig.noalert = true,
+                "app-layer-protocol" => {
+                    let v = value.unwrap_or_default().trim();
+                    let (neg, p) = match v.strip_prefix('!') {
+                        Some(p) => (true, p.trim()),
+                        None => (false, v),
+                    };
+                    if p.contains(',') {
+                        return Err(unsupported(name, "modes (toserver, final, ...)"));
+                    }
+                    sig.app_proto_kw.push((neg, p.to_string()));
+                }
+                "app-layer-event" => {
+                    let v = value.unwrap_or_default().trim();
+                    if v.starts_with('!') {
+                        return Err(unsupported(name, "negation"));
+                    }
+                    let (proto, ev) = match v.split_once('.') {
+                        Some((p, e)) => (Some(p.to_ascii_lowercase()), e),
+                        None => (None, v),
+                    };
+                    sig.app_events.push(AppEvent {
+                        proto,
+                        name: ev.to_ascii_uppercase(),
+                    });
+                }
+                "pkt_data" => current = None,
+                "dsize" => {
+                    sig.needs_packet = true;
+                    match HeaderKw::parse(name, value) {
+                        Ok(Some(h)) => sig.header.push(h),
+                        Ok(None) => return Err(unsupported(name, "not available")),
+                        Err(e) => return Err(invalid(name, e.message)),
+                    }
+                }
+                "urilen" => {
+                    let v = value.unwrap_or_default();
+                    let (range, raw_uri) = match v.split_once(',') {
+                        Some((r, m)) => (r, m.trim() == "raw"),
+                        None => (v, false),
+                    };
+                    let range = NumRange::parse(range).map_err(|e| invalid(name, e.to_string()))?;
+                    let def = buffers::sticky(if raw_uri { "http.uri.raw" } else { "http.uri" })
+                        .ok_or_else(|| invalid(name, "no uri buffer"))?;
+                    let mut m = BufferMatch::default();
+                    let bsize = format!("{}", RangeText(range));
+                    m.apply("bsize", Some(&bsize), &mut vars)
+                        .map_err(|e| invalid(name, e.message))?;
+                    sig.buffers.push(TxBuffer { def, matcher: m });
+                    set_app(&mut sig, def, name)?;
+                }
+                "threshold" => {
+                    sig.threshold = Some(
+                        Threshold::parse(value.unwrap_or_default())
+                            .map_err(|e| invalid(name, e.message))?,
+                    )
+                }
+                "detection_filter" => {
+                    sig.filter = Some(
+                        DetectionFilter::parse(value.unwrap_or_default())
+                            .map_err(|e| invalid(name, e.message))?,
+                    )
+                }
+                _ if is_informational(name) => {}
+                _ => {
+                    // Content-like keywords go to the current list.
+                    if let Some(def) = buffers::legacy_modifier(name) {
+                        let list = match current {
+                            None => &mut payload,
+                            Some(i) => &mut sig.buffers[i].matcher,
+                        };
+                        let Some(op) = list.take_last() else {
+                            return Err(invalid(name, "no content before it"));
+                        };
+                        let i = buffer_index(&mut sig, def, name)?;
+                        sig.buffers[i].matcher.push(op);
+                        last = Some(i);
+                        continue;
+                    }
+                    if let Some(def) = buffers::sticky(name) {
+                        current = Some(new_buffer(&mut sig, def, name)?);
+                        last = current;
+                        continue;
+                    }
+                    if name == "uricontent" {
+                        let def = buffers::sticky("http.uri").ok_or_else(|| invalid(name, "?"))?;
+                        let i = buffer_index(&mut sig, def, name)?;
+                        current = Some(i);
+                        last = current;
+                        apply_payload(&mut sig.buffers[i].matcher, "content", value, &mut vars)?;
+                        continue;
+                    }
+                    let target = if is_modifier(name) { last } else { current };
+                    let list = match target {
+                        None => &mut payload,
+                        Some(i) => &mut sig.buffers[i].matcher,
+                    };
+                    match list.apply(name, value, &mut vars) {
+                        Ok(Applied::Done) => {
+                            last = target;
+                            continue;
+                        }
+                        Ok(Applied::PcreBuffer(flag)) => {
+                            let Some(op) = list.take_last() else { continue };
+                            let def = buffers::pcre_flag_buffer(flag)
+                                .ok_or_else(|| invalid(name, "unknown buffer flag"))?;
+                            let i = buffer_index(&mut sig, def, name)?;
+                            sig.buffers[i].matcher.push(op);
+                            last = Some(i);
+                            continue;
+                        }
+                        Ok(Applied::NotPayload) => {}
+                        Err(e) => {
+                            return Err(Skip {
+                                keyword: Some(e.keyword.clone()),
+                                message: e.message.clone(),
+                                unsupported: false,
+                            });
+                        }
+                    }
+                    if let Some(f) =
+                        FlowKw::parse(name, value).map_err(|e| invalid(name, e.message))?
+                    {
+                        if let Some(d) = f.direction() {
+                            sig.to_server = Some(d);
+                        }
+                        sig.flow.push(f);
+                        continue;
+                    }
+                    if let Some(h) =
+                        HeaderKw::parse(name, value).map_err(|e| invalid(name, e.message))?
+                    {
+                        if let Some(list) = h.ip_protos() {
+                            match ip_proto {
+                                None => ip_proto = list.first().copied(),
+                                Some(q) if !list.contains(&q) => {
+                                    return Err(invalid(
+                                        name,
+                                        "does not apply to the rule's protocol",
+                                    ));
+                                }
+                                _ => {}
+                            }
+                        }
+                        sig.header.push(h);
+                        continue;
+                    }
+                    if let Some(b) = BitsKw::parse(name, value, &mut self.names)
+                        .map_err(|e| invalid(name, e.message))?
+                    {
+                        if b.is_noalert() {
+                            sig.noalert = true;
+                        } else if b.is_condition() {
+                            sig.bits_cond.push(b);
+                        } else {
+                            sig.bits_act.push(b);
+                        }
+                        continue;
+                    }
+                    if let Some(e) =
+                        EventKw::parse(name, value).map_err(|e| invalid(name, e.message))?
+                    {
+                        sig.events.push(e);
+                        continue;
+                    }
+                    return Err(unsupported(name, "keyword not supported"));
+                }
+            }
+        }
+        sig.ip_proto = ip_proto;
+        sig.severity = priority.unwrap_or(sig.severity);
+        if sig.sid == 0 && raw.sid.is_none() {
+            return Err(invalid("sid", "missing"));
+        }
+        payload
+            .finish()
+            .map_err(|e| invalid(&e.keyword, e.message))?;
+        for b in &mut sig.buffers {
+            b.matcher
+                .finish()
+                .map_err(|e| invalid(&e.keyword, e.message))?;
+        }
+        if !payload.is_empty() {
+            sig.payload = Some(payload);
+        }
+        if !sig.buffers.is_empty() {
+            if sig.payload.is_some() {
+                return Err(unsupported(
+                    "content",
+                    "packet payload and transaction buffers in one rule",
+                ));
+            }
+            sig.kind = Kind::Tx;
+            if !sig.header.is_empty() || !sig.events.is_empty() {
+                return Err(unsupported(
+                    "http.uri",
+                    "packet header keywords and transaction buffers in one rule",
+                ));
+            }
+        }
+        Ok(sig)
+    }
+}
+
+/// Keywords that refine the latest content rather than add a match.
+fn is_modifier(name: &str) -> bool {
+    matches!(
+        name,
+        "nocase"
+            | "depth"
+            | "offset"
+            | "distance"
+            | "within"
+            | "startswith"
+            | "endswith"
+            | "rawbytes"
+            | "fast_pattern"
+    )
+}
+
+/// Formats a range back into keyword syntax (for `urilen` → `bsize`).
+struct RangeText(NumRange);
+
+impl fmt::Display for RangeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            NumRange::Eq(n) => write!(f, "{n}"),
+            NumRange::Ne(n) => write!(f, "!{n}"),
+            NumRange::Lt(n) => write!(f, "<{n}"),
+            NumRange::Le(n) => write!(f, "<={n}"),
+            NumRange::Gt(n) => write!(f, ">{n}"),
+            NumRange::Ge(n) => write!(f, ">={n}"),
+            NumRange::Between(a, b) => write!(f, "{a}<>{b}"),
+        }
+    }
+}
+
+fn apply_payload(
+    list: &mut BufferMatch,
+    name: &str,
+    value: Option<&str>,
+    vars: &mut ByteVars,
+) -> Result<(), Skip> {
+    match list.apply(name, value, vars) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(invalid(&e.keyword, e.message)),
+    }
+}
+
+/// Records the app-layer protocol a buffer implies; two protocols in one
+/// rule cannot both match.
+fn set_app(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<(), Skip> {
+    if let Some(p) = def.proto {
+        match &sig.app_proto {
+            None => sig.app_proto = Some(p.to_string()),
+            Some(q) if q == p => {}
+            Some(q) => {
+                return Err(invalid(kw, format!("buffer of {p} in a {q} rule")));
+            }
+        }
+        if sig.ip_proto.is_none() && p != "dns" {
+            sig.ip_proto = Some(6);
+        }
+    }
+    Ok(())
+}
+
+/// A new buffer list for a sticky-buffer keyword (each use starts a list).
+fn new_buffer(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<usize, Skip> {
+    set_app(sig, def, kw)?;
+    sig.buffers.push(TxBuffer {
+        def,
+        matcher: BufferMatch::default(),
+    });
+    Ok(sig.buffers.len() - 1)
+}
+
+/// The list of this buffer (legacy modifiers share one list per buffer).
+fn buffer_index(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<usize, Skip> {
+    if let Some(i) = sig.buffers.iter().rposition(|b| b.def == def) {
+        return Ok(i);
+    }
+    new_buffer(sig, def, kw)
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<T, Skip> {
+    value
+        .map(str::trim)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| invalid(name, "expected a number"))
+}
+
+/// A quoted option value without its quotes and escapes.
+pub fn unquote(v: &str) -> String {
+    let v = v.trim();
+    let inner = v
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(v);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Buffers each direction of a transaction rule inspects.
+pub fn buffer_for(def: &BufferDef, to_server: bool) -> Option<Buffer> {
+    if to_server {
+        def.to_server
+    } else {
+        def.to_client
+    }
+}

@@ -12,8 +12,9 @@
 //! - [`engine`]: signatures grouped and prefiltered, inspected per packet,
 //!   stream chunk and transaction; alerts out.
 
-// The lead's modules join once the keyword modules' APIs land:
-// pub mod buffers; pub mod compile; pub mod engine;
+pub mod buffers;
+pub mod compile;
+pub mod engine;
 pub mod keywords;
 pub mod parse;
 pub mod payload;

@@ -36,6 +36,20 @@ pub struct Options {
     pub read_only: bool,
     /// Wall-clock seconds between `stats` events (live capture); `None`: only at the end.
     pub stats_interval: Option<Duration>,
+    /// The rule engine, when rules are loaded.
+    pub detect: Detect,
+}
+
+/// The rule engine's share of a run: the rules, shared by every worker,
+/// and the threshold.config each worker's threshold state starts from.
+#[derive(Clone)]
+pub struct Detect {
+    /// Compiled rules.
+    pub engine: Option<Arc<taishi_detect::rules::engine::Engine>>,
+    /// Text of a threshold.config file and its name, for error messages.
+    pub thresholds: Option<(String, String)>,
+    /// Alerts one packet may raise.
+    pub packet_alert_max: usize,
 }
 
 /// What a run did.
@@ -170,7 +184,7 @@ fn single(
     progress: &Progress,
 ) -> anyhow::Result<Report> {
     let mut report = new_report();
-    let mut worker = Worker::new(config, proto, 0, EveOut::new(eve.clone()));
+    let mut worker = Worker::new(config, proto, &opts.detect, 0, EveOut::new(eve.clone()));
     let mut stats_timer = StatsTimer::new(opts.stats_interval);
     while let Some(p) = source.next_packet()? {
         report.packets += 1;
@@ -223,10 +237,11 @@ fn sharded(
             let out = EveOut::new(eve.clone());
             let flows_ended = Arc::clone(&flows_ended);
             let snapshot = Arc::clone(snapshot);
+            let detect = &opts.detect;
             let handle = std::thread::Builder::new()
                 .name(format!("worker-{id}"))
                 .spawn_scoped(scope, move || {
-                    let mut worker = Worker::new(config, proto, id as u16, out);
+                    let mut worker = Worker::new(config, proto, detect, id as u16, out);
                     let mut reported = 0u64;
                     for b in rx.iter() {
                         for m in &b.metas {

@@ -7,8 +7,12 @@
 use taishi_core::event::{Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_core::{Config, Counters, LinkType, Timestamp};
 use taishi_decode::{Decoder, Defrag, Packet};
+use taishi_detect::rules::engine::DetectLayer;
+use taishi_detect::rules::keywords::{ThresholdConfig, ThresholdState};
 use taishi_flow::FlowWorker;
 use taishi_proto::{ProtoConfig, ProtoLayer};
+
+use super::Detect;
 
 use crate::output::EveOut;
 
@@ -19,18 +23,35 @@ const TICK_NANOS: u64 = 1_000_000_000;
 pub struct Worker {
     decoder: Decoder,
     defrag: Defrag,
-    flows: FlowWorker<ProtoLayer>,
+    flows: FlowWorker<DetectLayer>,
     out: EveOut,
     next_tick: Timestamp,
 }
 
 impl Worker {
     /// A worker with its own decoder, defragmenter and flow table.
-    pub fn new(config: &Config, proto: &ProtoConfig, id: u16, out: EveOut) -> Worker {
+    pub fn new(
+        config: &Config,
+        proto: &ProtoConfig,
+        detect: &Detect,
+        id: u16,
+        out: EveOut,
+    ) -> Worker {
+        // The file was checked when loaded; a worker cannot fail here.
+        let thresholds = detect
+            .thresholds
+            .as_ref()
+            .and_then(|(text, name)| ThresholdConfig::parse(text, name).ok());
+        let layer = DetectLayer::new(
+            ProtoLayer::new(proto.clone()),
+            detect.engine.clone(),
+            ThresholdState::new(thresholds),
+            detect.packet_alert_max,
+        );
         Worker {
             decoder: Decoder::new(config),
             defrag: Defrag::new(&config.defrag),
-            flows: FlowWorker::new(config, id, ProtoLayer::new(proto.clone())),
+            flows: FlowWorker::new(config, id, layer),
             out,
             next_tick: Timestamp(0),
         }
@@ -45,9 +66,20 @@ impl Worker {
         self.decoder.decode(ts, linktype, frame, wire_len, &mut pkt);
         emit_decode_events(&mut self.out, 0, &pkt);
         if !pkt.is_fragment {
-            self.flows.process(&pkt, &mut self.out);
+            if pkt.ip_proto().is_some() {
+                self.flows.process(&pkt, &mut self.out);
+            } else {
+                self.flows
+                    .app_mut()
+                    .packet_without_flow(&pkt, &mut self.out);
+            }
             return;
         }
+        // A fragment is inspected as a packet of its own (ip-only rules,
+        // fragbits), before and apart from the datagram it completes.
+        self.flows
+            .app_mut()
+            .packet_without_flow(&pkt, &mut self.out);
         if let Some(datagram) = self.defrag.insert(&pkt) {
             // The reassembled datagram keeps the link, VLAN and tunnel
             // context of the fragment that completed it.

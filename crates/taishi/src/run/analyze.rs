@@ -9,7 +9,8 @@ use crate::summary;
 
 /// Runs the command.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
-    let config = super::load_config(&args.pipeline)?;
+    let mut config = super::load_config(&args.pipeline)?;
+    let detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::open_files(&args.captures).context("opening captures")?;
     let eve = EveWriter::open(args.pipeline.eve.as_deref())?;
@@ -21,6 +22,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         threads,
         read_only: args.read_only,
         stats_interval: None,
+        detect,
     };
     let report = pipeline::run(&mut source, &config, &opts, &eve, &progress)?;
     for w in &report.warnings {

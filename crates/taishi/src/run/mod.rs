@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod generate;
+pub mod rules;
 pub mod sensor;
 
 use anyhow::Context;

@@ -13,7 +13,8 @@ use crate::summary;
 
 /// Runs the command.
 pub fn run(args: SensorArgs) -> anyhow::Result<()> {
-    let config = super::load_config(&args.pipeline)?;
+    let mut config = super::load_config(&args.pipeline)?;
+    let detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::LiveSource::open(&args.iface, args.bpf.as_deref())
         .with_context(|| format!("opening interface {}", args.iface))?;
@@ -31,6 +32,7 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
         threads,
         read_only: false,
         stats_interval: interval,
+        detect,
     };
     tracing::info!(iface = %args.iface, threads, "capturing");
     let report = pipeline::run(&mut source, &config, &opts, &eve, &Progress::hidden())?;

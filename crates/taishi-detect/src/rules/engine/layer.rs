@@ -1,0 +1,662 @@
+//! [`DetectLayer`]: the rule engine as the flow stage sees it. It wraps the
+//! protocol stage, inspects each packet, each reassembled stream chunk and
+//! each completed transaction, and writes `alert` events.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use taishi_core::StatsSource;
+use taishi_core::Timestamp;
+use taishi_core::event::EventSink;
+use taishi_decode::{L4, Packet};
+use taishi_flow::{AppLayer, Direction, FlowState, FlowView};
+use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook};
+
+use super::alert::{self, Where};
+use super::{Engine, class_of};
+use crate::rules::compile::{Kind, Signature};
+use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
+use crate::rules::parse::Action;
+use crate::rules::payload::InspectEnv;
+
+/// Per-flow state: the protocol stage's and the rules' (flowbits, ...).
+#[derive(Default)]
+pub struct DetectFlow {
+    app: FlowApp,
+    vars: FlowVars,
+    /// A `pass` rule matched: the flow is not inspected any more.
+    passed: bool,
+}
+
+/// Counters of the rule engine.
+#[derive(Debug, Default, Clone)]
+pub struct DetectStats {
+    /// Alerts written.
+    pub alerts: u64,
+    /// Rules inspected in full (prefilter candidates and the rest).
+    pub inspected: u64,
+}
+
+/// State shared by the flows of one worker.
+struct Scratch {
+    thresholds: ThresholdState,
+    hosts: HostVars,
+    env: InspectEnv,
+    /// Candidate rules of the current inspection.
+    cands: Vec<u32>,
+    /// Generation stamp per rule, to deduplicate candidates without clearing.
+    stamp: Vec<u32>,
+    generation: u32,
+    /// Rules that alerted on the current packet (a rule alerts once per packet).
+    alerted: Vec<u32>,
+    /// App-layer events raised while handling the current packet.
+    app_events: Vec<(&'static str, &'static str)>,
+    /// The current packet's payload went into the TCP stream.
+    stream_took: bool,
+    /// Alerts one packet may raise (`packet-alert-max`).
+    alert_max: usize,
+    stats: DetectStats,
+}
+
+/// The protocol stage plus the rule engine.
+pub struct DetectLayer {
+    proto: ProtoLayer,
+    engine: Option<Arc<Engine>>,
+    s: Scratch,
+}
+
+impl DetectLayer {
+    /// The protocol stage `proto`, with `engine`'s rules when there are any.
+    /// At most `alert_max` alerts are written per packet.
+    pub fn new(
+        proto: ProtoLayer,
+        engine: Option<Arc<Engine>>,
+        thresholds: ThresholdState,
+        alert_max: usize,
+    ) -> Self {
+        let n = engine.as_ref().map_or(0, |e| e.sigs.len());
+        DetectLayer {
+            proto,
+            engine,
+            s: Scratch {
+                thresholds,
+                hosts: HostVars::default(),
+                env: InspectEnv::default(),
+                cands: Vec::new(),
+                stamp: vec![0; n],
+                generation: 0,
+                alerted: Vec::new(),
+                app_events: Vec::new(),
+                stream_took: false,
+                alert_max,
+                stats: DetectStats::default(),
+            },
+        }
+    }
+
+    /// The protocol stage (for its counters).
+    pub fn proto(&self) -> &ProtoLayer {
+        &self.proto
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &DetectStats {
+        &self.s.stats
+    }
+
+    /// Inspects a packet that belongs to no flow (not IP, or a fragment
+    /// before reassembly) against the rules that need no flow.
+    pub fn packet_without_flow(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let mut vars = FlowVars::default();
+        inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, sink);
+        self.s.alerted.clear();
+        self.s.app_events.clear();
+    }
+}
+
+/// What the engine knows of the flow of a packet.
+struct FlowInfo<'a, 'f> {
+    view: &'a FlowView<'f>,
+    dir: Direction,
+    app_proto: Option<&'static str>,
+}
+
+impl AppLayer for DetectLayer {
+    type State = DetectFlow;
+
+    fn on_data(
+        &mut self,
+        st: &mut DetectFlow,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        data: &[u8],
+        sink: &mut dyn EventSink,
+    ) {
+        let Some(engine) = self.engine.clone() else {
+            return self.proto.data(&mut st.app, flow, dir, data, sink, None);
+        };
+        {
+            let mut hook = Hook {
+                engine: &engine,
+                s: &mut self.s,
+                vars: &mut st.vars,
+                passed: &mut st.passed,
+            };
+            self.proto
+                .data(&mut st.app, flow, dir, data, sink, Some(&mut hook));
+        }
+        if flow.proto() == 6 && !st.passed {
+            self.s.stream_took = true;
+            let info = FlowInfo {
+                view: flow,
+                dir,
+                app_proto: st.app.app_proto(),
+            };
+            inspect_payload(
+                &engine,
+                &mut self.s,
+                &info,
+                &mut st.vars,
+                &mut st.passed,
+                data,
+                true,
+                None,
+                sink,
+            );
+        }
+    }
+
+    fn on_gap(
+        &mut self,
+        st: &mut DetectFlow,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        len: u64,
+        sink: &mut dyn EventSink,
+    ) {
+        let Some(engine) = self.engine.clone() else {
+            return self.proto.gap(&mut st.app, flow, dir, len, sink, None);
+        };
+        let mut hook = Hook {
+            engine: &engine,
+            s: &mut self.s,
+            vars: &mut st.vars,
+            passed: &mut st.passed,
+        };
+        self.proto
+            .gap(&mut st.app, flow, dir, len, sink, Some(&mut hook));
+    }
+
+    fn on_end(
+        &mut self,
+        st: &mut DetectFlow,
+        flow: &FlowView<'_>,
+        sink: &mut dyn EventSink,
+    ) -> Option<&'static str> {
+        let Some(engine) = self.engine.clone() else {
+            return self.proto.end(&mut st.app, flow, sink, None);
+        };
+        let mut hook = Hook {
+            engine: &engine,
+            s: &mut self.s,
+            vars: &mut st.vars,
+            passed: &mut st.passed,
+        };
+        self.proto.end(&mut st.app, flow, sink, Some(&mut hook))
+    }
+
+    fn take_reverse(&mut self, st: &mut DetectFlow) -> bool {
+        self.proto.take_reverse(&mut st.app)
+    }
+
+    fn on_packet(
+        &mut self,
+        st: &mut DetectFlow,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        pkt: &Packet<'_>,
+        sink: &mut dyn EventSink,
+    ) {
+        if let Some(engine) = self.engine.clone()
+            && !st.passed
+        {
+            let info = FlowInfo {
+                view: flow,
+                dir,
+                app_proto: st.app.app_proto(),
+            };
+            st.passed |= inspect_packet(&engine, &mut self.s, Some(&info), &mut st.vars, pkt, sink);
+        }
+        self.s.alerted.clear();
+        self.s.app_events.clear();
+        self.s.stream_took = false;
+    }
+}
+
+impl StatsSource for DetectLayer {
+    fn report(&self, add: &mut dyn FnMut(&'static str, u64)) {
+        self.proto.report(add);
+        if self.engine.is_some() {
+            add("detect.alert", self.s.stats.alerts);
+        }
+    }
+}
+
+/// Hands completed transactions to the engine.
+struct Hook<'e> {
+    engine: &'e Engine,
+    s: &'e mut Scratch,
+    vars: &'e mut FlowVars,
+    passed: &'e mut bool,
+}
+
+impl TxHook for Hook<'_> {
+    fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction) {
+        if *self.passed {
+            return;
+        }
+        inspect_tx(self.engine, self.s, self.vars, self.passed, ctx, tx);
+    }
+
+    fn on_event(&mut self, ctx: &mut ParseCtx<'_, '_>, event: &'static str) {
+        self.s.app_events.push((ctx.proto, event));
+    }
+}
+
+/// Marks `sig` as a candidate once per inspection.
+fn push_cand(s: &mut Scratch, sig: u32) {
+    if let Some(st) = s.stamp.get_mut(sig as usize)
+        && *st != s.generation
+    {
+        *st = s.generation;
+        s.cands.push(sig);
+    }
+}
+
+fn next_generation(s: &mut Scratch) {
+    s.cands.clear();
+    s.generation = s.generation.wrapping_add(1);
+    if s.generation == 0 {
+        s.stamp.iter_mut().for_each(|x| *x = 0);
+        s.generation = 1;
+    }
+}
+
+fn proto_ok(sig: Option<u8>, pkt: Option<u8>) -> bool {
+    match (sig, pkt) {
+        (None, _) => true,
+        (Some(1), Some(p)) => p == 1 || p == 58,
+        (Some(s), Some(p)) => s == p,
+        (Some(_), None) => false,
+    }
+}
+
+/// Addresses and ports, either way round for `<>` rules.
+fn addrs_ok(sig: &Signature, src: IpAddr, sp: u16, dst: IpAddr, dp: u16, ported: bool) -> bool {
+    let fwd = |a: IpAddr, ap: u16, b: IpAddr, bp: u16| {
+        sig.src.matches(a)
+            && sig.dst.matches(b)
+            && (!ported || (sig.sport.matches(ap) && sig.dport.matches(bp)))
+            && (ported || (sig.sport.is_any() && sig.dport.is_any()))
+    };
+    fwd(src, sp, dst, dp) || (sig.bidir && fwd(dst, dp, src, sp))
+}
+
+fn flow_ctx(info: Option<&FlowInfo<'_, '_>>, stream: bool, now: Timestamp) -> FlowCtx {
+    match info {
+        None => FlowCtx::default(),
+        Some(f) => FlowCtx {
+            has_flow: true,
+            to_server: f.dir == Direction::ToServer,
+            established: f.view.state() == FlowState::Established,
+            stream,
+            pkts: [
+                f.view.pkts(Direction::ToServer),
+                f.view.pkts(Direction::ToClient),
+            ],
+            bytes: [
+                f.view.bytes(Direction::ToServer),
+                f.view.bytes(Direction::ToClient),
+            ],
+            age_secs: now.0.saturating_sub(f.view.start().0) / 1_000_000_000,
+            ..FlowCtx::default()
+        },
+    }
+}
+
+/// The checks every rule shares: app protocol, flow keywords, bits.
+#[allow(clippy::too_many_arguments)]
+fn common_ok(
+    sig: &Signature,
+    app: Option<&str>,
+    fc: &FlowCtx,
+    vars: &FlowVars,
+    s: &Scratch,
+    src: IpAddr,
+    dst: IpAddr,
+    now: Timestamp,
+) -> bool {
+    if let Some(p) = &sig.app_proto
+        && app != Some(p.as_str())
+    {
+        return false;
+    }
+    for (neg, p) in &sig.app_proto_kw {
+        let is = match p.as_str() {
+            "unknown" => app.is_none(),
+            "failed" => false,
+            p => app == Some(p),
+        };
+        if is == *neg {
+            return false;
+        }
+    }
+    sig.flow.iter().all(|f| f.matches(fc))
+        && sig
+            .bits_cond
+            .iter()
+            .all(|b| b.check(vars, &s.hosts, src, dst, now))
+}
+
+/// A rule matched: state changes, thresholds, the alert. Returns whether
+/// the rule was a `pass` rule (inspection of the flow stops).
+#[allow(clippy::too_many_arguments)]
+fn matched(
+    sig: &Signature,
+    s: &mut Scratch,
+    vars: &mut FlowVars,
+    src: IpAddr,
+    dst: IpAddr,
+    flow_id: u64,
+    now: Timestamp,
+    emit: &mut dyn FnMut(&Signature),
+) -> bool {
+    for b in &sig.bits_act {
+        b.apply(vars, &mut s.hosts, src, dst, now);
+    }
+    if sig.action == Action::Pass {
+        return true;
+    }
+    if sig.noalert || s.alerted.contains(&sig.num) || s.alerted.len() >= s.alert_max {
+        return false;
+    }
+    if !s.thresholds.check(
+        sig.gid,
+        sig.sid,
+        sig.threshold.as_ref(),
+        sig.filter.as_ref(),
+        src,
+        dst,
+        flow_id,
+        now,
+    ) {
+        return false;
+    }
+    s.alerted.push(sig.num);
+    s.stats.alerts += 1;
+    emit(sig);
+    false
+}
+
+/// Packet rules against one packet. Returns whether a `pass` rule matched.
+fn inspect_packet(
+    engine: &Engine,
+    s: &mut Scratch,
+    info: Option<&FlowInfo<'_, '_>>,
+    vars: &mut FlowVars,
+    pkt: &Packet<'_>,
+    sink: &mut dyn EventSink,
+) -> bool {
+    let Some(ip_proto) = pkt.ip_proto() else {
+        return false;
+    };
+    let group = &engine.packet[class_of(ip_proto)];
+    next_generation(s);
+    for &i in &group.headers {
+        push_cand(s, i);
+    }
+    let payload = pkt.payload;
+    // TCP payload that went into the stream was inspected there; only
+    // packet-only rules look at it again.
+    let tcp = ip_proto == 6;
+    if !payload.is_empty() {
+        for &i in group.payload.always() {
+            push_cand(s, i);
+        }
+        let mut hits = std::mem::take(&mut s.cands);
+        let before = hits.len();
+        group.payload.scan(payload, &mut hits);
+        let found: Vec<u32> = hits.drain(before..).collect();
+        s.cands = hits;
+        for i in found {
+            push_cand(s, i);
+        }
+    }
+    let mut cands = std::mem::take(&mut s.cands);
+    cands.sort_unstable();
+    let stream_took = s.stream_took;
+    let mut passed = false;
+    let (src, dst) = pkt
+        .addrs()
+        .unwrap_or((IpAddr::from([0u8; 4]), IpAddr::from([0u8; 4])));
+    let (sp, dp) = pkt.ports();
+    let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
+    let fc = flow_ctx(info, false, pkt.ts);
+    let app = info.and_then(|f| f.app_proto);
+    let names: Vec<&str> = pkt.decode_events().iter().map(|e| e.eve_name()).collect();
+    for &i in &cands {
+        let Some(sig) = engine.sigs.get(i as usize) else {
+            continue;
+        };
+        s.stats.inspected += 1;
+        if !proto_ok(sig.ip_proto, Some(ip_proto)) || !addrs_ok(sig, src, sp, dst, dp, ported) {
+            continue;
+        }
+        if sig.payload.is_some() && tcp && stream_took && !sig.needs_packet {
+            continue;
+        }
+        if !common_ok(sig, app, &fc, vars, s, src, dst, pkt.ts) {
+            continue;
+        }
+        if !sig.header.iter().all(|h| h.matches(pkt))
+            || !sig.events.iter().all(|e| e.matches(&names))
+        {
+            continue;
+        }
+        if !sig.app_events.iter().all(|ev| {
+            s.app_events
+                .iter()
+                .any(|(p, n)| *n == ev.name && ev.proto.as_deref().is_none_or(|q| q == *p))
+        }) {
+            continue;
+        }
+        if let Some(m) = &sig.payload
+            && !m.inspect(payload, &mut s.env)
+        {
+            continue;
+        }
+        let flow_id = info.map_or(0, |f| f.view.flow_id());
+        let mut emit = |sig: &Signature| {
+            sink.emit(alert::packet_alert(sig, pkt, info.map(|f| (f.view, app))));
+        };
+        if matched(sig, s, vars, src, dst, flow_id, pkt.ts, &mut emit) {
+            passed = true;
+            break;
+        }
+    }
+    s.cands = cands;
+    passed
+}
+
+/// Payload rules of TCP against a chunk of reassembled stream.
+#[allow(clippy::too_many_arguments)]
+fn inspect_payload(
+    engine: &Engine,
+    s: &mut Scratch,
+    info: &FlowInfo<'_, '_>,
+    vars: &mut FlowVars,
+    passed: &mut bool,
+    data: &[u8],
+    stream: bool,
+    _unused: Option<()>,
+    sink: &mut dyn EventSink,
+) {
+    let group = &engine.packet[0];
+    next_generation(s);
+    for &i in group.payload.always() {
+        push_cand(s, i);
+    }
+    let mut hits = Vec::new();
+    group.payload.scan(data, &mut hits);
+    for i in hits {
+        push_cand(s, i);
+    }
+    let mut cands = std::mem::take(&mut s.cands);
+    cands.sort_unstable();
+    let (c, cp) = info.view.client();
+    let (sv, svp) = info.view.server();
+    let ((src, sp), (dst, dp)) = match info.dir {
+        Direction::ToServer => ((c, cp), (sv, svp)),
+        Direction::ToClient => ((sv, svp), (c, cp)),
+    };
+    let now = info.view.last();
+    let fc = flow_ctx(Some(info), stream, now);
+    for &i in &cands {
+        let Some(sig) = engine.sigs.get(i as usize) else {
+            continue;
+        };
+        s.stats.inspected += 1;
+        if sig.needs_packet
+            || !sig.header.is_empty()
+            || !sig.events.is_empty()
+            || !sig.app_events.is_empty()
+        {
+            continue;
+        }
+        if !proto_ok(sig.ip_proto, Some(6)) || !addrs_ok(sig, src, sp, dst, dp, true) {
+            continue;
+        }
+        if !common_ok(sig, info.app_proto, &fc, vars, s, src, dst, now) {
+            continue;
+        }
+        let Some(m) = &sig.payload else { continue };
+        if !m.inspect(data, &mut s.env) {
+            continue;
+        }
+        let mut emit = |sig: &Signature| {
+            sink.emit(alert::flow_alert(
+                sig,
+                info.view,
+                info.dir,
+                info.app_proto,
+                Where::Stream,
+            ));
+        };
+        if matched(sig, s, vars, src, dst, info.view.flow_id(), now, &mut emit) {
+            *passed = true;
+            break;
+        }
+    }
+    s.cands = cands;
+}
+
+/// Transaction rules of the transaction's protocol.
+fn inspect_tx(
+    engine: &Engine,
+    s: &mut Scratch,
+    vars: &mut FlowVars,
+    passed: &mut bool,
+    ctx: &mut ParseCtx<'_, '_>,
+    tx: &dyn Transaction,
+) {
+    let Some(group) = engine.tx.get(ctx.proto) else {
+        return;
+    };
+    next_generation(s);
+    for &i in &group.always {
+        push_cand(s, i);
+    }
+    let mut hits = Vec::new();
+    for (buf, pf) in &group.by_buffer {
+        tx.buffers(*buf, &mut |v| pf.scan(v, &mut hits));
+    }
+    for i in hits {
+        push_cand(s, i);
+    }
+    let mut cands = std::mem::take(&mut s.cands);
+    cands.sort_unstable();
+    let view = ctx.flow;
+    let (mut c, mut sv) = (view.client(), view.server());
+    if ctx.is_reversed() {
+        std::mem::swap(&mut c, &mut sv);
+    }
+    let now = view.last();
+    let _ = Kind::Tx;
+    for &i in &cands {
+        let Some(sig) = engine.sigs.get(i as usize) else {
+            continue;
+        };
+        s.stats.inspected += 1;
+        // The direction the rule looks at: its flow keyword, else the side
+        // its buffers live on.
+        let to_server = sig
+            .to_server
+            .unwrap_or_else(|| !sig.buffers.iter().any(|b| b.def.to_server.is_none()));
+        let ((src, sp), (dst, dp)) = if to_server { (c, sv) } else { (sv, c) };
+        if !addrs_ok(sig, src, sp, dst, dp, true) {
+            continue;
+        }
+        let dir = if to_server {
+            Direction::ToServer
+        } else {
+            Direction::ToClient
+        };
+        let info = FlowInfo {
+            view,
+            dir,
+            app_proto: Some(ctx.proto),
+        };
+        let fc = flow_ctx(Some(&info), true, now);
+        if !common_ok(sig, Some(ctx.proto), &fc, vars, s, src, dst, now) {
+            continue;
+        }
+        let env = &mut s.env;
+        let all = sig.buffers.iter().all(|b| {
+            let mut any = false;
+            let bufs = if to_server {
+                [b.def.to_server, None]
+            } else {
+                [b.def.to_client, None]
+            };
+            for buf in bufs.into_iter().flatten() {
+                tx.buffers(buf, &mut |v| {
+                    if !any && b.matcher.inspect(v, env) {
+                        any = true;
+                    }
+                });
+            }
+            any
+        });
+        if !all {
+            continue;
+        }
+        let mut emit = |sig: &Signature| {
+            ctx_alert(ctx, sig, tx, dir);
+        };
+        if matched(sig, s, vars, src, dst, view.flow_id(), now, &mut emit) {
+            *passed = true;
+            break;
+        }
+    }
+    s.cands = cands;
+}
+
+/// Writes the alert of a transaction rule through the parser context, so
+/// it carries the flow's header the transaction's own record has.
+fn ctx_alert(ctx: &mut ParseCtx<'_, '_>, sig: &Signature, tx: &dyn Transaction, dir: Direction) {
+    let body = alert::tx_alert_body(sig, ctx.flow, tx);
+    ctx.emit("alert", Some(dir), body);
+}

@@ -1,0 +1,175 @@
+//! The engine: a loaded rule set, grouped so that each packet, stream
+//! chunk and transaction meets only the rules that can apply to it, with a
+//! multi-pattern prefilter per group and buffer.
+//!
+//! - Packet rules are grouped by IP protocol; rules with payload matches
+//!   sit behind the prefilter of their group, the rest run on every packet.
+//! - On TCP, payload rules inspect the reassembled stream as it is
+//!   delivered (so a pattern split across segments is found), and a
+//!   packet's own payload only when the stream did not take it (`dsize`
+//!   and `tcp-pkt` rules always inspect the packet).
+//! - Transaction rules are grouped by app-layer protocol and run when a
+//!   transaction completes, behind a prefilter per buffer.
+
+mod alert;
+mod layer;
+pub mod prefilter;
+mod set;
+
+use std::collections::HashMap;
+
+use taishi_proto::Buffer;
+
+use self::prefilter::{Prefilter, PrefilterBuilder};
+use super::compile::{Kind, Signature};
+
+pub use layer::{DetectFlow, DetectLayer, DetectStats};
+pub use set::{FileReport, LoadOptions, RuleSet, SkippedRule};
+
+/// Packet rules of one IP protocol class.
+#[derive(Debug, Default)]
+pub(crate) struct PacketGroup {
+    /// Rules with payload matches, behind the prefilter.
+    pub payload: Prefilter,
+    /// Rules without payload matches: run on every packet.
+    pub headers: Vec<u32>,
+}
+
+/// Transaction rules of one app-layer protocol.
+#[derive(Debug, Default)]
+pub(crate) struct TxGroup {
+    /// Prefilter per buffer over the rules' fast patterns.
+    pub by_buffer: Vec<(Buffer, Prefilter)>,
+    /// Rules without a fast pattern.
+    pub always: Vec<u32>,
+}
+
+/// IP protocol classes packet rules are grouped by.
+const CLASSES: usize = 4;
+
+fn class_of(ip_proto: u8) -> usize {
+    match ip_proto {
+        6 => 0,
+        17 => 1,
+        1 | 58 => 2,
+        _ => 3,
+    }
+}
+
+/// A rule set ready to inspect traffic; shared read-only by the workers.
+#[derive(Debug)]
+pub struct Engine {
+    pub(crate) sigs: Vec<Signature>,
+    pub(crate) packet: [PacketGroup; CLASSES],
+    pub(crate) tx: HashMap<String, TxGroup>,
+    /// Whether any rule inspects HTTP bodies (the protocol stage must keep them).
+    pub needs_bodies: bool,
+}
+
+impl Engine {
+    /// Groups and indexes compiled rules.
+    pub fn new(mut sigs: Vec<Signature>) -> Engine {
+        order(&mut sigs);
+        for (i, s) in sigs.iter_mut().enumerate() {
+            s.num = i as u32;
+        }
+        let mut packet_b: [PrefilterBuilder; CLASSES] = Default::default();
+        let mut packet: [PacketGroup; CLASSES] = Default::default();
+        let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
+            HashMap::new();
+        let mut needs_bodies = false;
+        for s in &sigs {
+            match s.kind {
+                Kind::Packet => {
+                    for (c, group) in packet.iter_mut().enumerate() {
+                        if let Some(p) = s.ip_proto
+                            && class_of(p) != c
+                        {
+                            continue;
+                        }
+                        match &s.payload {
+                            Some(m) => match m.fast_pattern() {
+                                Some(fp) if !fp.bytes.is_empty() => {
+                                    packet_b[c].add_pattern(s.num, &fp.bytes)
+                                }
+                                _ => packet_b[c].add_always(s.num),
+                            },
+                            None => group.headers.push(s.num),
+                        }
+                    }
+                }
+                Kind::Tx => {
+                    let app = s.app_proto.clone().unwrap_or_default();
+                    let entry = tx_b.entry(app).or_default();
+                    // The longest fast pattern of any buffer selects the rule.
+                    let best = s
+                        .buffers
+                        .iter()
+                        .filter_map(|b| b.matcher.fast_pattern().map(|fp| (b.def, fp)))
+                        .filter(|(_, fp)| !fp.bytes.is_empty())
+                        .max_by_key(|(_, fp)| fp.bytes.len());
+                    match best {
+                        Some((def, fp)) => {
+                            for b in [def.to_server, def.to_client].into_iter().flatten() {
+                                entry.0.entry(b).or_default().add_pattern(s.num, &fp.bytes);
+                            }
+                        }
+                        None => entry.1.push(s.num),
+                    }
+                    for b in &s.buffers {
+                        if [b.def.to_server, b.def.to_client].iter().any(|x| {
+                            matches!(
+                                x,
+                                Some(Buffer::HttpRequestBody)
+                                    | Some(Buffer::HttpResponseBody)
+                                    | Some(Buffer::FileData)
+                            )
+                        }) {
+                            needs_bodies = true;
+                        }
+                    }
+                }
+            }
+        }
+        for (c, b) in packet_b.into_iter().enumerate() {
+            packet[c].payload = b.build();
+        }
+        let tx = tx_b
+            .into_iter()
+            .map(|(app, (bufs, always))| {
+                let mut by_buffer: Vec<(Buffer, Prefilter)> =
+                    bufs.into_iter().map(|(b, p)| (b, p.build())).collect();
+                by_buffer.sort_by_key(|(b, _)| *b);
+                (app, TxGroup { by_buffer, always })
+            })
+            .collect();
+        Engine {
+            sigs,
+            packet,
+            tx,
+            needs_bodies,
+        }
+    }
+
+    /// The rules, in inspection order.
+    pub fn signatures(&self) -> &[Signature] {
+        &self.sigs
+    }
+}
+
+/// Orders rules as Suricata does where order changes results: within a
+/// packet, rules that set flowbits/flowints run before rules that test
+/// them; otherwise by priority, then file order.
+fn order(sigs: &mut [Signature]) {
+    sigs.sort_by_key(|s| {
+        let sets = s.bits_act.iter().any(|b| b.sets().is_some());
+        let reads = s.bits_cond.iter().any(|b| b.reads().is_some());
+        let bits = match (sets, reads) {
+            (true, false) => 0,
+            (true, true) => 1,
+            (false, false) => 2,
+            (false, true) => 3,
+        };
+        (bits, s.severity, s.num)
+    });
+}

@@ -1,0 +1,149 @@
+//! `taishi rules check`, and loading the rules of a pipeline run.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::json;
+use taishi_core::Config;
+use taishi_detect::rules::engine::{LoadOptions, RuleSet};
+use taishi_detect::rules::keywords::ThresholdConfig;
+
+use crate::cli::{RuleVarArgs, RulesArgs, RulesCheckArgs};
+use crate::pipeline::Detect;
+
+fn load_options(paths: &[std::path::PathBuf], vars: &RuleVarArgs) -> anyhow::Result<LoadOptions> {
+    let mut pairs = Vec::new();
+    for kv in &vars.vars {
+        let Some((k, v)) = kv.split_once('=') else {
+            bail!("--var {kv}: expected NAME=VALUE");
+        };
+        pairs.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok(LoadOptions {
+        paths: paths.to_vec(),
+        vars: pairs,
+        classification: vars.classification_file.clone(),
+    })
+}
+
+/// Loads the rules and threshold file of a run; turns on what the rules
+/// need of the protocol stage (HTTP bodies). Skipped rules are reported on
+/// stderr, one line each, and do not stop the run.
+pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Detect> {
+    let thresholds = match &args.threshold_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let name = path.display().to_string();
+            ThresholdConfig::parse(&text, &name).map_err(|e| anyhow::anyhow!(e))?;
+            Some((text, name))
+        }
+        None => None,
+    };
+    if args.rules.is_empty() {
+        return Ok(Detect {
+            engine: None,
+            thresholds,
+            packet_alert_max: config.packet_alert_max,
+        });
+    }
+    let started = Instant::now();
+    let mut opts = load_options(&args.rules, &args.vars)?;
+    // Variables of the configuration file (`vars.address-groups.*`) come
+    // before those given with --var.
+    let from_config = config
+        .vars
+        .address_groups
+        .iter()
+        .chain(config.vars.port_groups.iter())
+        .cloned();
+    opts.vars = from_config.chain(opts.vars).collect();
+    let set = RuleSet::load(&opts).map_err(|e| anyhow::anyhow!(e))?;
+    for s in &set.skipped {
+        let sid = s.sid.map(|s| format!("sid {s}: ")).unwrap_or_default();
+        eprintln!(
+            "taishi: rule skipped: {}:{}: {sid}{}",
+            s.file,
+            s.line,
+            skip_reason(s)
+        );
+    }
+    eprintln!(
+        "taishi: {} rules loaded, {} skipped, in {:.2} s",
+        set.loaded(),
+        set.skipped.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if set.engine.needs_bodies {
+        config
+            .set("app-layer.protocols.http.inspect-bodies", "yes")
+            .context("turning on HTTP body inspection")?;
+    }
+    Ok(Detect {
+        engine: Some(Arc::new(set.engine)),
+        thresholds,
+        packet_alert_max: config.packet_alert_max,
+    })
+}
+
+fn skip_reason(s: &taishi_detect::rules::engine::SkippedRule) -> String {
+    match &s.keyword {
+        Some(k) => format!("{k}: {}", s.message),
+        None => s.message.clone(),
+    }
+}
+
+/// Runs `taishi rules check`.
+pub fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let set =
+        RuleSet::load(&load_options(&args.paths, &args.vars)?).map_err(|e| anyhow::anyhow!(e))?;
+    let secs = started.elapsed().as_secs_f64();
+    let loaded = set.loaded();
+    let skipped = set.skipped.len();
+    if args.json {
+        let out = json!({
+            "total": {"loaded": loaded, "skipped": skipped},
+            "files": set.files,
+            "unsupported": set.unsupported(),
+            "skipped": if args.list { json!(set.skipped) } else { json!(null) },
+            "load_seconds": secs,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "{:<48} {:>8} {:>8} {:>9}",
+        "file", "loaded", "skipped", "disabled"
+    );
+    for f in &set.files {
+        println!(
+            "{:<48} {:>8} {:>8} {:>9}",
+            f.file, f.loaded, f.skipped, f.disabled
+        );
+    }
+    let pct = if loaded + skipped > 0 {
+        100.0 * loaded as f64 / (loaded + skipped) as f64
+    } else {
+        100.0
+    };
+    println!("total: {loaded} loaded, {skipped} skipped ({pct:.1}% loaded) in {secs:.2} s");
+    let unsupported = set.unsupported();
+    if !unsupported.is_empty() {
+        println!("\nunsupported keyword                      rules");
+        let mut rows: Vec<_> = unsupported.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (k, n) in rows {
+            println!("{k:<40} {n:>5}");
+        }
+    }
+    if args.list {
+        println!();
+        for s in &set.skipped {
+            let sid = s.sid.map(|s| format!("sid {s}: ")).unwrap_or_default();
+            println!("{}:{}: {sid}{}", s.file, s.line, skip_reason(s));
+        }
+    }
+    Ok(())
+}
