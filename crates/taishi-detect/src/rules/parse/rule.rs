@@ -119,6 +119,25 @@ impl RawOption {
                 .unwrap_or(v),
         )
     }
+
+    /// The unquoted value with every `\X` turned into `X`, as Suricata
+    /// reads `msg` (`\"`, `\;`, `\\`, `\:` are the escapes it expects;
+    /// others it accepts the same way).
+    pub fn unescaped(&self) -> Option<String> {
+        let v = self.unquoted()?;
+        let mut out = String::with_capacity(v.len());
+        let mut chars = v.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        Some(out)
+    }
 }
 
 /// A rule's header and option list, variables expanded, options unparsed.
@@ -213,6 +232,14 @@ pub fn parse_rule(text: &str, vars: &Vars, origin: Origin) -> Result<RawRule, Pa
                 return Err(err(sid, Some(name), "duplicated 'sid' keyword".into()));
             }
             sid = Some(parse_sid(o.value).map_err(|m| err(None, Some("sid".into()), m))?);
+        }
+        if name == "msg" && !o.value.is_some_and(|v| v.len() >= 2 && v.starts_with('"')) {
+            // Suricata: "value must be double quoted" (SIGMATCH_QUOTES_MANDATORY).
+            return Err(err(
+                sid.or_else(|| best_effort_sid(body)),
+                Some(name),
+                "msg: value must be double quoted".into(),
+            ));
         }
         options.push(RawOption {
             name,
@@ -380,6 +407,10 @@ mod tests {
         assert_eq!(
             r.options[0].unquoted(),
             Some(r#"ET TEST \"quoted\" and \; escaped"#)
+        );
+        assert_eq!(
+            r.options[0].unescaped().as_deref(),
+            Some(r#"ET TEST "quoted" and ; escaped"#)
         );
         assert_eq!(r.options[5].value, None);
         assert_eq!(r.option("rev").and_then(|o| o.value.as_deref()), Some("3"));
