@@ -199,10 +199,9 @@ fn bitmask_of(kw: &str, s: &str) -> Result<u64, KeywordError> {
         .ok_or_else(|| KeywordError::new(kw, format!("invalid bitmask '{s}'")))
 }
 
-/// Maximum string digits read by byte_test and byte_jump.
-const MAX_STRING_BYTES: i64 = 20;
-/// byte_extract reads one more form: 23 octal digits still fit a u64.
-const MAX_EXTRACT_STRING_BYTES: i64 = 23;
+/// Most characters a string read takes: 23 octal digits (with a zero
+/// prefix) are the longest form that still fits a u64.
+const MAX_STRING_BYTES: i64 = 23;
 
 fn nbytes_check(
     kw: &str,
@@ -274,7 +273,10 @@ impl ByteTest {
             }
         }
         t.string = finish_string(kw, string, t.string)?;
-        nbytes_check(kw, &t.nbytes, t.string.is_some(), 1, MAX_STRING_BYTES)?;
+        // `byte_test:0,...,string` reads as many digits as there are
+        // (Suricata hands strtoull the buffer itself); ET Open uses it.
+        let min = if t.string.is_some() { 0 } else { 1 };
+        nbytes_check(kw, &t.nbytes, t.string.is_some(), min, MAX_STRING_BYTES)?;
         Ok(t)
     }
 
@@ -384,14 +386,9 @@ impl ByteJump {
             ));
         }
         j.string = finish_string(kw, string, j.string)?;
-        // byte_jump:0,... is valid with from_end (jump relative to the end).
+        // byte_jump:0,... reads nothing and jumps by post_offset (from the
+        // end with from_end); ET Open uses both.
         nbytes_check(kw, &j.nbytes, j.string.is_some(), 0, MAX_STRING_BYTES)?;
-        if j.nbytes == Operand::Lit(0) && !j.from_end {
-            return Err(KeywordError::new(
-                kw,
-                "0 bytes only make sense with from_end",
-            ));
-        }
         Ok(j)
     }
 }
@@ -465,7 +462,7 @@ impl ByteExtract {
             &Operand::Lit(nbytes as i64),
             e.string.is_some(),
             1,
-            MAX_EXTRACT_STRING_BYTES,
+            MAX_STRING_BYTES,
         )?;
         e.nbytes = nbytes as u8;
         e.var = vars.define(kw, name)?;
@@ -564,7 +561,13 @@ impl ByteMath {
 /// Reads `nbytes` at `pos`: the value and the bytes it took (for strings,
 /// the characters `strtoull` consumed). `None` when the read fails.
 fn read_number(buf: &[u8], pos: usize, nbytes: usize, how: Read) -> Option<(u64, usize)> {
-    let field = buf.get(pos..pos.checked_add(nbytes)?)?;
+    // A string read of 0 bytes takes the digits there are, up to the end.
+    let end = if nbytes == 0 && how.string.is_some() {
+        buf.len()
+    } else {
+        pos.checked_add(nbytes)?
+    };
+    let field = buf.get(pos..end)?;
     match how.string {
         None => {
             if nbytes > 8 {
@@ -692,11 +695,7 @@ impl ByteJump {
             endian: self.endian,
             string: self.string,
         };
-        let (v, used) = if nbytes == 0 {
-            (0, 0)
-        } else {
-            read_number(buf, pos, nbytes as usize, how)?
-        };
+        let (v, used) = read_number(buf, pos, nbytes as usize, how)?;
         let mut v = apply_bitmask(v, self.bitmask).wrapping_mul(self.multiplier);
         if self.align && !v.is_multiple_of(4) {
             v = v.wrapping_add(4 - v % 4);

@@ -30,6 +30,8 @@ mod transform;
 mod value;
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;

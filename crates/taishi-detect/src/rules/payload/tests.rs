@@ -413,11 +413,14 @@ fn byte_test_operators_and_forms() {
     assert!(hit("byte_test:3,=,12,0,string,dec", b" 12"));
     assert!(!hit("byte_test:3,=,0,0,string,dec", b"abc"));
     assert!(hit("byte_test:3,=,12,0,string", b"012"));
+    // 0 bytes as a string: the digits there are (ET Open uses it)
+    assert!(hit("byte_test:0,=,1234,1,string,dec", b"x1234;5"));
+    assert!(!hit("byte_test:0,=,0,0,string,dec", b"x"));
     // errors
     for bad in [
         "2,=,1",
         "9,=,1,0",
-        "21,=,1,0,string",
+        "24,=,1,0,string",
         "2,~,1,0",
         "2,=,1,0,dce",
         "2,=,1,0,bogus",
@@ -497,6 +500,11 @@ fn byte_jump_options() {
         r#"byte_jump:2,0,little; content:"Z"; within:1"#,
         b"\x01\x00xZ"
     ));
+    // 0 bytes: jump by post_offset alone
+    assert!(hit(
+        r#"content:"abc"; byte_jump:0,0,relative,post_offset -2; content:"bc"; within:2"#,
+        b"xabc"
+    ));
     // jumping exactly to the end is allowed; past it is not
     assert!(hit("byte_jump:1,0; isdataat:!1,relative", b"\x02ab"));
     assert!(!hit("byte_jump:1,0", b"\x03ab"));
@@ -510,7 +518,6 @@ fn byte_jump_options() {
         "9,0",
         "2,0,dce",
         "2,0,from_beginning,from_end",
-        "0,0",
         "2,0,multiplier 0",
     ] {
         assert!(rule(&format!("byte_jump:{bad}")).is_err(), "{bad}");
@@ -590,12 +597,10 @@ fn byte_math() {
         b"\x0c"
     ));
     // relative to a content
-    assert!(
-        hit(
-            r#"content:"A"; byte_math:bytes 2, offset 0, oper +, rvalue 1, result v, relative; byte_test:2,=,v,1"#,
-            b"A\x00\x05"
-        ) == false
-    );
+    assert!(!hit(
+        r#"content:"A"; byte_math:bytes 2, offset 0, oper +, rvalue 1, result v, relative; byte_test:2,=,v,1"#,
+        b"A\x00\x05"
+    ));
     assert!(hit(
         r#"content:"A"; byte_math:bytes 1, offset 0, oper +, rvalue 1, result v, relative; byte_test:1,=,v,2"#,
         b"A\x05\x06"
