@@ -790,3 +790,103 @@ fn legacy_take_last_and_push() {
     // an empty list matches any buffer
     assert!(pkt.inspect(b"x", &mut InspectEnv::default()));
 }
+
+// ------------------------------------------------------------ properties
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Option snippets covering every op and modifier, with values that
+    /// push the arithmetic to its edges (negative distances, variables,
+    /// huge jumps, offsets past the end).
+    const SNIPPETS: &[&str] = &[
+        r#"content:"a""#,
+        r#"content:"ab"; nocase"#,
+        r#"content:!"b""#,
+        r#"content:"a"; depth:2"#,
+        r#"content:"b"; offset:3"#,
+        r#"content:"a"; distance:0"#,
+        r#"content:"b"; distance:-3; within:2"#,
+        r#"content:"ab"; within:2"#,
+        r#"content:!"a"; distance:1; within:3"#,
+        r#"content:"a"; startswith"#,
+        r#"content:"b"; endswith"#,
+        r#"content:!"ab"; endswith"#,
+        r#"content:"a"; distance:v"#,
+        r#"content:"a"; within:v"#,
+        r#"content:"a"; depth:v"#,
+        r#"content:"a"; offset:v"#,
+        r#"pcre:"/a.b/s""#,
+        r#"pcre:"/^a/R""#,
+        r#"pcre:!"/b+/R""#,
+        r#"pcre:"/x*/""#,
+        "isdataat:2,relative",
+        "isdataat:!1,relative",
+        "isdataat:v",
+        "isdataat:!5",
+        "byte_test:1,>,0x30,0,relative",
+        "byte_test:2,&,1,-1,relative,little",
+        "byte_test:0,<,100,0,relative,string,dec",
+        "byte_test:3,=,v,1,string,hex",
+        "byte_jump:1,0,relative",
+        "byte_jump:2,-2,relative,little,multiplier 3,align",
+        "byte_jump:0,0,from_end,post_offset -3",
+        "byte_jump:1,0,from_beginning,post_offset -300",
+        "byte_jump:v,0,relative",
+        "byte_math:bytes 1, offset 0, oper *, rvalue 4000000000, result w, relative",
+        "byte_math:bytes 2, offset -1, oper <<, rvalue v, result w, relative",
+        "bsize:<40",
+        "base64_decode:relative; base64_data; content:\"a\"",
+    ];
+
+    fn build(picks: &[usize]) -> Option<BufferMatch> {
+        let mut text = String::from("byte_extract:1,0,v,relative");
+        for &i in picks {
+            text.push_str("; ");
+            text.push_str(SNIPPETS[i % SNIPPETS.len()]);
+        }
+        // Some combinations are invalid rules (two base64_data, byte_math
+        // result defined twice): those are errors, never panics.
+        rule(&text).ok()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn inspect_never_panics(
+            picks in proptest::collection::vec(0usize..64, 0..7),
+            buf in proptest::collection::vec(
+                prop_oneof![Just(b'a'), Just(b'b'), Just(b'0'), Just(b'9'), any::<u8>()],
+                0..64,
+            ),
+        ) {
+            if let Some(bm) = build(&picks) {
+                let mut env = InspectEnv::default();
+                let first = bm.inspect(&buf, &mut env);
+                // Deterministic: same answer with a warm environment.
+                env.reset_vars();
+                prop_assert_eq!(first, bm.inspect(&buf, &mut env));
+                let _ = bm.fast_pattern();
+            }
+        }
+
+        #[test]
+        fn keyword_values_never_panic(
+            kw in proptest::sample::select(vec![
+                "content", "depth", "offset", "distance", "within", "fast_pattern",
+                "pcre", "isdataat", "byte_test", "byte_jump", "byte_extract",
+                "byte_math", "bsize", "base64_decode", "xor", "from_base64", "pcrexform",
+            ]),
+            value in "[ -~]{0,40}",
+        ) {
+            let mut bm = BufferMatch::default();
+            let mut vars = ByteVars::default();
+            let _ = bm.apply("content", Some("\"abcdef\""), &mut vars);
+            if bm.apply(kw, Some(&value), &mut vars).is_ok() && bm.finish().is_ok() {
+                bm.inspect(b"abcdef 123 abcdef", &mut InspectEnv::default());
+            }
+        }
+    }
+}
