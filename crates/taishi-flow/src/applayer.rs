@@ -85,6 +85,13 @@ pub trait AppLayer {
         false
     }
 
+    /// Whether any alert was raised on the flow (the flow record's
+    /// `alerted`). Asked once, as the flow ends.
+    fn alerted(&self, state: &Self::State) -> bool {
+        let _ = state;
+        false
+    }
+
     /// The packet itself, after its payload went through the stream and
     /// `on_data` (so app-layer state is current), in direction `dir` of
     /// the flow. The rule engine inspects packets here; the default does

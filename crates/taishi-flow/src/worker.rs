@@ -233,10 +233,11 @@ impl<A: AppLayer> FlowWorker<A> {
     /// first) to its flow; tracks TCP state; reassembles TCP payload and
     /// hands in-order stream data to the app layer; UDP and other payload
     /// is handed on as it is. Each UDP tunnel layer is also accounted as
-    /// its own outer UDP flow.
-    pub fn process(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) {
+    /// its own outer UDP flow. Returns whether the packet belonged to a
+    /// flow (and so reached the app layer's `on_packet`).
+    pub fn process(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) -> bool {
         if pkt.is_fragment {
-            return;
+            return false;
         }
         if pkt.ts > self.latest {
             self.latest = pkt.ts;
@@ -246,7 +247,7 @@ impl<A: AppLayer> FlowWorker<A> {
             self.process_outer(pkt, sink);
         }
         let Some((key, side)) = FlowKey::from_packet(pkt) else {
-            return;
+            return false;
         };
         let tunnel = pkt.innermost_tunnel().copied();
         let bytes = match &tunnel {
@@ -267,7 +268,7 @@ impl<A: AppLayer> FlowWorker<A> {
             },
             outer: false,
         };
-        self.handle(key, side, &ctx, sink);
+        self.handle(key, side, &ctx, sink)
     }
 
     /// Accounts the outer UDP conversation of each UDP tunnel layer.
@@ -312,7 +313,13 @@ impl<A: AppLayer> FlowWorker<A> {
         }
     }
 
-    fn handle(&mut self, key: FlowKey, side: Side, ctx: &PktCtx<'_>, sink: &mut dyn EventSink) {
+    fn handle(
+        &mut self,
+        key: FlowKey,
+        side: Side,
+        ctx: &PktCtx<'_>,
+        sink: &mut dyn EventSink,
+    ) -> bool {
         let hash = key.hash_with(&self.hasher);
         let slots = &self.slots;
         let found = self.table.find(hash, |&i| {
@@ -324,7 +331,7 @@ impl<A: AppLayer> FlowWorker<A> {
             Some(&i) => i,
             None => match self.create(key, hash, side, ctx, sink) {
                 Some(i) => i,
-                None => return,
+                None => return false,
             },
         };
 
@@ -337,7 +344,7 @@ impl<A: AppLayer> FlowWorker<A> {
             ..
         } = self;
         let Some(slot) = slots.get_mut(idx as usize) else {
-            return;
+            return false;
         };
         let Flow {
             meta,
@@ -420,6 +427,7 @@ impl<A: AppLayer> FlowWorker<A> {
             self.unlink(idx);
             self.link_tail(idx, list, now_sec);
         }
+        true
     }
 
     fn create(
@@ -659,7 +667,8 @@ impl<A: AppLayer> FlowWorker<A> {
             tcp.finish(rs, &mut out);
         }
         let app_proto = app.on_end(app_state, &FlowView { meta }, sink);
-        sink.emit(flow_event(meta, tcp, reason, ts, app_proto));
+        let alerted = app.alerted(app_state);
+        sink.emit(flow_event(meta, tcp, reason, ts, app_proto, alerted));
         *tcp = TcpSession::default();
         *app_state = A::State::default();
         slot.live = false;
@@ -745,6 +754,7 @@ fn flow_event(
     reason: &'static str,
     ts: Timestamp,
     app_proto: Option<&'static str>,
+    alerted: bool,
 ) -> Event {
     let proto = meta.key.proto;
     let server = other(meta.client);
@@ -781,7 +791,7 @@ fn flow_event(
             age: meta.last.secs().saturating_sub(meta.start.secs()),
             state: meta.state.name(),
             reason,
-            alerted: false,
+            alerted,
         },
         tcp: tcp_rec,
     };

@@ -106,6 +106,8 @@ pub struct Signature {
     pub filter: Option<DetectionFilter>,
     /// `noalert` or `flowbits:noalert`: state changes only.
     pub noalert: bool,
+    /// `bypass`: once it matches, the flow is not inspected any more.
+    pub bypass: bool,
     /// Where it runs.
     pub kind: Kind,
     /// Where it came from.
@@ -161,7 +163,7 @@ pub struct Compiler {
 /// Rule protocols Taishi knows: IP protocol and app-layer protocol.
 fn header_proto(proto: &str) -> Option<(Option<u8>, Option<&'static str>)> {
     Some(match proto {
-        "ip" | "pkt" => (None, None),
+        "ip" | "pkt" | "pkthdr" => (None, None),
         "tcp" | "tcp-pkt" | "tcp-stream" => (Some(6), None),
         "udp" => (Some(17), None),
         // `icmp` covers ICMPv4 and ICMPv6 (the engine treats 1 as both).
@@ -254,6 +256,7 @@ impl Compiler {
             threshold: None,
             filter: None,
             noalert: false,
+            bypass: false,
             kind: Kind::Packet,
             origin: raw.origin,
         };
@@ -309,6 +312,12 @@ impl Compiler {
                     }
                 }
                 "noalert" => sig.noalert = true,
+                // Hints and logging extras that do not change what matches:
+                // `prefilter` picks the prefilter keyword, `tag` logs more
+                // packets of the session, `requires` is checked by the
+                // keywords themselves (an unknown one skips the rule).
+                "prefilter" | "tag" | "requires" => {}
+                "bypass" => sig.bypass = true,
                 "app-layer-protocol" => {
                     let v = value.unwrap_or_default().trim();
                     let (neg, p) = match v.strip_prefix('!') {
@@ -387,7 +396,9 @@ impl Compiler {
                         last = Some(i);
                         continue;
                     }
-                    if let Some(def) = buffers::sticky(name) {
+                    if value.is_none()
+                        && let Some(def) = buffers::sticky(name)
+                    {
                         current = Some(new_buffer(&mut sig, def, name)?);
                         last = current;
                         continue;
@@ -494,12 +505,6 @@ impl Compiler {
             sig.payload = Some(payload);
         }
         if !sig.buffers.is_empty() {
-            if sig.payload.is_some() {
-                return Err(unsupported(
-                    "content",
-                    "packet payload and transaction buffers in one rule",
-                ));
-            }
             sig.kind = Kind::Tx;
             if !sig.header.is_empty() || !sig.events.is_empty() {
                 return Err(unsupported(

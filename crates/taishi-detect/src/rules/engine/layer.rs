@@ -26,6 +26,8 @@ pub struct DetectFlow {
     vars: FlowVars,
     /// A `pass` rule matched: the flow is not inspected any more.
     passed: bool,
+    /// An alert was raised on the flow.
+    alerted: bool,
 }
 
 /// Counters of the rule engine.
@@ -138,12 +140,14 @@ impl AppLayer for DetectLayer {
         let Some(engine) = self.engine.clone() else {
             return self.proto.data(&mut st.app, flow, dir, data, sink, None);
         };
+        let before = self.s.stats.alerts;
         {
             let mut hook = Hook {
                 engine: &engine,
                 s: &mut self.s,
                 vars: &mut st.vars,
                 passed: &mut st.passed,
+                data,
             };
             self.proto
                 .data(&mut st.app, flow, dir, data, sink, Some(&mut hook));
@@ -167,6 +171,7 @@ impl AppLayer for DetectLayer {
                 sink,
             );
         }
+        st.alerted |= self.s.stats.alerts > before;
     }
 
     fn on_gap(
@@ -180,14 +185,17 @@ impl AppLayer for DetectLayer {
         let Some(engine) = self.engine.clone() else {
             return self.proto.gap(&mut st.app, flow, dir, len, sink, None);
         };
+        let before = self.s.stats.alerts;
         let mut hook = Hook {
             engine: &engine,
             s: &mut self.s,
             vars: &mut st.vars,
             passed: &mut st.passed,
+            data: &[],
         };
         self.proto
             .gap(&mut st.app, flow, dir, len, sink, Some(&mut hook));
+        st.alerted |= self.s.stats.alerts > before;
     }
 
     fn on_end(
@@ -199,13 +207,21 @@ impl AppLayer for DetectLayer {
         let Some(engine) = self.engine.clone() else {
             return self.proto.end(&mut st.app, flow, sink, None);
         };
+        let before = self.s.stats.alerts;
         let mut hook = Hook {
             engine: &engine,
             s: &mut self.s,
             vars: &mut st.vars,
             passed: &mut st.passed,
+            data: &[],
         };
-        self.proto.end(&mut st.app, flow, sink, Some(&mut hook))
+        let app = self.proto.end(&mut st.app, flow, sink, Some(&mut hook));
+        st.alerted |= self.s.stats.alerts > before;
+        app
+    }
+
+    fn alerted(&self, st: &DetectFlow) -> bool {
+        st.alerted
     }
 
     fn take_reverse(&mut self, st: &mut DetectFlow) -> bool {
@@ -228,7 +244,9 @@ impl AppLayer for DetectLayer {
                 dir,
                 app_proto: st.app.app_proto(),
             };
+            let before = self.s.stats.alerts;
             st.passed |= inspect_packet(&engine, &mut self.s, Some(&info), &mut st.vars, pkt, sink);
+            st.alerted |= self.s.stats.alerts > before;
         }
         self.s.alerted.clear();
         self.s.app_events.clear();
@@ -251,6 +269,9 @@ struct Hook<'e> {
     s: &'e mut Scratch,
     vars: &'e mut FlowVars,
     passed: &'e mut bool,
+    /// The bytes being parsed (stream chunk or datagram), which the payload
+    /// part of a rule that also has transaction buffers inspects.
+    data: &'e [u8],
 }
 
 impl TxHook for Hook<'_> {
@@ -258,7 +279,15 @@ impl TxHook for Hook<'_> {
         if *self.passed {
             return;
         }
-        inspect_tx(self.engine, self.s, self.vars, self.passed, ctx, tx);
+        inspect_tx(
+            self.engine,
+            self.s,
+            self.vars,
+            self.passed,
+            self.data,
+            ctx,
+            tx,
+        );
     }
 
     fn on_event(&mut self, ctx: &mut ParseCtx<'_, '_>, event: &'static str) {
@@ -362,7 +391,7 @@ fn common_ok(
 }
 
 /// A rule matched: state changes, thresholds, the alert. Returns whether
-/// the rule was a `pass` rule (inspection of the flow stops).
+/// inspection of the flow stops (`pass` and `bypass` rules).
 #[allow(clippy::too_many_arguments)]
 fn matched(
     sig: &Signature,
@@ -380,8 +409,9 @@ fn matched(
     if sig.action == Action::Pass {
         return true;
     }
+    let stop = sig.bypass;
     if sig.noalert || s.alerted.contains(&sig.num) || s.alerted.len() >= s.alert_max {
-        return false;
+        return stop;
     }
     if !s.thresholds.check(
         sig.gid,
@@ -393,12 +423,12 @@ fn matched(
         flow_id,
         now,
     ) {
-        return false;
+        return stop;
     }
     s.alerted.push(sig.num);
     s.stats.alerts += 1;
     emit(sig);
-    false
+    stop
 }
 
 /// Packet rules against one packet. Returns whether a `pass` rule matched.
@@ -410,10 +440,10 @@ fn inspect_packet(
     pkt: &Packet<'_>,
     sink: &mut dyn EventSink,
 ) -> bool {
-    let Some(ip_proto) = pkt.ip_proto() else {
-        return false;
-    };
-    let group = &engine.packet[class_of(ip_proto)];
+    // A packet without IP meets only the rules that need none (`pkthdr`,
+    // `ip` with `any` addresses).
+    let ip_proto = pkt.ip_proto();
+    let group = &engine.packet[ip_proto.map_or(3, class_of)];
     next_generation(s);
     for &i in &group.headers {
         push_cand(s, i);
@@ -421,7 +451,7 @@ fn inspect_packet(
     let payload = pkt.payload;
     // TCP payload that went into the stream was inspected there; only
     // packet-only rules look at it again.
-    let tcp = ip_proto == 6;
+    let tcp = ip_proto == Some(6);
     if !payload.is_empty() {
         for &i in group.payload.always() {
             push_cand(s, i);
@@ -452,7 +482,7 @@ fn inspect_packet(
             continue;
         };
         s.stats.inspected += 1;
-        if !proto_ok(sig.ip_proto, Some(ip_proto)) || !addrs_ok(sig, src, sp, dst, dp, ported) {
+        if !proto_ok(sig.ip_proto, ip_proto) || !addrs_ok(sig, src, sp, dst, dp, ported) {
             continue;
         }
         if sig.payload.is_some() && tcp && stream_took && !sig.needs_packet {
@@ -569,6 +599,7 @@ fn inspect_tx(
     s: &mut Scratch,
     vars: &mut FlowVars,
     passed: &mut bool,
+    data: &[u8],
     ctx: &mut ParseCtx<'_, '_>,
     tx: &dyn Transaction,
 ) {
@@ -621,6 +652,11 @@ fn inspect_tx(
         };
         let fc = flow_ctx(Some(&info), true, now);
         if !common_ok(sig, Some(ctx.proto), &fc, vars, s, src, dst, now) {
+            continue;
+        }
+        if let Some(m) = &sig.payload
+            && !m.inspect(data, &mut s.env)
+        {
             continue;
         }
         let env = &mut s.env;

@@ -90,6 +90,17 @@ impl RuleSet {
                 disabled: file.disabled,
                 ..FileReport::default()
             };
+            for e in &file.errors {
+                skipped.push(SkippedRule {
+                    file: e.origin.file.to_string(),
+                    line: e.origin.line,
+                    sid: e.sid,
+                    keyword: e.keyword.clone(),
+                    message: e.message.clone(),
+                    unsupported: false,
+                });
+                rep.skipped += 1;
+            }
             for line in file.rules {
                 let origin = line.origin.clone();
                 let result = parse::parse_rule(&line.text, &vars, line.origin)
