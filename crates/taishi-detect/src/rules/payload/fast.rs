@@ -3,12 +3,14 @@
 //! longest non-negated content, ties broken by Suricata's PatternStrength
 //! (rarer byte classes score higher), then by rule order.
 
-use super::{BufferMatch, Content, PayloadOp};
+use super::{BufferMatch, Content, PayloadOp, Transform};
 
 /// The pattern a prefilter looks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FastPattern {
-    /// The bytes (chopped when `fast_pattern:N,M` says so).
+    /// The bytes (chopped when `fast_pattern:N,M` says so), as they must
+    /// occur in the buffer before any transform: `dotprefix; content:".a.b"`
+    /// gives `a.b`, `to_lowercase` makes the search caseless.
     pub bytes: Vec<u8>,
     /// Match without regard to ASCII case.
     pub nocase: bool,
@@ -38,29 +40,41 @@ pub(crate) fn strength(p: &[u8]) -> u32 {
     s
 }
 
+fn contents(st: &BufferMatch) -> impl Iterator<Item = &Content> {
+    st.ops.iter().filter_map(|op| match op {
+        PayloadOp::Content(c) => Some(c),
+        _ => None,
+    })
+}
+
 pub(crate) fn select(bm: &BufferMatch) -> Option<FastPattern> {
     // The base64_data list runs on decoded bytes the prefilter never sees.
-    let contents = || {
-        bm.ops.iter().filter_map(|op| match op {
-            PayloadOp::Content(c) => Some(c),
-            _ => None,
-        })
-    };
-    let chosen: &Content = match contents().find(|c| c.fast_pattern.is_some()) {
-        Some(c) => c,
+    let mut stages = vec![bm];
+    while let Some(next) = stages.last().and_then(|s| s.then.as_deref()) {
+        stages.push(next);
+    }
+    // The base64_data list runs on decoded bytes the prefilter never sees.
+    let explicit = stages.iter().find_map(|st| {
+        contents(st)
+            .find(|c| c.fast_pattern.is_some())
+            .map(|c| (*st, c))
+    });
+    let (stage, chosen) = match explicit {
+        Some(x) => x,
         None => {
-            let mut best: Option<&Content> = None;
-            for c in contents().filter(|c| !c.negated) {
-                best = match best {
-                    None => Some(c),
-                    Some(b) => {
-                        let (lc, lb) = (c.pattern.len(), b.pattern.len());
-                        if lc > lb || (lc == lb && strength(&c.pattern) > strength(&b.pattern)) {
-                            Some(c)
-                        } else {
-                            Some(b)
+            let mut best: Option<(&BufferMatch, &Content)> = None;
+            for st in &stages {
+                for c in contents(st).filter(|c| !c.negated) {
+                    best = match best {
+                        Some((_, b))
+                            if !(c.pattern.len() > b.pattern.len()
+                                || (c.pattern.len() == b.pattern.len()
+                                    && strength(&c.pattern) > strength(&b.pattern))) =>
+                        {
+                            best
                         }
-                    }
+                        _ => Some((*st, c)),
+                    };
                 }
             }
             best?
@@ -77,7 +91,11 @@ pub(crate) fn select(bm: &BufferMatch) -> Option<FastPattern> {
             .to_vec(),
         None => chosen.pattern.clone(),
     };
-    let only = spec.chop.is_none()
+    let (bytes, nocase) = raw_pattern(&stage.transforms, bytes, chosen.nocase)?;
+    let only = stages.len() == 1
+        && bm.transforms.is_empty()
+        && bm.absent.is_none()
+        && spec.chop.is_none()
         && bm.ops.len() == 1
         && bm.base64_ops.is_empty()
         && chosen.depth.is_none()
@@ -88,7 +106,35 @@ pub(crate) fn select(bm: &BufferMatch) -> Option<FastPattern> {
         && !chosen.endswith;
     Some(FastPattern {
         bytes,
-        nocase: chosen.nocase,
+        nocase,
         only,
     })
+}
+
+/// A pattern the untransformed buffer must contain when `bytes` occurs in
+/// the transformed one, undoing the transforms from the last: `dotprefix`
+/// may have supplied a leading dot, the case changes make the search
+/// caseless; any other transform leaves no such pattern.
+fn raw_pattern(
+    transforms: &[Transform],
+    mut bytes: Vec<u8>,
+    mut nocase: bool,
+) -> Option<(Vec<u8>, bool)> {
+    for t in transforms.iter().rev() {
+        match t {
+            Transform::DotPrefix => {
+                if bytes.first() == Some(&b'.') {
+                    bytes.remove(0);
+                }
+            }
+            Transform::ToLowercase | Transform::ToUppercase | Transform::HeaderLowercase => {
+                nocase = true
+            }
+            _ => return None,
+        }
+    }
+    if bytes.is_empty() {
+        return None;
+    }
+    Some((bytes, nocase))
 }

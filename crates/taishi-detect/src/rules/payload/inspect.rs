@@ -175,15 +175,19 @@ fn step(ops: &[PayloadOp], b64: &[PayloadOp], i: usize, buf: &[u8], env: &mut In
                 start += d.offset;
             }
             let rest = &buf[start as usize..];
-            let take = if d.bytes == 0 {
-                rest.len()
+            // Suricata's default `bytes` is its decode maximum, 65535.
+            let bytes = if d.bytes == 0 {
+                65535
             } else {
-                rest.len().min(d.bytes as usize)
+                d.bytes as usize
             };
+            let take = rest.len().min(bytes);
             let mut decoded = mem::take(&mut env.decoded);
             base64::decode(
                 &rest[..take],
-                base64::Mode::Rfc2045,
+                // Suricata's BASE64_MODE_RELAX: stop at the first character
+                // outside the alphabet, keep what was decoded.
+                base64::Mode::Rfc4648,
                 MAX_BASE64_DECODED,
                 &mut decoded,
             );

@@ -209,6 +209,15 @@ pub struct BufferMatch {
     pub base64_ops: Vec<PayloadOp>,
     /// Set by `base64_data`: later options go to [`BufferMatch::base64_ops`].
     pub in_base64_data: bool,
+    /// `absent` (`Some(false)`) or `absent: or_else` (`Some(true)`): the
+    /// list also matches when the buffer does not exist (see
+    /// [`BufferMatch::matches_absent`]); plain `absent` never matches a
+    /// buffer that exists.
+    pub absent: Option<bool>,
+    /// A transform written after this list's ops starts a new list on the
+    /// same buffer (Suricata 8): its transforms are this list's plus the new
+    /// ones, its ops are the options that follow. Both lists must match.
+    pub then: Option<Box<BufferMatch>>,
 }
 
 impl BufferMatch {
@@ -222,14 +231,43 @@ impl BufferMatch {
         value: Option<&str>,
         vars: &mut ByteVars,
     ) -> Result<Applied, KeywordError> {
+        if let Some(next) = self.then.as_deref_mut() {
+            return next.apply(name, value, vars);
+        }
         if let Some(t) = transform::parse(name, value)? {
-            if !self.ops.is_empty() || self.in_base64_data {
+            if self.in_base64_data {
                 return Err(KeywordError::new(
                     name,
-                    "transforms must come before the buffer's first content or other match",
+                    "a transform cannot follow base64_data",
                 ));
             }
-            self.transforms.push(t);
+            if self.ops.is_empty() && self.absent.is_none() {
+                self.transforms.push(t);
+            } else {
+                let mut transforms = self.transforms.clone();
+                transforms.push(t);
+                self.then = Some(Box::new(BufferMatch {
+                    transforms,
+                    ..BufferMatch::default()
+                }));
+            }
+            return Ok(Applied::Done);
+        }
+        if name == "absent" {
+            let or_else = match value.map(value::unquote) {
+                None | Some("") => false,
+                Some("or_else") => true,
+                Some(v) => {
+                    return Err(KeywordError::new(name, format!("unknown value '{v}'")));
+                }
+            };
+            if self.absent.is_some() || !self.ops.is_empty() || self.in_base64_data {
+                return Err(KeywordError::new(
+                    name,
+                    "must directly follow the sticky buffer, once",
+                ));
+            }
+            self.absent = Some(or_else);
             return Ok(Applied::Done);
         }
         let list = if self.in_base64_data {
@@ -318,6 +356,9 @@ impl BufferMatch {
     /// modifiers, so the compiler can move it into a legacy buffer
     /// (`content:"x"; http_uri;` and pcre /U).
     pub fn take_last(&mut self) -> Option<PayloadOp> {
+        if let Some(next) = self.then.as_deref_mut() {
+            return next.take_last();
+        }
         let list = if self.in_base64_data {
             &mut self.base64_ops
         } else {
@@ -331,7 +372,9 @@ impl BufferMatch {
 
     /// Appends an op taken from another list (legacy modifiers).
     pub fn push(&mut self, op: PayloadOp) {
-        if self.in_base64_data {
+        if let Some(next) = self.then.as_deref_mut() {
+            next.push(op);
+        } else if self.in_base64_data {
             self.base64_ops.push(op);
         } else {
             self.ops.push(op);
@@ -362,22 +405,46 @@ impl BufferMatch {
         for t in &self.transforms {
             t.validate_against(&self.ops)?;
         }
+        if self.absent == Some(false) && !(self.ops.is_empty() && self.base64_ops.is_empty()) {
+            return Err(KeywordError::new(
+                "absent",
+                "plain absent cannot be combined with content-like keywords (use absent: or_else)",
+            ));
+        }
+        if let Some(next) = self.then.as_deref_mut() {
+            next.finish()?;
+        }
         Ok(())
     }
 
     /// Whether the list is empty (no transforms and no ops).
     pub fn is_empty(&self) -> bool {
-        self.transforms.is_empty() && self.ops.is_empty() && self.base64_ops.is_empty()
+        self.transforms.is_empty()
+            && self.ops.is_empty()
+            && self.base64_ops.is_empty()
+            && self.absent.is_none()
+            && self.then.as_ref().is_none_or(|n| n.is_empty())
+    }
+
+    /// Whether the list matches a buffer that does not exist (the
+    /// transaction has no such field): only with `absent`.
+    pub fn matches_absent(&self) -> bool {
+        self.absent.is_some()
     }
 
     /// Inspects one buffer; true when every op matches, with Suricata's
     /// backtracking over relative matches. A list with no ops matches.
     pub fn inspect(&self, buf: &[u8], env: &mut InspectEnv) -> bool {
-        inspect::inspect(self, buf, env)
+        if self.absent == Some(false) {
+            return false;
+        }
+        inspect::inspect(self, buf, env) && self.then.as_deref().is_none_or(|n| n.inspect(buf, env))
     }
 
-    /// The pattern the prefilter should look for, chosen as Suricata chooses
-    /// it; `None` when no non-negated content qualifies.
+    /// The pattern the prefilter should look for in the buffer as it is
+    /// (before transforms), chosen as Suricata chooses it; `None` when no
+    /// non-negated content qualifies or the transforms leave no pattern
+    /// the raw buffer must contain (then the rule must always be inspected).
     pub fn fast_pattern(&self) -> Option<FastPattern> {
         fast::select(self)
     }

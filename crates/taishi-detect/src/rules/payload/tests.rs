@@ -703,11 +703,91 @@ fn transforms() {
     assert!(rule(r#"to_lowercase; content:"ABC""#).is_err());
     assert!(rule(r#"to_lowercase; content:"ABC"; nocase"#).is_ok());
     assert!(rule(r#"strip_whitespace; content:"a b""#).is_err());
-    // transforms must come first
-    assert!(rule(r#"content:"a"; dotprefix"#).is_err());
+    // a transform after a content starts another list on the same buffer
+    assert!(rule(r#"content:"a"; dotprefix"#).unwrap().then.is_some());
     assert!(rule("xor:\"0\"").is_err());
     assert!(rule("pcrexform:\"abc\"").is_err());
     assert!(rule("gunzip").is_err());
+}
+
+#[test]
+fn subslice_cases_of_suricata_verify() {
+    let ua = b"curl/7.64.1";
+    let t = |r: &str, buf: &[u8]| hit(r, buf);
+    assert!(t(
+        r#"content:"*/*"; subslice:2; content:"*"; bsize:1"#,
+        b"*/*"
+    ));
+    assert!(t(r#"subslice:-6; content:"7.64.1"; bsize:6"#, ua));
+    assert!(t(
+        r#"subslice:-10,3; content:"url"; startswith; endswith; bsize:3"#,
+        ua
+    ));
+    assert!(t("subslice:9, 2; bsize:0", b"*/*"));
+    assert!(t("subslice: 0, 13 ; bsize:0", ua));
+    assert!(t(r#"subslice:1,-3; content:"url/7.6"; bsize:7"#, ua));
+    assert!(t(
+        r#"subslice:1,30, truncate; content:"url/7.64.1"; bsize:10"#,
+        ua
+    ));
+    assert!(t(r#"subslice:-6,30, truncate; bsize:6"#, ua));
+    assert!(t(r#"subslice:-20, truncate; bsize:11"#, ua));
+    assert!(t(
+        r#"subslice:-20, 5, truncate; content:"curl/"; bsize:5"#,
+        ua
+    ));
+    assert!(t(
+        r#"subslice:-15, 10, truncate; content:"curl/7.64."; bsize:10"#,
+        ua
+    ));
+    assert!(t("subslice:-20; bsize:0", ua));
+    assert!(t(
+        r#"subslice:-100, 3, truncate; content:"cur"; bsize:3"#,
+        ua
+    ));
+    assert!(t("subslice:0, -30, truncate; bsize:0", ua));
+    assert!(rule("subslice:x").is_err());
+    assert!(rule("subslice:1,2,3").is_err());
+}
+
+#[test]
+fn transform_after_content_starts_a_new_list() {
+    // Suricata 8: the first content sees the buffer, the second its slice.
+    let bm = rule(r#"content:"curl/7.64.1"; subslice:-6; content:"7.64.1"; bsize:6"#).unwrap();
+    assert!(bm.then.is_some());
+    assert!(bm.inspect(b"curl/7.64.1", &mut InspectEnv::default()));
+    assert!(!bm.inspect(b"wget/7.64.1", &mut InspectEnv::default()));
+    assert!(!bm.inspect(b"curl/7.64.1x", &mut InspectEnv::default()));
+    // the fast pattern comes from the untransformed stage
+    assert_eq!(bm.fast_pattern().unwrap().bytes, b"curl/7.64.1");
+}
+
+#[test]
+fn absent() {
+    let bm = rule("absent").unwrap();
+    assert!(bm.matches_absent());
+    assert!(!bm.inspect(b"x", &mut InspectEnv::default()));
+    let bm = rule(r#"absent: or_else; content:!"abc""#).unwrap();
+    assert!(bm.matches_absent());
+    assert!(bm.inspect(b"xyz", &mut InspectEnv::default()));
+    assert!(!bm.inspect(b"abc", &mut InspectEnv::default()));
+    assert!(!rule(r#"content:"a""#).unwrap().matches_absent());
+    assert!(rule(r#"absent; content:"a""#).is_err());
+    assert!(rule(r#"content:"a"; absent"#).is_err());
+    assert!(rule("absent: bogus").is_err());
+}
+
+#[test]
+fn fast_pattern_through_transforms() {
+    // dotprefix may have supplied the leading dot: the raw buffer holds the rest
+    let f = fp(r#"dotprefix; content:".google.com"; endswith"#).unwrap();
+    assert_eq!(f.bytes, b"google.com");
+    assert!(!f.only);
+    let f = fp(r#"to_lowercase; content:"abc""#).unwrap();
+    assert!(f.nocase && f.bytes == b"abc");
+    assert_eq!(fp(r#"to_md5; content:"|00 11 22 33|""#), None);
+    assert_eq!(fp(r#"strip_whitespace; content:"ab""#), None);
+    assert_eq!(fp(r#"dotprefix; content:".""#), None);
 }
 
 // ----------------------------------------------------------- fast_pattern

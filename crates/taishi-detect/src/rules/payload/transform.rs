@@ -42,6 +42,18 @@ pub enum Transform {
     StripPseudoHeaders,
     /// `pcrexform:"regex"`: the first capture group of the match.
     Pcrexform(Regex),
+    /// `subslice:offset[, count][, truncate]`: a slice of the buffer. A
+    /// negative offset counts from the end, a negative count ends that many
+    /// bytes before the end; a slice that does not fit gives an empty
+    /// buffer, or with `truncate` is clipped to the buffer.
+    Subslice {
+        /// Start (negative: from the end).
+        offset: i64,
+        /// Length (negative: end counted from the buffer's end); `None`: to the end.
+        count: Option<i64>,
+        /// Clip instead of emptying.
+        truncate: bool,
+    },
     /// `from_base64[:bytes N, offset N, mode M]`.
     FromBase64 {
         /// Input bytes to decode at most (0: all).
@@ -98,6 +110,32 @@ pub(crate) fn parse(name: &str, value: Option<&str>) -> Result<Option<Transform>
                 return Err(KeywordError::new(name, "regex needs a capture group"));
             }
             Ok(Some(Transform::Pcrexform(re)))
+        }
+        "subslice" => {
+            let v = value.map(unquote).unwrap_or("");
+            let mut parts = split_args(v).into_iter().filter(|p| !p.is_empty());
+            let num = |p: Option<&str>, what: &str| -> Result<i64, KeywordError> {
+                let p = p.unwrap_or("");
+                super::value::parse_i64(p)
+                    .filter(|n| n.abs() <= u32::MAX as i64)
+                    .ok_or_else(|| KeywordError::new(name, format!("invalid {what} '{p}'")))
+            };
+            let offset = num(parts.next(), "offset")?;
+            let (mut count, mut truncate) = (None, false);
+            for p in parts {
+                if p == "truncate" && !truncate {
+                    truncate = true;
+                } else if count.is_none() && !truncate {
+                    count = Some(num(Some(p), "count")?);
+                } else {
+                    return Err(KeywordError::new(name, format!("unexpected '{p}'")));
+                }
+            }
+            Ok(Some(Transform::Subslice {
+                offset,
+                count,
+                truncate,
+            }))
         }
         "from_base64" => {
             let (mut bytes, mut offset, mut mode) = (0u32, 0u32, Mode::Rfc4648);
@@ -186,6 +224,8 @@ impl Transform {
     pub(crate) fn apply(&self, input: &[u8], out: &mut Vec<u8>) {
         out.clear();
         match self {
+            // An empty buffer stays empty, as in Suricata.
+            Transform::DotPrefix if input.is_empty() => {}
             Transform::DotPrefix => {
                 out.push(b'.');
                 out.extend_from_slice(input);
@@ -240,6 +280,15 @@ impl Transform {
                 },
                 _ => out.extend_from_slice(input),
             },
+            Transform::Subslice {
+                offset,
+                count,
+                truncate,
+            } => {
+                if let Some(r) = subslice(input.len() as i64, *offset, *count, *truncate) {
+                    out.extend_from_slice(&input[r]);
+                }
+            }
             Transform::FromBase64 {
                 bytes,
                 offset,
@@ -260,6 +309,34 @@ impl Transform {
             }
         }
     }
+}
+
+/// The range a subslice keeps, `None` for an empty result.
+fn subslice(
+    len: i64,
+    offset: i64,
+    count: Option<i64>,
+    truncate: bool,
+) -> Option<std::ops::Range<usize>> {
+    let mut start = if offset < 0 { len + offset } else { offset };
+    if start < 0 || start > len {
+        if !truncate {
+            return None;
+        }
+        start = start.clamp(0, len);
+    }
+    let mut end = match count {
+        None => len,
+        Some(c) if c < 0 => len + c,
+        Some(c) => start + c,
+    };
+    if end > len || end < start {
+        if !truncate {
+            return None;
+        }
+        end = end.clamp(start, len);
+    }
+    Some(start as usize..end as usize)
 }
 
 fn url_decode(input: &[u8], out: &mut Vec<u8>) {
