@@ -34,6 +34,8 @@ pub struct InspectEnv {
     scratch_a: Vec<u8>,
     scratch_b: Vec<u8>,
     decoded: Vec<u8>,
+    /// Where the inspected buffer starts in its stream (0 for whole buffers).
+    stream_start: u64,
 }
 
 impl InspectEnv {
@@ -70,6 +72,18 @@ enum R {
     Match,
     /// No match, and no other occurrence of an earlier match can help.
     Discontinue,
+}
+
+pub(crate) fn inspect_stream(
+    bm: &BufferMatch,
+    buf: &[u8],
+    stream_start: u64,
+    env: &mut InspectEnv,
+) -> bool {
+    env.stream_start = stream_start;
+    let r = inspect(bm, buf, env);
+    env.stream_start = 0;
+    r
 }
 
 pub(crate) fn inspect(bm: &BufferMatch, buf: &[u8], env: &mut InspectEnv) -> bool {
@@ -160,7 +174,7 @@ fn step(ops: &[PayloadOp], b64: &[PayloadOp], i: usize, buf: &[u8], env: &mut In
             None => R::NoMatch,
         },
         PayloadOp::Bsize(r) => {
-            if r.matches(len as u64) {
+            if r.matches(len as u64 + env.stream_start) {
                 next(ops, b64, i, buf, env)
             } else {
                 R::Discontinue
@@ -260,6 +274,12 @@ fn content(
                 if (depth as i32) > (lim as i32) {
                     depth = lim;
                 }
+                if env.stream_start != 0 && prev_buffer_offset == 0 {
+                    match stream_depth(depth, env.stream_start, len) {
+                        Some(d) => depth = d,
+                        None => return R::NoMatch,
+                    }
+                }
             }
         } else {
             depth = match c.depth {
@@ -269,6 +289,12 @@ fn content(
                 _ if depth_lit != 0 => depth_lit,
                 _ => len,
             };
+            if env.stream_start != 0 && (c.depth.is_some() || c.startswith) {
+                match stream_depth(depth, env.stream_start, len) {
+                    Some(d) => depth = d,
+                    None => return R::NoMatch,
+                }
+            }
             offset = match c.offset {
                 Some(op @ Operand::Var(_)) => resolve(op, &env.vals) as u32,
                 _ => offset_lit,
@@ -327,6 +353,19 @@ fn content(
             }
         }
         prev_offset = match_offset - (plen - 1);
+    }
+}
+
+/// A depth counted from the stream start, made relative to a chunk that
+/// starts `start` bytes into the stream; `None` when it ends before the chunk.
+fn stream_depth(depth: u32, start: u64, len: u32) -> Option<u32> {
+    let d = depth as u64;
+    if d <= start {
+        None
+    } else if d >= start + len as u64 {
+        Some(depth)
+    } else {
+        Some((d - start) as u32)
     }
 }
 

@@ -441,6 +441,22 @@ impl BufferMatch {
         inspect::inspect(self, buf, env) && self.then.as_deref().is_none_or(|n| n.inspect(buf, env))
     }
 
+    /// Inspects a chunk of a reassembled stream that starts `stream_start`
+    /// bytes into the stream, as Suricata's stream inspection does: a
+    /// `depth` (or a `within` from the chunk start) counts from the start
+    /// of the stream, so a chunk past it cannot match; `bsize` sees the
+    /// stream length so far.
+    pub fn inspect_stream(&self, buf: &[u8], stream_start: u64, env: &mut InspectEnv) -> bool {
+        if self.absent == Some(false) {
+            return false;
+        }
+        inspect::inspect_stream(self, buf, stream_start, env)
+            && self
+                .then
+                .as_deref()
+                .is_none_or(|n| n.inspect_stream(buf, stream_start, env))
+    }
+
     /// The pattern the prefilter should look for in the buffer as it is
     /// (before transforms), chosen as Suricata chooses it; `None` when no
     /// non-negated content qualifies or the transforms leave no pattern

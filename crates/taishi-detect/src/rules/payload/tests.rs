@@ -970,3 +970,23 @@ mod props {
         }
     }
 }
+
+#[test]
+fn stream_chunks_count_depth_from_the_stream_start() {
+    let bm = rule(r#"content:"abc"; depth:10"#).unwrap();
+    let mut env = InspectEnv::default();
+    // chunk at stream offset 0: as a buffer
+    assert!(bm.inspect_stream(b"xxabc", 0, &mut env));
+    // chunk starting at 8: depth 10 leaves 2 bytes of it
+    assert!(!bm.inspect_stream(b"xxabc", 8, &mut env));
+    assert!(bm.inspect_stream(b"abcxx", 7, &mut env));
+    // chunk past the depth
+    assert!(!bm.inspect_stream(b"abc", 10, &mut env));
+    // no depth: anywhere
+    let bm = rule(r#"content:"abc""#).unwrap();
+    assert!(bm.inspect_stream(b"xxabc", 1000, &mut env));
+    // bsize sees the stream length
+    let bm = rule("bsize:>100").unwrap();
+    assert!(bm.inspect_stream(b"abc", 98, &mut env));
+    assert!(!bm.inspect(b"abc", &mut env));
+}
