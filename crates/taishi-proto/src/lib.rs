@@ -41,6 +41,6 @@ pub mod tls;
 pub use buffer::Buffer;
 pub use config::ProtoConfig;
 pub use layer::{FlowApp, ProtoLayer};
-pub use parser::{AppParser, ParseCtx, Transaction, TxHook};
+pub use parser::{AppParser, ParseCtx, Transaction, TxHook, TxPart};
 pub use registry::{Probe, ProtoDef, Transport};
 pub use stats::ProtoStats;

@@ -72,12 +72,24 @@ pub trait Transaction {
     }
 }
 
+/// Which part of a transaction is ready for inspection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxPart {
+    /// The request is complete; the response is still to come.
+    Request,
+    /// The response completed a transaction whose request was already
+    /// announced with [`TxPart::Request`].
+    Response,
+    /// The whole transaction at once.
+    Whole,
+}
+
 /// Sees each completed transaction before it is logged, and each
 /// protocol anomaly: the rule engine's hook into the protocol stage.
 pub trait TxHook {
-    /// Transaction `tx` of the flow of `ctx` is complete (`ctx.emit`
-    /// writes records with the flow's header).
-    fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction);
+    /// `part` of transaction `tx` of the flow of `ctx` is complete
+    /// (`ctx.emit` writes records with the flow's header).
+    fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction, part: TxPart);
 
     /// The parser raised an anomaly named `event` (`INVALID_REPLY`, ...)
     /// on the flow of `ctx`.
@@ -164,11 +176,31 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
     /// A transaction is complete: it is counted, inspected (the rule engine
     /// hooks in here) and logged.
     pub fn complete(&mut self, tx: &dyn Transaction) {
+        self.complete_part(tx, TxPart::Whole);
+    }
+
+    /// The request of a transaction is complete: the rule engine inspects
+    /// its request side now, as Suricata does, rather than when the
+    /// response arrives (alerts then carry the flow as it was).
+    pub fn request_complete(&mut self, tx: &dyn Transaction) {
+        if let Some(hook) = self.hook.take() {
+            hook.on_tx(self, tx, TxPart::Request);
+            self.hook = Some(hook);
+        }
+    }
+
+    /// [`ParseCtx::complete`] for a transaction whose request was announced
+    /// with [`ParseCtx::request_complete`].
+    pub fn complete_response(&mut self, tx: &dyn Transaction) {
+        self.complete_part(tx, TxPart::Response);
+    }
+
+    fn complete_part(&mut self, tx: &dyn Transaction, part: TxPart) {
         if let Some(n) = self.stats.tx.get_mut(self.proto_idx) {
             *n += 1;
         }
         if let Some(hook) = self.hook.take() {
-            hook.on_tx(self, tx);
+            hook.on_tx(self, tx, part);
             self.hook = Some(hook);
         }
         if !self.config.logging(self.proto_idx) {

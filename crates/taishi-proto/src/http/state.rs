@@ -22,6 +22,10 @@ pub trait Out {
     fn limit_hit(&mut self);
     /// A finished transaction.
     fn complete(&mut self, tx: &TxLog<'_>);
+    /// A transaction's request is complete (the rule engine inspects it).
+    fn request_complete(&mut self, tx: &TxLog<'_>) {
+        let _ = tx;
+    }
     /// A record that is not a transaction (`fileinfo`).
     fn emit(&mut self, event_type: &'static str, dir: Option<Direction>, body: Map<String, Value>);
 }
@@ -34,7 +38,14 @@ impl Out for ParseCtx<'_, '_> {
         ParseCtx::limit_hit(self);
     }
     fn complete(&mut self, tx: &TxLog<'_>) {
-        ParseCtx::complete(self, tx);
+        if tx.tx.req_announced {
+            ParseCtx::complete_response(self, tx);
+        } else {
+            ParseCtx::complete(self, tx);
+        }
+    }
+    fn request_complete(&mut self, tx: &TxLog<'_>) {
+        ParseCtx::request_complete(self, tx);
     }
     fn emit(&mut self, event_type: &'static str, dir: Option<Direction>, body: Map<String, Value>) {
         ParseCtx::emit(self, event_type, dir, body);
@@ -60,6 +71,8 @@ pub struct Header {
 pub struct Tx {
     /// Transaction number in the flow, from 0.
     pub id: u64,
+    /// The request side was handed to the rule engine when it completed.
+    pub req_announced: bool,
     /// Request line without terminator.
     pub request_line: Option<Vec<u8>>,
     /// Method.
@@ -831,6 +844,7 @@ impl HttpState {
         for f in files {
             self.log_file(ctx, cur, Direction::ToServer, f);
         }
+        self.announce_request(ctx, cur);
         if self.req.state == State::Body(BodyKind::Length(0))
             || matches!(self.req.state, State::Body(_))
         {
@@ -1231,6 +1245,22 @@ impl HttpState {
                 }
             }
         }
+    }
+
+    /// Hands a complete request to the rule engine, unless its response
+    /// already completed the transaction (then it is inspected whole).
+    fn announce_request(&mut self, ctx: &mut dyn Out, id: Option<u64>) {
+        let Some(i) = self.txs.iter().position(|t| Some(t.id) == id) else {
+            return;
+        };
+        if self.txs[i].resp_done {
+            return;
+        }
+        ctx.request_complete(&TxLog {
+            tx: &self.txs[i],
+            cfg: &self.cfg,
+        });
+        self.txs[i].req_announced = true;
     }
 
     /// Logs finished transactions, oldest first.

@@ -10,7 +10,7 @@ use taishi_core::Timestamp;
 use taishi_core::event::EventSink;
 use taishi_decode::{L4, Packet};
 use taishi_flow::{AppLayer, Direction, FlowState, FlowView};
-use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook};
+use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
 use super::alert::{self, Where};
 use super::{Engine, class_of};
@@ -275,7 +275,7 @@ struct Hook<'e> {
 }
 
 impl TxHook for Hook<'_> {
-    fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction) {
+    fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction, part: TxPart) {
         if *self.passed {
             return;
         }
@@ -287,6 +287,7 @@ impl TxHook for Hook<'_> {
             self.data,
             ctx,
             tx,
+            part,
         );
     }
 
@@ -602,6 +603,7 @@ fn inspect_tx(
     data: &[u8],
     ctx: &mut ParseCtx<'_, '_>,
     tx: &dyn Transaction,
+    part: TxPart,
 ) {
     let Some(group) = engine.tx.get(ctx.proto) else {
         return;
@@ -631,63 +633,104 @@ fn inspect_tx(
             continue;
         };
         s.stats.inspected += 1;
-        // The direction the rule looks at: its flow keyword, else the side
-        // its buffers live on.
-        let to_server = sig
-            .to_server
-            .unwrap_or_else(|| !sig.buffers.iter().any(|b| b.def.to_server.is_none()));
-        let ((src, sp), (dst, dp)) = if to_server { (c, sv) } else { (sv, c) };
-        if !addrs_ok(sig, src, sp, dst, dp, true) {
-            continue;
-        }
-        let dir = if to_server {
-            Direction::ToServer
-        } else {
-            Direction::ToClient
-        };
-        let info = FlowInfo {
-            view,
-            dir,
-            app_proto: Some(ctx.proto),
-        };
-        let fc = flow_ctx(Some(&info), true, now);
-        if !common_ok(sig, Some(ctx.proto), &fc, vars, s, src, dst, now) {
-            continue;
-        }
-        if let Some(m) = &sig.payload
-            && !m.inspect(data, &mut s.env)
-        {
-            continue;
-        }
-        let env = &mut s.env;
-        let all = sig.buffers.iter().all(|b| {
-            let mut any = false;
-            let bufs = if to_server {
-                [b.def.to_server, None]
-            } else {
-                [b.def.to_client, None]
-            };
-            for buf in bufs.into_iter().flatten() {
-                tx.buffers(buf, &mut |v| {
-                    if !any && b.matcher.inspect(v, env) {
-                        any = true;
+        // The sides the rule can look at: its flow keyword's, else every
+        // side all its buffers exist on. Each side is inspected once: the
+        // request when it completes (or with the whole transaction), the
+        // response with the rest.
+        let can = |srv: bool| {
+            sig.to_server.is_none_or(|d| d == srv)
+                && sig.buffers.iter().all(|b| {
+                    if srv {
+                        b.def.to_server.is_some()
+                    } else {
+                        b.def.to_client.is_some()
                     }
-                });
-            }
-            any
-        });
-        if !all {
-            continue;
-        }
-        let mut emit = |sig: &Signature| {
-            ctx_alert(ctx, sig, tx, dir);
+                })
         };
-        if matched(sig, s, vars, src, dst, view.flow_id(), now, &mut emit) {
-            *passed = true;
+        let sides: &[bool] = match part {
+            TxPart::Request => &[true],
+            TxPart::Response => &[false],
+            TxPart::Whole => &[true, false],
+        };
+        for &to_server in sides {
+            if !can(to_server) {
+                continue;
+            }
+            if tx_side_matches(sig, s, vars, data, ctx, tx, to_server, (c, sv), now) {
+                let dir = if to_server {
+                    Direction::ToServer
+                } else {
+                    Direction::ToClient
+                };
+                let (src, dst) = if to_server { (c.0, sv.0) } else { (sv.0, c.0) };
+                let mut emit = |sig: &Signature| {
+                    ctx_alert(ctx, sig, tx, dir);
+                };
+                if matched(sig, s, vars, src, dst, view.flow_id(), now, &mut emit) {
+                    *passed = true;
+                }
+                break;
+            }
+        }
+        if *passed {
             break;
         }
     }
     s.cands = cands;
+}
+
+/// Whether a transaction rule matches one side of a transaction.
+#[allow(clippy::too_many_arguments)]
+fn tx_side_matches(
+    sig: &Signature,
+    s: &mut Scratch,
+    vars: &FlowVars,
+    data: &[u8],
+    ctx: &ParseCtx<'_, '_>,
+    tx: &dyn Transaction,
+    to_server: bool,
+    (c, sv): ((IpAddr, u16), (IpAddr, u16)),
+    now: Timestamp,
+) -> bool {
+    let ((src, sp), (dst, dp)) = if to_server { (c, sv) } else { (sv, c) };
+    if !addrs_ok(sig, src, sp, dst, dp, true) {
+        return false;
+    }
+    let info = FlowInfo {
+        view: ctx.flow,
+        dir: if to_server {
+            Direction::ToServer
+        } else {
+            Direction::ToClient
+        },
+        app_proto: Some(ctx.proto),
+    };
+    let fc = flow_ctx(Some(&info), true, now);
+    if !common_ok(sig, Some(ctx.proto), &fc, vars, s, src, dst, now) {
+        return false;
+    }
+    if let Some(m) = &sig.payload
+        && !m.inspect(data, &mut s.env)
+    {
+        return false;
+    }
+    let env = &mut s.env;
+    sig.buffers.iter().all(|b| {
+        let buf = if to_server {
+            b.def.to_server
+        } else {
+            b.def.to_client
+        };
+        let mut any = false;
+        if let Some(buf) = buf {
+            tx.buffers(buf, &mut |v| {
+                if !any && b.matcher.inspect(v, env) {
+                    any = true;
+                }
+            });
+        }
+        any
+    })
 }
 
 /// Writes the alert of a transaction rule through the parser context, so
