@@ -595,6 +595,7 @@ fn inspect_payload(
 }
 
 /// Transaction rules of the transaction's protocol.
+#[allow(clippy::too_many_arguments)]
 fn inspect_tx(
     engine: &Engine,
     s: &mut Scratch,
