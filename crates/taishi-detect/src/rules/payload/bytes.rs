@@ -561,6 +561,11 @@ impl ByteMath {
 /// Reads `nbytes` at `pos`: the value and the bytes it took (for strings,
 /// the characters `strtoull` consumed). `None` when the read fails.
 fn read_number(buf: &[u8], pos: usize, nbytes: usize, how: Read) -> Option<(u64, usize)> {
+    // Suricata's string reader refuses more than 23 characters (a byte
+    // count from a variable may be anything).
+    if how.string.is_some() && nbytes > MAX_STRING_BYTES as usize {
+        return None;
+    }
     // A string read of 0 bytes takes the digits there are, up to the end.
     let end = if nbytes == 0 && how.string.is_some() {
         buf.len()

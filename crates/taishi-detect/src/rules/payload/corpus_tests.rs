@@ -163,3 +163,102 @@ fn et_open_payload_options_apply_and_inspect() {
         "{matched}/{lists_seen} lists matched"
     );
 }
+
+/// suricata-verify cases whose rules are payload keywords on single
+/// packets: each rule's lists run on every packet payload (tshark extracts
+/// them) and the number of matching packets must be the expected alert
+/// count. Rules with keywords outside this module keep only their payload
+/// part, so only cases where that is the whole meaning are listed.
+#[test]
+fn suricata_verify_payload_cases() {
+    const SV: &str = "/work/shared/corpus/suricata-verify";
+    const CASES: &[&str] = &[
+        "detect-bytejump-01",
+        "detect-bytejump-05",
+        "detect-bytejump-06",
+        "bug-4623",
+        "bug-7390",
+        "issue-8031-01-isdataat",
+    ];
+    if !Path::new(SV).is_dir() {
+        eprintln!("skipping: {SV} not present");
+        return;
+    }
+    let tshark = Path::new("/usr/bin/tshark");
+    if !tshark.exists() {
+        eprintln!("skipping: tshark not installed");
+        return;
+    }
+    let vars = Vars::suricata_defaults();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in CASES {
+        let dir = Path::new(SV).join(case);
+        let Ok(rules_text) = std::fs::read(dir.join("test.rules")) else {
+            eprintln!("skipping {case}: no test.rules");
+            continue;
+        };
+        let out = std::process::Command::new(tshark)
+            .arg("-r")
+            .arg(dir.join("input.pcap"))
+            .args(["-T", "fields", "-E", "separator=|"])
+            .args(["-e", "tcp.dstport", "-e", "tcp.payload", "-e", "data.data"])
+            .output()
+            .expect("tshark runs");
+        let packets: Vec<(Option<u16>, Vec<u8>)> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split('|');
+                let port = f.next().and_then(|p| p.parse().ok());
+                let hex: String = f.collect::<Vec<_>>().concat().replace(':', "");
+                let bytes: Vec<u8> = (0..hex.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                    .collect();
+                (!bytes.is_empty()).then_some((port, bytes))
+            })
+            .collect();
+        let expected: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("expected.json")).expect("expected.json"),
+        )
+        .expect("expected.json parses");
+        let rf = crate::rules::parse::split_rules(
+            &rules_text,
+            dir.join("test.rules"),
+            std::sync::Arc::from(*case),
+        );
+        for r in &rf.rules {
+            let rule = parse_rule(&r.text, &vars, r.origin.clone()).expect("rule parses");
+            let sid = rule.sid.unwrap_or(0);
+            let opts: Vec<(String, Option<String>)> = rule
+                .options
+                .iter()
+                .map(|o| (o.name.clone(), o.value.clone()))
+                .collect();
+            let lists = lists_of(&opts).unwrap_or_else(|e| panic!("{case} sid {sid}: {e}"));
+            let mut env = InspectEnv::default();
+            let count = packets
+                .iter()
+                .filter(|(port, _)| port.is_none_or(|p| rule.dport.matches(p)))
+                .filter(|(_, p)| {
+                    env.reset_vars();
+                    lists.iter().all(|l| l.inspect(p, &mut env))
+                })
+                .count();
+            let want = expected["checks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["sid"].as_u64() == Some(sid as u64))
+                .and_then(|c| c["count"].as_u64());
+            if let Some(want) = want {
+                checked += 1;
+                if want != count as u64 {
+                    failures.push(format!("{case} sid {sid}: {count} alerts, expected {want}"));
+                }
+            }
+        }
+    }
+    eprintln!("suricata-verify payload cases: {checked} alert counts checked");
+    assert!(checked >= 20, "only {checked} checks ran");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
