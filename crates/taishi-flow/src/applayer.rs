@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use taishi_core::Timestamp;
-use taishi_core::event::EventSink;
+use taishi_core::event::{EveIp, EventSink, TunnelInfo, proto_name};
 use taishi_decode::{Packet, TunnelLayer};
 
 use crate::flow::{FlowMeta, FlowState};
@@ -186,6 +186,22 @@ impl<'a> FlowView<'a> {
     /// The innermost tunnel layer that carried the flow, if any.
     pub fn tunnel(&self) -> Option<&'a TunnelLayer> {
         self.meta.tunnel.as_ref()
+    }
+
+    /// The `tunnel` object of the flow's EVE records, if it was carried in one.
+    pub fn eve_tunnel(&self) -> Option<TunnelInfo> {
+        self.tunnel().map(|t| TunnelInfo {
+            src_ip: EveIp(t.src),
+            dest_ip: EveIp(t.dst),
+            proto: match t.proto {
+                4 => "IPv4".to_string(),
+                41 => "IPv6".to_string(),
+                p => proto_name(p).into_owned(),
+            },
+            kind: t.kind.name(),
+            id: t.id,
+            depth: 1,
+        })
     }
 
     /// Time of the first packet.

@@ -3,9 +3,7 @@
 use std::net::IpAddr;
 
 use serde_json::{Map, Value};
-use taishi_core::event::{
-    Anomaly, AnomalyBody, AppBody, Eve, EveIp, Event, EventSink, TunnelInfo, proto_name,
-};
+use taishi_core::event::{Anomaly, AnomalyBody, AppBody, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_flow::{Direction, FlowView};
 
 use crate::buffer::Buffer;
@@ -296,18 +294,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         }
         eve.proto = Some(proto_name(f.proto()));
         eve.app_proto = Some(std::borrow::Cow::Borrowed(self.proto));
-        eve.tunnel = f.tunnel().map(|t| TunnelInfo {
-            src_ip: EveIp(t.src),
-            dest_ip: EveIp(t.dst),
-            proto: match t.proto {
-                4 => "IPv4".to_string(),
-                41 => "IPv6".to_string(),
-                p => proto_name(p).into_owned(),
-            },
-            kind: t.kind.name(),
-            id: t.id,
-            depth: 1,
-        });
+        eve.tunnel = f.eve_tunnel();
         eve
     }
 

@@ -108,6 +108,8 @@ pub struct Signature {
     pub noalert: bool,
     /// `bypass`: once it matches, the flow is not inspected any more.
     pub bypass: bool,
+    /// `tcp-stream` rules: the reassembled stream only, never a packet.
+    pub stream_only: bool,
     /// Where it runs.
     pub kind: Kind,
     /// Where it came from.
@@ -257,6 +259,7 @@ impl Compiler {
             filter: None,
             noalert: false,
             bypass: false,
+            stream_only: raw.proto == "tcp-stream",
             kind: Kind::Packet,
             origin: raw.origin,
         };

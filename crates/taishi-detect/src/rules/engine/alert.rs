@@ -107,7 +107,7 @@ fn add_target_from_eve(sig: &Signature, eve: &mut Eve<AppBody>) {
 pub fn packet_alert(
     sig: &Signature,
     pkt: &Packet<'_>,
-    flow: Option<(&FlowView<'_>, Option<&'static str>)>,
+    flow: Option<(&FlowView<'_>, Option<&'static str>, Direction)>,
 ) -> Event {
     let mut body = Map::new();
     body.insert("alert".into(), alert_object(sig));
@@ -125,10 +125,18 @@ pub fn packet_alert(
     if !pkt.vlans().is_empty() {
         eve.vlan = Some(pkt.vlans().to_vec());
     }
-    if let Some((view, app)) = flow {
+    if let Some((view, app, dir)) = flow {
         eve.flow_id = Some(view.flow_id());
         eve.app_proto = app.map(Cow::Borrowed);
+        eve.tunnel = view.eve_tunnel();
+        eve.body.0.insert("direction".into(), direction(dir).into());
         eve.body.0.insert("flow".into(), flow_object(view));
+    }
+    if let Some((src, dst)) = pkt.macs {
+        eve.body.0.insert(
+            "ether".into(),
+            json!({"src_mac": mac(&src), "dest_mac": mac(&dst)}),
+        );
     }
     add_target_from_eve(sig, &mut eve);
     Event::App(eve)
@@ -163,8 +171,26 @@ pub fn flow_alert(
         eve.vlan = Some(view.vlans().to_vec());
     }
     eve.app_proto = app.map(Cow::Borrowed);
+    eve.tunnel = view.eve_tunnel();
+    eve.body.0.insert("direction".into(), direction(dir).into());
     add_target_from_eve(sig, &mut eve);
     Event::App(eve)
+}
+
+/// Suricata's name of a direction.
+fn direction(dir: Direction) -> &'static str {
+    match dir {
+        Direction::ToServer => "to_server",
+        Direction::ToClient => "to_client",
+    }
+}
+
+/// A MAC address as EVE writes it.
+fn mac(m: &[u8; 6]) -> String {
+    format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
 }
 
 /// The body of a transaction rule's alert (the header comes from the
@@ -173,9 +199,11 @@ pub fn tx_alert_body(
     sig: &Signature,
     view: &FlowView<'_>,
     tx: &dyn Transaction,
+    dir: Direction,
 ) -> Map<String, Value> {
     let mut body = Map::new();
     body.insert("alert".into(), alert_object(sig));
+    body.insert("direction".into(), direction(dir).into());
     for (k, v) in tx.log() {
         body.entry(k).or_insert(v);
     }

@@ -119,6 +119,16 @@ impl DetectLayer {
     }
 }
 
+/// The flow's app-layer protocol as rules name it: the detected one,
+/// `failed` when detection gave up, `None` while undecided.
+fn app_name(app: &FlowApp) -> Option<&'static str> {
+    if app.failed() {
+        Some("failed")
+    } else {
+        app.app_proto()
+    }
+}
+
 /// What the engine knows of the flow of a packet.
 struct FlowInfo<'a, 'f> {
     view: &'a FlowView<'f>,
@@ -157,7 +167,7 @@ impl AppLayer for DetectLayer {
             let info = FlowInfo {
                 view: flow,
                 dir,
-                app_proto: st.app.app_proto(),
+                app_proto: app_name(&st.app),
             };
             inspect_payload(
                 &engine,
@@ -242,7 +252,7 @@ impl AppLayer for DetectLayer {
             let info = FlowInfo {
                 view: flow,
                 dir,
-                app_proto: st.app.app_proto(),
+                app_proto: app_name(&st.app),
             };
             let before = self.s.stats.alerts;
             st.passed |= inspect_packet(&engine, &mut self.s, Some(&info), &mut st.vars, pkt, sink);
@@ -374,11 +384,13 @@ fn common_ok(
     {
         return false;
     }
+    // `app-layer-protocol` waits for detection to decide: neither it nor
+    // its negation matches before.
     for (neg, p) in &sig.app_proto_kw {
+        let Some(a) = app else { return false };
         let is = match p.as_str() {
-            "unknown" => app.is_none(),
-            "failed" => false,
-            p => app == Some(p),
+            "unknown" => a == "failed",
+            p => a == p,
         };
         if is == *neg {
             return false;
@@ -402,6 +414,7 @@ fn matched(
     dst: IpAddr,
     flow_id: u64,
     now: Timestamp,
+    per_packet: bool,
     emit: &mut dyn FnMut(&Signature),
 ) -> bool {
     for b in &sig.bits_act {
@@ -411,7 +424,8 @@ fn matched(
         return true;
     }
     let stop = sig.bypass;
-    if sig.noalert || s.alerted.contains(&sig.num) || s.alerted.len() >= s.alert_max {
+    if sig.noalert || (per_packet && s.alerted.contains(&sig.num)) || s.alerted.len() >= s.alert_max
+    {
         return stop;
     }
     if !s.thresholds.check(
@@ -486,7 +500,7 @@ fn inspect_packet(
         if !proto_ok(sig.ip_proto, ip_proto) || !addrs_ok(sig, src, sp, dst, dp, ported) {
             continue;
         }
-        if sig.payload.is_some() && tcp && stream_took && !sig.needs_packet {
+        if sig.payload.is_some() && tcp && (sig.stream_only || (stream_took && !sig.needs_packet)) {
             continue;
         }
         if !common_ok(sig, app, &fc, vars, s, src, dst, pkt.ts) {
@@ -511,9 +525,13 @@ fn inspect_packet(
         }
         let flow_id = info.map_or(0, |f| f.view.flow_id());
         let mut emit = |sig: &Signature| {
-            sink.emit(alert::packet_alert(sig, pkt, info.map(|f| (f.view, app))));
+            sink.emit(alert::packet_alert(
+                sig,
+                pkt,
+                info.map(|f| (f.view, app, f.dir)),
+            ));
         };
-        if matched(sig, s, vars, src, dst, flow_id, pkt.ts, &mut emit) {
+        if matched(sig, s, vars, src, dst, flow_id, pkt.ts, true, &mut emit) {
             passed = true;
             break;
         }
@@ -586,7 +604,17 @@ fn inspect_payload(
                 Where::Stream,
             ));
         };
-        if matched(sig, s, vars, src, dst, info.view.flow_id(), now, &mut emit) {
+        if matched(
+            sig,
+            s,
+            vars,
+            src,
+            dst,
+            info.view.flow_id(),
+            now,
+            true,
+            &mut emit,
+        ) {
             *passed = true;
             break;
         }
@@ -667,10 +695,20 @@ fn inspect_tx(
                 let mut emit = |sig: &Signature| {
                     ctx_alert(ctx, sig, tx, dir);
                 };
-                if matched(sig, s, vars, src, dst, view.flow_id(), now, &mut emit) {
+                if matched(
+                    sig,
+                    s,
+                    vars,
+                    src,
+                    dst,
+                    view.flow_id(),
+                    now,
+                    false,
+                    &mut emit,
+                ) {
                     *passed = true;
+                    break;
                 }
-                break;
             }
         }
         if *passed {
@@ -737,6 +775,6 @@ fn tx_side_matches(
 /// Writes the alert of a transaction rule through the parser context, so
 /// it carries the flow's header the transaction's own record has.
 fn ctx_alert(ctx: &mut ParseCtx<'_, '_>, sig: &Signature, tx: &dyn Transaction, dir: Direction) {
-    let body = alert::tx_alert_body(sig, ctx.flow, tx);
+    let body = alert::tx_alert_body(sig, ctx.flow, tx, dir);
     ctx.emit("alert", Some(dir), body);
 }
