@@ -110,6 +110,10 @@ pub struct Signature {
     pub bypass: bool,
     /// `tcp-stream` rules: the reassembled stream only, never a packet.
     pub stream_only: bool,
+    /// Only addresses (no ports, payload, flow or header keywords):
+    /// Suricata's "IP-only" rules, inspected on the first packet of each
+    /// direction of a flow.
+    pub ip_only: bool,
     /// Where it runs.
     pub kind: Kind,
     /// Where it came from.
@@ -260,6 +264,7 @@ impl Compiler {
             noalert: false,
             bypass: false,
             stream_only: raw.proto == "tcp-stream",
+            ip_only: false,
             kind: Kind::Packet,
             origin: raw.origin,
         };
@@ -507,6 +512,17 @@ impl Compiler {
         if !payload.is_empty() {
             sig.payload = Some(payload);
         }
+        sig.ip_only = sig.buffers.is_empty()
+            && sig.payload.is_none()
+            && sig.header.is_empty()
+            && sig.flow.is_empty()
+            && sig.events.is_empty()
+            && sig.app_events.is_empty()
+            && sig.app_proto.is_none()
+            && sig.app_proto_kw.is_empty()
+            && sig.bits_cond.is_empty()
+            && sig.sport.is_any()
+            && sig.dport.is_any();
         if !sig.buffers.is_empty() {
             sig.kind = Kind::Tx;
             if !sig.header.is_empty() || !sig.events.is_empty() {

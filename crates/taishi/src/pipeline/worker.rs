@@ -66,36 +66,39 @@ impl Worker {
         self.decoder.decode(ts, linktype, frame, wire_len, &mut pkt);
         emit_decode_events(&mut self.out, 0, &pkt);
         if !pkt.is_fragment {
-            if pkt.ip_proto().is_some() {
-                self.flows.process(&pkt, &mut self.out);
-            } else {
+            if !self.flows.process(&pkt, &mut self.out) {
                 self.flows
                     .app_mut()
                     .packet_without_flow(&pkt, &mut self.out);
             }
             return;
         }
-        // A fragment is inspected as a packet of its own (ip-only rules,
-        // fragbits), before and apart from the datagram it completes.
-        self.flows
-            .app_mut()
-            .packet_without_flow(&pkt, &mut self.out);
         if let Some(datagram) = self.defrag.insert(&pkt) {
             // The reassembled datagram keeps the link, VLAN and tunnel
             // context of the fragment that completed it.
             let mut whole = pkt.clone();
             self.decoder.decode_reassembled(datagram, &mut whole);
             emit_decode_events(&mut self.out, pkt.event_count as usize, &whole);
-            self.flows.process(&whole, &mut self.out);
+            if !self.flows.process(&whole, &mut self.out) {
+                self.flows
+                    .app_mut()
+                    .packet_without_flow(&whole, &mut self.out);
+            }
         }
         // Overlapping or oversized fragments are reported with the fragment
-        // that showed them.
+        // that showed them; the fragment is also inspected as a packet of
+        // its own (decode events, fragbits, ip-only rules).
+        let mut frag = pkt.clone();
         if let Some(ev) = self.defrag.last_event() {
-            let mut frag = pkt.clone();
-            frag.event_count = 0;
+            let mut only = pkt.clone();
+            only.event_count = 0;
+            only.push_event(ev);
+            emit_decode_events(&mut self.out, 0, &only);
             frag.push_event(ev);
-            emit_decode_events(&mut self.out, 0, &frag);
         }
+        self.flows
+            .app_mut()
+            .packet_without_flow(&frag, &mut self.out);
     }
 
     /// Advances packet time without a packet (live capture when idle).

@@ -28,6 +28,8 @@ pub struct DetectFlow {
     passed: bool,
     /// An alert was raised on the flow.
     alerted: bool,
+    /// IP-only rules already looked at each direction.
+    ip_only_done: [bool; 2],
 }
 
 /// Counters of the rule engine.
@@ -113,7 +115,7 @@ impl DetectLayer {
             return;
         };
         let mut vars = FlowVars::default();
-        inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, sink);
+        inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, true, sink);
         self.s.alerted.clear();
         self.s.app_events.clear();
     }
@@ -255,7 +257,16 @@ impl AppLayer for DetectLayer {
                 app_proto: app_name(&st.app),
             };
             let before = self.s.stats.alerts;
-            st.passed |= inspect_packet(&engine, &mut self.s, Some(&info), &mut st.vars, pkt, sink);
+            let first = !std::mem::replace(&mut st.ip_only_done[dir.index()], true);
+            st.passed |= inspect_packet(
+                &engine,
+                &mut self.s,
+                Some(&info),
+                &mut st.vars,
+                pkt,
+                first,
+                sink,
+            );
             st.alerted |= self.s.stats.alerts > before;
         }
         self.s.alerted.clear();
@@ -453,6 +464,7 @@ fn inspect_packet(
     info: Option<&FlowInfo<'_, '_>>,
     vars: &mut FlowVars,
     pkt: &Packet<'_>,
+    first_of_side: bool,
     sink: &mut dyn EventSink,
 ) -> bool {
     // A packet without IP meets only the rules that need none (`pkthdr`,
@@ -497,6 +509,9 @@ fn inspect_packet(
             continue;
         };
         s.stats.inspected += 1;
+        if sig.ip_only && !first_of_side {
+            continue;
+        }
         if !proto_ok(sig.ip_proto, ip_proto) || !addrs_ok(sig, src, sp, dst, dp, ported) {
             continue;
         }
