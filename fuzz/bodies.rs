@@ -2,9 +2,16 @@
 //! seed corpora (`crates/taishi/tests/fuzz_seeds.rs` includes this file), so
 //! CI runs exactly what the fuzzer runs.
 
+use std::sync::Arc;
+
 use taishi_core::{Config, LinkType, Timestamp};
 use taishi_decode::{Decoder, Defrag, Packet};
-use taishi_flow::{FlowWorker, NoApp};
+use taishi_detect::rules::compile::{Compiler, Signature};
+use taishi_detect::rules::engine::{DetectLayer, Engine};
+use taishi_detect::rules::keywords::ThresholdState;
+use taishi_detect::rules::parse::{Origin, Vars, parse_rule};
+use taishi_detect::rules::payload::InspectEnv;
+use taishi_flow::{AppLayer, FlowWorker, NoApp};
 use taishi_proto::{ProtoConfig, ProtoLayer};
 
 /// Link types a fuzz input can pick with its first byte.
@@ -134,10 +141,22 @@ fn tcp_segment(
     flags: u8,
     payload: &[u8],
 ) -> Vec<u8> {
+    tcp_segment_ports(to_client, (40000, port), seq, ack, flags, payload)
+}
+
+/// A TCP segment between client port `ports.0` and server port `ports.1`.
+fn tcp_segment_ports(
+    to_client: bool,
+    ports: (u16, u16),
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    payload: &[u8],
+) -> Vec<u8> {
     let (sp, dp) = if to_client {
-        (port, 40000u16)
+        (ports.1, ports.0)
     } else {
-        (40000u16, port)
+        (ports.0, ports.1)
     };
     let mut t = Vec::with_capacity(20 + payload.len());
     t.extend_from_slice(&sp.to_be_bytes());
@@ -151,9 +170,14 @@ fn tcp_segment(
 
 /// Runs frames of raw IPv4 through decode → flows → protocol parsers.
 fn run_ipv4(frames: &[Vec<u8>]) {
+    run_ipv4_with(frames, ProtoLayer::new(ProtoConfig::defaults()));
+}
+
+/// Runs frames of raw IPv4 through decode → flows → `app`.
+fn run_ipv4_with<A: AppLayer>(frames: &[Vec<u8>], app: A) {
     let config = Config::default();
     let mut decoder = Decoder::new(&config);
-    let mut flows = FlowWorker::new(&config, 0, ProtoLayer::new(ProtoConfig::defaults()));
+    let mut flows = FlowWorker::new(&config, 0, app);
     let mut events: Vec<taishi_core::event::Event> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         let mut pkt = Packet::empty();
@@ -242,4 +266,191 @@ pub fn udp_datagrams(port: u16, data: &[u8]) {
         frames.push(ipv4(to_client, 17, &u));
     }
     run_ipv4(&frames);
+}
+
+/// Rules a `rule_parse` input may hold: each line is one rule.
+const MAX_RULES: usize = 16;
+
+/// Rule text (one rule per line) through `parse_rule` and one shared
+/// `Compiler`, as a rule file is loaded; what compiles is grouped into an
+/// `Engine`. Every error must format, since operators read them.
+pub fn rule_parse(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let vars = Vars::suricata_defaults();
+    let mut compiler = Compiler::new();
+    let mut sigs: Vec<Signature> = Vec::new();
+    let mut report = String::new();
+    for (i, line) in text.lines().take(MAX_RULES).enumerate() {
+        match parse_rule(line, &vars, Origin::new("fuzz", i + 1)) {
+            Ok(raw) => match compiler.compile(raw, sigs.len() as u32) {
+                Ok(sig) => sigs.push(sig),
+                Err(skip) => report.push_str(&skip.to_string()),
+            },
+            Err(e) => report.push_str(&e.to_string()),
+        }
+    }
+    let engine = Engine::new(sigs);
+    std::hint::black_box((engine.signatures().len(), report.len()));
+}
+
+/// Variables under which every header address matches the synthetic
+/// packets, so `rule_match` inputs reach payload inspection.
+fn open_vars() -> Vars {
+    let mut vars = Vars::suricata_defaults();
+    let _ = vars.set("HOME_NET", "any");
+    let _ = vars.set("EXTERNAL_NET", "any");
+    vars
+}
+
+/// The server port for a rule: its app-layer protocol's usual port, else
+/// the first port its header names, else `default`.
+fn server_port(sig: &Signature, default: u16) -> u16 {
+    let by_app = match sig.app_proto.as_deref() {
+        Some("http") => 80,
+        Some("tls") => 443,
+        Some("ssh") => 22,
+        Some("ftp") => 21,
+        Some("smtp") => 25,
+        Some("smb") => 445,
+        Some("dns") => 53,
+        Some("modbus") => 502,
+        Some("dnp3") => 20000,
+        Some("rdp") => 3389,
+        _ => 0,
+    };
+    if by_app != 0 {
+        return by_app;
+    }
+    let first = |set: &taishi_detect::rules::parse::PortSet| {
+        if set.is_any() {
+            None
+        } else {
+            set.ranges().first().map(|r| r.0).filter(|&p| p != 0)
+        }
+    };
+    first(&sig.dport).or(first(&sig.sport)).unwrap_or(default)
+}
+
+/// Alerts one packet may raise in `rule_match` (Suricata's default).
+const ALERT_MAX: usize = 15;
+
+/// A rule and the payloads it is matched against. Layout: rule text, NUL,
+/// client payload, NUL, server payload. The rule's payload and buffer
+/// matchers inspect both payloads directly; then an `Engine` of that one
+/// rule sees a synthetic session carrying them (TCP, UDP or ICMP as the
+/// rule asks), through protocol parsing and transaction inspection.
+pub fn rule_match(data: &[u8]) {
+    let mut parts = data.splitn(3, |&b| b == 0);
+    let rule = parts.next().unwrap_or_default();
+    let client = parts.next().unwrap_or_default();
+    let server = parts.next().unwrap_or_default();
+    let text = String::from_utf8_lossy(rule);
+    let Ok(raw) = parse_rule(&text, &open_vars(), Origin::new("fuzz", 1)) else {
+        return;
+    };
+    let Ok(sig) = Compiler::new().compile(raw, 0) else {
+        return;
+    };
+    let mut env = InspectEnv::new();
+    let mut hits = 0u32;
+    for buf in [client, server] {
+        if let Some(m) = &sig.payload {
+            env.reset_vars();
+            hits += u32::from(m.inspect(buf, &mut env));
+        }
+        for b in &sig.buffers {
+            env.reset_vars();
+            hits += u32::from(b.matcher.inspect(buf, &mut env));
+        }
+    }
+    std::hint::black_box(hits);
+
+    let frames = match sig.ip_proto {
+        Some(17) => {
+            let port = server_port(&sig, 53);
+            [(false, client), (true, server)]
+                .iter()
+                .filter(|(_, d)| !d.is_empty())
+                .map(|&(to_client, d)| udp_datagram(to_client, (40000, port), d))
+                .collect()
+        }
+        Some(1) => vec![
+            ipv4(false, 1, &icmp_echo(8, client)),
+            ipv4(true, 1, &icmp_echo(0, server)),
+        ],
+        _ => {
+            let port = server_port(&sig, 80);
+            let sport = if sig.sport.is_any() {
+                40000
+            } else {
+                sig.sport.ranges().first().map_or(40000, |r| r.0)
+            };
+            tcp_exchange((sport, port), client, server)
+        }
+    };
+    let engine = Arc::new(Engine::new(vec![sig]));
+    let layer = DetectLayer::new(
+        ProtoLayer::new(ProtoConfig::defaults()),
+        Some(engine),
+        ThresholdState::new(None),
+        ALERT_MAX,
+    );
+    run_ipv4_with(&frames, layer);
+}
+
+/// A UDP datagram between client port `ports.0` and server port `ports.1`.
+fn udp_datagram(to_client: bool, ports: (u16, u16), data: &[u8]) -> Vec<u8> {
+    let (sp, dp) = if to_client {
+        (ports.1, ports.0)
+    } else {
+        (ports.0, ports.1)
+    };
+    let data = &data[..data.len().min(65000)];
+    let mut u = Vec::with_capacity(8 + data.len());
+    u.extend_from_slice(&sp.to_be_bytes());
+    u.extend_from_slice(&dp.to_be_bytes());
+    u.extend_from_slice(&((8 + data.len()) as u16).to_be_bytes());
+    u.extend_from_slice(&[0, 0]);
+    u.extend_from_slice(data);
+    ipv4(to_client, 17, &u)
+}
+
+/// An ICMP echo request (type 8) or reply (type 0) carrying `data`.
+fn icmp_echo(icmp_type: u8, data: &[u8]) -> Vec<u8> {
+    let mut m = vec![icmp_type, 0, 0, 0, 0, 1, 0, 1];
+    m.extend_from_slice(&data[..data.len().min(65000)]);
+    m
+}
+
+/// A TCP session: handshake, the client's data, the server's data (each
+/// in segments of at most 1400 bytes), and a FIN exchange.
+fn tcp_exchange(ports: (u16, u16), client: &[u8], server: &[u8]) -> Vec<Vec<u8>> {
+    let (mut cseq, mut sseq) = (1000u32, 5000u32);
+    let seg = tcp_segment_ports;
+    let mut frames = vec![
+        seg(false, ports, cseq - 1, 0, 0x02, &[]),
+        seg(true, ports, sseq - 1, cseq, 0x12, &[]),
+        seg(false, ports, cseq, sseq, 0x10, &[]),
+    ];
+    for chunk in client.chunks(1400) {
+        frames.push(seg(false, ports, cseq, sseq, 0x18, chunk));
+        cseq = cseq.wrapping_add(chunk.len() as u32);
+        frames.push(seg(true, ports, sseq, cseq, 0x10, &[]));
+    }
+    for chunk in server.chunks(1400) {
+        frames.push(seg(true, ports, sseq, cseq, 0x18, chunk));
+        sseq = sseq.wrapping_add(chunk.len() as u32);
+        frames.push(seg(false, ports, cseq, sseq, 0x10, &[]));
+    }
+    frames.push(seg(false, ports, cseq, sseq, 0x11, &[]));
+    frames.push(seg(true, ports, sseq, cseq.wrapping_add(1), 0x11, &[]));
+    frames.push(seg(
+        false,
+        ports,
+        cseq.wrapping_add(1),
+        sseq.wrapping_add(1),
+        0x10,
+        &[],
+    ));
+    frames
 }
