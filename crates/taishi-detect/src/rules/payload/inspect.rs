@@ -13,6 +13,7 @@
 use std::mem;
 
 use super::bytes::resolve;
+use super::pcre::Search;
 use super::value::Operand;
 use super::{
     BufferMatch, Content, INSPECTION_RECURSION_LIMIT, IsDataAt, KeywordError, MAX_BASE64_DECODED,
@@ -387,14 +388,14 @@ fn pcre(
         } else {
             0
         };
-        let ok = match p.find_at(subject, start as usize) {
-            Some((s, e)) if !p.negated => {
+        let ok = match p.search(subject, start as usize) {
+            Search::Found(s, e) if !p.negated => {
                 env.buffer_offset = base + e as u32;
                 match_start = base + s as u32 + 1;
                 true
             }
-            Some(_) => false,
-            None => p.negated,
+            Search::Found(..) | Search::Error => false,
+            Search::NotFound => p.negated,
         };
         if !ok {
             return R::NoMatch;

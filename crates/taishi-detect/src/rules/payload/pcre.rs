@@ -38,6 +38,22 @@ pub struct Pcre {
 
 const BUFFER_LETTERS: &str = "UIPQHDMCSYVWZ";
 
+/// Suricata's default `pcre.match-limit`: backtracking steps one search may take.
+pub const MATCH_LIMIT: u32 = 3500;
+/// Suricata's default `pcre.match-limit-recursion` (PCRE2's depth limit).
+pub const MATCH_LIMIT_RECURSION: u32 = 1500;
+
+/// The outcome of one regex search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Search {
+    /// A match: its start and end.
+    Found(usize, usize),
+    /// No match.
+    NotFound,
+    /// PCRE2 gave up (match limit, bad offset): no match whatever the negation.
+    Error,
+}
+
 impl Pcre {
     /// Parses and compiles a pcre value.
     pub fn parse(value: &str) -> Result<Pcre, KeywordError> {
@@ -101,11 +117,18 @@ impl Pcre {
                 }
             }
         }
-        let pattern = if ungreedy {
+        let mut pattern = if ungreedy {
             with_inline_ungreedy(source)
         } else {
             source.to_string()
         };
+        if !flags.contains('O') {
+            // Suricata's default pcre.match-limit and match-limit-recursion;
+            // a search that hits them is no match (also when negated).
+            pattern = format!(
+                "(*LIMIT_MATCH={MATCH_LIMIT})(*LIMIT_DEPTH={MATCH_LIMIT_RECURSION}){pattern}"
+            );
+        }
         let regex = b
             .build(&pattern)
             .map_err(|e| KeywordError::new(kw, format!("regex does not compile: {e}")))?;
@@ -121,17 +144,18 @@ impl Pcre {
         })
     }
 
-    /// Leftmost match in `subject` starting the search at `start`:
-    /// `(start, end)` of the match, `None` for no match, for a match that
-    /// breaks `A`, or for a matching error (Suricata counts those as no
-    /// match too).
-    pub(crate) fn find_at(&self, subject: &[u8], start: usize) -> Option<(usize, usize)> {
+    /// Leftmost match in `subject` starting the search at `start`; a match
+    /// that breaks `A` counts as none.
+    pub(crate) fn search(&self, subject: &[u8], start: usize) -> Search {
         if start > subject.len() {
-            return None;
+            return Search::Error;
         }
         match self.regex.find_at(subject, start) {
-            Ok(Some(m)) if !self.anchored || m.start() == start => Some((m.start(), m.end())),
-            _ => None,
+            Ok(Some(m)) if !self.anchored || m.start() == start => {
+                Search::Found(m.start(), m.end())
+            }
+            Ok(_) => Search::NotFound,
+            Err(_) => Search::Error,
         }
     }
 }

@@ -314,6 +314,20 @@ fn pcre_basic_and_flags() {
 }
 
 #[test]
+fn pcre_match_limit_is_no_match() {
+    // Catastrophic backtracking: Suricata's match limit stops it, and a
+    // search that hits the limit does not match, negated or not.
+    let mut buf = vec![b'a'; 24];
+    buf.push(b'X');
+    assert!(!hit(r#"pcre:"/^(a|aa)+$/""#, &buf));
+    assert!(!hit(r#"pcre:!"/^(a|aa)+$/""#, &buf));
+    // `O` lifts the limit: the full search finds no match, the negation holds.
+    assert!(hit(r#"pcre:!"/^(a|aa)+$/O""#, &buf));
+    // short subjects stay under the limit
+    assert!(hit(r#"pcre:!"/^(a|aa)+$/""#, b"aaaaX"));
+}
+
+#[test]
 fn pcre_buffer_letters() {
     for l in "UIPQHDMCSYVWZ".chars() {
         let mut bm = BufferMatch::default();
