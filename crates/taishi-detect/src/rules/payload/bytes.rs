@@ -178,7 +178,7 @@ pub struct ByteMath {
 }
 
 fn dce_error(kw: &str) -> KeywordError {
-    KeywordError::new(
+    KeywordError::unsupported(
         kw,
         "'dce' needs the DCE/RPC parser, which Taishi does not have",
     )

@@ -71,6 +71,10 @@ pub struct KeywordError {
     pub keyword: String,
     /// Why it was rejected.
     pub message: String,
+    /// The rule is valid for Suricata but uses something Taishi cannot run
+    /// (`dce`, pcre `E`, the `gunzip` transform, ...); false for a rule
+    /// Suricata rejects too.
+    pub unsupported: bool,
 }
 
 impl KeywordError {
@@ -78,6 +82,14 @@ impl KeywordError {
         KeywordError {
             keyword: keyword.to_string(),
             message: message.into(),
+            unsupported: false,
+        }
+    }
+
+    pub(crate) fn unsupported(keyword: &str, message: impl Into<String>) -> KeywordError {
+        KeywordError {
+            unsupported: true,
+            ..KeywordError::new(keyword, message)
         }
     }
 }

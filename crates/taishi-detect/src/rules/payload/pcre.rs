@@ -98,7 +98,7 @@ impl Pcre {
                 'R' => relative = true,
                 'B' | 'O' => {}
                 'E' => {
-                    return Err(KeywordError::new(
+                    return Err(KeywordError::unsupported(
                         kw,
                         "flag 'E' (dollar end only) is not supported",
                     ));

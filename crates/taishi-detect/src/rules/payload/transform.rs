@@ -181,10 +181,9 @@ pub(crate) fn parse(name: &str, value: Option<&str>) -> Result<Option<Transform>
                 mode,
             }))
         }
-        "gunzip" | "zlib_deflate" | "domain" | "tld" | "luaxform" => Err(KeywordError::new(
-            name,
-            "transform not supported by Taishi yet",
-        )),
+        "gunzip" | "zlib_deflate" | "domain" | "tld" | "luaxform" => Err(
+            KeywordError::unsupported(name, "transform not supported by Taishi yet"),
+        ),
         _ => Ok(None),
     }
 }
