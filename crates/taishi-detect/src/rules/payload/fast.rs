@@ -48,6 +48,10 @@ fn contents(st: &BufferMatch) -> impl Iterator<Item = &Content> {
 }
 
 pub(crate) fn select(bm: &BufferMatch) -> Option<FastPattern> {
+    // A list that may match a missing buffer cannot require a pattern.
+    if bm.absent.is_some() {
+        return None;
+    }
     // The base64_data list runs on decoded bytes the prefilter never sees.
     let mut stages = vec![bm];
     while let Some(next) = stages.last().and_then(|s| s.then.as_deref()) {

@@ -790,6 +790,13 @@ fn absent() {
     assert!(rule(r#"absent; content:"a""#).is_err());
     assert!(rule(r#"content:"a"; absent"#).is_err());
     assert!(rule("absent: bogus").is_err());
+    // the buffer may be missing: no pattern can be required
+    assert_eq!(
+        rule(r#"absent: or_else; content:"example""#)
+            .unwrap()
+            .fast_pattern(),
+        None
+    );
 }
 
 #[test]
