@@ -118,7 +118,8 @@ pub(crate) fn select(bm: &BufferMatch) -> Option<FastPattern> {
 /// A pattern the untransformed buffer must contain when `bytes` occurs in
 /// the transformed one, undoing the transforms from the last: `dotprefix`
 /// may have supplied a leading dot, the case changes make the search
-/// caseless; any other transform leaves no such pattern.
+/// caseless, `subslice` and `pcrexform` keep a piece of their input; any
+/// other transform leaves no such pattern.
 fn raw_pattern(
     transforms: &[Transform],
     mut bytes: Vec<u8>,
@@ -134,6 +135,8 @@ fn raw_pattern(
             Transform::ToLowercase | Transform::ToUppercase | Transform::HeaderLowercase => {
                 nocase = true
             }
+            // Their output is a piece of their input.
+            Transform::Subslice { .. } | Transform::Pcrexform(_) => {}
             _ => return None,
         }
     }

@@ -810,6 +810,7 @@ fn fast_pattern_through_transforms() {
     assert_eq!(fp(r#"to_md5; content:"|00 11 22 33|""#), None);
     assert_eq!(fp(r#"strip_whitespace; content:"ab""#), None);
     assert_eq!(fp(r#"dotprefix; content:".""#), None);
+    assert_eq!(fp(r#"subslice:2; content:"abc""#).unwrap().bytes, b"abc");
 }
 
 // ----------------------------------------------------------- fast_pattern
