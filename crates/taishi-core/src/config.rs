@@ -275,7 +275,8 @@ pub struct Config {
     pub vars: Vars,
     /// `stats.interval`: seconds between periodic `stats` events in live mode (0: only at the end).
     pub stats_interval: u64,
-    /// `packet-alert-max`: alerts one packet may raise (Suricata's default 15).
+    /// `packet-alert-max`: alerts one packet may raise (Suricata's default
+    /// 15, also taken for 0 or more than 256).
     pub packet_alert_max: usize,
     /// Every `app-layer.*` key as given, without the `app-layer.` prefix
     /// (`protocols.http.enabled` to `yes`). The protocol stage owns their
@@ -498,7 +499,13 @@ impl Config {
                 }
             }
             "stats.interval" => self.stats_interval = secs()?,
-            "packet-alert-max" => self.packet_alert_max = count()?,
+            // Suricata takes 0 (and anything above 256) as "use the default".
+            "packet-alert-max" => {
+                self.packet_alert_max = match count()? {
+                    0 | 257.. => 15,
+                    n => n,
+                }
+            }
             _ => return Err(unknown(key)),
         }
         Ok(())

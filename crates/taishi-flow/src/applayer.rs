@@ -85,6 +85,11 @@ pub trait AppLayer {
         false
     }
 
+    /// The TCP stage raised event `name` (`stream.*`) on the current packet.
+    fn on_stream_event(&mut self, state: &mut Self::State, name: &'static str) {
+        let _ = (state, name);
+    }
+
     /// Whether any alert was raised on the flow (the flow record's
     /// `alerted`). Asked once, as the flow ends.
     fn alerted(&self, state: &Self::State) -> bool {

@@ -373,7 +373,10 @@ impl<A: AppLayer> FlowWorker<A> {
                         app.on_data(app_state, &FlowView { meta: m }, sdir, data, sink)
                     }
                     Out::Gap(n) => app.on_gap(app_state, &FlowView { meta: m }, sdir, n, sink),
-                    Out::Event(name) => sink.emit(anomaly_event(m, dir, ts, name)),
+                    Out::Event(name) => {
+                        app.on_stream_event(app_state, name);
+                        sink.emit(anomaly_event(m, dir, ts, name))
+                    }
                 };
                 tcp.packet(
                     &mut state,
@@ -662,7 +665,10 @@ impl<A: AppLayer> FlowWorker<A> {
             let mut out = |sdir: Direction, o: Out<'_>| match o {
                 Out::Data(data) => app.on_data(app_state, &FlowView { meta: m }, sdir, data, sink),
                 Out::Gap(n) => app.on_gap(app_state, &FlowView { meta: m }, sdir, n, sink),
-                Out::Event(name) => sink.emit(anomaly_event(m, sdir, ts, name)),
+                Out::Event(name) => {
+                    app.on_stream_event(app_state, name);
+                    sink.emit(anomaly_event(m, sdir, ts, name))
+                }
             };
             tcp.finish(rs, &mut out);
         }

@@ -22,11 +22,48 @@ pub enum Kind {
     Tx,
 }
 
-/// A buffer of a transaction-level rule, with its matches.
+/// A header of the packet itself, as a sticky buffer (`ipv4.hdr`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PktHdr {
+    /// `ether.hdr`: the Ethernet header.
+    Ether,
+    /// `ipv4.hdr`: the IPv4 header with its options.
+    Ipv4,
+    /// `ipv6.hdr`: the fixed IPv6 header.
+    Ipv6,
+    /// `tcp.hdr`: the TCP header with its options.
+    Tcp,
+    /// `udp.hdr`: the UDP header.
+    Udp,
+    /// `icmpv4.hdr`: the ICMPv4 header.
+    Icmpv4,
+    /// `icmpv6.hdr`: the ICMPv6 header.
+    Icmpv6,
+}
+
+impl PktHdr {
+    fn from_keyword(name: &str) -> Option<PktHdr> {
+        Some(match name {
+            "ether.hdr" => PktHdr::Ether,
+            "ipv4.hdr" => PktHdr::Ipv4,
+            "ipv6.hdr" => PktHdr::Ipv6,
+            "tcp.hdr" => PktHdr::Tcp,
+            "udp.hdr" => PktHdr::Udp,
+            "icmpv4.hdr" => PktHdr::Icmpv4,
+            "icmpv6.hdr" => PktHdr::Icmpv6,
+            _ => return None,
+        })
+    }
+}
+
+/// A buffer of a rule with its matches: a transaction's (`http.uri`) or,
+/// with `hdr`, a header of the packet (`tcp.hdr`).
 #[derive(Debug)]
 pub struct TxBuffer {
-    /// The buffer in each direction.
+    /// The buffer in each direction (unused for packet headers).
     pub def: BufferDef,
+    /// A packet header instead of a transaction buffer.
+    pub hdr: Option<PktHdr>,
     /// What to match in it.
     pub matcher: BufferMatch,
 }
@@ -66,6 +103,8 @@ pub struct Signature {
     pub target: Option<&'static str>,
     /// IP protocol the rule needs (`None`: any IP).
     pub ip_proto: Option<u8>,
+    /// IP version the rule needs (`ipv4`/`ipv6` rules).
+    pub ip_version: Option<u8>,
     /// App-layer protocol the rule needs (`http`, `dns`, ...).
     pub app_proto: Option<String>,
     /// `app-layer-protocol:` conditions: (negated, name).
@@ -169,7 +208,9 @@ pub struct Compiler {
 /// Rule protocols Taishi knows: IP protocol and app-layer protocol.
 fn header_proto(proto: &str) -> Option<(Option<u8>, Option<&'static str>)> {
     Some(match proto {
-        "ip" | "pkt" | "pkthdr" => (None, None),
+        "ip" | "pkt" | "pkthdr" | "ether" => (None, None),
+        "ipv4" | "ip4" => (None, None),
+        "ipv6" | "ip6" => (None, None),
         "tcp" | "tcp-pkt" | "tcp-stream" => (Some(6), None),
         "udp" => (Some(17), None),
         // `icmp` covers ICMPv4 and ICMPv6 (the engine treats 1 as both).
@@ -242,6 +283,11 @@ impl Compiler {
             metadata: BTreeMap::new(),
             target: None,
             ip_proto,
+            ip_version: match raw.proto.as_str() {
+                "ipv4" | "ip4" => Some(4),
+                "ipv6" | "ip6" => Some(6),
+                _ => None,
+            },
             app_proto: app.map(str::to_string),
             app_proto_kw: Vec::new(),
             src: raw.src,
@@ -373,7 +419,11 @@ impl Compiler {
                     let bsize = format!("{}", RangeText(range));
                     m.apply("bsize", Some(&bsize), &mut vars)
                         .map_err(|e| invalid(name, e.message))?;
-                    sig.buffers.push(TxBuffer { def, matcher: m });
+                    sig.buffers.push(TxBuffer {
+                        def,
+                        hdr: None,
+                        matcher: m,
+                    });
                     set_app(&mut sig, def, name)?;
                 }
                 "threshold" => {
@@ -402,6 +452,22 @@ impl Compiler {
                         let i = buffer_index(&mut sig, def, name)?;
                         sig.buffers[i].matcher.push(op);
                         last = Some(i);
+                        continue;
+                    }
+                    if value.is_none()
+                        && let Some(h) = PktHdr::from_keyword(name)
+                    {
+                        sig.buffers.push(TxBuffer {
+                            def: BufferDef {
+                                proto: None,
+                                to_server: None,
+                                to_client: None,
+                            },
+                            hdr: Some(h),
+                            matcher: BufferMatch::default(),
+                        });
+                        current = Some(sig.buffers.len() - 1);
+                        last = current;
                         continue;
                     }
                     if value.is_none()
@@ -523,7 +589,14 @@ impl Compiler {
             && sig.bits_cond.is_empty()
             && sig.sport.is_any()
             && sig.dport.is_any();
-        if !sig.buffers.is_empty() {
+        let hdrs = sig.buffers.iter().filter(|b| b.hdr.is_some()).count();
+        if hdrs > 0 && hdrs < sig.buffers.len() {
+            return Err(unsupported(
+                "tcp.hdr",
+                "packet header buffers and transaction buffers in one rule",
+            ));
+        }
+        if hdrs == 0 && !sig.buffers.is_empty() {
             sig.kind = Kind::Tx;
             if !sig.header.is_empty() || !sig.events.is_empty() {
                 return Err(unsupported(
@@ -604,6 +677,7 @@ fn new_buffer(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<usize, Sk
     set_app(sig, def, kw)?;
     sig.buffers.push(TxBuffer {
         def,
+        hdr: None,
         matcher: BufferMatch::default(),
     });
     Ok(sig.buffers.len() - 1)
@@ -611,7 +685,11 @@ fn new_buffer(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<usize, Sk
 
 /// The list of this buffer (legacy modifiers share one list per buffer).
 fn buffer_index(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<usize, Skip> {
-    if let Some(i) = sig.buffers.iter().rposition(|b| b.def == def) {
+    if let Some(i) = sig
+        .buffers
+        .iter()
+        .rposition(|b| b.def == def && b.hdr.is_none())
+    {
         return Ok(i);
     }
     new_buffer(sig, def, kw)

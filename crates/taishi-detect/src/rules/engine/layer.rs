@@ -8,13 +8,13 @@ use std::sync::Arc;
 use taishi_core::StatsSource;
 use taishi_core::Timestamp;
 use taishi_core::event::EventSink;
-use taishi_decode::{L4, Packet};
+use taishi_decode::{L3, L4, Packet};
 use taishi_flow::{AppLayer, Direction, FlowState, FlowView};
 use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
 use super::alert::{self, Where};
 use super::{Engine, class_of};
-use crate::rules::compile::{Kind, Signature};
+use crate::rules::compile::{Kind, PktHdr, Signature};
 use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
 use crate::rules::parse::Action;
 use crate::rules::payload::InspectEnv;
@@ -55,6 +55,8 @@ struct Scratch {
     alerted: Vec<u32>,
     /// App-layer events raised while handling the current packet.
     app_events: Vec<(&'static str, &'static str)>,
+    /// Stream events raised while handling the current packet.
+    stream_events: Vec<&'static str>,
     /// The current packet's payload went into the TCP stream.
     stream_took: bool,
     /// Alerts one packet may raise (`packet-alert-max`).
@@ -91,6 +93,7 @@ impl DetectLayer {
                 generation: 0,
                 alerted: Vec::new(),
                 app_events: Vec::new(),
+                stream_events: Vec::new(),
                 stream_took: false,
                 alert_max,
                 stats: DetectStats::default(),
@@ -128,6 +131,22 @@ fn app_name(app: &FlowApp) -> Option<&'static str> {
         Some("failed")
     } else {
         app.app_proto()
+    }
+}
+
+/// The bytes of one header of the packet (`ipv4.hdr`, `tcp.hdr`, ...).
+fn header_bytes<'p>(pkt: &Packet<'p>, hdr: PktHdr) -> Option<&'p [u8]> {
+    let frame = pkt.frame;
+    let at = |off: usize, len: usize| frame.get(off..off.checked_add(len)?);
+    match (hdr, pkt.l3, pkt.l4) {
+        (PktHdr::Ether, _, _) => pkt.macs.and_then(|_| frame.get(..14)),
+        (PktHdr::Ipv4, L3::Ipv4(h), _) => at(pkt.l3_offset, h.header_len as usize),
+        (PktHdr::Ipv6, L3::Ipv6(_), _) => at(pkt.l3_offset, 40),
+        (PktHdr::Tcp, _, L4::Tcp(t)) => at(pkt.l4_offset, t.header_len as usize),
+        (PktHdr::Udp, _, L4::Udp { .. }) => at(pkt.l4_offset, 8),
+        (PktHdr::Icmpv4, L3::Ipv4(_), L4::Icmp { .. }) => at(pkt.l4_offset, 8),
+        (PktHdr::Icmpv6, L3::Ipv6(_), L4::Icmp { .. }) => at(pkt.l4_offset, 8),
+        _ => None,
     }
 }
 
@@ -232,6 +251,12 @@ impl AppLayer for DetectLayer {
         app
     }
 
+    fn on_stream_event(&mut self, _st: &mut DetectFlow, name: &'static str) {
+        if self.engine.is_some() {
+            self.s.stream_events.push(name);
+        }
+    }
+
     fn alerted(&self, st: &DetectFlow) -> bool {
         st.alerted
     }
@@ -271,6 +296,7 @@ impl AppLayer for DetectLayer {
         }
         self.s.alerted.clear();
         self.s.app_events.clear();
+        self.s.stream_events.clear();
         self.s.stream_took = false;
     }
 }
@@ -503,7 +529,12 @@ fn inspect_packet(
     let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
     let fc = flow_ctx(info, false, pkt.ts);
     let app = info.and_then(|f| f.app_proto);
-    let names: Vec<&str> = pkt.decode_events().iter().map(|e| e.eve_name()).collect();
+    let names: Vec<&str> = pkt
+        .decode_events()
+        .iter()
+        .map(|e| e.eve_name())
+        .chain(s.stream_events.iter().copied())
+        .collect();
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
@@ -519,6 +550,23 @@ fn inspect_packet(
             continue;
         }
         if !common_ok(sig, app, &fc, vars, s, src, dst, pkt.ts) {
+            continue;
+        }
+        if let Some(v) = sig.ip_version {
+            let is = match pkt.l3 {
+                L3::Ipv4(_) => 4,
+                L3::Ipv6(_) => 6,
+                L3::None => 0,
+            };
+            if is != v {
+                continue;
+            }
+        }
+        if !sig.buffers.iter().all(|b| {
+            b.hdr
+                .and_then(|h| header_bytes(pkt, h))
+                .is_some_and(|bytes| b.matcher.inspect(bytes, &mut s.env))
+        }) {
             continue;
         }
         if !sig.header.iter().all(|h| h.matches(pkt))
