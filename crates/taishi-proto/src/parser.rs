@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use taishi_core::event::{Anomaly, AnomalyBody, AppBody, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_flow::{Direction, FlowView};
 
-use crate::buffer::Buffer;
+use crate::buffer::{Buffer, Field};
 use crate::config::ProtoConfig;
 use crate::stats::ProtoStats;
 
@@ -67,6 +67,13 @@ pub trait Transaction {
     /// most buffers have one value, some (`dns.query`, `tls.certs`) several.
     fn buffers(&self, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
         let _ = (buffer, f);
+    }
+
+    /// Calls `f` with each value of an integer field the rule engine
+    /// compares (`dns.rcode`, `modbus`, `filesize`, ...); a field the
+    /// transaction does not have gives no value.
+    fn fields(&self, field: Field, f: &mut dyn FnMut(u64)) {
+        let _ = (field, f);
     }
 }
 

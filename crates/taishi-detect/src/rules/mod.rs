@@ -12,6 +12,7 @@
 //! - [`engine`]: signatures grouped and prefiltered, inspected per packet,
 //!   stream chunk and transaction; alerts out.
 
+pub mod applayer;
 pub mod buffers;
 pub mod compile;
 pub mod engine;
