@@ -145,8 +145,6 @@ pub struct Signature {
     pub filter: Option<DetectionFilter>,
     /// `noalert` or `flowbits:noalert`: state changes only.
     pub noalert: bool,
-    /// `bypass`: once it matches, the flow is not inspected any more.
-    pub bypass: bool,
     /// `tcp-stream` rules: the reassembled stream only, never a packet.
     pub stream_only: bool,
     /// Only addresses (no ports, payload, flow or header keywords):
@@ -308,7 +306,6 @@ impl Compiler {
             threshold: None,
             filter: None,
             noalert: false,
-            bypass: false,
             stream_only: raw.proto == "tcp-stream",
             ip_only: false,
             kind: Kind::Packet,
@@ -371,7 +368,9 @@ impl Compiler {
                 // packets of the session, `requires` is checked by the
                 // keywords themselves (an unknown one skips the rule).
                 "prefilter" | "tag" | "requires" => {}
-                "bypass" => sig.bypass = true,
+                // Suricata still alerts on the rest of a bypassed flow read
+                // from a capture file, so bypass changes nothing here.
+                "bypass" => {}
                 "app-layer-protocol" => {
                     let v = value.unwrap_or_default().trim();
                     let (neg, p) = match v.strip_prefix('!') {
@@ -485,7 +484,11 @@ impl Compiler {
                         apply_payload(&mut sig.buffers[i].matcher, "content", value, &mut vars)?;
                         continue;
                     }
-                    let target = if is_modifier(name) { last } else { current };
+                    let target = if is_modifier(name) || is_relative(name, value) {
+                        last
+                    } else {
+                        current
+                    };
                     let list = match target {
                         None => &mut payload,
                         Some(i) => &mut sig.buffers[i].matcher,
@@ -606,6 +609,24 @@ impl Compiler {
             }
         }
         Ok(sig)
+    }
+}
+
+/// Keywords that continue from the latest match, wherever a legacy
+/// modifier moved it (`content:"a"; http_uri; isdataat:4,relative;`).
+fn is_relative(name: &str, value: Option<&str>) -> bool {
+    let v = value.unwrap_or_default();
+    match name {
+        "isdataat" | "byte_test" | "byte_jump" | "byte_extract" | "byte_math" | "base64_decode" => {
+            v.contains("relative")
+        }
+        "base64_data" => true,
+        "pcre" => v
+            .trim()
+            .trim_matches('"')
+            .rsplit_once('/')
+            .is_some_and(|(_, flags)| flags.contains('R')),
+        _ => false,
     }
 }
 

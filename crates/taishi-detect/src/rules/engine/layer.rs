@@ -141,12 +141,34 @@ fn header_bytes<'p>(pkt: &Packet<'p>, hdr: PktHdr) -> Option<&'p [u8]> {
     match (hdr, pkt.l3, pkt.l4) {
         (PktHdr::Ether, _, _) => pkt.macs.and_then(|_| frame.get(..14)),
         (PktHdr::Ipv4, L3::Ipv4(h), _) => at(pkt.l3_offset, h.header_len as usize),
-        (PktHdr::Ipv6, L3::Ipv6(_), _) => at(pkt.l3_offset, 40),
+        // With its extension headers, as Suricata's buffer has them.
+        (PktHdr::Ipv6, L3::Ipv6(_), _) => {
+            frame.get(pkt.l3_offset..pkt.l4_offset.max(pkt.l3_offset + 40))
+        }
         (PktHdr::Tcp, _, L4::Tcp(t)) => at(pkt.l4_offset, t.header_len as usize),
         (PktHdr::Udp, _, L4::Udp { .. }) => at(pkt.l4_offset, 8),
-        (PktHdr::Icmpv4, L3::Ipv4(_), L4::Icmp { .. }) => at(pkt.l4_offset, 8),
+        (PktHdr::Icmpv4, L3::Ipv4(_), L4::Icmp { icmp_type, .. }) => at(
+            pkt.l4_offset,
+            icmpv4_header_len(icmp_type, frame.get(pkt.l4_offset..)?),
+        ),
         (PktHdr::Icmpv6, L3::Ipv6(_), L4::Icmp { .. }) => at(pkt.l4_offset, 8),
         _ => None,
+    }
+}
+
+/// Length of an ICMPv4 header as Suricata counts it: router
+/// advertisements carry their address entries, timestamps and address
+/// masks their fields.
+fn icmpv4_header_len(icmp_type: u8, msg: &[u8]) -> usize {
+    match icmp_type {
+        9 => {
+            let n = msg.get(4).copied().unwrap_or(0) as usize;
+            let size = msg.get(5).copied().unwrap_or(0) as usize;
+            8 + n * size * 4
+        }
+        13 | 14 => 20,
+        17 | 18 => 12,
+        _ => 8,
     }
 }
 
@@ -441,7 +463,7 @@ fn common_ok(
 }
 
 /// A rule matched: state changes, thresholds, the alert. Returns whether
-/// inspection of the flow stops (`pass` and `bypass` rules).
+/// inspection of the flow stops (a `pass` rule).
 #[allow(clippy::too_many_arguments)]
 fn matched(
     sig: &Signature,
@@ -460,10 +482,9 @@ fn matched(
     if sig.action == Action::Pass {
         return true;
     }
-    let stop = sig.bypass;
     if sig.noalert || (per_packet && s.alerted.contains(&sig.num)) || s.alerted.len() >= s.alert_max
     {
-        return stop;
+        return false;
     }
     if !s.thresholds.check(
         sig.gid,
@@ -475,12 +496,12 @@ fn matched(
         flow_id,
         now,
     ) {
-        return stop;
+        return false;
     }
     s.alerted.push(sig.num);
     s.stats.alerts += 1;
     emit(sig);
-    stop
+    false
 }
 
 /// Packet rules against one packet. Returns whether a `pass` rule matched.
