@@ -438,6 +438,29 @@ impl BufferMatch {
             && self.then.as_ref().is_none_or(|n| n.is_empty())
     }
 
+    /// Whether a case-sensitive content or pcre of this list (or its
+    /// later stages) has an uppercase letter: Suricata rejects those on
+    /// buffers it normalises to lowercase (`http.host`, ...) since they
+    /// could never match.
+    pub fn has_uppercase_pattern(&self) -> bool {
+        let upper = |ops: &[PayloadOp]| {
+            ops.iter().any(|op| match op {
+                PayloadOp::Content(c) => {
+                    !c.nocase && !c.negated && c.pattern.iter().any(u8::is_ascii_uppercase)
+                }
+                PayloadOp::Pcre(p) => {
+                    !p.flags.contains('i') && pcre::has_uppercase_literal(&p.source)
+                }
+                _ => false,
+            })
+        };
+        (self.transforms.is_empty() && (upper(&self.ops) || upper(&self.base64_ops)))
+            || self
+                .then
+                .as_deref()
+                .is_some_and(|n| n.has_uppercase_pattern())
+    }
+
     /// Whether the list matches a buffer that does not exist (the
     /// transaction has no such field): only with `absent`.
     pub fn matches_absent(&self) -> bool {

@@ -176,3 +176,59 @@ fn with_inline_ungreedy(source: &str) -> String {
     }
     format!("{}(?U){}", &source[..head], &source[head..])
 }
+
+/// Whether a regex has an uppercase letter that is a literal (not part of
+/// an escape such as `\S`, `\D`, `\W`, `\x4A` or a `\p{..}` class name,
+/// nor of a `(?P<Name>` group name), as Suricata's host-buffer check looks
+/// at it.
+pub(crate) fn has_uppercase_literal(source: &str) -> bool {
+    let b = source.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                // skip the escape and, for \x.. / \p{..} / \P{..}, its argument
+                match b.get(i + 1) {
+                    Some(b'x') => {
+                        i += 2;
+                        if b.get(i) == Some(&b'{') {
+                            while i < b.len() && b[i] != b'}' {
+                                i += 1;
+                            }
+                        } else {
+                            i += 2;
+                            continue;
+                        }
+                    }
+                    Some(b'p' | b'P') => {
+                        i += 2;
+                        if b.get(i) == Some(&b'{') {
+                            while i < b.len() && b[i] != b'}' {
+                                i += 1;
+                            }
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+            b'(' if b.get(i + 1) == Some(&b'?') => {
+                i += 2;
+                match (b.get(i), b.get(i + 1)) {
+                    // lookarounds: their body is pattern text
+                    (Some(b'=' | b'!'), _) => {}
+                    (Some(b'<'), Some(b'=' | b'!')) => i += 1,
+                    // group names (?P<Name>, (?<Name>, (?'Name'; options (?i-s:
+                    _ => {
+                        while i < b.len() && !matches!(b[i], b'>' | b')' | b':' | b'\'') {
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            c if c.is_ascii_uppercase() => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}

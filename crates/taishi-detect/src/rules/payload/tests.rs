@@ -1013,3 +1013,18 @@ fn stream_chunks_count_depth_from_the_stream_start() {
     assert!(bm.inspect_stream(b"abc", 98, &mut env));
     assert!(!bm.inspect(b"abc", &mut env));
 }
+
+#[test]
+fn uppercase_patterns_for_lowercase_buffers() {
+    let up = |r: &str| rule(r).unwrap().has_uppercase_pattern();
+    assert!(up(r#"content:"Example.com""#));
+    assert!(!up(r#"content:"example.com""#));
+    assert!(!up(r#"content:"Example.com"; nocase"#));
+    assert!(!up(r#"content:!"Example.com""#));
+    assert!(up(r#"pcre:"/Example/""#));
+    assert!(!up(r#"pcre:"/Example/i""#));
+    assert!(!up(r#"pcre:"/\S+\.\x4A\D(?P<Name>x)/""#));
+    assert!(!up(r#"to_lowercase; content:"abc""#));
+    assert!(up(r#"pcre:"/x(?=Foo)/""#));
+    assert!(up(r#"pcre:"/x(?<!Foo)/""#));
+}
