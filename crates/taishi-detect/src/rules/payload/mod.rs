@@ -438,6 +438,17 @@ impl BufferMatch {
             && self.then.as_ref().is_none_or(|n| n.is_empty())
     }
 
+    /// Whether this list (or a later stage) holds a `base64_decode`: the
+    /// list that `base64_data` and the options after it must go to (in
+    /// Suricata, `base64_data` is one list per rule, inspected on what the
+    /// rule's base64_decode decoded).
+    pub fn has_base64_decode(&self) -> bool {
+        self.ops
+            .iter()
+            .any(|op| matches!(op, PayloadOp::Base64Decode(_)))
+            || self.then.as_deref().is_some_and(|n| n.has_base64_decode())
+    }
+
     /// Whether a case-sensitive content or pcre of this list (or its
     /// later stages) has an uppercase letter: Suricata rejects those on
     /// buffers it normalises to lowercase (`http.host`, ...) since they

@@ -654,6 +654,14 @@ fn base64_decode_and_data() {
     let r = r#"base64_decode; base64_data; content:"hello"; startswith"#;
     assert!(hit(r, b"aGVsbG8gd29ybGQ="));
     assert!(rule("base64_data").is_err());
+    assert!(rule("base64_decode").unwrap().has_base64_decode());
+    assert!(!rule(r#"content:"a""#).unwrap().has_base64_decode());
+    // suricata-verify `base64`: the decode starts one byte after "arg"
+    let r = r#"content:"arg"; base64_decode:bytes 17, offset 1, relative; base64_data; content:"thisisatest""#;
+    assert!(hit(r, b"/?arg=dGhpc2lzYXRlc3QK"));
+    let r =
+        r#"content:"arg"; base64_decode:bytes 10, offset 1, relative; base64_data; content:"test""#;
+    assert!(!hit(r, b"/?arg=dGhpc2lzYXRlc3QK"));
     assert!(rule("base64_decode:bogus 1").is_err());
     // offset past the end: no match
     assert!(!hit(
