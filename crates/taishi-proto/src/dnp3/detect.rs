@@ -3,12 +3,33 @@
 //! `dnp3_obj`.
 
 use super::state::Dnp3Tx;
-use crate::buffer::Buffer;
+use crate::buffer::{Buffer, Field};
 
 /// Calls `f` with the value of `buffer` for `tx`.
 pub fn buffers(tx: &Dnp3Tx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
     if buffer == Buffer::Dnp3Data {
         f(&tx.data);
+    }
+}
+
+/// `dnp3.func` (function code), `dnp3.ind` (responses' internal
+/// indications) and `dnp3.obj` (each object header) on the side the
+/// fragment travelled.
+pub fn fields(tx: &Dnp3Tx, field: Field, f: &mut dyn FnMut(u64)) {
+    let req = tx.is_request;
+    match field {
+        Field::Dnp3RequestFunction if req => f(u64::from(tx.function)),
+        Field::Dnp3ResponseFunction if !req => f(u64::from(tx.function)),
+        Field::Dnp3Indicators if !req => f(u64::from(tx.iin)),
+        Field::Dnp3RequestObject if req => objects(tx, f),
+        Field::Dnp3ResponseObject if !req => objects(tx, f),
+        _ => {}
+    }
+}
+
+fn objects(tx: &Dnp3Tx, f: &mut dyn FnMut(u64)) {
+    for o in &tx.objects {
+        f(u64::from(o.group) << 8 | u64::from(o.variation));
     }
 }
 

@@ -121,4 +121,8 @@ impl Transaction for Dnp3Tx {
     fn buffers(&self, buffer: crate::buffer::Buffer, f: &mut dyn FnMut(&[u8])) {
         super::detect::buffers(self, buffer, f);
     }
+
+    fn fields(&self, field: crate::buffer::Field, f: &mut dyn FnMut(u64)) {
+        super::detect::fields(self, field, f);
+    }
 }

@@ -26,6 +26,10 @@ impl Transaction for DnsTx {
     fn buffers(&self, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
         super::detect::buffers(self, buffer, f);
     }
+
+    fn fields(&self, field: crate::buffer::Field, f: &mut dyn FnMut(u64)) {
+        super::detect::fields(self, field, f);
+    }
 }
 
 /// Bytes as Suricata's JSON builder writes them: UTF-8 as is, otherwise

@@ -45,6 +45,9 @@ pub struct FtpTx {
     pub login: Option<bool>,
     /// User name of the login attempt.
     pub user: Option<Vec<u8>>,
+    /// A PORT command named an address other than the client's (an FTP
+    /// bounce, Suricata's `ftpbounce`).
+    pub bounce: bool,
 }
 
 #[derive(Default)]
@@ -84,7 +87,11 @@ impl FtpState {
             ..FtpTx::default()
         };
         match verb.as_slice() {
-            b"PORT" => tx.offered_port = parser::parse_port_args(arg),
+            b"PORT" => {
+                tx.offered_port = parser::parse_port_args(arg);
+                tx.bounce = super::detect::port_address(arg)
+                    .is_some_and(|a| std::net::IpAddr::V4(a) != ctx.client_ip());
+            }
             b"EPRT" => tx.offered_port = parser::parse_eprt(arg),
             b"USER" => {
                 self.user = Some(arg.to_vec());

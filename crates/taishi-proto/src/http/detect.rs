@@ -26,10 +26,17 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
         Buffer::HttpResponseHeader => opt(normalized(&tx.resp_headers, b"set-cookie").as_deref()),
         Buffer::HttpHeaderRaw => opt(nonempty(&tx.req_headers_raw)),
         Buffer::HttpResponseHeaderRaw => opt(nonempty(&tx.resp_headers_raw)),
-        Buffer::HttpHeaderNames => {
-            opt(names(&tx.req_headers).as_deref());
-            opt(names(&tx.resp_headers).as_deref());
+        Buffer::HttpHeaderNames => opt(names(&tx.req_headers).as_deref()),
+        Buffer::HttpResponseHeaderNames => opt(names(&tx.resp_headers).as_deref()),
+        Buffer::HttpRequestHeaderLine => lines(&tx.req_headers, f),
+        Buffer::HttpResponseHeaderLine => lines(&tx.resp_headers, f),
+        Buffer::HttpStart => opt(start(tx.request_line.as_deref(), &tx.req_headers).as_deref()),
+        Buffer::HttpResponseStart => {
+            opt(start(tx.response_line.as_deref(), &tx.resp_headers).as_deref())
         }
+        Buffer::HttpConnection => opt(tx.req_header("connection")),
+        Buffer::HttpAcceptEnc => opt(tx.req_header("accept-encoding")),
+        Buffer::HttpAcceptLang => opt(tx.req_header("accept-language")),
         Buffer::HttpCookie => opt(tx.req_header("cookie")),
         Buffer::HttpResponseCookie => opt(tx.resp_header("set-cookie")),
         Buffer::HttpRequestBody => opt(nonempty(&tx.req_body)),
@@ -65,6 +72,35 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
         }
         _ => {}
     }
+}
+
+/// `http.request_header` / `http.response_header`: one `Name: value`
+/// per header field, without line end.
+fn lines(hs: &[Header], f: &mut dyn FnMut(&[u8])) {
+    let mut line = Vec::new();
+    for h in hs {
+        line.clear();
+        line.extend_from_slice(&h.name);
+        line.extend_from_slice(b": ");
+        line.extend_from_slice(&h.value);
+        f(&line);
+    }
+}
+
+/// `http.start`: the first line, each header field as `Name: value\r\n`
+/// and the empty line, as Suricata rebuilds it (cookies included).
+fn start(first: Option<&[u8]>, hs: &[Header]) -> Option<Vec<u8>> {
+    let first = first?;
+    let mut out = first.to_vec();
+    out.extend_from_slice(b"\r\n");
+    for h in hs {
+        out.extend_from_slice(&h.name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(&h.value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    Some(out)
 }
 
 fn nonempty(v: &[u8]) -> Option<&[u8]> {

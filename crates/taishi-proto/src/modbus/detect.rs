@@ -6,6 +6,52 @@
 
 use super::parser::{Data, Message, Write, access, category};
 use super::state::ModbusTx;
+use crate::buffer::Field;
+
+/// The request's unit, function, sub-function, category and access bits,
+/// the address range it reads or writes, and each value it writes
+/// (`address << 16 | value`): what Suricata's `modbus:` keyword compares.
+pub fn fields(tx: &ModbusTx, field: Field, f: &mut dyn FnMut(u64)) {
+    let Some(m) = &tx.request else { return };
+    match field {
+        Field::ModbusUnit => f(u64::from(m.unit_id)),
+        Field::ModbusFunction => f(u64::from(m.function)),
+        Field::ModbusSubfunction => {
+            if let Data::Diagnostic { func, .. } = &m.data {
+                f(u64::from(*func));
+            }
+        }
+        Field::ModbusCategory => f(u64::from(m.category)),
+        Field::ModbusAccess => f(u64::from(m.access_type)),
+        Field::ModbusAddressFirst => m.address_range().iter().for_each(|r| f(u64::from(r.0))),
+        Field::ModbusAddressLast => m.address_range().iter().for_each(|r| f(u64::from(r.1))),
+        Field::ModbusWrite => m.written(&mut |a, v| f(u64::from(a) << 16 | u64::from(v))),
+        _ => {}
+    }
+}
+
+fn write_values(w: &Write, f: &mut dyn FnMut(u16, u16)) {
+    match w {
+        Write::MultReq {
+            address,
+            quantity,
+            data,
+        } => {
+            for (i, pair) in data
+                .chunks_exact(2)
+                .take(usize::from(*quantity))
+                .enumerate()
+            {
+                let Ok(i) = u16::try_from(i) else { break };
+                if let [a, b] = pair {
+                    f(address.wrapping_add(i), u16::from_be_bytes([*a, *b]));
+                }
+            }
+        }
+        Write::Other { address, data } => f(*address, *data),
+        Write::Mask { .. } => {}
+    }
+}
 
 impl ModbusTx {
     /// The request, or the response of an unsolicited one: what
@@ -16,6 +62,13 @@ impl ModbusTx {
 }
 
 impl Message {
+    /// Calls `f` with each (address, value) a write request carries.
+    pub fn written(&self, f: &mut dyn FnMut(u16, u16)) {
+        if let Data::Write(w) | Data::ReadWrite { write: w, .. } = &self.data {
+            write_values(w, f);
+        }
+    }
+
     /// Function code without the exception bit (`modbus: function N`).
     pub fn function_code(&self) -> u8 {
         self.function

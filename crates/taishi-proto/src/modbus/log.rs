@@ -150,4 +150,8 @@ impl Transaction for ModbusTx {
         out.insert("modbus".into(), Value::Object(m));
         out
     }
+
+    fn fields(&self, field: crate::buffer::Field, f: &mut dyn FnMut(u64)) {
+        super::detect::fields(self, field, f);
+    }
 }

@@ -60,6 +60,11 @@ pub struct FileSeen {
     pub name: Vec<u8>,
     /// First decoded bytes.
     pub head: Vec<u8>,
+    /// Decoded size (`filesize`).
+    pub size: u64,
+    /// MD5, SHA-1 and SHA-256 of the decoded bytes, lower-case hex
+    /// (`filemd5`, `filesha1`, `filesha256`).
+    pub hashes: [String; 3],
 }
 
 /// One SMTP transaction: an envelope and its message.
@@ -261,9 +266,16 @@ impl SmtpState {
                 super::log::fileinfo(&mut body, tx, tx.mime.as_ref(), &f);
                 ctx.emit("fileinfo", None, body);
             }
+            let hashes = [
+                super::hash::hex(&f.md5.clone().finish()),
+                super::hash::hex(&f.sha1.clone().finish()),
+                super::hash::hex(&f.sha256.clone().finish()),
+            ];
             tx.files.push(FileSeen {
                 name: f.name,
                 head: f.head,
+                size: f.size,
+                hashes,
             });
         }
     }

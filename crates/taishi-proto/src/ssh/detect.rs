@@ -5,7 +5,8 @@ use super::state::SshTx;
 use crate::buffer::Buffer;
 
 /// `ssh.proto` and `ssh.software` of each side that sent a banner (client
-/// first); `ssh.hassh` (client) and `ssh.hassh.server` as their MD5 hex.
+/// first); `ssh.hassh` (client) and `ssh.hassh.server` as their MD5 hex,
+/// `ssh.hassh.string` and `ssh.hassh.server.string` as the strings hashed.
 pub fn buffers(tx: &SshTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
     let sides = [&tx.client, &tx.server];
     match buffer {
@@ -27,6 +28,8 @@ pub fn buffers(tx: &SshTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
                 f(hassh_hash(h).as_bytes());
             }
         }
+        Buffer::SshHasshString => tx.client.hassh.iter().for_each(|h| f(h.as_bytes())),
+        Buffer::SshHasshServerString => tx.server.hassh.iter().for_each(|h| f(h.as_bytes())),
         _ => {}
     }
 }

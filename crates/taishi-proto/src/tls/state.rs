@@ -64,6 +64,12 @@ pub struct TlsTx {
     pub log_without_cert: bool,
     /// What the EVE record includes.
     pub opts: Options,
+    /// Handshake messages seen, as [`crate::buffer::tls_state`] bits
+    /// (`ssl_state`).
+    pub handshakes: u64,
+    /// Unix seconds of the packet whose data carried the server
+    /// certificate: the clock `tls_cert_expired` and `tls_cert_valid` use.
+    pub cert_seen_at: Option<i64>,
 }
 
 /// JA3, JA3S and JA4 of a transaction.
@@ -463,6 +469,17 @@ impl TlsParser {
 
     /// One whole handshake message.
     fn message(&mut self, ctx: &mut dyn Out, d: usize, t: u8, body: &[u8]) {
+        use crate::buffer::tls_state as st;
+        self.tx.handshakes |= match t {
+            hs::CLIENT_HELLO => st::CLIENT_HELLO,
+            hs::SERVER_HELLO => st::SERVER_HELLO,
+            hs::CLIENT_KEY_EXCHANGE => st::CLIENT_KEYX,
+            hs::SERVER_KEY_EXCHANGE => st::SERVER_KEYX,
+            _ => st::UNKNOWN,
+        };
+        if t == hs::CERTIFICATE && self.tx.cert_seen_at.is_none() {
+            self.tx.cert_seen_at = ctx.now();
+        }
         match t {
             hs::CLIENT_HELLO => self.client_hello(ctx, d, body),
             hs::SERVER_HELLO => self.server_hello(ctx, d, body),
@@ -685,6 +702,10 @@ pub trait Out {
     fn limit_hit(&mut self);
     /// The transaction is complete and loggable.
     fn complete(&mut self, tx: &TlsTx);
+    /// Unix seconds of the packet being parsed, when known.
+    fn now(&self) -> Option<i64> {
+        None
+    }
 }
 
 impl Out for ParseCtx<'_, '_> {
@@ -696,6 +717,9 @@ impl Out for ParseCtx<'_, '_> {
     }
     fn complete(&mut self, tx: &TlsTx) {
         ParseCtx::complete(self, tx);
+    }
+    fn now(&self) -> Option<i64> {
+        i64::try_from(self.flow.last().secs()).ok()
     }
 }
 
