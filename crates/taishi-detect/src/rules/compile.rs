@@ -7,6 +7,7 @@ use std::fmt;
 
 use taishi_proto::Buffer;
 
+use super::applayer::AppKw;
 use super::buffers::{self, BufferDef};
 use super::keywords::{BitsKw, DetectionFilter, EventKw, FlowKw, HeaderKw, Threshold, VarNames};
 use super::parse::{Action, AddrSet, Classifications, Dir, Origin, PortSet, RawRule};
@@ -119,6 +120,8 @@ pub struct Signature {
     pub dport: PortSet,
     /// `<>`: either way round.
     pub bidir: bool,
+    /// `=>`: request and response of one transaction together.
+    pub transactional: bool,
     /// `flow:` and flow counters.
     pub flow: Vec<FlowKw>,
     /// Direction the flow keyword requires (`Some(true)`: to server).
@@ -135,6 +138,8 @@ pub struct Signature {
     pub needs_packet: bool,
     /// Transaction buffers and their matches.
     pub buffers: Vec<TxBuffer>,
+    /// App-layer value keywords (`dns.rrtype`, `modbus`, `ssl_version`, ...).
+    pub app_kws: Vec<AppKw>,
     /// flowbits/flowint/hostbits conditions.
     pub bits_cond: Vec<BitsKw>,
     /// flowbits/flowint/hostbits actions once matched.
@@ -293,6 +298,7 @@ impl Compiler {
             dst: raw.dst,
             dport: raw.dport,
             bidir: raw.dir == Dir::Both,
+            transactional: raw.dir == Dir::Transactional,
             flow: Vec::new(),
             to_server: None,
             header: Vec::new(),
@@ -301,6 +307,7 @@ impl Compiler {
             payload: None,
             needs_packet: raw.proto == "tcp-pkt",
             buffers: Vec::new(),
+            app_kws: Vec::new(),
             bits_cond: Vec::new(),
             bits_act: Vec::new(),
             threshold: None,
@@ -469,9 +476,25 @@ impl Compiler {
                         last = current;
                         continue;
                     }
-                    if value.is_none()
-                        && let Some(def) = buffers::sticky(name)
+                    // In a `=>` rule a two-way buffer may name its side
+                    // (`file.data: to_client;`).
+                    let side = match value.map(str::trim) {
+                        None => Some(None),
+                        Some("to_server") => Some(Some(true)),
+                        Some("to_client") => Some(Some(false)),
+                        Some(_) => None,
+                    };
+                    if let Some(side) = side
+                        && let Some(mut def) = buffers::sticky(name)
                     {
+                        match side {
+                            Some(true) => def.to_client = None,
+                            Some(false) => def.to_server = None,
+                            None => {}
+                        }
+                        if def.to_server.is_none() && def.to_client.is_none() {
+                            return Err(invalid(name, "the buffer does not exist on that side"));
+                        }
                         current = Some(new_buffer(&mut sig, def, name)?);
                         last = current;
                         continue;
@@ -561,6 +584,25 @@ impl Compiler {
                         sig.events.push(e);
                         continue;
                     }
+                    let rules_dir = std::path::Path::new(&*sig.origin.file).parent();
+                    if let Some(k) = AppKw::parse_in(name, value, rules_dir)
+                        .map_err(|e| invalid(name, e.message))?
+                    {
+                        let p = k.proto();
+                        if !p.is_empty() {
+                            set_app(
+                                &mut sig,
+                                BufferDef {
+                                    proto: Some(p),
+                                    to_server: None,
+                                    to_client: None,
+                                },
+                                name,
+                            )?;
+                        }
+                        sig.app_kws.push(k);
+                        continue;
+                    }
                     return Err(unsupported(name, "keyword not supported"));
                 }
             }
@@ -582,6 +624,7 @@ impl Compiler {
             sig.payload = Some(payload);
         }
         sig.ip_only = sig.buffers.is_empty()
+            && sig.app_kws.is_empty()
             && sig.payload.is_none()
             && sig.header.is_empty()
             && sig.flow.is_empty()
@@ -599,7 +642,13 @@ impl Compiler {
                 "packet header buffers and transaction buffers in one rule",
             ));
         }
-        if hdrs == 0 && !sig.buffers.is_empty() {
+        if hdrs > 0 && !sig.app_kws.is_empty() {
+            return Err(unsupported(
+                "tcp.hdr",
+                "packet header buffers and app-layer keywords in one rule",
+            ));
+        }
+        if hdrs == 0 && (!sig.buffers.is_empty() || !sig.app_kws.is_empty()) {
             sig.kind = Kind::Tx;
             if !sig.header.is_empty() || !sig.events.is_empty() {
                 return Err(unsupported(

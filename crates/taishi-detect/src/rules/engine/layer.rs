@@ -718,16 +718,19 @@ fn inspect_tx(
     tx: &dyn Transaction,
     part: TxPart,
 ) {
-    let Some(group) = engine.tx.get(ctx.proto) else {
+    // The protocol's rules, and those of buffers any protocol may offer
+    // (`file.data`, `file.name`), grouped under "".
+    let groups = [engine.tx.get(ctx.proto), engine.tx.get("")];
+    if groups.iter().all(Option::is_none) {
         return;
-    };
-    next_generation(s);
-    for &i in &group.always {
-        push_cand(s, i);
     }
+    next_generation(s);
     let mut hits = Vec::new();
-    for (buf, pf) in &group.by_buffer {
-        tx.buffers(*buf, &mut |v| pf.scan(v, &mut hits));
+    for group in groups.into_iter().flatten() {
+        hits.extend_from_slice(&group.always);
+        for (buf, pf) in &group.by_buffer {
+            tx.buffers(*buf, &mut |v| pf.scan(v, &mut hits));
+        }
     }
     for i in hits {
         push_cand(s, i);
@@ -759,7 +762,36 @@ fn inspect_tx(
                         b.def.to_client.is_some()
                     }
                 })
+                && sig
+                    .app_kws
+                    .iter()
+                    .all(|k| k.direction().is_none_or(|d| d == srv))
         };
+        if sig.transactional {
+            // Both sides at once, so only when the response is there too.
+            if part != TxPart::Request
+                && tx_whole_matches(sig, s, vars, data, ctx, tx, (c, sv), now)
+            {
+                let mut emit = |sig: &Signature| {
+                    ctx_alert(ctx, sig, tx, Direction::ToServer);
+                };
+                if matched(
+                    sig,
+                    s,
+                    vars,
+                    c.0,
+                    sv.0,
+                    view.flow_id(),
+                    now,
+                    false,
+                    &mut emit,
+                ) {
+                    *passed = true;
+                    break;
+                }
+            }
+            continue;
+        }
         let sides: &[bool] = match part {
             TxPart::Request => &[true],
             TxPart::Response => &[false],
@@ -802,6 +834,53 @@ fn inspect_tx(
     s.cands = cands;
 }
 
+/// Whether a `=>` rule matches a transaction: addresses client to server,
+/// each buffer on its own side (either, for a buffer of both sides).
+#[allow(clippy::too_many_arguments)]
+fn tx_whole_matches(
+    sig: &Signature,
+    s: &mut Scratch,
+    vars: &FlowVars,
+    data: &[u8],
+    ctx: &ParseCtx<'_, '_>,
+    tx: &dyn Transaction,
+    (c, sv): ((IpAddr, u16), (IpAddr, u16)),
+    now: Timestamp,
+) -> bool {
+    if !addrs_ok(sig, c.0, c.1, sv.0, sv.1, true) {
+        return false;
+    }
+    let info = FlowInfo {
+        view: ctx.flow,
+        dir: Direction::ToServer,
+        app_proto: Some(ctx.proto),
+    };
+    let fc = flow_ctx(Some(&info), true, now);
+    if !common_ok(sig, Some(ctx.proto), &fc, vars, s, c.0, sv.0, now) {
+        return false;
+    }
+    if let Some(m) = &sig.payload
+        && !m.inspect(data, &mut s.env)
+    {
+        return false;
+    }
+    if !sig.app_kws.iter().all(|k| k.matches_dir(tx, None)) {
+        return false;
+    }
+    let env = &mut s.env;
+    sig.buffers.iter().all(|b| {
+        let mut any = false;
+        for buf in [b.def.to_server, b.def.to_client].into_iter().flatten() {
+            tx.buffers(buf, &mut |v| {
+                if !any && b.matcher.inspect(v, env) {
+                    any = true;
+                }
+            });
+        }
+        any
+    })
+}
+
 /// Whether a transaction rule matches one side of a transaction.
 #[allow(clippy::too_many_arguments)]
 fn tx_side_matches(
@@ -834,6 +913,13 @@ fn tx_side_matches(
     }
     if let Some(m) = &sig.payload
         && !m.inspect(data, &mut s.env)
+    {
+        return false;
+    }
+    if !sig
+        .app_kws
+        .iter()
+        .all(|k| k.matches_dir(tx, Some(to_server)))
     {
         return false;
     }

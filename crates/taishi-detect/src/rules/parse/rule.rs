@@ -94,6 +94,9 @@ pub enum Dir {
     Forward,
     /// `<>`: either way (Suricata loads it as two rules).
     Both,
+    /// `=>` (Suricata 8): a transaction's request and response together;
+    /// each buffer is read on its own side.
+    Transactional,
 }
 
 /// One option as written: name lower-cased and trimmed; value trimmed but
@@ -275,13 +278,7 @@ pub fn parse_rule(text: &str, vars: &Vars, origin: Origin) -> Result<RawRule, Pa
     let dir = match dir {
         "->" => Dir::Forward,
         "<>" => Dir::Both,
-        "=>" => {
-            return Err(err(
-                sid,
-                None,
-                "transactional direction '=>' (Suricata 8) is not supported".into(),
-            ));
-        }
+        "=>" => Dir::Transactional,
         other => {
             return Err(err(
                 sid,
@@ -428,6 +425,13 @@ mod tests {
         assert_eq!(r.action, Action::Drop);
         assert_eq!(r.proto, "tcp-pkt");
         assert_eq!(r.dir, Dir::Both);
+        let t = parse_rule(
+            "alert http any any => any any (sid:4;)",
+            &Vars::default(),
+            Origin::new("t", 1),
+        )
+        .unwrap();
+        assert_eq!(t.dir, Dir::Transactional);
         assert!(r.src.matches(ip("5.6.7.8")));
         assert!(r.sport.matches(1024) && !r.sport.matches(2000) && !r.sport.matches(80));
         for (a, want) in [
@@ -500,11 +504,6 @@ mod tests {
             (
                 "alert tcp any any <- any any (sid:3;)",
                 "invalid direction",
-                Some(3),
-            ),
-            (
-                "alert http any any => any any (sid:3;)",
-                "transactional",
                 Some(3),
             ),
             (
