@@ -707,6 +707,11 @@ fn transforms() {
         r#"header_lowercase; content:"host|3a| Ab""#,
         b"Host: Ab\r\n"
     ));
+    // names up to the first ':' of each line; values untouched
+    assert!(hit(
+        r#"header_lowercase; content:"x-a|3a| B|0d 0a|ua|3a| C""#,
+        b"X-A: B\r\nUA: C"
+    ));
     assert!(hit(
         r#"strip_pseudo_headers; content:"x|3a|"; startswith"#,
         b":method: GET\r\nx: 1\r\n"

@@ -249,19 +249,17 @@ impl Transform {
             Transform::Xor(key) => {
                 out.extend(input.iter().zip(key.iter().cycle()).map(|(&b, &k)| b ^ k))
             }
+            // Suricata's state machine: names are lowercased up to the
+            // first ':' of a line, values copied up to the line's end.
             Transform::HeaderLowercase => {
-                let mut in_name = true;
+                let mut in_value = false;
                 for &b in input {
-                    if b == b'\n' {
-                        in_name = true;
+                    if in_value {
                         out.push(b);
-                    } else if in_name {
-                        if b == b':' && out.last() != Some(&b'\n') && !out.is_empty() {
-                            in_name = false;
-                        }
-                        out.push(b.to_ascii_lowercase());
+                        in_value = b != b'\n';
                     } else {
-                        out.push(b);
+                        out.push(b.to_ascii_lowercase());
+                        in_value = b == b':';
                     }
                 }
             }
