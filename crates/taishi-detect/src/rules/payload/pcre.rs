@@ -3,12 +3,22 @@
 //! Flags: `i s m x` (PCRE options), `G` (ungreedy, as an inline `(?U)`),
 //! `A` (anchored at the start of the subject: checked on the leftmost
 //! match, which is where an anchored search would match if it can), `R`
-//! (relative to the previous match), `B` and `O` (accepted: `B` is a no-op
-//! in Suricata too; `O` lifts Suricata's match limit, which this binding
-//! does not set), and the legacy HTTP buffer letters
-//! `U I P Q H D M C S Y V W Z`. `E` (dollar-end-only) has no inline form in
-//! PCRE2 and the binding does not expose the option: rejected rather than
-//! run with another meaning.
+//! (relative to the previous match), `B` (a no-op in Suricata too), `O`
+//! (use the configured match limits instead of the defaults: Taishi has
+//! no pcre configuration, and Suricata's shipped configuration holds the
+//! defaults, so the limits are the same), and the legacy HTTP buffer
+//! letters `U I P Q H D M C S Y V W Z`. `E` (dollar-end-only) has no inline
+//! form in PCRE2 and the binding does not expose the option: rejected
+//! rather than run with another meaning.
+//!
+//! Every search runs under Suricata's match limits (`(*LIMIT_MATCH=3500)
+//! (*LIMIT_DEPTH=1500)` at the start of the pattern, the binding having no
+//! match-context setter); a search that hits them is no match.
+//!
+//! Capture names after the flags (`"/(a)(b)/i, flow:key,pkt:value"`) are
+//! parsed and kept: they name flow and packet variables Suricata sets on a
+//! match, which only `flowvar`/`pktvar` keywords and EVE metadata read;
+//! neither exists in Taishi yet, so whether a rule matches is unchanged.
 
 use pcre2::bytes::{Regex, RegexBuilder};
 
@@ -30,6 +40,8 @@ pub struct Pcre {
     pub anchored: bool,
     /// The legacy HTTP buffer letter, if any.
     pub buffer: Option<char>,
+    /// Flow / packet variable names given after the flags, in capture order.
+    pub capture_names: Vec<String>,
     /// A later relative keyword depends on this match: on its failure,
     /// look for this regex's next match (Suricata's DETECT_PCRE_RELATIVE_NEXT).
     pub(crate) relative_next: bool,
@@ -74,7 +86,26 @@ impl Pcre {
             return Err(KeywordError::new(kw, "regex must end with '/' and flags"));
         };
         let source = &body[..end];
-        let flags = &body[end + 1..];
+        let (flags, capture_names) = match body[end + 1..].split_once(',') {
+            Some((f, names)) => {
+                let names: Vec<String> = names
+                    .split([',', ' '])
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if let Some(bad) = names
+                    .iter()
+                    .find(|n| !(n.starts_with("pkt:") || n.starts_with("flow:")))
+                {
+                    return Err(KeywordError::new(
+                        kw,
+                        format!("capture name '{bad}' must start with 'pkt:' or 'flow:'"),
+                    ));
+                }
+                (f.trim(), names)
+            }
+            None => (body[end + 1..].trim(), Vec::new()),
+        };
         let mut b = RegexBuilder::new();
         b.jit_if_available(true);
         let (mut relative, mut anchored, mut ungreedy) = (false, false, false);
@@ -122,12 +153,15 @@ impl Pcre {
         } else {
             source.to_string()
         };
-        if !flags.contains('O') {
-            // Suricata's default pcre.match-limit and match-limit-recursion;
-            // a search that hits them is no match (also when negated).
-            pattern = format!(
-                "(*LIMIT_MATCH={MATCH_LIMIT})(*LIMIT_DEPTH={MATCH_LIMIT_RECURSION}){pattern}"
-            );
+        // Suricata's pcre.match-limit and match-limit-recursion; a search
+        // that hits them is no match (also when negated).
+        pattern =
+            format!("(*LIMIT_MATCH={MATCH_LIMIT})(*LIMIT_DEPTH={MATCH_LIMIT_RECURSION}){pattern}");
+        if buffer == Some('W') && !flags.contains('i') && has_uppercase_literal(source) {
+            return Err(KeywordError::new(
+                kw,
+                "the host buffer (W) is lowercase: an uppercase character can never match",
+            ));
         }
         let regex = b
             .build(&pattern)
@@ -139,6 +173,7 @@ impl Pcre {
             relative,
             anchored,
             buffer,
+            capture_names,
             relative_next: false,
             regex,
         })

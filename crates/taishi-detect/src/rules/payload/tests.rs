@@ -311,6 +311,14 @@ fn pcre_basic_and_flags() {
     assert!(rule(r#"pcre:"a""#).is_err());
     assert!(rule(r#"pcre:"/a/UI""#).is_err());
     assert!(rule(r#"pcre:"/a/BO""#).is_ok());
+    // capture names after the flags (flow and packet variables)
+    let bm = rule(r#"pcre:"/^(.*)\/(\d+\.\d+)/VG, flow:key,flow:value""#);
+    assert!(bm.is_ok());
+    assert!(rule(r#"pcre:"/(a)/, bogus""#).is_err());
+    // the host buffer is lowercase: uppercase can never match
+    assert!(rule(r#"pcre:"/Example/W""#).is_err());
+    assert!(rule(r#"pcre:"/Example/Wi""#).is_ok());
+    assert!(rule(r#"pcre:"/ex\Smple/W""#).is_ok());
 }
 
 #[test]
@@ -321,8 +329,8 @@ fn pcre_match_limit_is_no_match() {
     buf.push(b'X');
     assert!(!hit(r#"pcre:"/^(a|aa)+$/""#, &buf));
     assert!(!hit(r#"pcre:!"/^(a|aa)+$/""#, &buf));
-    // `O` lifts the limit: the full search finds no match, the negation holds.
-    assert!(hit(r#"pcre:!"/^(a|aa)+$/O""#, &buf));
+    // `O` takes the configured limits, which are Suricata's defaults
+    assert!(!hit(r#"pcre:!"/^(a|aa)+$/O""#, &buf));
     // short subjects stay under the limit
     assert!(hit(r#"pcre:!"/^(a|aa)+$/""#, b"aaaaX"));
 }
