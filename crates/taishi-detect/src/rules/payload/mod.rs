@@ -310,10 +310,24 @@ impl BufferMatch {
                     return Ok(Applied::PcreBuffer(b));
                 }
             }
-            "isdataat" => list.push(PayloadOp::IsDataAt(IsDataAt::parse(
-                require(name, value)?,
-                vars,
-            )?)),
+            "isdataat" => {
+                let d = IsDataAt::parse(require(name, value)?, vars)?;
+                // Suricata turns `isdataat:!1,relative` right after a content
+                // into that content's endswith (a negated content included,
+                // which then means "does not end with").
+                if d.negated
+                    && d.relative
+                    && d.at == Operand::Lit(1)
+                    && let Some(PayloadOp::Content(c)) = list
+                        .iter_mut()
+                        .rev()
+                        .find(|op| !matches!(op, PayloadOp::Bsize(_) | PayloadOp::Base64Decode(_)))
+                {
+                    c.endswith = true;
+                } else {
+                    list.push(PayloadOp::IsDataAt(d));
+                }
+            }
             "byte_test" => list.push(PayloadOp::ByteTest(ByteTest::parse(
                 require(name, value)?,
                 vars,

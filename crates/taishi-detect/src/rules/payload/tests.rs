@@ -278,6 +278,21 @@ fn isdataat_docs_table() {
     assert!(!hit("isdataat:!7", p));
     assert!(hit(r#"content:"h"; isdataat:!1,relative"#, p));
     assert!(!hit(r#"content:"g"; isdataat:!1,relative"#, p));
+    // `isdataat:!1,relative` after a content is that content's endswith
+    let bm = rule(r#"content:"h"; isdataat:!1,relative"#).unwrap();
+    assert!(first_content(&bm).endswith && bm.ops.len() == 1);
+    let bm = rule(r#"content:!".php"; isdataat:!1,relative"#).unwrap();
+    assert!(first_content(&bm).endswith);
+    assert!(hit(r#"content:!".php"; isdataat:!1,relative"#, b"/a.php.x"));
+    assert!(!hit(r#"content:!".php"; isdataat:!1,relative"#, b"/a.php"));
+    // not after a byte keyword
+    assert_eq!(
+        rule(r#"content:"a"; byte_jump:1,0,relative; isdataat:!1,relative"#)
+            .unwrap()
+            .ops
+            .len(),
+        3
+    );
     // a relative isdataat failing retries the earlier content
     assert!(hit(r#"content:"a"; isdataat:!1,relative"#, b"abca"));
     assert!(hit("isdataat:3,rawbytes", p));
