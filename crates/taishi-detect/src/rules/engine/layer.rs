@@ -13,6 +13,7 @@ use taishi_flow::{AppLayer, Direction, FlowState, FlowView};
 use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
 use super::alert::{self, Where};
+use super::prefilter::{Prefilter, ScanScratch};
 use super::{Engine, class_of};
 use crate::rules::compile::{Kind, PktHdr, Signature};
 use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
@@ -48,6 +49,10 @@ struct Scratch {
     env: InspectEnv,
     /// Candidate rules of the current inspection.
     cands: Vec<u32>,
+    /// Prefilter hits before deduplication.
+    hits: Vec<u32>,
+    /// The prefilter's own scratch.
+    scan: ScanScratch,
     /// Generation stamp per rule, to deduplicate candidates without clearing.
     stamp: Vec<u32>,
     generation: u32,
@@ -89,6 +94,8 @@ impl DetectLayer {
                 hosts: HostVars::default(),
                 env: InspectEnv::default(),
                 cands: Vec::new(),
+                hits: Vec::new(),
+                scan: ScanScratch::default(),
                 stamp: vec![0; n],
                 generation: 0,
                 alerted: Vec::new(),
@@ -375,6 +382,17 @@ fn push_cand(s: &mut Scratch, sig: u32) {
     }
 }
 
+/// Adds the rules `pf` finds in `buf` to the candidates.
+fn prefilter(s: &mut Scratch, pf: &Prefilter, buf: &[u8]) {
+    let mut hits = std::mem::take(&mut s.hits);
+    hits.clear();
+    pf.scan(buf, &mut s.scan, &mut hits);
+    for &i in &hits {
+        push_cand(s, i);
+    }
+    s.hits = hits;
+}
+
 fn next_generation(s: &mut Scratch) {
     s.cands.clear();
     s.generation = s.generation.wrapping_add(1);
@@ -522,6 +540,18 @@ fn inspect_packet(
     for &i in &group.headers {
         push_cand(s, i);
     }
+    let (src, dst) = pkt
+        .addrs()
+        .unwrap_or((IpAddr::from([0u8; 4]), IpAddr::from([0u8; 4])));
+    if first_of_side {
+        let mut hits = std::mem::take(&mut s.hits);
+        hits.clear();
+        group.ip_only.candidates(src, dst, &mut hits);
+        for &i in &hits {
+            push_cand(s, i);
+        }
+        s.hits = hits;
+    }
     let payload = pkt.payload;
     // TCP payload that went into the stream was inspected there; only
     // packet-only rules look at it again.
@@ -530,22 +560,12 @@ fn inspect_packet(
         for &i in group.payload.always() {
             push_cand(s, i);
         }
-        let mut hits = std::mem::take(&mut s.cands);
-        let before = hits.len();
-        group.payload.scan(payload, &mut hits);
-        let found: Vec<u32> = hits.drain(before..).collect();
-        s.cands = hits;
-        for i in found {
-            push_cand(s, i);
-        }
+        prefilter(s, &group.payload, payload);
     }
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();
     let stream_took = s.stream_took;
     let mut passed = false;
-    let (src, dst) = pkt
-        .addrs()
-        .unwrap_or((IpAddr::from([0u8; 4]), IpAddr::from([0u8; 4])));
     let (sp, dp) = pkt.ports();
     let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
     let fc = flow_ctx(info, false, pkt.ts);
@@ -642,11 +662,7 @@ fn inspect_payload(
     for &i in group.payload.always() {
         push_cand(s, i);
     }
-    let mut hits = Vec::new();
-    group.payload.scan(data, &mut hits);
-    for i in hits {
-        push_cand(s, i);
-    }
+    prefilter(s, &group.payload, data);
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();
     let (c, cp) = info.view.client();
@@ -725,15 +741,13 @@ fn inspect_tx(
         return;
     }
     next_generation(s);
-    let mut hits = Vec::new();
     for group in groups.into_iter().flatten() {
-        hits.extend_from_slice(&group.always);
-        for (buf, pf) in &group.by_buffer {
-            tx.buffers(*buf, &mut |v| pf.scan(v, &mut hits));
+        for &i in &group.always {
+            push_cand(s, i);
         }
-    }
-    for i in hits {
-        push_cand(s, i);
+        for (buf, pf) in &group.by_buffer {
+            tx.buffers(*buf, &mut |v| prefilter(s, pf, v));
+        }
     }
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();

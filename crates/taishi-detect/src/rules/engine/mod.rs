@@ -12,6 +12,7 @@
 //!   transaction completes, behind a prefilter per buffer.
 
 mod alert;
+mod iponly;
 mod layer;
 pub mod prefilter;
 mod set;
@@ -33,6 +34,8 @@ pub(crate) struct PacketGroup {
     pub payload: Prefilter,
     /// Rules without payload matches: run on every packet.
     pub headers: Vec<u32>,
+    /// IP-only rules, run on the first packet of each flow direction.
+    pub ip_only: iponly::IpOnlyIndex,
 }
 
 /// Transaction rules of one app-layer protocol.
@@ -75,6 +78,7 @@ impl Engine {
         }
         let mut packet_b: [PrefilterBuilder; CLASSES] = Default::default();
         let mut packet: [PacketGroup; CLASSES] = Default::default();
+        let mut ip_only_b: [iponly::IpOnlyBuilder; CLASSES] = Default::default();
         let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
             HashMap::new();
         let mut needs_bodies = false;
@@ -85,6 +89,10 @@ impl Engine {
                         if let Some(p) = s.ip_proto
                             && class_of(p) != c
                         {
+                            continue;
+                        }
+                        if s.ip_only {
+                            ip_only_b[c].add(s);
                             continue;
                         }
                         match &s.payload {
@@ -131,8 +139,9 @@ impl Engine {
                 }
             }
         }
-        for (c, b) in packet_b.into_iter().enumerate() {
+        for (c, (b, ip)) in packet_b.into_iter().zip(ip_only_b).enumerate() {
             packet[c].payload = b.build();
+            packet[c].ip_only = ip.build();
         }
         let tx = tx_b
             .into_iter()

@@ -1,16 +1,22 @@
 //! The multi-pattern prefilter: one Aho-Corasick automaton over the fast
 //! patterns of a group of rules, so that a buffer is scanned once and only
 //! the rules whose pattern occurs in it are inspected in full.
+//!
+//! Many rules share a fast pattern (`GET `, `|00 00 00|`, ...), so the
+//! automaton holds each distinct pattern once and each pattern lists its
+//! rules; a scan reports a pattern's rules only the first time it occurs.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Rules of a group split into those with a fast pattern (found by the
 /// automaton) and those without one (always inspected).
 #[derive(Debug, Default)]
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
-    /// Rule (index into the engine's signatures) of each pattern.
-    owners: Vec<u32>,
+    /// Rules (indexes into the engine's signatures) of each pattern.
+    owners: Vec<Vec<u32>>,
     /// Rules inspected whatever the buffer holds.
     always: Vec<u32>,
 }
@@ -18,17 +24,51 @@ pub struct Prefilter {
 /// Builds a [`Prefilter`].
 #[derive(Debug, Default)]
 pub struct PrefilterBuilder {
+    /// Distinct patterns, lower-cased (the automaton ignores ASCII case).
+    index: HashMap<Vec<u8>, usize>,
     patterns: Vec<Vec<u8>>,
-    owners: Vec<u32>,
+    owners: Vec<Vec<u32>>,
     always: Vec<u32>,
+}
+
+/// Scratch of scans: which patterns were already reported.
+#[derive(Debug, Default)]
+pub struct ScanScratch {
+    seen: Vec<u32>,
+    generation: u32,
+}
+
+impl ScanScratch {
+    fn start(&mut self, patterns: usize) {
+        if self.seen.len() < patterns {
+            self.seen.resize(patterns, 0);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.seen.iter_mut().for_each(|x| *x = 0);
+            self.generation = 1;
+        }
+    }
 }
 
 impl PrefilterBuilder {
     /// Rule `sig` is a candidate when `pattern` occurs (compared without
     /// regard to ASCII case: the full inspection decides case).
     pub fn add_pattern(&mut self, sig: u32, pattern: &[u8]) {
-        self.patterns.push(pattern.to_vec());
-        self.owners.push(sig);
+        let key = pattern.to_ascii_lowercase();
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.patterns.len();
+                self.index.insert(key.clone(), i);
+                self.patterns.push(key);
+                self.owners.push(Vec::new());
+                i
+            }
+        };
+        if let Some(o) = self.owners.get_mut(i) {
+            o.push(sig);
+        }
     }
 
     /// Rule `sig` is always a candidate.
@@ -47,21 +87,27 @@ impl PrefilterBuilder {
         let automaton = if self.patterns.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&self.patterns)
-                .ok()
+            // A DFA scans fastest; past its size limit the contiguous NFA
+            // is the next best.
+            let build = |kind| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(kind)
+                    .build(&self.patterns)
+                    .ok()
+            };
+            build(Some(AhoCorasickKind::DFA)).or_else(|| build(None))
         };
         // A failed build (it cannot fail for byte patterns within limits)
         // must not lose rules: they become always-candidates.
         let (owners, mut always) = match automaton {
             Some(_) => (self.owners, self.always),
-            None => (Vec::new(), {
+            None => {
                 let mut a = self.always;
-                a.extend(self.owners);
-                a
-            }),
+                a.extend(self.owners.into_iter().flatten());
+                (Vec::new(), a)
+            }
         };
         always.sort_unstable();
         always.dedup();
@@ -84,13 +130,22 @@ impl Prefilter {
         self.automaton.is_some()
     }
 
-    /// Adds to `out` every rule whose pattern occurs in `buf` (with
-    /// repeats; the caller deduplicates).
-    pub fn scan(&self, buf: &[u8], out: &mut Vec<u32>) {
+    /// Adds to `out` the rules of every pattern that occurs in `buf`, each
+    /// pattern's rules once per scan.
+    pub fn scan(&self, buf: &[u8], scratch: &mut ScanScratch, out: &mut Vec<u32>) {
         let Some(ac) = &self.automaton else { return };
+        scratch.start(self.owners.len());
+        let generation = scratch.generation;
         for m in ac.find_overlapping_iter(buf) {
-            if let Some(&sig) = self.owners.get(m.pattern().as_usize()) {
-                out.push(sig);
+            let p = m.pattern().as_usize();
+            if let Some(seen) = scratch.seen.get_mut(p) {
+                if *seen == generation {
+                    continue;
+                }
+                *seen = generation;
+            }
+            if let Some(sigs) = self.owners.get(p) {
+                out.extend_from_slice(sigs);
             }
         }
     }
@@ -101,17 +156,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_each_rule_whose_pattern_occurs() {
+    fn finds_each_rule_whose_pattern_occurs_once() {
         let mut b = PrefilterBuilder::default();
         b.add_pattern(0, b"abc");
         b.add_pattern(1, b"BCD");
         b.add_pattern(2, b"zzz");
+        b.add_pattern(4, b"ABC");
         b.add_always(3);
         let p = b.build();
         let mut out = Vec::new();
-        p.scan(b"xxabcdxx", &mut out);
+        let mut scratch = ScanScratch::default();
+        p.scan(b"xxabcdxxabcd", &mut scratch, &mut out);
         out.sort();
-        assert_eq!(out, vec![0, 1]);
+        assert_eq!(out, vec![0, 1, 4]);
         assert_eq!(p.always(), &[3]);
+        out.clear();
+        p.scan(b"zzz", &mut scratch, &mut out);
+        assert_eq!(out, vec![2]);
     }
 }
