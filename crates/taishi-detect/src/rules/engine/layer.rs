@@ -9,7 +9,7 @@ use taishi_core::StatsSource;
 use taishi_core::Timestamp;
 use taishi_core::event::EventSink;
 use taishi_decode::{L3, L4, Packet};
-use taishi_flow::{AppLayer, Direction, FlowState, FlowView};
+use taishi_flow::{AppLayer, Direction, FlowState, FlowView, TcpState};
 use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
 use super::alert::{self, Where};
@@ -428,7 +428,13 @@ fn flow_ctx(info: Option<&FlowInfo<'_, '_>>, stream: bool, now: Timestamp) -> Fl
         Some(f) => FlowCtx {
             has_flow: true,
             to_server: f.dir == Direction::ToServer,
-            established: f.view.state() == FlowState::Established,
+            // TCP: the handshake completed, closing states included (as
+            // Suricata's stream engine flags them); others: both ways seen.
+            established: match f.view.tcp_state() {
+                TcpState::None => f.view.state() == FlowState::Established,
+                TcpState::SynSent | TcpState::SynRecv => false,
+                _ => f.view.state() != FlowState::New,
+            },
             stream,
             pkts: [
                 f.view.pkts(Direction::ToServer),
