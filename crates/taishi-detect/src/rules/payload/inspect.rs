@@ -479,10 +479,21 @@ pub(crate) fn link(ops: &mut [PayloadOp]) -> Result<(), KeywordError> {
                             "fast_pattern:only cannot be combined with depth, offset, distance or within",
                         ));
                     }
-                    if c.negated && c.is_relative() {
+                    if fp.only && c.startswith {
                         return Err(KeywordError::new(
                             "fast_pattern",
-                            "a relative negated content cannot be the fast_pattern",
+                            "fast_pattern:only cannot be combined with startswith",
+                        ));
+                    }
+                    if c.negated
+                        && (c.is_relative()
+                            || c.depth.is_some()
+                            || c.offset.is_some()
+                            || c.startswith)
+                    {
+                        return Err(KeywordError::new(
+                            "fast_pattern",
+                            "a negated content with a position modifier cannot be the fast_pattern",
                         ));
                     }
                 }

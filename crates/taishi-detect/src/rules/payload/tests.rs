@@ -889,6 +889,10 @@ fn fast_pattern_choice() {
     assert!(rule(r#"content:"abc"; fast_pattern:only; depth:3"#).is_err());
     assert!(rule(r#"content:"abc"; fast_pattern:only; content:"d"; distance:0"#).is_err());
     assert!(rule(r#"content:!"abc"; fast_pattern:only"#).is_err());
+    assert!(rule(r#"content:!"abc"; fast_pattern; depth:5"#).is_err());
+    assert!(rule(r#"content:!"abc"; depth:5; fast_pattern"#).is_err());
+    assert!(rule(r#"content:"abc"; fast_pattern:only; startswith"#).is_err());
+    assert!(rule(r#"content:!"abc"; fast_pattern"#).is_ok());
     assert_eq!(super::fast::strength(b"aa\x00"), 3 + 1 + 4);
 }
 
