@@ -103,8 +103,11 @@ pub enum Buffer {
     SmtpMailFrom,
     /// `smtp.rcpt_to`.
     SmtpRcptTo,
-    /// `file.data`: HTTP bodies, SMTP attachments, FTP data.
+    /// `file.data` of files going to the client (HTTP response bodies).
     FileData,
+    /// `file.data` of files going to the server (HTTP request bodies,
+    /// SMTP attachments).
+    FileDataToServer,
     /// `file.name`.
     FileName,
     /// `smb.named_pipe` / share.

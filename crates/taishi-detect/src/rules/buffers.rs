@@ -122,13 +122,15 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
         "email.body_md5" => req("smtp", EmailBodyMd5),
         "file.data" | "file_data" => BufferDef {
             proto: None,
-            to_server: Some(FileData),
+            to_server: Some(FileDataToServer),
             to_client: Some(FileData),
         },
+        // Names of files going to the server (SMTP attachments); no
+        // protocol offers names of downloads to rules yet.
         "file.name" => BufferDef {
             proto: None,
             to_server: Some(FileName),
-            to_client: Some(FileName),
+            to_client: None,
         },
         "smb.share" | "smb_share" | "smb.named_pipe" | "smb_named_pipe" => req("smb", SmbShare),
         "smb.ntlmssp_user" => req("smb", SmbNtlmsspUser),

@@ -56,8 +56,8 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
         Buffer::HttpAccept => opt(tx.req_header("accept")),
         Buffer::HttpServer => opt(tx.resp_header("server")),
         Buffer::HttpLocation => opt(tx.resp_header("location")),
+        Buffer::FileDataToServer => opt(nonempty(&tx.req_body)),
         Buffer::FileData => {
-            opt(nonempty(&tx.req_body));
             if cfg.swf.0
                 && let Some(swf) = swf_decompress(
                     &tx.resp_body,

@@ -23,7 +23,7 @@ pub fn buffers(tx: &SmtpTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
             }
         }
         Buffer::SmtpRcptTo => tx.rcpt_to.iter().for_each(|r| f(r)),
-        Buffer::FileData => tx.files.iter().for_each(|x| f(&x.head)),
+        Buffer::FileDataToServer => tx.files.iter().for_each(|x| f(&x.head)),
         Buffer::FileName => tx.files.iter().for_each(|x| f(&x.name)),
         Buffer::FileMd5 => tx.files.iter().for_each(|x| f(x.hashes[0].as_bytes())),
         Buffer::FileSha1 => tx.files.iter().for_each(|x| f(x.hashes[1].as_bytes())),

@@ -131,6 +131,7 @@ impl Engine {
                                 Some(Buffer::HttpRequestBody)
                                     | Some(Buffer::HttpResponseBody)
                                     | Some(Buffer::FileData)
+                                    | Some(Buffer::FileDataToServer)
                             )
                         }) {
                             needs_bodies = true;
