@@ -31,6 +31,10 @@ pub struct DetectFlow {
     alerted: bool,
     /// IP-only rules already looked at each direction.
     ip_only_done: [bool; 2],
+    /// The session is encrypted (TLS or SSH past its handshake): raw
+    /// stream content is not inspected, as Suricata's default
+    /// `encryption-handling` does.
+    encrypted: bool,
 }
 
 /// Counters of the rule engine.
@@ -64,6 +68,8 @@ struct Scratch {
     stream_events: Vec<&'static str>,
     /// The current packet's payload went into the TCP stream.
     stream_took: bool,
+    /// A transaction completed while parsing the current data.
+    tx_done: bool,
     /// Alerts one packet may raise (`packet-alert-max`).
     alert_max: usize,
     stats: DetectStats,
@@ -102,6 +108,7 @@ impl DetectLayer {
                 app_events: Vec::new(),
                 stream_events: Vec::new(),
                 stream_took: false,
+                tx_done: false,
                 alert_max,
                 stats: DetectStats::default(),
             },
@@ -212,8 +219,14 @@ impl AppLayer for DetectLayer {
             self.proto
                 .data(&mut st.app, flow, dir, data, sink, Some(&mut hook));
         }
+        // The chunk that completes a TLS or SSH handshake is still
+        // inspected; what follows is ciphertext.
+        let now_encrypted = self.s.tx_done && matches!(app_name(&st.app), Some("tls" | "ssh"));
+        self.s.tx_done = false;
         if flow.proto() == 6 && !st.passed {
             self.s.stream_took = true;
+        }
+        if flow.proto() == 6 && !st.passed && !st.encrypted {
             let info = FlowInfo {
                 view: flow,
                 dir,
@@ -231,6 +244,7 @@ impl AppLayer for DetectLayer {
                 sink,
             );
         }
+        st.encrypted |= now_encrypted;
         st.alerted |= self.s.stats.alerts > before;
     }
 
@@ -352,6 +366,7 @@ struct Hook<'e> {
 
 impl TxHook for Hook<'_> {
     fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction, part: TxPart) {
+        self.s.tx_done = true;
         if *self.passed {
             return;
         }
@@ -563,10 +578,17 @@ fn inspect_packet(
     // packet-only rules look at it again.
     let tcp = ip_proto == Some(6);
     if !payload.is_empty() {
-        for &i in group.payload.always() {
+        // TCP payload the stream took was inspected there: only the rules
+        // that want packets look at it again.
+        let pf = if tcp && s.stream_took {
+            &group.packet_only
+        } else {
+            &group.payload
+        };
+        for &i in pf.always() {
             push_cand(s, i);
         }
-        prefilter(s, &group.payload, payload);
+        prefilter(s, pf, payload);
     }
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();

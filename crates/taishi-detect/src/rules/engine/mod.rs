@@ -32,6 +32,9 @@ pub use set::{FileReport, LoadOptions, RuleSet, SkippedRule};
 pub(crate) struct PacketGroup {
     /// Rules with payload matches, behind the prefilter.
     pub payload: Prefilter,
+    /// The payload rules that inspect packets even when the TCP stream
+    /// took their payload (`dsize`, `tcp-pkt`).
+    pub packet_only: Prefilter,
     /// Rules without payload matches: run on every packet.
     pub headers: Vec<u32>,
     /// IP-only rules, run on the first packet of each flow direction.
@@ -77,6 +80,7 @@ impl Engine {
             s.num = i as u32;
         }
         let mut packet_b: [PrefilterBuilder; CLASSES] = Default::default();
+        let mut packet_only_b: [PrefilterBuilder; CLASSES] = Default::default();
         let mut packet: [PacketGroup; CLASSES] = Default::default();
         let mut ip_only_b: [iponly::IpOnlyBuilder; CLASSES] = Default::default();
         let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
@@ -96,12 +100,17 @@ impl Engine {
                             continue;
                         }
                         match &s.payload {
-                            Some(m) => match m.fast_pattern() {
-                                Some(fp) if !fp.bytes.is_empty() => {
-                                    packet_b[c].add_pattern(s.num, &fp.bytes)
+                            Some(m) => {
+                                let fp = m.fast_pattern().filter(|fp| !fp.bytes.is_empty());
+                                let add = |b: &mut PrefilterBuilder| match &fp {
+                                    Some(fp) => b.add_pattern(s.num, &fp.bytes),
+                                    None => b.add_always(s.num),
+                                };
+                                add(&mut packet_b[c]);
+                                if s.needs_packet {
+                                    add(&mut packet_only_b[c]);
                                 }
-                                _ => packet_b[c].add_always(s.num),
-                            },
+                            }
                             None => group.headers.push(s.num),
                         }
                     }
@@ -140,8 +149,10 @@ impl Engine {
                 }
             }
         }
-        for (c, (b, ip)) in packet_b.into_iter().zip(ip_only_b).enumerate() {
+        let builders = packet_b.into_iter().zip(packet_only_b).zip(ip_only_b);
+        for (c, ((b, po), ip)) in builders.enumerate() {
             packet[c].payload = b.build();
+            packet[c].packet_only = po.build();
             packet[c].ip_only = ip.build();
         }
         let tx = tx_b
