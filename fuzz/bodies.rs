@@ -173,27 +173,35 @@ fn run_ipv4(frames: &[Vec<u8>]) {
     run_ipv4_with(frames, ProtoLayer::new(ProtoConfig::defaults()));
 }
 
-/// Runs frames of raw IPv4 through decode → flows → `app`.
-fn run_ipv4_with<A: AppLayer>(frames: &[Vec<u8>], app: A) {
+/// Runs frames of raw IPv4 through decode → flows → `app`; returns the
+/// number of `alert` events written.
+fn run_ipv4_with<A: AppLayer>(frames: &[Vec<u8>], app: A) -> usize {
     let config = Config::default();
     let mut decoder = Decoder::new(&config);
     let mut flows = FlowWorker::new(&config, 0, app);
     let mut events: Vec<taishi_core::event::Event> = Vec::new();
+    let mut alerts = 0;
+    let mut out = Vec::new();
+    // Every event must serialise (protocol records are built from parsed input).
+    let mut drain = |events: &mut Vec<taishi_core::event::Event>| {
+        for e in events.drain(..) {
+            alerts += usize::from(e.event_type() == "alert");
+            out.clear();
+            e.write_json_line(&mut out);
+        }
+    };
     for (i, f) in frames.iter().enumerate() {
         let mut pkt = Packet::empty();
         let ts = Timestamp::new(1_600_000_000 + i as u64, 0);
         decoder.decode(ts, LinkType::RAW, f, f.len() as u32, &mut pkt);
         flows.process(&pkt, &mut events);
         if events.len() > 1024 {
-            events.clear();
+            drain(&mut events);
         }
     }
     flows.flush(&mut events);
-    // Every event must serialise (protocol records are built from parsed input).
-    let mut out = Vec::new();
-    for e in &events {
-        e.write_json_line(&mut out);
-    }
+    drain(&mut events);
+    alerts
 }
 
 /// A TCP session to `port`: a handshake, then the input cut into segments.
@@ -334,23 +342,34 @@ fn server_port(sig: &Signature, default: u16) -> u16 {
 /// Alerts one packet may raise in `rule_match` (Suricata's default).
 const ALERT_MAX: usize = 15;
 
-/// A rule and the payloads it is matched against. Layout: rule text, NUL,
-/// client payload, NUL, server payload. The rule's payload and buffer
+/// Cuts a `rule_match` input into rule text, client payload and server
+/// payload: the rule ends at the first NUL; then a 2-byte big-endian length
+/// and that many bytes of client payload; the rest is the server's.
+/// Payloads are length-delimited because they hold NULs (DNS names, binary
+/// protocols); a rule never does.
+pub fn split_rule_input(data: &[u8]) -> (&[u8], &[u8], &[u8]) {
+    let Some(nul) = data.iter().position(|&b| b == 0) else {
+        return (data, &[], &[]);
+    };
+    let (rule, rest) = (&data[..nul], &data[nul + 1..]);
+    let Some((len, rest)) = rest.split_first_chunk::<2>() else {
+        return (rule, &[], &[]);
+    };
+    let (client, server) = rest.split_at(usize::from(u16::from_be_bytes(*len)).min(rest.len()));
+    (rule, client, server)
+}
+
+/// A rule and the payloads it is matched against (layout: see
+/// [`split_rule_input`]). The rule's payload and buffer
 /// matchers inspect both payloads directly; then an `Engine` of that one
 /// rule sees a synthetic session carrying them (TCP, UDP or ICMP as the
 /// rule asks), through protocol parsing and transaction inspection.
-pub fn rule_match(data: &[u8]) {
-    let mut parts = data.splitn(3, |&b| b == 0);
-    let rule = parts.next().unwrap_or_default();
-    let client = parts.next().unwrap_or_default();
-    let server = parts.next().unwrap_or_default();
+/// Returns the alerts the engine wrote (`None`: the rule did not compile).
+pub fn rule_match(data: &[u8]) -> Option<usize> {
+    let (rule, client, server) = split_rule_input(data);
     let text = String::from_utf8_lossy(rule);
-    let Ok(raw) = parse_rule(&text, &open_vars(), Origin::new("fuzz", 1)) else {
-        return;
-    };
-    let Ok(sig) = Compiler::new().compile(raw, 0) else {
-        return;
-    };
+    let raw = parse_rule(&text, &open_vars(), Origin::new("fuzz", 1)).ok()?;
+    let sig = Compiler::new().compile(raw, 0).ok()?;
     let mut env = InspectEnv::new();
     let mut hits = 0u32;
     for buf in [client, server] {
@@ -389,13 +408,25 @@ pub fn rule_match(data: &[u8]) {
         }
     };
     let engine = Arc::new(Engine::new(vec![sig]));
+    // As `taishi analyze` does: a rule on HTTP bodies needs the parser to keep them.
+    let mut proto = ProtoConfig::defaults();
+    if engine.needs_bodies {
+        let mut config = Config::default();
+        if config
+            .set("app-layer.protocols.http.inspect-bodies", "yes")
+            .is_ok()
+            && let Ok(p) = ProtoConfig::from_config(&config)
+        {
+            proto = p;
+        }
+    }
     let layer = DetectLayer::new(
-        ProtoLayer::new(ProtoConfig::defaults()),
+        ProtoLayer::new(proto),
         Some(engine),
         ThresholdState::new(None),
         ALERT_MAX,
     );
-    run_ipv4_with(&frames, layer);
+    Some(run_ipv4_with(&frames, layer))
 }
 
 /// A UDP datagram between client port `ports.0` and server port `ports.1`.

@@ -4,4 +4,6 @@
 #[path = "../bodies.rs"]
 mod bodies;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| bodies::rule_match(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    bodies::rule_match(data);
+});
