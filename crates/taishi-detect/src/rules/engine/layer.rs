@@ -577,10 +577,13 @@ fn inspect_packet(
     // TCP payload that went into the stream was inspected there; only
     // packet-only rules look at it again.
     let tcp = ip_proto == Some(6);
+    // A TCP session's payload goes through the stream (now, or once the
+    // gap before it fills): only the rules that want packets look at the
+    // packet itself.
+    let in_stream =
+        tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
     if !payload.is_empty() {
-        // TCP payload the stream took was inspected there: only the rules
-        // that want packets look at it again.
-        let pf = if tcp && s.stream_took {
+        let pf = if in_stream {
             &group.packet_only
         } else {
             &group.payload
@@ -592,7 +595,7 @@ fn inspect_packet(
     }
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();
-    let stream_took = s.stream_took;
+    let stream_took = in_stream;
     let mut passed = false;
     let (sp, dp) = pkt.ports();
     let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
