@@ -15,7 +15,8 @@
 //! same window arithmetic (including its 32-bit wrapping), same give-up
 //! rules, same recursion budget (`inspection_recursion_limit`, 3000).
 //! Bytes are searched with prebuilt searchers (memchr's memmem for exact
-//! patterns, a one-pattern aho-corasick automaton for `nocase`) and pcre
+//! patterns, memchr on the rarest byte plus a caseless compare for
+//! `nocase`) and pcre
 //! is compiled once, with JIT when available; an inspection allocates
 //! nothing once its [`InspectEnv`] has warmed up.
 

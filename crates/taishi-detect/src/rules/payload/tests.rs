@@ -998,6 +998,17 @@ mod props {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
+        fn nocase_agrees_with_a_naive_search(
+            pat in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'B'), Just(b'q'), any::<u8>()], 1..5),
+            hay in proptest::collection::vec(prop_oneof![Just(b'A'), Just(b'b'), Just(b'Q'), any::<u8>()], 0..40),
+        ) {
+            let mut c = Content::new(pat.clone(), false);
+            c.apply_modifier("nocase", None, &ByteVars::default()).unwrap();
+            let naive = hay.windows(pat.len()).position(|w| w.eq_ignore_ascii_case(&pat));
+            prop_assert_eq!(c.find(&hay), naive);
+        }
+
+        #[test]
         fn inspect_never_panics(
             picks in proptest::collection::vec(0usize..64, 0..7),
             buf in proptest::collection::vec(
@@ -1067,4 +1078,26 @@ fn uppercase_patterns_for_lowercase_buffers() {
     assert!(!up(r#"to_lowercase; content:"abc""#));
     assert!(up(r#"pcre:"/x(?=Foo)/""#));
     assert!(up(r#"pcre:"/x(?<!Foo)/""#));
+}
+
+#[test]
+fn nocase_search_is_leftmost_and_exact() {
+    let c = |p: &str| {
+        let mut c = Content::parse(&format!("\"{p}\"")).unwrap();
+        c.apply_modifier("nocase", None, &ByteVars::default())
+            .unwrap();
+        c
+    };
+    assert_eq!(c("abc").find(b"xxABCabc"), Some(2));
+    assert_eq!(c("aBc").find(b"abcabc"), Some(0));
+    assert_eq!(c("abc").find(b"ab"), None);
+    assert_eq!(c("abc").find(b"abdabC"), Some(3));
+    assert_eq!(c("q|00|").find(b"Q\x00"), Some(0));
+    assert_eq!(c("zz").find(b"zZz"), Some(0));
+    assert_eq!(c("a|ff|b").find(b"xA\xffB"), Some(1));
+    // the anchor at the end of the pattern: near the end of the haystack
+    assert_eq!(c("eeeq").find(b"eeeeeeQ"), Some(3));
+    assert_eq!(c("eeeq").find(b"eeeeeeQx"), Some(3));
+    assert_eq!(c("qeee").find(b"xqeeE"), Some(1));
+    assert_eq!(c("qeee").find(b"xqee"), None);
 }
