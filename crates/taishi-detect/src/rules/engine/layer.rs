@@ -582,7 +582,10 @@ fn inspect_packet(
     // packet itself.
     let in_stream =
         tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
-    if !payload.is_empty() {
+    let too_long = group
+        .packet_only_max
+        .is_some_and(|m| payload.len() as u64 > m);
+    if !payload.is_empty() && !(in_stream && too_long) {
         let pf = if in_stream {
             &group.packet_only
         } else {

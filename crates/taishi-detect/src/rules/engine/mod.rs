@@ -23,6 +23,7 @@ use taishi_proto::Buffer;
 
 use self::prefilter::{Prefilter, PrefilterBuilder};
 use super::compile::{Kind, Signature};
+use super::keywords::HeaderKw;
 
 pub use layer::{DetectFlow, DetectLayer, DetectStats};
 pub use set::{FileReport, LoadOptions, RuleSet, SkippedRule};
@@ -35,6 +36,9 @@ pub(crate) struct PacketGroup {
     /// The payload rules that inspect packets even when the TCP stream
     /// took their payload (`dsize`, `tcp-pkt`).
     pub packet_only: Prefilter,
+    /// The longest payload any of them can match (`dsize` bounds it), so
+    /// full-size segments skip the scan; `None`: unbounded.
+    pub packet_only_max: Option<u64>,
     /// Rules without payload matches: run on every packet.
     pub headers: Vec<u32>,
     /// IP-only rules, run on the first packet of each flow direction.
@@ -81,6 +85,9 @@ impl Engine {
         }
         let mut packet_b: [PrefilterBuilder; CLASSES] = Default::default();
         let mut packet_only_b: [PrefilterBuilder; CLASSES] = Default::default();
+        // Per class: the longest payload a packet-only rule can match so
+        // far (`None`: unbounded).
+        let mut max_b: [Option<u64>; CLASSES] = [Some(0); CLASSES];
         let mut packet: [PacketGroup; CLASSES] = Default::default();
         let mut ip_only_b: [iponly::IpOnlyBuilder; CLASSES] = Default::default();
         let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
@@ -109,6 +116,14 @@ impl Engine {
                                 add(&mut packet_b[c]);
                                 if s.needs_packet {
                                     add(&mut packet_only_b[c]);
+                                    let bound = s.header.iter().find_map(|h| match h {
+                                        HeaderKw::Dsize(r) => r.upper_bound(),
+                                        _ => None,
+                                    });
+                                    max_b[c] = match (max_b[c], bound) {
+                                        (Some(m), Some(b)) => Some(m.max(b)),
+                                        _ => None,
+                                    };
                                 }
                             }
                             None => group.headers.push(s.num),
@@ -153,6 +168,7 @@ impl Engine {
         for (c, ((b, po), ip)) in builders.enumerate() {
             packet[c].payload = b.build();
             packet[c].packet_only = po.build();
+            packet[c].packet_only_max = max_b[c];
             packet[c].ip_only = ip.build();
         }
         let tx = tx_b
