@@ -384,8 +384,9 @@ pub fn rule_match(data: &[u8]) -> Option<usize> {
     }
     std::hint::black_box(hits);
 
-    let frames = match sig.ip_proto {
-        Some(17) => {
+    // `dns` rules name no IP protocol; their seeds are UDP queries.
+    let frames = match (sig.ip_proto, sig.app_proto.as_deref()) {
+        (Some(17), _) | (None, Some("dns")) => {
             let port = server_port(&sig, 53);
             [(false, client), (true, server)]
                 .iter()
@@ -393,7 +394,7 @@ pub fn rule_match(data: &[u8]) -> Option<usize> {
                 .map(|&(to_client, d)| udp_datagram(to_client, (40000, port), d))
                 .collect()
         }
-        Some(1) => vec![
+        (Some(1), _) => vec![
             ipv4(false, 1, &icmp_echo(8, client)),
             ipv4(true, 1, &icmp_echo(0, server)),
         ],
