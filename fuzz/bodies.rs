@@ -2,6 +2,7 @@
 //! seed corpora (`crates/taishi/tests/fuzz_seeds.rs` includes this file), so
 //! CI runs exactly what the fuzzer runs.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use taishi_core::{Config, LinkType, Timestamp};
@@ -9,7 +10,7 @@ use taishi_decode::{Decoder, Defrag, Packet};
 use taishi_detect::rules::compile::{Compiler, Signature};
 use taishi_detect::rules::engine::{DetectLayer, Engine};
 use taishi_detect::rules::keywords::ThresholdState;
-use taishi_detect::rules::parse::{Origin, Vars, parse_rule};
+use taishi_detect::rules::parse::{Origin, Vars, parse_rule, split_rules};
 use taishi_detect::rules::payload::InspectEnv;
 use taishi_flow::{AppLayer, FlowWorker, NoApp};
 use taishi_proto::{ProtoConfig, ProtoLayer};
@@ -276,20 +277,21 @@ pub fn udp_datagrams(port: u16, data: &[u8]) {
     run_ipv4(&frames);
 }
 
-/// Rules a `rule_parse` input may hold: each line is one rule.
+/// Rules of a `rule_parse` input that are parsed and compiled.
 const MAX_RULES: usize = 16;
 
-/// Rule text (one rule per line) through `parse_rule` and one shared
-/// `Compiler`, as a rule file is loaded; what compiles is grouped into an
+/// A rules file: split into rules as a file is read (BOM, `\`
+/// continuations, comments, bytes that are not UTF-8), each rule through
+/// `parse_rule` and one shared `Compiler`; what compiles is grouped into an
 /// `Engine`. Every error must format, since operators read them.
 pub fn rule_parse(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
+    let file = split_rules(data, PathBuf::from("fuzz.rules"), Arc::from("fuzz.rules"));
     let vars = Vars::suricata_defaults();
     let mut compiler = Compiler::new();
     let mut sigs: Vec<Signature> = Vec::new();
-    let mut report = String::new();
-    for (i, line) in text.lines().take(MAX_RULES).enumerate() {
-        match parse_rule(line, &vars, Origin::new("fuzz", i + 1)) {
+    let mut report: String = file.errors.iter().map(|e| e.to_string()).collect();
+    for line in file.rules.into_iter().take(MAX_RULES) {
+        match parse_rule(&line.text, &vars, line.origin) {
             Ok(raw) => match compiler.compile(raw, sigs.len() as u32) {
                 Ok(sig) => sigs.push(sig),
                 Err(skip) => report.push_str(&skip.to_string()),
