@@ -591,10 +591,13 @@ fn inspect_packet(
         } else {
             &group.payload
         };
-        for &i in pf.always() {
-            push_cand(s, i);
-        }
-        prefilter(s, pf, payload);
+        let (a, b) = pkt.ports();
+        pf.for_ports(a, b, |pf| {
+            for &i in pf.always() {
+                push_cand(s, i);
+            }
+            prefilter(s, pf, payload);
+        });
     }
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();
@@ -693,10 +696,14 @@ fn inspect_payload(
 ) {
     let group = &engine.packet[0];
     next_generation(s);
-    for &i in group.payload.always() {
-        push_cand(s, i);
-    }
-    prefilter(s, &group.payload, data);
+    group
+        .payload
+        .for_ports(info.view.client().1, info.view.server().1, |pf| {
+            for &i in pf.always() {
+                push_cand(s, i);
+            }
+            prefilter(s, pf, data);
+        });
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();
     let (c, cp) = info.view.client();

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use taishi_proto::Buffer;
 
-use self::prefilter::{Prefilter, PrefilterBuilder};
+use self::prefilter::{PortedBuilder, PortedPrefilter, Prefilter, PrefilterBuilder};
 use super::compile::{Kind, Signature};
 use super::keywords::HeaderKw;
 
@@ -32,10 +32,10 @@ pub use set::{FileReport, LoadOptions, RuleSet, SkippedRule};
 #[derive(Debug, Default)]
 pub(crate) struct PacketGroup {
     /// Rules with payload matches, behind the prefilter.
-    pub payload: Prefilter,
+    pub payload: PortedPrefilter,
     /// The payload rules that inspect packets even when the TCP stream
     /// took their payload (`dsize`, `tcp-pkt`).
-    pub packet_only: Prefilter,
+    pub packet_only: PortedPrefilter,
     /// The longest payload any of them can match (`dsize` bounds it), so
     /// full-size segments skip the scan; `None`: unbounded.
     pub packet_only_max: Option<u64>,
@@ -83,8 +83,8 @@ impl Engine {
         for (i, s) in sigs.iter_mut().enumerate() {
             s.num = i as u32;
         }
-        let mut packet_b: [PrefilterBuilder; CLASSES] = Default::default();
-        let mut packet_only_b: [PrefilterBuilder; CLASSES] = Default::default();
+        let mut packet_b: [PortedBuilder; CLASSES] = Default::default();
+        let mut packet_only_b: [PortedBuilder; CLASSES] = Default::default();
         // Per class: the longest payload a packet-only rule can match so
         // far (`None`: unbounded).
         let mut max_b: [Option<u64>; CLASSES] = [Some(0); CLASSES];
@@ -109,13 +109,10 @@ impl Engine {
                         match &s.payload {
                             Some(m) => {
                                 let fp = m.fast_pattern().filter(|fp| !fp.bytes.is_empty());
-                                let add = |b: &mut PrefilterBuilder| match &fp {
-                                    Some(fp) => b.add_pattern(s.num, &fp.bytes),
-                                    None => b.add_always(s.num),
-                                };
-                                add(&mut packet_b[c]);
+                                let fp = fp.as_ref().map(|f| f.bytes.as_slice());
+                                packet_b[c].add(s.num, fp, &s.sport, &s.dport);
                                 if s.needs_packet {
-                                    add(&mut packet_only_b[c]);
+                                    packet_only_b[c].add(s.num, fp, &s.sport, &s.dport);
                                     let bound = s.header.iter().find_map(|h| match h {
                                         HeaderKw::Dsize(r) => r.upper_bound(),
                                         _ => None,

@@ -175,3 +175,85 @@ mod tests {
         assert_eq!(out, vec![2]);
     }
 }
+
+/// Rules whose port set is at most this many ports are filed per port.
+const NARROW_PORTS: u32 = 16;
+
+/// A prefilter split by port, as Suricata's port groups: rules for a few
+/// ports sit in those ports' automatons, so a flow meets only the
+/// any-port rules and the rules of its own ports.
+#[derive(Debug, Default)]
+pub struct PortedPrefilter {
+    any: Prefilter,
+    by_port: HashMap<u16, Prefilter>,
+}
+
+/// Builds a [`PortedPrefilter`].
+#[derive(Debug, Default)]
+pub struct PortedBuilder {
+    any: PrefilterBuilder,
+    by_port: HashMap<u16, PrefilterBuilder>,
+}
+
+/// The ports of a narrow port set, or `None` when it is wide.
+fn narrow(ranges: &[(u16, u16)]) -> Option<Vec<u16>> {
+    let n: u32 = ranges.iter().map(|(a, b)| (*b - *a) as u32 + 1).sum();
+    (n > 0 && n <= NARROW_PORTS).then(|| ranges.iter().flat_map(|&(a, b)| a..=b).collect())
+}
+
+impl PortedBuilder {
+    /// Files rule `sig` (with fast pattern `fp`, or none) under its narrow
+    /// destination ports, else its narrow source ports, else any port.
+    pub fn add(
+        &mut self,
+        sig: u32,
+        fp: Option<&[u8]>,
+        sport: &crate::rules::parse::PortSet,
+        dport: &crate::rules::parse::PortSet,
+    ) {
+        let ports = (!dport.is_any())
+            .then(|| narrow(dport.ranges()))
+            .flatten()
+            .or_else(|| (!sport.is_any()).then(|| narrow(sport.ranges())).flatten());
+        let add = |b: &mut PrefilterBuilder| match fp {
+            Some(p) => b.add_pattern(sig, p),
+            None => b.add_always(sig),
+        };
+        match ports {
+            Some(ports) => {
+                for p in ports {
+                    add(self.by_port.entry(p).or_default());
+                }
+            }
+            None => add(&mut self.any),
+        }
+    }
+
+    /// The automatons.
+    pub fn build(self) -> PortedPrefilter {
+        PortedPrefilter {
+            any: self.any.build(),
+            by_port: self
+                .by_port
+                .into_iter()
+                .map(|(p, b)| (p, b.build()))
+                .collect(),
+        }
+    }
+}
+
+impl PortedPrefilter {
+    /// Calls `f` with the prefilters that apply to traffic between ports
+    /// `a` and `b` (0 for protocols without ports).
+    pub fn for_ports(&self, a: u16, b: u16, mut f: impl FnMut(&Prefilter)) {
+        f(&self.any);
+        if let Some(p) = self.by_port.get(&a) {
+            f(p);
+        }
+        if b != a
+            && let Some(p) = self.by_port.get(&b)
+        {
+            f(p);
+        }
+    }
+}
