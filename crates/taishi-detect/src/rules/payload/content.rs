@@ -1,7 +1,5 @@
 //! `content` and its modifiers.
 
-use memchr::memmem;
-
 use super::value::{Operand, operand, unquote};
 use super::{ByteVars, KeywordError, MAX_RELATIVE_DISTANCE};
 
@@ -49,47 +47,40 @@ pub struct Content {
     searcher: Searcher,
 }
 
+/// A single-pattern searcher: memchr for the pattern's rarest byte (both
+/// cases when caseless), then a compare around each hit. ET Open has some
+/// 38,000 contents (12,000 nocase); an aho-corasick automaton per nocase
+/// content cost 48 MB and a quarter second of rule loading, a memmem
+/// Finder per content 8 MB more, and both were slower on packet-sized
+/// buffers than this, which costs the pattern's bytes.
 #[derive(Clone, Debug)]
-enum Searcher {
-    Exact(Box<memmem::Finder<'static>>),
-    NoCase(NoCase),
-}
-
-impl Searcher {
-    fn new(pattern: &[u8], nocase: bool) -> Searcher {
-        if nocase && pattern.iter().any(u8::is_ascii_alphabetic) {
-            Searcher::NoCase(NoCase::new(pattern))
-        } else {
-            Searcher::Exact(Box::new(memmem::Finder::new(pattern).into_owned()))
-        }
-    }
-}
-
-/// A caseless single-pattern searcher: memchr for both cases of the
-/// pattern's rarest byte, then a caseless compare around each hit.
-/// ET Open has some 12,000 nocase contents; an automaton each (as
-/// aho-corasick builds) cost 48 MB and a quarter second of rule loading,
-/// this costs the pattern's bytes.
-#[derive(Clone, Debug)]
-struct NoCase {
+struct Searcher {
     pattern: Box<[u8]>,
+    caseless: bool,
     /// Index of the byte searched for first.
     anchor: usize,
     lower: u8,
     upper: u8,
 }
 
-impl NoCase {
-    fn new(pattern: &[u8]) -> NoCase {
+impl Searcher {
+    fn new(pattern: &[u8], nocase: bool) -> Searcher {
+        let caseless = nocase && pattern.iter().any(u8::is_ascii_alphabetic);
         let anchor = (0..pattern.len())
             .min_by_key(|&i| commonness(pattern[i]))
             .unwrap_or(0);
         let b = pattern.get(anchor).copied().unwrap_or(0);
-        NoCase {
+        let (lower, upper) = if caseless {
+            (b.to_ascii_lowercase(), b.to_ascii_uppercase())
+        } else {
+            (b, b)
+        };
+        Searcher {
             pattern: pattern.into(),
+            caseless,
             anchor,
-            lower: b.to_ascii_lowercase(),
-            upper: b.to_ascii_uppercase(),
+            lower,
+            upper,
         }
     }
 
@@ -109,10 +100,13 @@ impl NoCase {
                 memchr::memchr2(self.lower, self.upper, window)
             }?;
             let start = i + k - self.anchor;
-            if hay
-                .get(start..start + n)
-                .is_some_and(|w| w.eq_ignore_ascii_case(&self.pattern))
-            {
+            if hay.get(start..start + n).is_some_and(|w| {
+                if self.caseless {
+                    w.eq_ignore_ascii_case(&self.pattern)
+                } else {
+                    *w == *self.pattern
+                }
+            }) {
                 return Some(start);
             }
             i += k + 1;
@@ -165,10 +159,7 @@ impl Content {
 
     /// Finds the first occurrence in `hay`: its start.
     pub(crate) fn find(&self, hay: &[u8]) -> Option<usize> {
-        match &self.searcher {
-            Searcher::Exact(f) => f.find(hay),
-            Searcher::NoCase(nc) => nc.find(hay),
-        }
+        self.searcher.find(hay)
     }
 
     /// Whether the position of this content is tied to the previous match.

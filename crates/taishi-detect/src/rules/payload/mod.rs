@@ -14,9 +14,8 @@
 //! `DetectEngineContentInspection` (detect-engine-content-inspection.c):
 //! same window arithmetic (including its 32-bit wrapping), same give-up
 //! rules, same recursion budget (`inspection_recursion_limit`, 3000).
-//! Bytes are searched with prebuilt searchers (memchr's memmem for exact
-//! patterns, memchr on the rarest byte plus a caseless compare for
-//! `nocase`) and pcre
+//! A content is searched for by memchr on its rarest byte (both cases for
+//! `nocase`) and a compare around each hit, and pcre
 //! is compiled once, with JIT when available; an inspection allocates
 //! nothing once its [`InspectEnv`] has warmed up.
 

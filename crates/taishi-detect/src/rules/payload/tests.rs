@@ -998,10 +998,13 @@ mod props {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
-        fn nocase_agrees_with_a_naive_search(
+        fn search_agrees_with_a_naive_search(
             pat in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'B'), Just(b'q'), any::<u8>()], 1..5),
             hay in proptest::collection::vec(prop_oneof![Just(b'A'), Just(b'b'), Just(b'Q'), any::<u8>()], 0..40),
         ) {
+            let exact = Content::new(pat.clone(), false);
+            let naive = hay.windows(pat.len()).position(|w| w == pat.as_slice());
+            prop_assert_eq!(exact.find(&hay), naive);
             let mut c = Content::new(pat.clone(), false);
             c.apply_modifier("nocase", None, &ByteVars::default()).unwrap();
             let naive = hay.windows(pat.len()).position(|w| w.eq_ignore_ascii_case(&pat));
