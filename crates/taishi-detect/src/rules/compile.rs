@@ -507,6 +507,25 @@ impl Compiler {
                         apply_payload(&mut sig.buffers[i].matcher, "content", value, &mut vars)?;
                         continue;
                     }
+                    if name == "base64_data" {
+                        // base64_data and what follows inspect what the
+                        // rule's base64_decode decoded, wherever it is.
+                        let holder = [current, last]
+                            .into_iter()
+                            .chain((0..sig.buffers.len()).map(Some))
+                            .chain([None])
+                            .find(|t| match t {
+                                None => payload.has_base64_decode(),
+                                Some(i) => sig
+                                    .buffers
+                                    .get(*i)
+                                    .is_some_and(|b| b.matcher.has_base64_decode()),
+                            });
+                        if let Some(t) = holder {
+                            current = t;
+                            last = t;
+                        }
+                    }
                     let target = if is_modifier(name) || is_relative(name, value) {
                         last
                     } else {
@@ -535,7 +554,7 @@ impl Compiler {
                             return Err(Skip {
                                 keyword: Some(e.keyword.clone()),
                                 message: e.message.clone(),
-                                unsupported: false,
+                                unsupported: e.unsupported,
                             });
                         }
                     }
@@ -720,7 +739,11 @@ fn apply_payload(
 ) -> Result<(), Skip> {
     match list.apply(name, value, vars) {
         Ok(_) => Ok(()),
-        Err(e) => Err(invalid(&e.keyword, e.message)),
+        Err(e) => Err(Skip {
+            keyword: Some(e.keyword),
+            message: e.message,
+            unsupported: e.unsupported,
+        }),
     }
 }
 

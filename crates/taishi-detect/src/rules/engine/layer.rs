@@ -31,6 +31,9 @@ pub struct DetectFlow {
     alerted: bool,
     /// IP-only rules already looked at each direction.
     ip_only_done: [bool; 2],
+    /// Stream bytes delivered so far per direction (gaps included), so
+    /// `depth` counts from the start of the stream.
+    stream_off: [u64; 2],
     /// The session is encrypted (TLS or SSH past its handshake): raw
     /// stream content is not inspected, as Suricata's default
     /// `encryption-handling` does.
@@ -226,6 +229,8 @@ impl AppLayer for DetectLayer {
         if flow.proto() == 6 && !st.passed {
             self.s.stream_took = true;
         }
+        let stream_start = st.stream_off[dir.index()];
+        st.stream_off[dir.index()] += data.len() as u64;
         if flow.proto() == 6 && !st.passed && !st.encrypted {
             let info = FlowInfo {
                 view: flow,
@@ -239,8 +244,7 @@ impl AppLayer for DetectLayer {
                 &mut st.vars,
                 &mut st.passed,
                 data,
-                true,
-                None,
+                stream_start,
                 sink,
             );
         }
@@ -259,6 +263,7 @@ impl AppLayer for DetectLayer {
         let Some(engine) = self.engine.clone() else {
             return self.proto.gap(&mut st.app, flow, dir, len, sink, None);
         };
+        st.stream_off[dir.index()] += len;
         let before = self.s.stats.alerts;
         let mut hook = Hook {
             engine: &engine,
@@ -585,7 +590,8 @@ fn inspect_packet(
     let too_long = group
         .packet_only_max
         .is_some_and(|m| payload.len() as u64 > m);
-    if !payload.is_empty() && !(in_stream && too_long) {
+    let skip_scan = payload.is_empty() || (in_stream && too_long);
+    if !skip_scan {
         let pf = if in_stream {
             &group.packet_only
         } else {
@@ -690,8 +696,7 @@ fn inspect_payload(
     vars: &mut FlowVars,
     passed: &mut bool,
     data: &[u8],
-    stream: bool,
-    _unused: Option<()>,
+    stream_start: u64,
     sink: &mut dyn EventSink,
 ) {
     let group = &engine.packet[0];
@@ -713,7 +718,7 @@ fn inspect_payload(
         Direction::ToClient => ((sv, svp), (c, cp)),
     };
     let now = info.view.last();
-    let fc = flow_ctx(Some(info), stream, now);
+    let fc = flow_ctx(Some(info), true, now);
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
@@ -733,7 +738,7 @@ fn inspect_payload(
             continue;
         }
         let Some(m) = &sig.payload else { continue };
-        if !m.inspect(data, &mut s.env) {
+        if !m.inspect_stream(data, stream_start, &mut s.env) {
             continue;
         }
         let mut emit = |sig: &Signature| {
@@ -924,15 +929,20 @@ fn tx_whole_matches(
     }
     let env = &mut s.env;
     sig.buffers.iter().all(|b| {
-        let mut any = false;
+        let (mut any, mut seen) = (false, false);
         for buf in [b.def.to_server, b.def.to_client].into_iter().flatten() {
             tx.buffers(buf, &mut |v| {
+                seen = true;
                 if !any && b.matcher.inspect(v, env) {
                     any = true;
                 }
             });
         }
-        any
+        if seen {
+            any
+        } else {
+            b.matcher.matches_absent()
+        }
     })
 }
 
@@ -985,15 +995,21 @@ fn tx_side_matches(
         } else {
             b.def.to_client
         };
-        let mut any = false;
+        let (mut any, mut seen) = (false, false);
         if let Some(buf) = buf {
             tx.buffers(buf, &mut |v| {
+                seen = true;
                 if !any && b.matcher.inspect(v, env) {
                     any = true;
                 }
             });
         }
-        any
+        // `absent`: the buffer not being there is what matches.
+        if seen {
+            any
+        } else {
+            b.matcher.matches_absent()
+        }
     })
 }
 
