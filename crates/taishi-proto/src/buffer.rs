@@ -87,8 +87,12 @@ pub enum Buffer {
     Ja4Hash,
     /// `ssh.proto`.
     SshProto,
+    /// `ssh.proto` of the server's banner (`SshProto` is the client's).
+    SshProtoServer,
     /// `ssh.software`.
     SshSoftware,
+    /// `ssh.software` of the server's banner (`SshSoftware` is the client's).
+    SshSoftwareServer,
     /// `ssh.hassh`.
     SshHassh,
     /// `ssh.hassh.server`.
@@ -121,6 +125,8 @@ pub enum Buffer {
     /// `dnp3.data` (`dnp3_data`): the reassembled application fragment,
     /// without link headers and CRCs.
     Dnp3Data,
+    /// `dnp3.data` of a response fragment (`Dnp3Data` is a request's).
+    Dnp3DataResponse,
     /// `http.request_header`: each request header line as `Name: value`.
     HttpRequestHeaderLine,
     /// `http.response_header`: each response header line as `Name: value`.

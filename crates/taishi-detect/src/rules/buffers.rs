@@ -97,8 +97,8 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
         "tls.random_time" => both("tls", TlsRandomTime, TlsServerRandomTime),
         "tls.random_bytes" => both("tls", TlsRandomBytes, TlsServerRandomBytes),
         "tls.subjectaltname" => resp("tls", TlsSubjectAltName),
-        "ssh.proto" | "ssh_proto" => both("ssh", SshProto, SshProto),
-        "ssh.software" | "ssh_software" => both("ssh", SshSoftware, SshSoftware),
+        "ssh.proto" | "ssh_proto" => both("ssh", SshProto, SshProtoServer),
+        "ssh.software" | "ssh_software" => both("ssh", SshSoftware, SshSoftwareServer),
         "ssh.hassh" => req("ssh", SshHassh),
         "ssh.hassh.server" => resp("ssh", SshHasshServer),
         "ssh.hassh.string" => req("ssh", SshHasshString),
@@ -135,7 +135,7 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
         "smb.share" | "smb_share" | "smb.named_pipe" | "smb_named_pipe" => req("smb", SmbShare),
         "smb.ntlmssp_user" => req("smb", SmbNtlmsspUser),
         "smb.ntlmssp_domain" => req("smb", SmbNtlmsspDomain),
-        "dnp3_data" | "dnp3.data" => both("dnp3", Dnp3Data, Dnp3Data),
+        "dnp3_data" | "dnp3.data" => both("dnp3", Dnp3Data, Dnp3DataResponse),
         _ => return None,
     })
 }

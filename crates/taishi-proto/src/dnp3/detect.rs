@@ -7,8 +7,10 @@ use crate::buffer::{Buffer, Field};
 
 /// Calls `f` with the value of `buffer` for `tx`.
 pub fn buffers(tx: &Dnp3Tx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
-    if buffer == Buffer::Dnp3Data {
-        f(&tx.data);
+    match buffer {
+        Buffer::Dnp3Data if tx.is_request => f(&tx.data),
+        Buffer::Dnp3DataResponse if !tx.is_request => f(&tx.data),
+        _ => {}
     }
 }
 

@@ -4,20 +4,24 @@ use super::log::hassh_hash;
 use super::state::SshTx;
 use crate::buffer::Buffer;
 
-/// `ssh.proto` and `ssh.software` of each side that sent a banner (client
-/// first); `ssh.hassh` (client) and `ssh.hassh.server` as their MD5 hex,
+/// `ssh.proto` and `ssh.software` of the client's banner, and of the
+/// server's (`*Server`); `ssh.hassh` (client) and `ssh.hassh.server` as their MD5 hex,
 /// `ssh.hassh.string` and `ssh.hassh.server.string` as the strings hashed.
 pub fn buffers(tx: &SshTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
     let sides = [&tx.client, &tx.server];
     match buffer {
-        Buffer::SshProto => sides
-            .iter()
-            .filter_map(|s| s.proto.as_deref())
-            .for_each(&mut *f),
-        Buffer::SshSoftware => sides
-            .iter()
-            .filter(|s| s.proto.is_some())
-            .for_each(|s| f(&s.software)),
+        Buffer::SshProto | Buffer::SshProtoServer => {
+            let side = sides[usize::from(buffer == Buffer::SshProtoServer)];
+            if let Some(p) = side.proto.as_deref() {
+                f(p);
+            }
+        }
+        Buffer::SshSoftware | Buffer::SshSoftwareServer => {
+            let side = sides[usize::from(buffer == Buffer::SshSoftwareServer)];
+            if side.proto.is_some() {
+                f(&side.software);
+            }
+        }
         Buffer::SshHassh => {
             if let Some(h) = &tx.client.hassh {
                 f(hassh_hash(h).as_bytes());

@@ -785,7 +785,10 @@ impl AppKw {
                 (None, Some(_)) => Some(false),
                 _ => None,
             },
-            AppKw::CertDate { .. } | AppKw::CertExpired(_) | AppKw::Dnp3Ind { .. } => Some(false),
+            AppKw::CertDate { .. }
+            | AppKw::CertExpired(_)
+            | AppKw::Dnp3Ind { .. }
+            | AppKw::FtpReplyReceived(_) => Some(false),
             AppKw::Substr { proto: Some(_), .. } => Some(false),
             AppKw::FtpBounce | AppKw::Modbus(_) => Some(true),
             _ => None,
