@@ -7,21 +7,26 @@
 #   noapp  decode + flows + reassembly on one worker thread, protocol stage off
 #   t1     the whole pipeline (protocols included) on one worker thread
 #   t2     the same on two worker threads
+#   rules  t1 with the full ET Open rule set loaded (when ../shared/corpus
+#          has it; --rules DIR picks another set)
 # and prints the median MB/s, packets/s and peak RSS of each, with the
-# ratios the README quotes (noapp/floor, t1/noapp, t2/t1).
+# ratios the README quotes (noapp/floor, t1/noapp, t2/t1, rules/t1), and
+# the rule set's load time and size.
 #
-#   scripts/bench.sh [--runs N] [--scale X] [--pcap FILE] [-- extra analyze args]
+#   scripts/bench.sh [--runs N] [--scale X] [--pcap FILE] [--rules DIR] [-- extra analyze args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=3
 SCALE=1.0
 PCAP=out/bench.pcap
+RULES=../shared/corpus/rules/et-open
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
     --scale) SCALE="$2"; shift 2 ;;
     --pcap) PCAP="$2"; shift 2 ;;
+    --rules) RULES="$2"; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -44,6 +49,7 @@ run_one() { # variant -> "seconds packets rss_kib"
     noapp) args=(--threads 1 --set app-layer.enabled=no) ;;
     t1) args=(--threads 1) ;;
     t2) args=(--threads 2) ;;
+    rules) args=(--threads 1 --rules "$RULES") ;;
   esac
   local tf; tf=$(mktemp)
   /usr/bin/time -f "%e %M" -o "$tf" "$BIN" analyze "$PCAP" --no-progress "${args[@]}" "${EXTRA[@]}" 2> "$tf.err" > /dev/null
@@ -53,9 +59,11 @@ run_one() { # variant -> "seconds packets rss_kib"
   echo "$secs $pk $rss"
 }
 
+VARIANTS=(floor noapp t1 t2)
+[ -d "$RULES" ] && VARIANTS+=(rules)
 declare -A SECS PKTS RSS
 for i in $(seq 1 "$RUNS"); do
-  for v in floor noapp t1 t2; do
+  for v in "${VARIANTS[@]}"; do
     read -r s p r < <(run_one "$v")
     SECS[$v]+="$s "; PKTS[$v]=$p; RSS[$v]+="$r "
   done
@@ -65,7 +73,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR
 printf "capture: %s, %.2f GiB, %s packets; %s runs each, medians\n" "$PCAP" "$(echo "$SIZE/1073741824" | bc -l)" "${PKTS[t1]}" "$RUNS"
 printf "%-6s %10s %12s %14s %12s\n" variant seconds MB/s packets/s peak_RSS_MiB
 declare -A RATE
-for v in floor noapp t1 t2; do
+for v in "${VARIANTS[@]}"; do
   s=$(echo "${SECS[$v]}" | median); r=$(echo "${RSS[$v]}" | median)
   mbs=$(echo "$SIZE/$s/1000000" | bc -l); pps=$(echo "${PKTS[$v]}/$s" | bc -l)
   RATE[$v]=$pps
@@ -74,3 +82,12 @@ done
 printf "ratios: noapp/floor = %.2f, t1/noapp = %.2f (protocol stage cost %.0f%%), t2/t1 = %.2f\n" \
   "$(echo "${RATE[noapp]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t1]}/${RATE[noapp]}" | bc -l)" \
   "$(echo "(1-${RATE[t1]}/${RATE[noapp]})*100" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"
+if [ -n "${RATE[rules]:-}" ]; then
+  printf "rules/t1 = %.2f (rules: %s)\n" "$(echo "${RATE[rules]}/${RATE[t1]}" | bc -l)" "$RULES"
+  # Load time and memory of the rule set alone.
+  tf=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$tf" "$BIN" rules check "$RULES" > "$tf.out"
+  read -r secs rss < "$tf"
+  printf "rule set: %s; rules check %.2f s, peak RSS %.0f MiB\n" "$(grep '^total:' "$tf.out")" "$secs" "$(echo "$rss/1024" | bc -l)"
+  rm -f "$tf" "$tf.out"
+fi

@@ -59,6 +59,8 @@ pub enum Buffer {
     HttpLocation,
     /// `dns.query` (each query name).
     DnsQuery,
+    /// The question names of a response (`dns.queries.rrname` to client).
+    DnsQueryInResponse,
     /// `dns.answer.name` (each answer name).
     DnsAnswerName,
     /// `tls.sni`.

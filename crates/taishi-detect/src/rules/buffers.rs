@@ -78,7 +78,9 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
         "http.accept" | "http_accept" => req("http", HttpAccept),
         "http.server" | "http_server" => resp("http", HttpServer),
         "http.location" | "http_location" => resp("http", HttpLocation),
-        "dns.query" | "dns_query" | "dns.queries.rrname" => req("dns", DnsQuery),
+        "dns.query" | "dns_query" => req("dns", DnsQuery),
+        // Suricata 8 reads the question section of requests and responses.
+        "dns.queries.rrname" => both("dns", DnsQuery, DnsQueryInResponse),
         "dns.answer.name" | "dns.answers.rrname" => resp("dns", DnsAnswerName),
         "dns.response.rrname" => resp("dns", DnsResponseName),
         "tls.sni" | "tls_sni" => req("tls", TlsSni),

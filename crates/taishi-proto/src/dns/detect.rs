@@ -7,13 +7,19 @@
 use super::state::DnsTx;
 use crate::buffer::{Buffer, Field};
 
-/// `dns.query`: each question name of a request; `dns.answer.name`: each
+/// `dns.query`: each question name of a request (`dns.queries.rrname`
+/// also reads a response's questions); `dns.answer.name`: each
 /// answer owner name of a response; `dns.response.rrname`: every owner
 /// name of a response (questions, answers, authorities, additionals).
 pub fn buffers(tx: &DnsTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
     let m = &tx.msg;
     match buffer {
         Buffer::DnsQuery if !m.header.is_response() => {
+            for q in &m.queries {
+                f(&q.name.value);
+            }
+        }
+        Buffer::DnsQueryInResponse if m.header.is_response() => {
             for q in &m.queries {
                 f(&q.name.value);
             }
