@@ -13,7 +13,7 @@ use taishi_flow::{AppLayer, Direction, FlowState, FlowView, TcpState};
 use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
 use super::alert::{self, Where};
-use super::prefilter::{Prefilter, ScanScratch};
+use super::prefilter::{PortedPrefilter, Prefilter, ScanScratch};
 use super::{Engine, class_of};
 use crate::rules::compile::{Kind, PktHdr, Signature};
 use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
@@ -587,23 +587,24 @@ fn inspect_packet(
     // packet itself.
     let in_stream =
         tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
-    let too_long = group
-        .packet_only_max
-        .is_some_and(|m| payload.len() as u64 > m);
-    let skip_scan = payload.is_empty() || (in_stream && too_long);
-    if !skip_scan {
-        let pf = if in_stream {
-            &group.packet_only
-        } else {
-            &group.payload
-        };
+    if !payload.is_empty() {
         let (a, b) = pkt.ports();
-        pf.for_ports(a, b, |pf| {
-            for &i in pf.always() {
-                push_cand(s, i);
+        let mut scan = |pf: &PortedPrefilter| {
+            pf.for_ports(a, b, |pf| {
+                for &i in pf.always() {
+                    push_cand(s, i);
+                }
+                prefilter(s, pf, payload);
+            })
+        };
+        if !in_stream {
+            scan(&group.payload);
+        } else {
+            scan(&group.packet_only_unbounded);
+            if payload.len() as u64 <= group.packet_only_max {
+                scan(&group.packet_only);
             }
-            prefilter(s, pf, payload);
-        });
+        }
     }
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();

@@ -34,11 +34,14 @@ pub(crate) struct PacketGroup {
     /// Rules with payload matches, behind the prefilter.
     pub payload: PortedPrefilter,
     /// The payload rules that inspect packets even when the TCP stream
-    /// took their payload (`dsize`, `tcp-pkt`).
+    /// took their payload (`dsize`, `tcp-pkt`) and whose `dsize` bounds
+    /// the payload, so full-size segments skip their scan.
     pub packet_only: PortedPrefilter,
-    /// The longest payload any of them can match (`dsize` bounds it), so
-    /// full-size segments skip the scan; `None`: unbounded.
-    pub packet_only_max: Option<u64>,
+    /// The longest payload any of those can match.
+    pub packet_only_max: u64,
+    /// Packet-only rules any payload length may match (few: their small
+    /// automaton scans fast).
+    pub packet_only_unbounded: PortedPrefilter,
     /// Rules without payload matches: run on every packet.
     pub headers: Vec<u32>,
     /// IP-only rules, run on the first packet of each flow direction.
@@ -85,9 +88,9 @@ impl Engine {
         }
         let mut packet_b: [PortedBuilder; CLASSES] = Default::default();
         let mut packet_only_b: [PortedBuilder; CLASSES] = Default::default();
-        // Per class: the longest payload a packet-only rule can match so
-        // far (`None`: unbounded).
-        let mut max_b: [Option<u64>; CLASSES] = [Some(0); CLASSES];
+        let mut unbounded_b: [PortedBuilder; CLASSES] = Default::default();
+        // Per class: the longest payload a bounded packet-only rule can match.
+        let mut max_b: [u64; CLASSES] = [0; CLASSES];
         let mut packet: [PacketGroup; CLASSES] = Default::default();
         let mut ip_only_b: [iponly::IpOnlyBuilder; CLASSES] = Default::default();
         let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
@@ -112,15 +115,17 @@ impl Engine {
                                 let fp = fp.as_ref().map(|f| f.bytes.as_slice());
                                 packet_b[c].add(s.num, fp, &s.sport, &s.dport);
                                 if s.needs_packet {
-                                    packet_only_b[c].add(s.num, fp, &s.sport, &s.dport);
                                     let bound = s.header.iter().find_map(|h| match h {
                                         HeaderKw::Dsize(r) => r.upper_bound(),
                                         _ => None,
                                     });
-                                    max_b[c] = match (max_b[c], bound) {
-                                        (Some(m), Some(b)) => Some(m.max(b)),
-                                        _ => None,
-                                    };
+                                    match bound {
+                                        Some(b) => {
+                                            packet_only_b[c].add(s.num, fp, &s.sport, &s.dport);
+                                            max_b[c] = max_b[c].max(b);
+                                        }
+                                        None => unbounded_b[c].add(s.num, fp, &s.sport, &s.dport),
+                                    }
                                 }
                             }
                             None => group.headers.push(s.num),
@@ -161,11 +166,16 @@ impl Engine {
                 }
             }
         }
-        let builders = packet_b.into_iter().zip(packet_only_b).zip(ip_only_b);
-        for (c, ((b, po), ip)) in builders.enumerate() {
+        let builders = packet_b
+            .into_iter()
+            .zip(packet_only_b)
+            .zip(unbounded_b)
+            .zip(ip_only_b);
+        for (c, (((b, po), un), ip)) in builders.enumerate() {
             packet[c].payload = b.build();
             packet[c].packet_only = po.build();
             packet[c].packet_only_max = max_b[c];
+            packet[c].packet_only_unbounded = un.build();
             packet[c].ip_only = ip.build();
         }
         let tx = tx_b
