@@ -139,6 +139,8 @@ pub enum Buffer {
     HttpResponseStart,
     /// `http.connection` (request `Connection` header value).
     HttpConnection,
+    /// `http.connection` of the response.
+    HttpConnectionResponse,
     /// `http.accept_enc` (`Accept-Encoding`).
     HttpAcceptEnc,
     /// `http.accept_lang` (`Accept-Language`).

@@ -63,7 +63,9 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
         "http.request_header" => req("http", HttpRequestHeaderLine),
         "http.response_header" => resp("http", HttpResponseHeaderLine),
         "http.start" | "http_start" => both("http", HttpStart, HttpResponseStart),
-        "http.connection" | "http_connection" => req("http", HttpConnection),
+        "http.connection" | "http_connection" => {
+            both("http", HttpConnection, HttpConnectionResponse)
+        }
         "http.accept_enc" | "http_accept_enc" => req("http", HttpAcceptEnc),
         "http.accept_lang" | "http_accept_lang" => req("http", HttpAcceptLang),
         "http.cookie" | "http_cookie" => both("http", HttpCookie, HttpResponseCookie),

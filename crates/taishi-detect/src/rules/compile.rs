@@ -387,6 +387,8 @@ impl Compiler {
                     if p.contains(',') {
                         return Err(unsupported(name, "modes (toserver, final, ...)"));
                     }
+                    // Suricata 8 names HTTP/1 `http1`; Taishi's is `http`.
+                    let p = if p == "http1" { "http" } else { p };
                     sig.app_proto_kw.push((neg, p.to_string()));
                 }
                 "app-layer-event" => {
@@ -582,6 +584,9 @@ impl Compiler {
                                 _ => {}
                             }
                         }
+                        // Header keywords make a rule look at packets, not
+                        // the reassembled stream (Suricata's REQUIRE_PACKET).
+                        sig.needs_packet = true;
                         sig.header.push(h);
                         continue;
                     }

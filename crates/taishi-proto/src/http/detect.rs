@@ -35,6 +35,7 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
             opt(start(tx.response_line.as_deref(), &tx.resp_headers).as_deref())
         }
         Buffer::HttpConnection => opt(tx.req_header("connection")),
+        Buffer::HttpConnectionResponse => opt(tx.resp_header("connection")),
         Buffer::HttpAcceptEnc => opt(tx.req_header("accept-encoding")),
         Buffer::HttpAcceptLang => opt(tx.req_header("accept-language")),
         Buffer::HttpCookie => opt(tx.req_header("cookie")),
