@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use taishi_core::Timestamp;
-use taishi_core::event::{EveIp, EventSink, TunnelInfo, proto_name};
+use taishi_core::event::{EventSink, TunnelInfo};
 use taishi_decode::{Packet, TunnelLayer};
 
 use crate::flow::{FlowMeta, FlowState};
@@ -195,18 +195,8 @@ impl<'a> FlowView<'a> {
 
     /// The `tunnel` object of the flow's EVE records, if it was carried in one.
     pub fn eve_tunnel(&self) -> Option<TunnelInfo> {
-        self.tunnel().map(|t| TunnelInfo {
-            src_ip: EveIp(t.src),
-            dest_ip: EveIp(t.dst),
-            proto: match t.proto {
-                4 => "IPv4".to_string(),
-                41 => "IPv6".to_string(),
-                p => proto_name(p).into_owned(),
-            },
-            kind: t.kind.name(),
-            id: t.id,
-            depth: 1,
-        })
+        // Records of what a tunnel carried sit one level inside it.
+        crate::worker::tunnel_info(self.meta).map(|t| TunnelInfo { depth: 1, ..t })
     }
 
     /// Time of the first packet.

@@ -705,8 +705,10 @@ fn eve_addr(meta: &FlowMeta, side: Side) -> (EveIp, u16) {
     (EveIp(meta.key.addr(side)), meta.key.port(side))
 }
 
-fn tunnel_info(meta: &FlowMeta) -> Option<TunnelInfo> {
+/// The `tunnel` object of a flow's records.
+pub(crate) fn tunnel_info(meta: &FlowMeta) -> Option<TunnelInfo> {
     let t = meta.tunnel?;
+    let udp = t.proto == 17;
     let proto = match t.proto {
         4 => "IPv4".to_string(),
         41 => "IPv6".to_string(),
@@ -714,7 +716,9 @@ fn tunnel_info(meta: &FlowMeta) -> Option<TunnelInfo> {
     };
     Some(TunnelInfo {
         src_ip: EveIp(t.src),
+        src_port: udp.then_some(t.src_port),
         dest_ip: EveIp(t.dst),
+        dest_port: udp.then_some(t.dst_port),
         proto,
         kind: t.kind.name(),
         id: t.id,

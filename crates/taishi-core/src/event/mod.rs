@@ -43,8 +43,14 @@ pub fn proto_name(ip_proto: u8) -> std::borrow::Cow<'static, str> {
 pub struct TunnelInfo {
     /// Outer source address.
     pub src_ip: EveIp,
+    /// Outer source port (UDP tunnels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<u16>,
     /// Outer destination address.
     pub dest_ip: EveIp,
+    /// Outer destination port (UDP tunnels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<u16>,
     /// Outer transport protocol name (`UDP` for VXLAN, `GRE`, `IPv4` for IP-in-IP ...).
     pub proto: String,
     /// Tunnel kind (`vxlan`, `geneve`, `gre`, `erspan`, `ipip`, `6in4`, `teredo`, `gtpu`, ...).

@@ -122,6 +122,13 @@ pub fn packet_alert(
         eve.dest_port = Some(dp);
     }
     eve.proto = pkt.ip_proto().map(proto_name);
+    if let taishi_decode::L4::Icmp {
+        icmp_type, code, ..
+    } = pkt.l4
+    {
+        eve.icmp_type = Some(icmp_type);
+        eve.icmp_code = Some(code);
+    }
     if !pkt.vlans().is_empty() {
         eve.vlan = Some(pkt.vlans().to_vec());
     }
