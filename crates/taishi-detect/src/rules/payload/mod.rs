@@ -72,7 +72,7 @@ pub struct KeywordError {
     /// Why it was rejected.
     pub message: String,
     /// The rule is valid for Suricata but uses something Taishi cannot run
-    /// (`dce`, pcre `E`, the `gunzip` transform, ...); false for a rule
+    /// (`dce`, pcre `E`, the `tld` transform, ...); false for a rule
     /// Suricata rejects too.
     pub unsupported: bool,
 }

@@ -757,7 +757,26 @@ fn transforms() {
     assert!(rule(r#"content:"a"; dotprefix"#).unwrap().then.is_some());
     assert!(rule("xor:\"0\"").is_err());
     assert!(rule("pcrexform:\"abc\"").is_err());
-    assert!(rule("gunzip").unwrap_err().unsupported);
+    assert!(rule("tld").unwrap_err().unsupported);
+    assert!(rule("gunzip: max-size 0").is_err());
+    // gunzip and zlib_deflate decompress, up to their max-size
+    let gz = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b"hello compressed world").unwrap();
+        e.finish().unwrap()
+    };
+    assert!(hit(r#"gunzip; content:"compressed world"; endswith"#, &gz));
+    assert!(!hit(r#"gunzip: max-size 5; content:"compressed""#, &gz));
+    assert!(hit(r#"gunzip: max-size 5; content:"hello"; endswith"#, &gz));
+    assert!(!hit(r#"gunzip; content:"hello""#, b"not gzip at all"));
+    let zl = {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b"zlib data").unwrap();
+        e.finish().unwrap()
+    };
+    assert!(hit(r#"zlib_deflate; content:"zlib data""#, &zl));
     assert!(!rule("xor:\"0\"").unwrap_err().unsupported);
 }
 

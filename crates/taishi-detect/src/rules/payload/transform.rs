@@ -1,8 +1,6 @@
 //! Transforms: a sticky buffer turned into something else before its
-//! contents are matched (Suricata 8's set). `gunzip`, `zlib_deflate`
-//! (need a zlib crate the detect crate does not depend on yet), `domain`
-//! and `tld` (need the public suffix list) and `luaxform` are reported as
-//! unsupported rather than skipped.
+//! contents are matched (Suricata 8's set). `domain` and `tld` (need the
+//! public suffix list) and `luaxform` are reported as unsupported.
 
 use md5::{Digest, Md5};
 use pcre2::bytes::{Regex, RegexBuilder};
@@ -53,6 +51,17 @@ pub enum Transform {
         count: Option<i64>,
         /// Clip instead of emptying.
         truncate: bool,
+    },
+    /// `gunzip[:max-size N]`: the gzip-decompressed buffer, at most N
+    /// bytes (1024 by default, as Suricata's).
+    Gunzip {
+        /// Output limit.
+        max_size: usize,
+    },
+    /// `zlib_deflate[:max-size N]`: the zlib-decompressed buffer.
+    ZlibDeflate {
+        /// Output limit.
+        max_size: usize,
     },
     /// `from_base64[:bytes N, offset N, mode M]`.
     FromBase64 {
@@ -181,9 +190,40 @@ pub(crate) fn parse(name: &str, value: Option<&str>) -> Result<Option<Transform>
                 mode,
             }))
         }
-        "gunzip" | "zlib_deflate" | "domain" | "tld" | "luaxform" => Err(
-            KeywordError::unsupported(name, "transform not supported by Taishi yet"),
-        ),
+        "gunzip" | "zlib_deflate" => {
+            let mut max_size = 1024usize;
+            if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+                for part in v.split(',') {
+                    let mut words = part.split_whitespace();
+                    match (words.next(), words.next(), words.next()) {
+                        (Some("max-size"), Some(n), None) => {
+                            max_size = n
+                                .parse::<usize>()
+                                .ok()
+                                .filter(|&n| n > 0 && n <= 16 << 20)
+                                .ok_or_else(|| {
+                                    KeywordError::new(name, format!("invalid max-size '{n}'"))
+                                })?;
+                        }
+                        _ => {
+                            return Err(KeywordError::new(
+                                name,
+                                format!("unknown option '{}'", part.trim()),
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(Some(if name == "gunzip" {
+                Transform::Gunzip { max_size }
+            } else {
+                Transform::ZlibDeflate { max_size }
+            }))
+        }
+        "domain" | "tld" | "luaxform" => Err(KeywordError::unsupported(
+            name,
+            "transform not supported by Taishi yet",
+        )),
         _ => Ok(None),
     }
 }
@@ -286,6 +326,12 @@ impl Transform {
                     out.extend_from_slice(&input[r]);
                 }
             }
+            Transform::Gunzip { max_size } => {
+                inflate(flate2::read::GzDecoder::new(input), *max_size, out)
+            }
+            Transform::ZlibDeflate { max_size } => {
+                inflate(flate2::read::ZlibDecoder::new(input), *max_size, out)
+            }
             Transform::FromBase64 {
                 bytes,
                 offset,
@@ -353,5 +399,20 @@ fn url_decode(input: &[u8], out: &mut Vec<u8>) {
         }
         out.push(if c == b'+' { b' ' } else { c });
         i += 1;
+    }
+}
+
+/// Decompresses into `out`, at most `max` bytes; a stream that breaks off
+/// keeps what came out before the damage.
+fn inflate(mut r: impl std::io::Read, max: usize, out: &mut Vec<u8>) {
+    let mut chunk = [0u8; 4096];
+    while out.len() < max {
+        match r.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let take = n.min(max - out.len());
+                out.extend_from_slice(&chunk[..take]);
+            }
+        }
     }
 }
