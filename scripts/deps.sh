@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Taishi's build and tests need, when missing:
-# libpcap-dev (live capture links libpcap), tshark (tests compare our
+# libpcap-dev (live capture links libpcap), libhyperscan-dev (the rule
+# prefilter links libhs by default), tshark (tests compare our
 # conversations and fields with Wireshark's), iproute2 (live-capture tests
 # make veth pairs in network namespaces). Idempotent and quiet when all is there.
 set -euo pipefail
 need=()
 dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
+dpkg -s libhyperscan-dev >/dev/null 2>&1 || need+=(libhyperscan-dev)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need+=(python3)

@@ -1,20 +1,21 @@
-//! The multi-pattern prefilter: one Aho-Corasick automaton over the fast
-//! patterns of a group of rules, so that a buffer is scanned once and only
-//! the rules whose pattern occurs in it are inspected in full.
+//! The multi-pattern prefilter: one pattern set (taishi-match: Hyperscan
+//! when built in and runnable, else aho-corasick) over the fast patterns of
+//! a group of rules, so that a buffer is scanned once and only the rules
+//! whose pattern occurs in it are inspected in full.
 //!
-//! Many rules share a fast pattern (`GET `, `|00 00 00|`, ...), so the
-//! automaton holds each distinct pattern once and each pattern lists its
-//! rules; a scan reports a pattern's rules only the first time it occurs.
+//! Many rules share a fast pattern (`GET `, `|00 00 00|`, ...), so the set
+//! holds each distinct pattern once and each pattern lists its rules; a
+//! scan reports a pattern's rules once.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use taishi_match::{PatternSet, Scratch};
 
 /// Rules of a group split into those with a fast pattern (found by the
-/// automaton) and those without one (always inspected).
+/// pattern set) and those without one (always inspected).
 #[derive(Debug, Default)]
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    set: Option<PatternSet>,
     /// Rules (indexes into the engine's signatures) of each pattern.
     owners: Vec<Vec<u32>>,
     /// Rules inspected whatever the buffer holds.
@@ -24,31 +25,18 @@ pub struct Prefilter {
 /// Builds a [`Prefilter`].
 #[derive(Debug, Default)]
 pub struct PrefilterBuilder {
-    /// Distinct patterns, lower-cased (the automaton ignores ASCII case).
+    /// Distinct patterns, lower-cased (the set ignores ASCII case).
     index: HashMap<Vec<u8>, usize>,
     patterns: Vec<Vec<u8>>,
     owners: Vec<Vec<u32>>,
     always: Vec<u32>,
 }
 
-/// Scratch of scans: which patterns were already reported.
+/// Scratch of scans, one per worker: the pattern engines' own state
+/// (Hyperscan's scratch, grown for each set it meets).
 #[derive(Debug, Default)]
 pub struct ScanScratch {
-    seen: Vec<u32>,
-    generation: u32,
-}
-
-impl ScanScratch {
-    fn start(&mut self, patterns: usize) {
-        if self.seen.len() < patterns {
-            self.seen.resize(patterns, 0);
-        }
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.seen.iter_mut().for_each(|x| *x = 0);
-            self.generation = 1;
-        }
-    }
+    inner: Scratch,
 }
 
 impl PrefilterBuilder {
@@ -81,27 +69,17 @@ impl PrefilterBuilder {
         self.patterns.is_empty() && self.always.is_empty()
     }
 
-    /// The automaton. Patterns are matched overlapping, so every rule whose
-    /// pattern occurs is reported.
+    /// The pattern set. Every pattern that occurs is reported, overlapping
+    /// or not, so every rule whose pattern occurs is a candidate.
     pub fn build(self) -> Prefilter {
-        let automaton = if self.patterns.is_empty() {
+        let set = if self.patterns.is_empty() {
             None
         } else {
-            // A DFA scans fastest; past its size limit the contiguous NFA
-            // is the next best.
-            let build = |kind| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(kind)
-                    .build(&self.patterns)
-                    .ok()
-            };
-            build(Some(AhoCorasickKind::DFA)).or_else(|| build(None))
+            PatternSet::new(&self.patterns).ok()
         };
         // A failed build (it cannot fail for byte patterns within limits)
         // must not lose rules: they become always-candidates.
-        let (owners, mut always) = match automaton {
+        let (owners, mut always) = match set {
             Some(_) => (self.owners, self.always),
             None => {
                 let mut a = self.always;
@@ -112,7 +90,7 @@ impl PrefilterBuilder {
         always.sort_unstable();
         always.dedup();
         Prefilter {
-            automaton,
+            set,
             owners,
             always,
         }
@@ -127,27 +105,18 @@ impl Prefilter {
 
     /// Whether any rule has a pattern here.
     pub fn has_patterns(&self) -> bool {
-        self.automaton.is_some()
+        self.set.is_some()
     }
 
     /// Adds to `out` the rules of every pattern that occurs in `buf`, each
     /// pattern's rules once per scan.
     pub fn scan(&self, buf: &[u8], scratch: &mut ScanScratch, out: &mut Vec<u32>) {
-        let Some(ac) = &self.automaton else { return };
-        scratch.start(self.owners.len());
-        let generation = scratch.generation;
-        for m in ac.find_overlapping_iter(buf) {
-            let p = m.pattern().as_usize();
-            if let Some(seen) = scratch.seen.get_mut(p) {
-                if *seen == generation {
-                    continue;
-                }
-                *seen = generation;
-            }
+        let Some(set) = &self.set else { return };
+        set.scan(buf, &mut scratch.inner, |p| {
             if let Some(sigs) = self.owners.get(p) {
                 out.extend_from_slice(sigs);
             }
-        }
+        });
     }
 }
 
