@@ -9,9 +9,10 @@ use taishi_proto::Buffer;
 
 use super::applayer::AppKw;
 use super::buffers::{self, BufferDef};
+use super::dataset::{Registry, SetMatch};
 use super::keywords::{BitsKw, DetectionFilter, EventKw, FlowKw, HeaderKw, Threshold, VarNames};
 use super::parse::{Action, AddrSet, Classifications, Dir, Origin, PortSet, RawRule};
-use super::payload::{Applied, BufferMatch, ByteVars};
+use super::payload::{Applied, BufferMatch, ByteVars, InspectEnv};
 use super::range::NumRange;
 
 /// What a rule inspects, which decides where the engine runs it.
@@ -67,6 +68,20 @@ pub struct TxBuffer {
     pub hdr: Option<PktHdr>,
     /// What to match in it.
     pub matcher: BufferMatch,
+    /// `dataset` / `datarep` lookups of its (transformed) value.
+    pub sets: Vec<SetMatch>,
+}
+
+impl TxBuffer {
+    /// Whether one value of the buffer matches: the content matches, then
+    /// every set lookup.
+    pub fn matches(&self, value: &[u8], env: &mut InspectEnv) -> bool {
+        self.matcher.inspect(value, env)
+            && (self.sets.is_empty()
+                || self
+                    .matcher
+                    .with_transformed(value, env, |v| self.sets.iter().all(|s| s.matches(v))))
+    }
 }
 
 /// One `app-layer-event:proto.NAME` (or `!` negated... not supported).
@@ -206,6 +221,8 @@ pub struct Compiler {
     pub names: VarNames,
     /// Classtypes.
     pub classes: Option<Classifications>,
+    /// Named datasets and reputation maps.
+    pub sets: Registry,
 }
 
 /// Rule protocols Taishi knows: IP protocol and app-layer protocol.
@@ -262,6 +279,7 @@ impl Compiler {
         Compiler {
             names: VarNames::default(),
             classes: Some(Classifications::builtin()),
+            sets: Registry::default(),
         }
     }
 
@@ -406,6 +424,22 @@ impl Compiler {
                     });
                 }
                 "pkt_data" => current = None,
+                "dataset" | "datarep" => {
+                    let dir = std::path::Path::new(&*sig.origin.file).parent();
+                    let v = value.unwrap_or_default();
+                    let m = if name == "dataset" {
+                        self.sets.dataset(v, dir)
+                    } else {
+                        self.sets.datarep(v, dir)
+                    }
+                    .map_err(|e| invalid(name, e))?;
+                    match current.and_then(|i| sig.buffers.get_mut(i)) {
+                        Some(b) if b.hdr.is_none() => b.sets.push(m),
+                        _ => {
+                            return Err(unsupported(name, "only on a transaction's sticky buffer"));
+                        }
+                    }
+                }
                 "dsize" => {
                     sig.needs_packet = true;
                     match HeaderKw::parse(name, value) {
@@ -431,6 +465,7 @@ impl Compiler {
                         def,
                         hdr: None,
                         matcher: m,
+                        sets: Vec::new(),
                     });
                     set_app(&mut sig, def, name)?;
                 }
@@ -473,6 +508,7 @@ impl Compiler {
                             },
                             hdr: Some(h),
                             matcher: BufferMatch::default(),
+                            sets: Vec::new(),
                         });
                         current = Some(sig.buffers.len() - 1);
                         last = current;
@@ -777,6 +813,7 @@ fn new_buffer(sig: &mut Signature, def: BufferDef, kw: &str) -> Result<usize, Sk
         def,
         hdr: None,
         matcher: BufferMatch::default(),
+        sets: Vec::new(),
     });
     Ok(sig.buffers.len() - 1)
 }

@@ -15,6 +15,7 @@
 pub mod applayer;
 pub mod buffers;
 pub mod compile;
+pub mod dataset;
 pub mod engine;
 pub mod keywords;
 pub mod parse;

@@ -934,7 +934,7 @@ fn tx_whole_matches(
         for buf in [b.def.to_server, b.def.to_client].into_iter().flatten() {
             tx.buffers(buf, &mut |v| {
                 seen = true;
-                if !any && b.matcher.inspect(v, env) {
+                if !any && b.matches(v, env) {
                     any = true;
                 }
             });
@@ -1000,7 +1000,7 @@ fn tx_side_matches(
         if let Some(buf) = buf {
             tx.buffers(buf, &mut |v| {
                 seen = true;
-                if !any && b.matcher.inspect(v, env) {
+                if !any && b.matches(v, env) {
                     any = true;
                 }
             });

@@ -118,6 +118,32 @@ pub(crate) fn inspect(bm: &BufferMatch, buf: &[u8], env: &mut InspectEnv) -> boo
     r
 }
 
+/// Calls `f` with `buf` as the list's transforms leave it.
+pub(crate) fn with_transformed<R>(
+    bm: &BufferMatch,
+    buf: &[u8],
+    env: &mut InspectEnv,
+    f: impl FnOnce(&[u8]) -> R,
+) -> R {
+    if bm.transforms.is_empty() {
+        return f(buf);
+    }
+    let mut a = mem::take(&mut env.scratch_a);
+    let mut b = mem::take(&mut env.scratch_b);
+    for (i, t) in bm.transforms.iter().enumerate() {
+        if i == 0 {
+            t.apply(buf, &mut a);
+        } else {
+            t.apply(&a, &mut b);
+            mem::swap(&mut a, &mut b);
+        }
+    }
+    let r = f(&a);
+    env.scratch_a = a;
+    env.scratch_b = b;
+    r
+}
+
 fn run(ops: &[PayloadOp], b64: &[PayloadOp], buf: &[u8], env: &mut InspectEnv) -> bool {
     env.buffer_offset = 0;
     env.recursion = 0;

@@ -443,6 +443,17 @@ impl BufferMatch {
         Ok(())
     }
 
+    /// Calls `f` with the buffer as this list's transforms leave it (the
+    /// value `dataset` and `datarep` look up).
+    pub fn with_transformed<R>(
+        &self,
+        buf: &[u8],
+        env: &mut InspectEnv,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> R {
+        inspect::with_transformed(self, buf, env, f)
+    }
+
     /// Whether the list is empty (no transforms and no ops).
     pub fn is_empty(&self) -> bool {
         self.transforms.is_empty()

@@ -1,0 +1,97 @@
+//! The rule engine end to end on real captures: rules in a file, the
+//! binary over a capture, alerts counted by sid.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+
+/// Runs `taishi analyze CAPTURE --rules RULES` and counts alerts by sid.
+fn alerts(capture: &Path, rules: &Path) -> BTreeMap<u64, u64> {
+    let dir = rules.parent().unwrap();
+    let eve = dir.join("eve.json");
+    let o = taishi()
+        .arg("analyze")
+        .arg(capture)
+        .arg("--rules")
+        .arg(rules)
+        .arg("--eve")
+        .arg(&eve)
+        .arg("--no-progress")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut out = BTreeMap::new();
+    for line in std::fs::read_to_string(&eve).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["event_type"] == "alert" {
+            *out.entry(v["alert"]["signature_id"].as_u64().unwrap())
+                .or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn datasets_and_datarep_match_ioc_lists() {
+    let Some(pcaps) = corpus_pcaps("datasets_and_datarep_match_ioc_lists") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Base64 of "us.v27.distributed.net" (the capture's query) and another name.
+    std::fs::write(
+        dir.path().join("doms.lst"),
+        "dXMudjI3LmRpc3RyaWJ1dGVkLm5ldA==\nb3RoZXIuZXhhbXBsZQ==\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("rep.lst"),
+        "dXMudjI3LmRpc3RyaWJ1dGVkLm5ldA==,90\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("t.rules");
+    std::fs::write(
+        &rules,
+        r#"alert dns any any -> any any (msg:"IOC domain"; dns.queries.rrname; dataset:isset,iocs,type string,load doms.lst; sid:1;)
+alert dns any any -> any any (msg:"not an IOC"; dns.queries.rrname; dataset:isnotset,iocs; sid:2;)
+alert dns any any -> any any (msg:"bad reputation"; dns.queries.rrname; to_lowercase; datarep:reps, >, 50, type string, load rep.lst; sid:3;)
+alert dns any any -> any any (msg:"good reputation"; dns.queries.rrname; datarep:reps, <, 50; sid:4;)
+"#,
+    )
+    .unwrap();
+    let got = alerts(&pcaps.join("dns/dns53.pcap"), &rules);
+    assert_eq!(got, BTreeMap::from([(1, 1), (3, 1)]), "{got:?}");
+}
+
+#[test]
+fn rules_check_reports_skipped_rules_with_file_line_sid_and_keyword() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("mixed.rules");
+    std::fs::write(
+        &rules,
+        "alert tcp any any -> any any (msg:\"ok\"; content:\"x\"; sid:1;)\n\
+         # alert tcp any any -> any any (msg:\"disabled\"; sid:2;)\n\
+         alert tcp any any -> any any (msg:\"asn1\"; asn1:oversize_length 100; sid:3;)\n\
+         alert tcp any any -> any any (msg:\"bad\"; content:\"x\"; depth:abc; sid:4;)\n",
+    )
+    .unwrap();
+    let o = taishi()
+        .args(["rules", "check", "--json", "--list"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["total"]["loaded"], 1);
+    assert_eq!(v["total"]["skipped"], 2);
+    assert_eq!(v["files"][0]["disabled"], 1);
+    assert_eq!(v["unsupported"]["asn1"], 1);
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped[0]["line"], 3);
+    assert_eq!(skipped[0]["sid"], 3);
+    assert_eq!(skipped[0]["keyword"], "asn1");
+    assert_eq!(skipped[1]["line"], 4);
+    assert_eq!(skipped[1]["unsupported"], false);
+}
