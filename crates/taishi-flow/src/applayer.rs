@@ -90,6 +90,13 @@ pub trait AppLayer {
         let _ = (state, name);
     }
 
+    /// The flow record's `traffic` object (tags rules set on the flow),
+    /// asked once as the flow ends.
+    fn traffic(&self, state: &Self::State) -> Option<serde_json::Value> {
+        let _ = state;
+        None
+    }
+
     /// Whether any alert was raised on the flow (the flow record's
     /// `alerted`). Asked once, as the flow ends.
     fn alerted(&self, state: &Self::State) -> bool {

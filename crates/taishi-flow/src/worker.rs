@@ -674,7 +674,10 @@ impl<A: AppLayer> FlowWorker<A> {
         }
         let app_proto = app.on_end(app_state, &FlowView { meta }, sink);
         let alerted = app.alerted(app_state);
-        sink.emit(flow_event(meta, tcp, reason, ts, app_proto, alerted));
+        let traffic = app.traffic(app_state);
+        sink.emit(flow_event(
+            meta, tcp, reason, ts, app_proto, alerted, traffic,
+        ));
         *tcp = TcpSession::default();
         *app_state = A::State::default();
         slot.live = false;
@@ -765,6 +768,7 @@ fn flow_event(
     ts: Timestamp,
     app_proto: Option<&'static str>,
     alerted: bool,
+    traffic: Option<serde_json::Value>,
 ) -> Event {
     let proto = meta.key.proto;
     let server = other(meta.client);
@@ -804,6 +808,7 @@ fn flow_event(
             alerted,
         },
         tcp: tcp_rec,
+        traffic,
     };
     let mut e = Eve::new(ts, "flow", body);
     e.flow_id = Some(meta.flow_id);

@@ -90,4 +90,8 @@ pub struct FlowBody {
     /// TCP flags and state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<TcpRecord>,
+    /// Traffic tags rules set on the flow (`flowbits:set,traffic/id/NAME`
+    /// or `traffic/label/NAME`): `{"id": [...], "label": [...]}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<serde_json::Value>,
 }

@@ -217,3 +217,11 @@ pub fn tx_alert_body(
     body.insert("flow".into(), flow_object(view));
     body
 }
+
+/// Adds the `traffic` object (the flow's traffic tags) to an alert.
+pub fn with_traffic(mut event: Event, traffic: Option<Value>) -> Event {
+    if let (Event::App(eve), Some(t)) = (&mut event, traffic) {
+        eve.body.0.insert("traffic".into(), t);
+    }
+    event
+}

@@ -309,6 +309,10 @@ impl AppLayer for DetectLayer {
         st.alerted
     }
 
+    fn traffic(&self, st: &DetectFlow) -> Option<serde_json::Value> {
+        self.engine.as_ref()?.traffic_of(&st.vars)
+    }
+
     fn take_reverse(&mut self, st: &mut DetectFlow) -> bool {
         self.proto.take_reverse(&mut st.app)
     }
@@ -510,6 +514,7 @@ fn common_ok(
 /// inspection of the flow stops (a `pass` rule).
 #[allow(clippy::too_many_arguments)]
 fn matched(
+    engine: &Engine,
     sig: &Signature,
     s: &mut Scratch,
     vars: &mut FlowVars,
@@ -518,11 +523,12 @@ fn matched(
     flow_id: u64,
     now: Timestamp,
     per_packet: bool,
-    emit: &mut dyn FnMut(&Signature),
+    emit: &mut dyn FnMut(&Signature, Option<serde_json::Value>),
 ) -> bool {
     for b in &sig.bits_act {
         b.apply(vars, &mut s.hosts, src, dst, now);
     }
+    let traffic = engine.traffic_of(vars);
     if sig.action == Action::Pass {
         return true;
     }
@@ -544,7 +550,7 @@ fn matched(
     }
     s.alerted.push(sig.num);
     s.stats.alerts += 1;
-    emit(sig);
+    emit(sig, traffic);
     false
 }
 
@@ -672,14 +678,15 @@ fn inspect_packet(
             continue;
         }
         let flow_id = info.map_or(0, |f| f.view.flow_id());
-        let mut emit = |sig: &Signature| {
-            sink.emit(alert::packet_alert(
-                sig,
-                pkt,
-                info.map(|f| (f.view, app, f.dir)),
+        let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
+            sink.emit(alert::with_traffic(
+                alert::packet_alert(sig, pkt, info.map(|f| (f.view, app, f.dir))),
+                traffic,
             ));
         };
-        if matched(sig, s, vars, src, dst, flow_id, pkt.ts, true, &mut emit) {
+        if matched(
+            engine, sig, s, vars, src, dst, flow_id, pkt.ts, true, &mut emit,
+        ) {
             passed = true;
             break;
         }
@@ -742,16 +749,14 @@ fn inspect_payload(
         if !m.inspect_stream(data, stream_start, &mut s.env) {
             continue;
         }
-        let mut emit = |sig: &Signature| {
-            sink.emit(alert::flow_alert(
-                sig,
-                info.view,
-                info.dir,
-                info.app_proto,
-                Where::Stream,
+        let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
+            sink.emit(alert::with_traffic(
+                alert::flow_alert(sig, info.view, info.dir, info.app_proto, Where::Stream),
+                traffic,
             ));
         };
         if matched(
+            engine,
             sig,
             s,
             vars,
@@ -833,10 +838,11 @@ fn inspect_tx(
             if part != TxPart::Request
                 && tx_whole_matches(sig, s, vars, data, ctx, tx, (c, sv), now)
             {
-                let mut emit = |sig: &Signature| {
-                    ctx_alert(ctx, sig, tx, Direction::ToServer);
+                let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
+                    ctx_alert(ctx, sig, tx, Direction::ToServer, traffic);
                 };
                 if matched(
+                    engine,
                     sig,
                     s,
                     vars,
@@ -869,10 +875,11 @@ fn inspect_tx(
                     Direction::ToClient
                 };
                 let (src, dst) = if to_server { (c.0, sv.0) } else { (sv.0, c.0) };
-                let mut emit = |sig: &Signature| {
-                    ctx_alert(ctx, sig, tx, dir);
+                let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
+                    ctx_alert(ctx, sig, tx, dir, traffic);
                 };
                 if matched(
+                    engine,
                     sig,
                     s,
                     vars,
@@ -1016,7 +1023,16 @@ fn tx_side_matches(
 
 /// Writes the alert of a transaction rule through the parser context, so
 /// it carries the flow's header the transaction's own record has.
-fn ctx_alert(ctx: &mut ParseCtx<'_, '_>, sig: &Signature, tx: &dyn Transaction, dir: Direction) {
-    let body = alert::tx_alert_body(sig, ctx.flow, tx, dir);
+fn ctx_alert(
+    ctx: &mut ParseCtx<'_, '_>,
+    sig: &Signature,
+    tx: &dyn Transaction,
+    dir: Direction,
+    traffic: Option<serde_json::Value>,
+) {
+    let mut body = alert::tx_alert_body(sig, ctx.flow, tx, dir);
+    if let Some(t) = traffic {
+        body.insert("traffic".into(), t);
+    }
     ctx.emit("alert", Some(dir), body);
 }

@@ -77,6 +77,9 @@ pub struct Engine {
     pub(crate) tx: HashMap<String, TxGroup>,
     /// Whether any rule inspects HTTP bodies (the protocol stage must keep them).
     pub needs_bodies: bool,
+    /// Flowbits that tag traffic (`traffic/id/NAME`, `traffic/label/NAME`):
+    /// bit id → (is a label, NAME), logged in alerts and flow records.
+    pub(crate) traffic: Vec<(u32, bool, String)>,
 }
 
 impl Engine {
@@ -192,12 +195,59 @@ impl Engine {
             packet,
             tx,
             needs_bodies,
+            traffic: Vec::new(),
         }
     }
 
     /// The rules, in inspection order.
     pub fn signatures(&self) -> &[Signature] {
         &self.sigs
+    }
+
+    /// Records which flowbits tag traffic, from the rule set's names.
+    pub fn tag_traffic(&mut self, names: &crate::rules::keywords::VarNames) {
+        self.traffic = (0..names.len() as u32)
+            .filter_map(|id| {
+                let (_, name) = names.name(id)?;
+                if let Some(n) = name.strip_prefix("traffic/id/") {
+                    Some((id, false, n.to_string()))
+                } else {
+                    name.strip_prefix("traffic/label/")
+                        .map(|n| (id, true, n.to_string()))
+                }
+            })
+            .collect();
+    }
+
+    /// The `traffic` object of a flow with these variables, if tagged.
+    pub(crate) fn traffic_of(
+        &self,
+        vars: &crate::rules::keywords::FlowVars,
+    ) -> Option<serde_json::Value> {
+        if self.traffic.is_empty() {
+            return None;
+        }
+        let (mut ids, mut labels) = (Vec::new(), Vec::new());
+        for (id, label, name) in &self.traffic {
+            if vars.isset(*id) {
+                if *label {
+                    labels.push(name.clone());
+                } else {
+                    ids.push(name.clone());
+                }
+            }
+        }
+        if ids.is_empty() && labels.is_empty() {
+            return None;
+        }
+        let mut m = serde_json::Map::new();
+        if !ids.is_empty() {
+            m.insert("id".into(), ids.into());
+        }
+        if !labels.is_empty() {
+            m.insert("label".into(), labels.into());
+        }
+        Some(serde_json::Value::Object(m))
     }
 }
 

@@ -152,8 +152,10 @@ impl RuleSet {
             }
             reports.push(rep);
         }
+        let mut engine = Engine::new(sigs);
+        engine.tag_traffic(&compiler.names);
         Ok(RuleSet {
-            engine: Engine::new(sigs),
+            engine,
             files: reports,
             skipped,
         })
