@@ -75,6 +75,11 @@ pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Dete
         set.skipped.len(),
         started.elapsed().as_secs_f64()
     );
+    if set.engine.needs_body_md5 {
+        config
+            .set("app-layer.protocols.smtp.mime.body-md5", "yes")
+            .context("turning on SMTP body hashing")?;
+    }
     if set.engine.needs_bodies {
         config
             .set("app-layer.protocols.http.inspect-bodies", "yes")

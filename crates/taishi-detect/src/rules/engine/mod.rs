@@ -77,6 +77,9 @@ pub struct Engine {
     pub(crate) tx: HashMap<String, TxGroup>,
     /// Whether any rule inspects HTTP bodies (the protocol stage must keep them).
     pub needs_bodies: bool,
+    /// Whether any rule reads `email.body_md5` (SMTP must hash bodies, as
+    /// Suricata's `body-md5: auto` does when a rule needs it).
+    pub needs_body_md5: bool,
     /// Flowbits that tag traffic (`traffic/id/NAME`, `traffic/label/NAME`):
     /// bit id → (is a label, NAME), logged in alerts and flow records.
     pub(crate) traffic: Vec<(u32, bool, String)>,
@@ -99,6 +102,7 @@ impl Engine {
         let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
             HashMap::new();
         let mut needs_bodies = false;
+        let mut needs_body_md5 = false;
         for s in &sigs {
             match s.kind {
                 Kind::Packet => {
@@ -153,6 +157,10 @@ impl Engine {
                         }
                         None => entry.1.push(s.num),
                     }
+                    needs_body_md5 |= s
+                        .buffers
+                        .iter()
+                        .any(|b| b.def.to_server == Some(Buffer::EmailBodyMd5));
                     for b in &s.buffers {
                         if [b.def.to_server, b.def.to_client].iter().any(|x| {
                             matches!(
@@ -195,6 +203,7 @@ impl Engine {
             packet,
             tx,
             needs_bodies,
+            needs_body_md5,
             traffic: Vec::new(),
         }
     }
