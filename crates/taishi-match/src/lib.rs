@@ -17,6 +17,15 @@
 //!   Hyperscan refuses a database for any reason, that set is built with
 //!   aho-corasick instead, so nothing is lost.
 //!
+//! Measured (release, `--threads 1`, the 1 GiB bench capture, ET Open's
+//! 14996 rules, medians of 3 interleaved runs on a shared 2-core machine):
+//! no rules 2.40 s; aho-corasick 11.59 s; Hyperscan 6.63 s (1.75x faster,
+//! peak RSS 707 MB instead of 878 MB). `rules check` of ET Open takes 0.61 s
+//! with Hyperscan against 0.43 s (its compiler is slower) in 135 MB instead
+//! of 276 MB. Both backends raise the same alerts on the bench capture and
+//! on every corpus capture, and pass the same suricata-verify cases. Hence
+//! Hyperscan is the default where it is built in.
+//!
 //! The backend is [`Backend::preferred`] unless asked: Hyperscan when built
 //! in and the CPU runs it, except when the environment variable
 //! `TAISHI_MPM_ALGO` is `ac` (as Suricata's `mpm-algo`), which an operator
