@@ -1,4 +1,6 @@
 //! Taishi's detection stage: the Suricata-compatible signature engine
-//! ([`rules`]). Intel matching and behavioural detectors join it here.
+//! ([`rules`]), and the observers of EVE records ([`observe`]): intel
+//! matching and behavioural detectors.
 
+pub mod observe;
 pub mod rules;
