@@ -13,6 +13,11 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use taishi_core::event::{Event, EventSink};
+use taishi_detect::observe::Observers;
+
+/// Observers of the records every worker writes (intel, behaviour), shared
+/// so that a scan spread over several workers' flows is seen whole.
+pub type SharedObservers = Arc<Mutex<Observers>>;
 
 /// Bytes a worker buffers before writing them out. 256 KiB amortises the
 /// lock and the write call over about a thousand flow events.
@@ -83,6 +88,10 @@ pub struct EveOut {
     error: Option<io::Error>,
     /// No destination: count events but skip serialising them.
     discard: bool,
+    /// Observers the records pass through; their alerts are written too.
+    observers: Option<SharedObservers>,
+    /// Alerts observers raised, before they are written.
+    raised: Vec<serde_json::Value>,
 }
 
 impl EveOut {
@@ -95,6 +104,27 @@ impl EveOut {
             counts: BTreeMap::new(),
             error: None,
             discard,
+            observers: None,
+            raised: Vec::new(),
+        }
+    }
+
+    /// Hands every record (stats aside) to `observers` too.
+    pub fn with_observers(mut self, observers: Option<SharedObservers>) -> EveOut {
+        self.observers = observers;
+        self
+    }
+
+    /// Writes alerts raised by observers (already counted nowhere).
+    pub fn emit_values(&mut self, values: &[serde_json::Value]) {
+        for v in values {
+            *self.counts.entry("alert").or_insert(0) += 1;
+            if self.discard {
+                continue;
+            }
+            if serde_json::to_writer(&mut self.buf, v).is_ok() {
+                self.buf.push(b'\n');
+            }
         }
     }
 
@@ -119,6 +149,18 @@ impl EveOut {
 
 impl EventSink for EveOut {
     fn emit(&mut self, event: Event) {
+        if let Some(obs) = &self.observers
+            && !matches!(event, Event::Stats(_))
+        {
+            let v = event.to_value();
+            let mut raised = std::mem::take(&mut self.raised);
+            obs.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .observe(&v, &mut raised);
+            self.emit_values(&raised);
+            raised.clear();
+            self.raised = raised;
+        }
         *self.counts.entry(event.event_type()).or_insert(0) += 1;
         if self.discard {
             return;

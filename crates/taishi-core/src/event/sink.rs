@@ -27,6 +27,17 @@ impl Event {
         }
     }
 
+    /// The event as a JSON value (for observers of EVE records).
+    pub fn to_value(&self) -> serde_json::Value {
+        let r = match self {
+            Event::Flow(e) => serde_json::to_value(e),
+            Event::Anomaly(e) => serde_json::to_value(e),
+            Event::Stats(e) => serde_json::to_value(e),
+            Event::App(e) => serde_json::to_value(e),
+        };
+        r.unwrap_or(serde_json::Value::Null)
+    }
+
     /// Appends the event as one JSON line (with `\n`) to `out`.
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         // Serialising our own types into a Vec cannot fail (no maps with

@@ -50,6 +50,8 @@ pub struct Detect {
     pub thresholds: Option<(String, String)>,
     /// Alerts one packet may raise.
     pub packet_alert_max: usize,
+    /// Observers of the written records (intel, behaviour).
+    pub observers: Option<crate::output::SharedObservers>,
 }
 
 /// What a run did.
@@ -96,6 +98,17 @@ pub fn run(
         opts.threads.max(1)
     };
     report.warnings.extend(source.take_warnings());
+    if let Some(obs) = &opts.detect.observers {
+        // Detectors with open windows report them at the end of the input.
+        let mut raised = Vec::new();
+        obs.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finish(&mut raised);
+        let mut out = EveOut::new(eve.clone());
+        out.emit_values(&raised);
+        out.flush().context("writing EVE output")?;
+        *report.events.entry("alert").or_insert(0) += raised.len() as u64;
+    }
     let cs = source.stats();
     report.counters.add("capture.kernel_packets", cs.received);
     report
@@ -184,7 +197,8 @@ fn single(
     progress: &Progress,
 ) -> anyhow::Result<Report> {
     let mut report = new_report();
-    let mut worker = Worker::new(config, proto, &opts.detect, 0, EveOut::new(eve.clone()));
+    let out = EveOut::new(eve.clone()).with_observers(opts.detect.observers.clone());
+    let mut worker = Worker::new(config, proto, &opts.detect, 0, out);
     let mut stats_timer = StatsTimer::new(opts.stats_interval);
     while let Some(p) = source.next_packet()? {
         report.packets += 1;
@@ -234,7 +248,7 @@ fn sharded(
         let mut handles = Vec::with_capacity(n);
         for (id, snapshot) in snapshots.iter().enumerate() {
             let (lane, rx, recycle_tx) = batch::Lane::new();
-            let out = EveOut::new(eve.clone());
+            let out = EveOut::new(eve.clone()).with_observers(opts.detect.observers.clone());
             let flows_ended = Arc::clone(&flows_ended);
             let snapshot = Arc::clone(snapshot);
             let detect = &opts.detect;

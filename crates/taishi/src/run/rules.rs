@@ -46,6 +46,7 @@ pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Dete
             engine: None,
             thresholds,
             packet_alert_max: config.packet_alert_max,
+            observers: None,
         });
     }
     let started = Instant::now();
@@ -89,6 +90,7 @@ pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Dete
         engine: Some(Arc::new(set.engine)),
         thresholds,
         packet_alert_max: config.packet_alert_max,
+        observers: None,
     })
 }
 
