@@ -2,5 +2,6 @@
 //! ([`rules`]), and the observers of EVE records ([`observe`]): intel
 //! matching and behavioural detectors.
 
+pub mod intel;
 pub mod observe;
 pub mod rules;
