@@ -3,5 +3,6 @@
 //! matching and behavioural detectors.
 
 pub mod intel;
+pub mod behaviour;
 pub mod observe;
 pub mod rules;

@@ -1,0 +1,155 @@
+//! The detectors against the pipeline's own records of labelled traffic:
+//! `taishi generate` writes the demo (with its attacks' labels) and the
+//! benign scenario, `taishi analyze` turns them into EVE, and every record
+//! goes through [`Behaviour`] as the pipeline will hand it over.
+//!
+//! The `taishi` binary is a later stage than this crate, so it is found,
+//! not built: `$TAISHI_BIN`, else `debug/taishi` under `$CARGO_TARGET_DIR`
+//! or the workspace's `target`. Without it the tests say so and pass.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::common::parse_time;
+use super::{Behaviour, BehaviourConfig};
+use crate::observe::Observer;
+
+fn binary() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("TAISHI_BIN") {
+        return Some(PathBuf::from(p));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut candidates = Vec::new();
+    if let Ok(t) = std::env::var("CARGO_TARGET_DIR") {
+        candidates.push(PathBuf::from(t).join("debug/taishi"));
+    }
+    candidates.push(root.join("target/debug/taishi"));
+    candidates.push(root.join("target/release/taishi"));
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// Generates `scenario`, analyses it, and returns its EVE records and labels.
+fn records(scenario: &str) -> Option<(Vec<Value>, Value)> {
+    let Some(bin) = binary() else {
+        eprintln!("skipping: no taishi binary (set TAISHI_BIN or build crates/taishi)");
+        return None;
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "taishi-behaviour-{}-{scenario}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).ok()?;
+    let pcap = dir.join(format!("{scenario}.pcap"));
+    let eve = dir.join(format!("{scenario}.eve.json"));
+    let ok = Command::new(&bin)
+        .args(["generate", "--scenario", scenario, "--out"])
+        .arg(&pcap)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipping: {} generate failed", bin.display());
+        return None;
+    }
+    let ok = Command::new(&bin)
+        .args(["analyze", "--no-progress", "--eve"])
+        .arg(&eve)
+        .arg(&pcap)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipping: {} analyze failed", bin.display());
+        return None;
+    }
+    let text = std::fs::read_to_string(&eve).ok()?;
+    let recs: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("the pipeline writes JSON lines"))
+        .collect();
+    let labels_path = dir.join(format!("{scenario}.labels.json"));
+    let labels = serde_json::from_str(&std::fs::read_to_string(labels_path).ok()?).ok()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Some((recs, labels))
+}
+
+fn run(recs: &[Value]) -> Vec<Value> {
+    let mut b = Behaviour::new(BehaviourConfig::default()).unwrap();
+    let mut out = Vec::new();
+    for r in recs {
+        b.observe(r, &mut out);
+    }
+    b.finish(&mut out);
+    assert_eq!(b.stats().unreadable, 0, "every pipeline record is readable");
+    out
+}
+
+fn describe(a: &Value) -> String {
+    format!(
+        "{} {} -> {} {} {}",
+        a["timestamp"],
+        a["src_ip"],
+        a["dest_ip"],
+        a["alert"]["signature"],
+        a["alert"]["metadata"]["mitre_technique_id"]
+    )
+}
+
+#[test]
+fn every_labelled_attack_of_the_demo_is_detected() {
+    let Some((recs, labels)) = records("demo") else {
+        return;
+    };
+    let alerts = run(&recs);
+    for a in &alerts {
+        eprintln!("alert: {}", describe(a));
+    }
+    let attacks = labels["attacks"].as_array().expect("labels list attacks");
+    assert!(!attacks.is_empty());
+    let mut missed = Vec::new();
+    for l in attacks {
+        let start = parse_time(l["start"].as_str().unwrap()).unwrap();
+        let end = parse_time(l["end"].as_str().unwrap()).unwrap();
+        let found = alerts.iter().any(|a| {
+            let t = parse_time(a["timestamp"].as_str().unwrap()).unwrap();
+            a["src_ip"] == l["attacker"]
+                && a["alert"]["metadata"]["mitre_technique_id"]
+                    .as_array()
+                    .is_some_and(|ts| ts.contains(&l["technique"]))
+                && t >= start
+                && t <= end
+        });
+        if !found {
+            missed.push(format!("{} {} by {}", l["id"], l["kind"], l["attacker"]));
+        }
+    }
+    assert!(missed.is_empty(), "missed: {missed:?}");
+    // Nothing else: each alert belongs to a labelled attacker.
+    let attackers: Vec<&Value> = attacks.iter().map(|l| &l["attacker"]).collect();
+    let stray: Vec<String> = alerts
+        .iter()
+        .filter(|a| !attackers.contains(&&a["src_ip"]))
+        .map(describe)
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "alerts on hosts that did not attack: {stray:?}"
+    );
+}
+
+#[test]
+fn benign_traffic_gives_at_most_one_alert_per_10000_flows() {
+    let Some((recs, _)) = records("benign") else {
+        return;
+    };
+    let flows = recs.iter().filter(|r| r["event_type"] == "flow").count();
+    assert!(flows > 1000, "the benign scenario has traffic");
+    let alerts = run(&recs);
+    let allowed = flows / 10_000;
+    assert!(
+        alerts.len() <= allowed,
+        "{} alerts on {flows} benign flows: {:?}",
+        alerts.len(),
+        alerts.iter().map(describe).collect::<Vec<_>>()
+    );
+}

@@ -1,0 +1,457 @@
+//! Industrial misuse (ATT&CK for ICS) from `modbus`, `dnp3`, `s7comm` and
+//! `iec104` records.
+//!
+//! Each request is sorted into *read* (or other harmless traffic), *write*
+//! (set a point or register, operate a control: T0855 Unauthorized Command
+//! Message, plus T0836 Modify Parameter for register writes), or *device
+//! control* (stop, restart, program download: T0816, T0858, T0843).
+//!
+//! The masters of each device (the hosts that send it requests) are learnt
+//! for `learning_secs` after the device is first seen, or configured in
+//! `masters`. After learning, a write from a host that is not a master of
+//! that device is an alert; device control is an alert whoever sends it
+//! (rare and consequential), more severe from a non-master.
+//!
+//! Function-code and unit-id scans (T0846 Remote System Discovery): one
+//! host trying many distinct Modbus function codes or unit ids on one
+//! device within a window.
+
+use std::net::IpAddr;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ConfigError;
+use super::common::{
+    Capped, Cidr, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
+    evidence,
+};
+
+/// Settings of the industrial detectors.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IcsConfig {
+    /// Run them.
+    pub enabled: bool,
+    /// Seconds after a device is first seen during which the hosts sending
+    /// it requests are learnt as its masters. A process's masters (HMI,
+    /// SCADA, historian) poll every few seconds, so two minutes sees them;
+    /// hosts that connect rarely (engineering workstations) belong in
+    /// `masters`.
+    pub learning_secs: u64,
+    /// Hosts or networks (CIDR) authorised as masters of every device.
+    pub masters: Vec<String>,
+    /// Distinct Modbus function codes from one host to one device that make
+    /// a scan (a master uses 2–4).
+    pub scan_function_codes: usize,
+    /// Distinct Modbus unit ids from one host to one device that make a scan.
+    pub scan_unit_ids: usize,
+    /// Window of the scans, seconds.
+    pub window_secs: u64,
+    /// After an alert, the same (host, device, kind) stays quiet this long,
+    /// seconds.
+    pub realert_secs: u64,
+    /// Devices held (each with up to 32 masters).
+    pub max_devices: usize,
+}
+
+impl Default for IcsConfig {
+    fn default() -> Self {
+        IcsConfig {
+            enabled: true,
+            learning_secs: 120,
+            masters: Vec::new(),
+            scan_function_codes: 8,
+            scan_unit_ids: 10,
+            window_secs: 300,
+            realert_secs: 3600,
+            max_devices: 50_000,
+        }
+    }
+}
+
+const fn ics_sig(
+    sid: u32,
+    msg: &'static str,
+    severity: u8,
+    techniques: &'static [&'static str],
+    tactics: &'static [&'static str],
+) -> Signature {
+    Signature {
+        sid,
+        msg,
+        category: "Attempted Administrator Privilege Gain",
+        severity,
+        techniques,
+        tactics,
+        detector: "ics",
+    }
+}
+
+const WRITE: Signature = ics_sig(
+    3_000_701,
+    "TAISHI BEHAVIOUR ICS write/command from a host that is not a master of the device",
+    1,
+    &["T0855"],
+    &["TA0106"],
+);
+const STOP: Signature = ics_sig(
+    3_000_702,
+    "TAISHI BEHAVIOUR ICS device stop/restart",
+    1,
+    &["T0816"],
+    &["TA0105"],
+);
+const DOWNLOAD: Signature = ics_sig(
+    3_000_703,
+    "TAISHI BEHAVIOUR ICS program download",
+    1,
+    &["T0843"],
+    &["TA0110"],
+);
+const MODE: Signature = ics_sig(
+    3_000_704,
+    "TAISHI BEHAVIOUR ICS operating mode change",
+    2,
+    &["T0858"],
+    &["TA0103"],
+);
+const SCAN: Signature = ics_sig(
+    3_000_705,
+    "TAISHI BEHAVIOUR ICS function-code/unit-id scan",
+    2,
+    &["T0846"],
+    &["TA0102"],
+);
+
+/// Masters remembered per device: a process has a handful; past this the
+/// device is taken as open to anyone (no learning possible) and counted.
+const MAX_MASTERS: usize = 32;
+
+/// What a request does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Read,
+    /// A write; true when it changes registers/points (T0836).
+    Write(bool),
+    Stop,
+    Download,
+    Mode,
+}
+
+#[derive(Debug)]
+struct Device {
+    first_seen: Micros,
+    masters: Vec<IpAddr>,
+    alerted: Vec<(IpAddr, u32)>,
+}
+
+/// State of the industrial detectors.
+#[derive(Debug)]
+pub struct Ics {
+    cfg: IcsConfig,
+    masters: Vec<Cidr>,
+    devices: Capped<IpAddr, Device>,
+    scans: Capped<(IpAddr, IpAddr, bool), Distinct<u64>>,
+}
+
+impl Ics {
+    /// Detectors with these settings.
+    pub fn new(cfg: IcsConfig) -> Result<Ics, ConfigError> {
+        let masters = cfg
+            .masters
+            .iter()
+            .map(|s| {
+                Cidr::parse(s).ok_or_else(|| ConfigError::BadNetwork {
+                    field: "ics.masters",
+                    value: s.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // A device's masters are remembered for a week of silence.
+        Ok(Ics {
+            devices: Capped::new(cfg.max_devices, 7 * 86_400 * SEC),
+            scans: Capped::new(cfg.max_devices, cfg.window_secs.max(cfg.realert_secs) * SEC),
+            masters,
+            cfg,
+        })
+    }
+
+    /// Drops idle state.
+    pub fn expire(&mut self, now: Micros) {
+        self.devices.expire(now);
+        self.scans.expire(now);
+    }
+
+    /// One industrial record.
+    pub fn record(&mut self, event_type: &str, h: &Header<'_>, out: &mut Vec<Value>) {
+        if !self.cfg.enabled {
+            return;
+        }
+        let Some((action, what)) = classify(event_type, h) else {
+            return;
+        };
+        if event_type == "modbus" {
+            self.modbus_scan(h, out);
+        }
+        let learning = self.cfg.learning_secs * SEC;
+        let configured = self.masters.iter().any(|n| n.contains(&h.src));
+        let d = self.devices.entry(h.dst, h.time, || Device {
+            first_seen: h.time,
+            masters: Vec::new(),
+            alerted: Vec::new(),
+        });
+        d.first_seen = d.first_seen.min(h.time);
+        let in_learning = h.time < d.first_seen.saturating_add(learning);
+        let known = configured || d.masters.contains(&h.src);
+        if in_learning && !known && d.masters.len() < MAX_MASTERS {
+            d.masters.push(h.src);
+        }
+        let master = known || in_learning;
+        let sig = match action {
+            Action::Read => return,
+            Action::Write(_) if master => return,
+            Action::Write(_) => &WRITE,
+            Action::Stop => &STOP,
+            Action::Download => &DOWNLOAD,
+            Action::Mode => &MODE,
+        };
+        // One alert per (host, signature) per device: a session of writes is
+        // one incident.
+        if d.alerted.contains(&(h.src, sig.sid)) {
+            return;
+        }
+        if d.alerted.len() < MAX_MASTERS {
+            d.alerted.push((h.src, sig.sid));
+        }
+        let extra: &[&str] = match action {
+            Action::Write(true) => &["T0836"],
+            _ => &[],
+        };
+        let mut ev = evidence(
+            1,
+            (h.time, h.time),
+            vec![json!(eve_ip(&h.dst))],
+            h.flow_id.as_slice(),
+        );
+        ev.insert("protocol".into(), json!(event_type));
+        ev.insert("operation".into(), json!(what));
+        ev.insert("authorised_master".into(), json!(known));
+        ev.insert(
+            "masters".into(),
+            json!(
+                d.masters
+                    .iter()
+                    .take(SAMPLE_PEERS)
+                    .map(eve_ip)
+                    .collect::<Vec<_>>()
+            ),
+        );
+        let mut a = alert(sig, extra, h.time, &Parties::forward(h), ev);
+        if master && action != Action::Read {
+            // From a master, device control is notable, not hostile.
+            if let Some(s) = a.pointer_mut("/alert/severity") {
+                *s = json!(2);
+            }
+        }
+        out.push(a);
+    }
+
+    fn modbus_scan(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
+        let window = self.cfg.window_secs * SEC;
+        let realert = self.cfg.realert_secs * SEC;
+        for (units, pointer, threshold) in [
+            (
+                false,
+                "/modbus/request/function_raw",
+                self.cfg.scan_function_codes,
+            ),
+            (true, "/modbus/request/unit_id", self.cfg.scan_unit_ids),
+        ] {
+            let Some(v) = h.rec.pointer(pointer).and_then(Value::as_u64) else {
+                continue;
+            };
+            let d = self
+                .scans
+                .entry((h.src, h.dst, units), h.time, Distinct::default);
+            if d.add(v, h.time, h.flow_id, threshold, window, realert) {
+                d.fire(h.time);
+                let mut items = d.sample(usize::MAX);
+                items.sort_unstable();
+                let peers = items.iter().take(SAMPLE_PEERS).map(|v| json!(v)).collect();
+                let mut ev = evidence(d.count(), d.span(), peers, d.flows());
+                ev.insert(
+                    "kind".into(),
+                    json!(if units { "unit_id" } else { "function_code" }),
+                );
+                ev.insert("protocol".into(), json!("modbus"));
+                out.push(alert(&SCAN, &[], d.span().1, &Parties::forward(h), ev));
+            }
+        }
+    }
+}
+
+/// What a request does, and a short name for the evidence; `None` for
+/// records that are not requests from a master to a device.
+fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
+    match event_type {
+        "modbus" => {
+            let f = h.rec.pointer("/modbus/request/function_raw")?.as_u64()?;
+            let name = h
+                .str_at("/modbus/request/function_code")
+                .unwrap_or("")
+                .to_string();
+            let action = match f {
+                5 | 15 => Action::Write(false),
+                6 | 16 | 22 | 23 => Action::Write(true),
+                // Schneider UMAS carries program transfer and start/stop;
+                // its sub-function is not logged, so it is read as download.
+                90 => Action::Download,
+                _ => Action::Read,
+            };
+            Some((action, format!("{f} {name}").trim().to_string()))
+        }
+        "dnp3" => {
+            if h.str_at("/dnp3/type") != Some("request") {
+                return None;
+            }
+            let f = h.rec.pointer("/dnp3/application/function_code")?.as_u64()?;
+            let action = match f {
+                2..=6 => Action::Write(true),
+                13 | 14 | 18 => Action::Stop,
+                _ => Action::Read,
+            };
+            Some((action, format!("function {f}")))
+        }
+        "s7comm" => {
+            let f = h.str_at("/s7comm/request/function")?;
+            let action = match f {
+                "write_var" => Action::Write(true),
+                "plc_stop" => Action::Stop,
+                "request_download" | "download_block" | "download_ended" => Action::Download,
+                "plc_control" => Action::Mode,
+                _ => Action::Read,
+            };
+            Some((action, f.to_string()))
+        }
+        "iec104" => {
+            // Commands travel controlling station → controlled station
+            // (port 2404); the controlled station's confirmations are not
+            // commands.
+            if h.dport != 2404 {
+                return None;
+            }
+            let t = h.rec.pointer("/iec104/asdu/type_id")?.as_u64()?;
+            let action = match t {
+                45..=69 => Action::Write(true),
+                105 => Action::Stop,
+                _ => Action::Read,
+            };
+            let name = h.str_at("/iec104/asdu/type").unwrap_or("");
+            Some((action, format!("{t} {name}").trim().to_string()))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::format_time;
+    use super::*;
+
+    const T0: Micros = 1_780_000_000 * SEC;
+
+    fn modbus(src: &str, f: u64, unit: u64, t: Micros) -> Value {
+        json!({"timestamp": format_time(t), "flow_id": 7, "event_type": "modbus", "src_ip": src, "src_port": 50000,
+            "dest_ip": "10.20.0.12", "dest_port": 502, "proto": "TCP",
+            "modbus": {"request": {"function_raw": f, "function_code": "x", "unit_id": unit}}})
+    }
+
+    fn run(i: &mut Ics, recs: &[Value]) -> Vec<Value> {
+        let mut out = Vec::new();
+        for r in recs {
+            i.record(
+                r["event_type"].as_str().unwrap(),
+                &Header::read(r).unwrap(),
+                &mut out,
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn write_from_a_stranger_after_learning() {
+        let mut i = Ics::new(IcsConfig::default()).unwrap();
+        let mut recs: Vec<Value> = (0..100)
+            .map(|k| {
+                modbus(
+                    "10.10.5.10",
+                    if k % 10 == 0 { 6 } else { 3 },
+                    1,
+                    T0 + k * 2 * SEC,
+                )
+            })
+            .collect();
+        // The HMI keeps writing: a master. A stranger writes after learning.
+        recs.push(modbus("10.10.2.57", 6, 1, T0 + 180 * SEC));
+        recs.push(modbus("10.10.2.57", 16, 1, T0 + 181 * SEC));
+        let out = run(&mut i, &recs);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0]["src_ip"], "10.10.2.57");
+        assert_eq!(out[0]["dest_ip"], "10.20.0.12");
+        assert_eq!(
+            out[0]["alert"]["metadata"]["mitre_technique_id"],
+            json!(["T0855", "T0836"])
+        );
+    }
+
+    #[test]
+    fn during_learning_a_writer_becomes_a_master() {
+        let mut i = Ics::new(IcsConfig::default()).unwrap();
+        let recs = [
+            modbus("10.10.2.57", 6, 1, T0),
+            modbus("10.10.2.57", 6, 1, T0 + 600 * SEC),
+        ];
+        assert!(run(&mut i, &recs).is_empty());
+        // Configured masters never alert.
+        let cfg = IcsConfig {
+            masters: vec!["10.10.2.0/24".into()],
+            ..IcsConfig::default()
+        };
+        let mut i = Ics::new(cfg).unwrap();
+        let recs = [
+            modbus("10.10.5.10", 3, 1, T0),
+            modbus("10.10.2.57", 6, 1, T0 + 600 * SEC),
+        ];
+        assert!(run(&mut i, &recs).is_empty());
+        assert!(
+            Ics::new(IcsConfig {
+                masters: vec!["nope".into()],
+                ..IcsConfig::default()
+            })
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn function_code_scan_and_plc_stop() {
+        let mut i = Ics::new(IcsConfig::default()).unwrap();
+        let recs: Vec<Value> = (1..=10)
+            .map(|f| modbus("10.10.2.66", f * 7 % 40 + 1, 1, T0 + f * SEC))
+            .collect();
+        let out = run(&mut i, &recs);
+        assert!(
+            out.iter().any(|a| a["alert"]["signature_id"] == 3_000_705),
+            "{out:?}"
+        );
+        let stop = json!({"timestamp": format_time(T0), "event_type": "s7comm", "src_ip": "10.10.5.20",
+            "src_port": 50000, "dest_ip": "10.20.0.30", "dest_port": 102, "proto": "TCP",
+            "s7comm": {"request": {"function": "plc_stop"}}});
+        let out = run(&mut i, &[stop]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0]["alert"]["metadata"]["mitre_technique_id"],
+            json!(["T0816"])
+        );
+    }
+}

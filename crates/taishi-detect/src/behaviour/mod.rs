@@ -1,0 +1,241 @@
+//! Behavioural detection: patterns across many EVE records that no single
+//! record or signature shows — scans, brute force, floods, beaconing, DNS
+//! tunnels, exfiltration, industrial misuse.
+//!
+//! [`Behaviour`] is an [`Observer`]: it reads the records the pipeline
+//! writes (or that Suricata wrote; only EVE's field names are used) and
+//! adds EVE `alert` records with gid 3, the ATT&CK technique ids in
+//! `alert.metadata.mitre_technique_id`, the attacker as `src_ip`, and an
+//! `evidence` object (see docs/detectors.md and docs/events.md).
+//!
+//! Time is *record* time, never the wall clock, so a capture read offline
+//! gives the same alerts as the same traffic seen live. A flow record counts
+//! at its `flow.start` (it is written when the flow ends, often a timeout
+//! later), other records at their `timestamp`. Records need not arrive in
+//! time order across flows: windows are anchored on the latest time seen
+//! for a key, and state expires by the latest record time seen overall.
+//!
+//! Memory is bounded: every detector's per-host and per-pair state lives in
+//! a [`common::Capped`] map (size cap, least recently active dropped first,
+//! idle entries expired), and each entry holds at most its threshold of
+//! items. The caps are in [`BehaviourConfig`].
+
+mod beacon;
+mod brute;
+pub mod common;
+mod dns;
+mod exfil;
+mod flood;
+mod ics;
+mod scan;
+
+#[cfg(test)]
+mod demo_tests;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use beacon::BeaconConfig;
+pub use brute::BruteForceConfig;
+pub use dns::DnsConfig;
+pub use exfil::ExfilConfig;
+pub use flood::FloodConfig;
+pub use ics::IcsConfig;
+pub use scan::ScanConfig;
+
+use crate::observe::Observer;
+use common::{Cidr, Header, Micros, SEC};
+
+/// Every threshold and bound of the behavioural detectors, with defaults
+/// that suit a typical site (see docs/detectors.md for each one's reason).
+/// Deserialised from the `behaviour` section of the configuration.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BehaviourConfig {
+    /// Networks that are "internal" (CIDR). Empty: RFC 1918, RFC 4193,
+    /// loopback and link-local.
+    pub internal_networks: Vec<String>,
+    /// Port scans and host sweeps.
+    pub scan: ScanConfig,
+    /// Brute force against logins.
+    pub brute_force: BruteForceConfig,
+    /// SYN, UDP and ICMP floods, reflection.
+    pub flood: FloodConfig,
+    /// Command-and-control beaconing.
+    pub beacon: BeaconConfig,
+    /// DNS tunnelling and DGA.
+    pub dns: DnsConfig,
+    /// Exfiltration.
+    pub exfil: ExfilConfig,
+    /// Industrial protocols.
+    pub ics: IcsConfig,
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An entry of `internal_networks` (or another address list) is not an
+    /// address or CIDR network.
+    #[error("behaviour.{field}: {value:?} is not an IP address or CIDR network")]
+    BadNetwork {
+        /// The setting at fault.
+        field: &'static str,
+        /// The entry.
+        value: String,
+    },
+}
+
+/// Which addresses are internal.
+#[derive(Clone, Debug, Default)]
+pub struct Internal {
+    nets: Vec<Cidr>,
+}
+
+impl Internal {
+    /// From the configured list; an empty list means private address space.
+    pub fn new(list: &[String]) -> Result<Internal, ConfigError> {
+        let nets = list
+            .iter()
+            .map(|s| {
+                Cidr::parse(s).ok_or_else(|| ConfigError::BadNetwork {
+                    field: "internal_networks",
+                    value: s.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Internal { nets })
+    }
+
+    /// Whether `ip` is internal.
+    pub fn contains(&self, ip: &std::net::IpAddr) -> bool {
+        if self.nets.is_empty() {
+            common::is_private(ip)
+        } else {
+            self.nets.iter().any(|n| n.contains(ip))
+        }
+    }
+}
+
+/// Counters of what the detectors saw and did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BehaviourStats {
+    /// Records handed in.
+    pub records: u64,
+    /// Records skipped because their addresses or time could not be read.
+    pub unreadable: u64,
+    /// Alerts raised.
+    pub alerts: u64,
+}
+
+/// The behavioural detectors, as one [`Observer`].
+pub struct Behaviour {
+    scan: scan::Scan,
+    brute: brute::BruteForce,
+    flood: flood::Flood,
+    beacon: beacon::Beacon,
+    dns: dns::Dns,
+    exfil: exfil::Exfil,
+    ics: ics::Ics,
+    /// Latest record time seen: the clock state expires by.
+    now: Micros,
+    /// When state was last swept for expiry.
+    swept: Micros,
+    stats: BehaviourStats,
+}
+
+/// How often (record time) idle state is swept out of every map; between
+/// sweeps the caps alone bound memory.
+const SWEEP_EVERY: Micros = 60 * SEC;
+
+impl Behaviour {
+    /// Detectors with these settings.
+    pub fn new(cfg: BehaviourConfig) -> Result<Behaviour, ConfigError> {
+        let internal = Internal::new(&cfg.internal_networks)?;
+        Ok(Behaviour {
+            scan: scan::Scan::new(cfg.scan),
+            brute: brute::BruteForce::new(cfg.brute_force),
+            flood: flood::Flood::new(cfg.flood),
+            beacon: beacon::Beacon::new(cfg.beacon, internal.clone()),
+            dns: dns::Dns::new(cfg.dns),
+            exfil: exfil::Exfil::new(cfg.exfil, internal),
+            ics: ics::Ics::new(cfg.ics)?,
+            now: 0,
+            swept: 0,
+            stats: BehaviourStats::default(),
+        })
+    }
+
+    /// What was seen and raised so far.
+    pub fn stats(&self) -> &BehaviourStats {
+        &self.stats
+    }
+
+    /// Keys held by the scan detector (for the memory-bound checks).
+    pub fn scan_keys(&self) -> usize {
+        self.scan.keys()
+    }
+
+    /// Keys the scan detector dropped to respect its caps.
+    pub fn scan_evicted(&self) -> u64 {
+        self.scan.evicted()
+    }
+
+    fn expire(&mut self) {
+        let now = self.now;
+        self.scan.expire(now);
+        self.brute.expire(now);
+        self.flood.expire(now);
+        self.beacon.expire(now);
+        self.dns.expire(now);
+        self.exfil.expire(now);
+        self.ics.expire(now);
+    }
+}
+
+impl Observer for Behaviour {
+    fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
+        self.stats.records += 1;
+        let Some(event_type) = record.get("event_type").and_then(Value::as_str) else {
+            self.stats.unreadable += 1;
+            return;
+        };
+        // Our own alerts and the engine's statistics carry no behaviour.
+        if matches!(event_type, "alert" | "stats") {
+            return;
+        }
+        let Some(h) = Header::read(record) else {
+            self.stats.unreadable += 1;
+            return;
+        };
+        if h.time > self.now {
+            self.now = h.time;
+            if self.now >= self.swept.saturating_add(SWEEP_EVERY) {
+                self.swept = self.now;
+                self.expire();
+            }
+        }
+        let before = out.len();
+        match event_type {
+            "flow" => {
+                self.scan.flow(&h, out);
+                self.brute.flow(&h, out);
+                self.flood.flow(&h, out);
+                self.beacon.flow(&h, out);
+                self.exfil.flow(&h, out);
+            }
+            "ftp" => self.brute.ftp(&h, out),
+            "http" => self.brute.http(&h, out),
+            "dns" => self.dns.dns(&h, out),
+            "modbus" | "dnp3" | "s7comm" | "iec104" => self.ics.record(event_type, &h, out),
+            _ => {}
+        }
+        self.stats.alerts += (out.len() - before) as u64;
+    }
+
+    fn finish(&mut self, out: &mut Vec<Value>) {
+        let before = out.len();
+        self.beacon.finish(out);
+        self.stats.alerts += (out.len() - before) as u64;
+    }
+}
