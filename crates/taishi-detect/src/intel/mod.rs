@@ -93,17 +93,19 @@ impl IndicatorKind {
     pub fn from_name(name: &str) -> Option<IndicatorKind> {
         let n = name.trim().to_ascii_lowercase().replace(['_', ' '], "-");
         Some(match n.as_str() {
-            "ipv4" | "ipv4-addr" | "ip4" | "ip-v4" => IndicatorKind::Ipv4,
+            "ipv4" | "ipv4-addr" | "ip4" | "ip-v4" | "ip" | "ip-dst" | "ip-src" | "ip:port"
+            | "ip-port" => IndicatorKind::Ipv4,
             "ipv6" | "ipv6-addr" | "ip6" | "ip-v6" => IndicatorKind::Ipv6,
             "domain" | "domain-name" | "hostname" | "host" | "fqdn" | "dns" => {
                 IndicatorKind::Domain
             }
             "url" | "uri" | "link" => IndicatorKind::Url,
-            "md5" | "file-md5" | "filehash-md5" | "hash-md5" => IndicatorKind::Md5,
-            "sha1" | "sha-1" | "file-sha1" | "filehash-sha1" | "hash-sha1" => IndicatorKind::Sha1,
-            "sha256" | "sha-256" | "file-sha256" | "filehash-sha256" | "hash-sha256" => {
-                IndicatorKind::Sha256
+            "md5" | "md5-hash" | "file-md5" | "filehash-md5" | "hash-md5" => IndicatorKind::Md5,
+            "sha1" | "sha1-hash" | "sha-1" | "file-sha1" | "filehash-sha1" | "hash-sha1" => {
+                IndicatorKind::Sha1
             }
+            "sha256" | "sha256-hash" | "sha-256" | "file-sha256" | "filehash-sha256"
+            | "hash-sha256" => IndicatorKind::Sha256,
             "ja3" | "ja3-fingerprint-md5" | "ja3-md5" | "ja3-hash" => IndicatorKind::Ja3,
             "ja3s" | "ja3s-fingerprint-md5" | "ja3s-md5" => IndicatorKind::Ja3s,
             "ja4" | "ja4-fingerprint" => IndicatorKind::Ja4,

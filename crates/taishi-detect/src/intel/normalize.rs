@@ -145,8 +145,13 @@ pub fn normalize_domain(v: &str) -> Option<String> {
             return None;
         }
     }
-    // A bare address is not a domain.
-    if v.parse::<IpAddr>().is_ok() {
+    // A bare address is not a domain, nor is anything with a numeric
+    // top-level label (`300.1.2.3`).
+    if v.parse::<IpAddr>().is_ok()
+        || v.rsplit('.')
+            .next()
+            .is_some_and(|t| t.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     Some(v.to_ascii_lowercase())

@@ -326,6 +326,16 @@ impl IntelObserver {
         if let Some(fp) = str_at(tls, "fingerprint") {
             self.look_exact(IndicatorKind::CertSha1, fp, side, "tls.fingerprint", now);
         }
+        // The client's certificate, when it sent one (mutual TLS).
+        if let Some(fp) = tls.get("client").and_then(|c| str_at(c, "fingerprint")) {
+            self.look_exact(
+                IndicatorKind::CertSha1,
+                fp,
+                side,
+                "tls.client.fingerprint",
+                now,
+            );
+        }
         if let Some(h) = tls.get("ja3").and_then(|j| str_at(j, "hash")) {
             self.look_exact(IndicatorKind::Ja3, h, side, "tls.ja3.hash", now);
         }

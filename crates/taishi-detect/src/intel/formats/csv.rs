@@ -19,6 +19,7 @@ enum Col {
     Source,
     Confidence,
     Tags,
+    Threat,
     FirstSeen,
     LastSeen,
     Expiry,
@@ -49,14 +50,16 @@ fn column(name: &str) -> Col {
         "sha256" | "sha256_hash" | "sha256sum" => Col::Indicator(Some(IndicatorKind::Sha256)),
         "ja3" | "ja3_md5" | "ja3_hash" => Col::Indicator(Some(IndicatorKind::Ja3)),
         "ja4" => Col::Indicator(Some(IndicatorKind::Ja4)),
+        // Named malware or threat: kept as tags when there is no tags
+        // column (ThreatFox's malware_printable).
+        "malware" | "malware_family" | "malware_printable" | "threat" => Col::Threat,
         "type" | "ioc_type" | "indicator_type" | "kind" | "attribute_type" | "datatype"
         | "data_type" => Col::Type,
         "source" | "feed" | "provider" | "reporter" | "source_name" => Col::Source,
         "confidence" | "score" | "confidence_level" | "reliability" | "confidence_score" => {
             Col::Confidence
         }
-        "tags" | "tag" | "labels" | "label" | "malware" | "malware_family"
-        | "malware_printable" | "threat" => Col::Tags,
+        "tags" | "tag" | "labels" | "label" => Col::Tags,
         "first_seen" | "firstseen" | "first_seen_utc" | "dateadded" | "date_added" | "created"
         | "valid_from" => Col::FirstSeen,
         "last_seen" | "lastseen" | "last_seen_utc" | "last_online" | "modified" | "updated" => {
@@ -217,7 +220,7 @@ pub(super) fn parse(text: &str, source: &str, out: &mut ParseOutput) {
         find(Col::Type),
         find(Col::Source),
         find(Col::Confidence),
-        find(Col::Tags),
+        find(Col::Tags).or_else(|| find(Col::Threat)),
         find(Col::FirstSeen),
         find(Col::LastSeen),
         find(Col::Expiry),
@@ -244,6 +247,14 @@ pub(super) fn parse(text: &str, source: &str, out: &mut ParseOutput) {
             Some(IndicatorKind::Ipv4 | IndicatorKind::Ipv6) | None => infer_kind(raw),
             Some(k) => normalize_value(raw, k).map(|v| (k, v)),
         };
+        // ThreatFox's `ip:port`: the address is the indicator.
+        let parsed = parsed.or_else(|| {
+            let (ip, port) = raw.rsplit_once(':')?;
+            let ok = !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && ip.parse::<std::net::Ipv4Addr>().is_ok();
+            if ok { infer_kind(ip) } else { None }
+        });
         let Some((kind, value)) = parsed else {
             out.bad(
                 line,
