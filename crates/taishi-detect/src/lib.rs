@@ -2,7 +2,7 @@
 //! ([`rules`]), and the observers of EVE records ([`observe`]): intel
 //! matching and behavioural detectors.
 
-pub mod intel;
 pub mod behaviour;
+pub mod intel;
 pub mod observe;
 pub mod rules;

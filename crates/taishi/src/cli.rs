@@ -28,6 +28,60 @@ pub enum Command {
     /// Work with Suricata rule sets.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Threat intelligence: import indicators, list them, count them.
+    #[command(subcommand)]
+    Intel(IntelCommand),
+}
+
+/// `taishi intel ...`.
+#[derive(Debug, Subcommand)]
+pub enum IntelCommand {
+    /// Import indicators (plain lists, CSV, STIX 2.1, MISP JSON, Suricata
+    /// datasets) into the intel store, where every run finds them.
+    Import(IntelImportArgs),
+    /// List stored indicators.
+    List(IntelListArgs),
+    /// Count stored indicators by kind and source.
+    Stats(IntelStoreArgs),
+}
+
+/// Where the intel store is.
+#[derive(Debug, Args, Default)]
+pub struct IntelStoreArgs {
+    /// Intel store folder (default: $XDG_DATA_HOME/taishi/intel).
+    #[arg(long, value_name = "DIR")]
+    pub intel_dir: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `taishi intel import`.
+#[derive(Debug, Args)]
+pub struct IntelImportArgs {
+    /// Files to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Source name recorded with each indicator (default: the file name).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Store options.
+    #[command(flatten)]
+    pub store: IntelStoreArgs,
+}
+
+/// `taishi intel list`.
+#[derive(Debug, Args)]
+pub struct IntelListArgs {
+    /// Only this kind (ip, domain, url, md5, sha1, sha256, ja3, ja4, x509_sha1, ...).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// At most this many.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Store options.
+    #[command(flatten)]
+    pub store: IntelStoreArgs,
 }
 
 /// `taishi rules ...`.
@@ -78,6 +132,18 @@ pub struct RulesArgs {
     /// Rule variables.
     #[command(flatten)]
     pub vars: RuleVarArgs,
+    /// Intel files matched against the traffic, besides the intel store's (repeatable).
+    #[arg(long = "intel", value_name = "FILE")]
+    pub intel: Vec<PathBuf>,
+    /// Intel store folder (default: $XDG_DATA_HOME/taishi/intel).
+    #[arg(long, value_name = "DIR")]
+    pub intel_dir: Option<PathBuf>,
+    /// Turn the behavioural detectors off.
+    #[arg(long)]
+    pub no_behaviour: bool,
+    /// Behavioural detectors' thresholds (YAML, see docs/detectors.md).
+    #[arg(long, value_name = "FILE")]
+    pub behaviour_config: Option<PathBuf>,
 }
 
 /// Options shared by every command that runs the pipeline.

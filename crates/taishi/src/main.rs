@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Sensor(args) => run::sensor::run(args),
         cli::Command::Generate(args) => run::generate::run(args),
         cli::Command::Rules(cli::RulesCommand::Check(args)) => run::rules::check(args),
+        cli::Command::Intel(cmd) => run::intel::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod generate;
+pub mod intel;
 pub mod rules;
 pub mod sensor;
 

@@ -6,6 +6,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde_json::json;
 use taishi_core::Config;
+use taishi_detect::behaviour::{Behaviour, BehaviourConfig};
+use taishi_detect::intel::{IntelObserver, IntelSet};
+use taishi_detect::intel::{IntelStore, read_files};
+use taishi_detect::observe::Observers;
 use taishi_detect::rules::engine::{LoadOptions, RuleSet};
 use taishi_detect::rules::keywords::ThresholdConfig;
 
@@ -31,6 +35,7 @@ fn load_options(paths: &[std::path::PathBuf], vars: &RuleVarArgs) -> anyhow::Res
 /// need of the protocol stage (HTTP bodies). Skipped rules are reported on
 /// stderr, one line each, and do not stop the run.
 pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Detect> {
+    let observers = load_observers(args)?;
     let thresholds = match &args.threshold_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -46,7 +51,7 @@ pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Dete
             engine: None,
             thresholds,
             packet_alert_max: config.packet_alert_max,
-            observers: None,
+            observers,
         });
     }
     let started = Instant::now();
@@ -90,8 +95,55 @@ pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Dete
         engine: Some(Arc::new(set.engine)),
         thresholds,
         packet_alert_max: config.packet_alert_max,
-        observers: None,
+        observers,
     })
+}
+
+/// The observers of a run: intel (the store's indicators and `--intel`
+/// files, when there are any) and the behavioural detectors (unless
+/// `--no-behaviour`).
+fn load_observers(args: &RulesArgs) -> anyhow::Result<Option<crate::output::SharedObservers>> {
+    let mut obs = Observers::new();
+    let mut indicators = Vec::new();
+    let st = match &args.intel_dir {
+        Some(d) => Some(IntelStore::open(d.clone())),
+        None => IntelStore::open_default().ok(),
+    };
+    if let Some(st) = st
+        && st.dir().is_dir()
+    {
+        indicators.extend(
+            st.indicators()
+                .map_err(|e| anyhow::anyhow!("intel store: {e}"))?,
+        );
+    }
+    if !args.intel.is_empty() {
+        let (more, report) =
+            read_files(&args.intel, None).map_err(|e| anyhow::anyhow!("--intel: {e}"))?;
+        if report.bad > 0 {
+            eprintln!("taishi: intel: {} bad records skipped", report.bad);
+        }
+        indicators.extend(more);
+    }
+    if !indicators.is_empty() {
+        let set = IntelSet::build(indicators);
+        eprintln!("taishi: {} intel indicators loaded", set.len());
+        obs.push(Box::new(IntelObserver::new(Arc::new(set))));
+    }
+    if !args.no_behaviour {
+        let cfg = match &args.behaviour_config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                serde_yaml::from_str(&text).with_context(|| format!("{}", p.display()))?
+            }
+            None => BehaviourConfig::default(),
+        };
+        obs.push(Box::new(
+            Behaviour::new(cfg).map_err(|e| anyhow::anyhow!("behaviour: {e}"))?,
+        ));
+    }
+    Ok((!obs.is_empty()).then(|| Arc::new(std::sync::Mutex::new(obs))))
 }
 
 fn skip_reason(s: &taishi_detect::rules::engine::SkippedRule) -> String {
