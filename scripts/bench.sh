@@ -9,6 +9,8 @@
 #   t2     the same on two worker threads
 #   rules  t1 with the full ET Open rule set loaded (when ../shared/corpus
 #          has it; --rules DIR picks another set)
+#   behav  t1 with the behavioural detectors (every other variant runs
+#          with --no-behaviour, so the figures compare stage by stage)
 # and prints the median MB/s, packets/s and peak RSS of each, with the
 # ratios the README quotes (noapp/floor, t1/noapp, t2/t1, rules/t1), and
 # the rule set's load time and size.
@@ -46,10 +48,11 @@ run_one() { # variant -> "seconds packets rss_kib"
   local variant="$1" args=()
   case "$variant" in
     floor) args=(--read-only) ;;
-    noapp) args=(--threads 1 --set app-layer.enabled=no) ;;
-    t1) args=(--threads 1) ;;
-    t2) args=(--threads 2) ;;
-    rules) args=(--threads 1 --rules "$RULES") ;;
+    noapp) args=(--threads 1 --set app-layer.enabled=no --no-behaviour) ;;
+    t1) args=(--threads 1 --no-behaviour) ;;
+    t2) args=(--threads 2 --no-behaviour) ;;
+    rules) args=(--threads 1 --no-behaviour --rules "$RULES") ;;
+    behav) args=(--threads 1) ;;
   esac
   local tf; tf=$(mktemp)
   /usr/bin/time -f "%e %M" -o "$tf" "$BIN" analyze "$PCAP" --no-progress "${args[@]}" "${EXTRA[@]}" 2> "$tf.err" > /dev/null
@@ -59,7 +62,7 @@ run_one() { # variant -> "seconds packets rss_kib"
   echo "$secs $pk $rss"
 }
 
-VARIANTS=(floor noapp t1 t2)
+VARIANTS=(floor noapp t1 t2 behav)
 [ -d "$RULES" ] && VARIANTS+=(rules)
 declare -A SECS PKTS RSS
 for i in $(seq 1 "$RUNS"); do
@@ -82,6 +85,7 @@ done
 printf "ratios: noapp/floor = %.2f, t1/noapp = %.2f (protocol stage cost %.0f%%), t2/t1 = %.2f\n" \
   "$(echo "${RATE[noapp]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t1]}/${RATE[noapp]}" | bc -l)" \
   "$(echo "(1-${RATE[t1]}/${RATE[noapp]})*100" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"
+printf "behav/t1 = %.2f (behavioural detectors' cost %.0f%%)\n" "$(echo "${RATE[behav]}/${RATE[t1]}" | bc -l)" "$(echo "(1-${RATE[behav]}/${RATE[t1]})*100" | bc -l)"
 if [ -n "${RATE[rules]:-}" ]; then
   printf "rules/t1 = %.2f (rules: %s)\n" "$(echo "${RATE[rules]}/${RATE[t1]}" | bc -l)" "$RULES"
   # Load time and memory of the rule set alone.
