@@ -4,7 +4,8 @@
 //! one external (host, port) whose start times are evenly spaced, give or
 //! take a jitter. Per pair the detector keeps the last `max_times` flow
 //! start times; once it has `min_connections` it sorts them, merges starts
-//! closer than `merge_secs` (one check-in can open two connections), and
+//! closer than `merge_ms` to the previous one into one check-in (chained,
+//! so a continuous burst is one check-in and cannot look periodic), and
 //! computes the inter-arrival times' coefficient of variation (standard
 //! deviation / mean). A CV at or under `max_cv` with a mean between
 //! `min_interval_secs` and `max_interval_secs` is a beacon. Human browsing
@@ -35,13 +36,15 @@ pub struct BeaconConfig {
     pub min_connections: usize,
     /// Highest coefficient of variation of the intervals that is a beacon.
     pub max_cv: f64,
-    /// Shortest mean interval, seconds (faster is streaming or polling by a
-    /// page, not a sleeping implant).
+    /// Shortest mean interval, seconds (check-ins faster than this are not
+    /// judged; implants sleep seconds to hours).
     pub min_interval_secs: u64,
     /// Longest mean interval, seconds.
     pub max_interval_secs: u64,
-    /// Starts closer than this, seconds, are one check-in.
-    pub merge_secs: u64,
+    /// Starts closer than this to the previous start, milliseconds, belong
+    /// to one check-in (one check-in can open two connections; a burst of
+    /// connections is one cluster however long it lasts).
+    pub merge_ms: u64,
     /// Start times kept per pair (the most recent).
     pub max_times: usize,
     /// Also watch internal → internal pairs.
@@ -60,9 +63,9 @@ impl Default for BeaconConfig {
             enabled: true,
             min_connections: 10,
             max_cv: 0.2,
-            min_interval_secs: 5,
+            min_interval_secs: 2,
             max_interval_secs: 86_400,
-            merge_secs: 1,
+            merge_ms: 500,
             max_times: 64,
             internal_destinations: false,
             ignore_ports: vec![123],
@@ -154,7 +157,7 @@ impl Beacon {
         if p.times.len() < cfg.min_connections {
             return;
         }
-        let Some(stats) = periodicity(&p.times, cfg.merge_secs * SEC) else {
+        let Some(stats) = periodicity(&p.times, cfg.merge_ms * 1000) else {
             return;
         };
         if stats.checkins < cfg.min_connections
@@ -211,11 +214,12 @@ fn periodicity(times: &[Micros], merge: Micros) -> Option<Periodicity> {
     let mut t = times.to_vec();
     t.sort_unstable();
     let mut starts: Vec<Micros> = Vec::with_capacity(t.len());
+    let mut prev: Option<Micros> = None;
     for x in t {
-        match starts.last() {
-            Some(&l) if x.saturating_sub(l) < merge => {}
-            _ => starts.push(x),
+        if prev.is_none_or(|p| x.saturating_sub(p) >= merge) {
+            starts.push(x);
         }
+        prev = Some(x);
     }
     if starts.len() < 3 {
         return None;
@@ -284,6 +288,14 @@ mod tests {
         // Regular, but to an internal host.
         let starts: Vec<Micros> = (0..40u64).map(|i| T0 + i * 30 * SEC).collect();
         assert!(run(&mut b, &starts, "10.20.0.5").is_empty());
+    }
+
+    #[test]
+    fn a_continuous_burst_is_one_checkin() {
+        let mut b = Beacon::new(BeaconConfig::default(), Internal::default());
+        // A resolver forwarding a query every 190 ms for a minute.
+        let starts: Vec<Micros> = (0..300u64).map(|i| T0 + i * 190_000).collect();
+        assert!(run(&mut b, &starts, "203.0.113.80").is_empty());
     }
 
     #[test]

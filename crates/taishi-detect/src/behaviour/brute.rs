@@ -27,7 +27,8 @@ pub struct BruteForceConfig {
     pub enabled: bool,
     /// Short sessions to one login service (SSH, Telnet, RDP, SMB, VNC,
     /// WinRM) from one source that make an attack. Automation (Ansible,
-    /// backup scripts) opens a few per minute; a guessing tool dozens.
+    /// backup scripts) opens a few in five minutes; a guessing tool dozens a
+    /// minute.
     pub sessions: usize,
     /// A session at most this long (seconds) counts as short.
     pub short_session_secs: u64,
@@ -49,7 +50,7 @@ impl Default for BruteForceConfig {
     fn default() -> Self {
         BruteForceConfig {
             enabled: true,
-            sessions: 20,
+            sessions: 10,
             short_session_secs: 30,
             short_session_bytes: 20_000,
             ftp_failures: 5,
@@ -297,7 +298,7 @@ mod tests {
             out[0]["alert"]["metadata"]["mitre_technique_id"],
             json!(["T1110", "T1110.001"])
         );
-        assert_eq!(out[0]["evidence"]["count"], 20);
+        assert_eq!(out[0]["evidence"]["count"], 10);
     }
 
     #[test]
@@ -307,8 +308,8 @@ mod tests {
             .map(|i| ssh("10.0.0.5", T0 + i * SEC, 600, 1800))
             .collect();
         recs.extend((0..40).map(|i| ssh("10.0.0.6", T0 + i * SEC, 4, 2_000_000)));
-        // 19 short sessions: one below the threshold.
-        recs.extend((0..19).map(|i| ssh("10.0.0.7", T0 + i * SEC, 4, 1800)));
+        // 9 short sessions: one below the threshold.
+        recs.extend((0..9).map(|i| ssh("10.0.0.7", T0 + i * SEC, 4, 1800)));
         assert!(run(&mut b, &recs).is_empty());
     }
 

@@ -70,7 +70,7 @@ impl Default for DnsConfig {
     fn default() -> Self {
         DnsConfig {
             enabled: true,
-            tunnel_names: 50,
+            tunnel_names: 30,
             tunnel_subdomain_len: 40,
             tunnel_label_len: 20,
             tunnel_entropy: 3.5,

@@ -33,10 +33,13 @@ pub struct FloodConfig {
     /// SYN flood. A busy server sees a few half-open clients a second
     /// (scanners, lost SYN-ACKs); 500 in 10 s is far above that.
     pub syn_flows: usize,
-    /// UDP packets per second to one host that make a flood, averaged over
-    /// the window.
+    /// UDP packets per second to one host, averaged over the window, that
+    /// make a flood; only one-way flows count (less than a tenth of the
+    /// packets answered), so a busy DNS or media server is not flooded by
+    /// its own clients.
     pub udp_pps: u64,
-    /// ICMP packets per second to one host that make a flood.
+    /// ICMP packets per second to one host that make a flood (answered or
+    /// not: `ping -f` is answered).
     pub icmp_pps: u64,
     /// Bytes per second from amplifier ports to one host that make a
     /// reflection attack...
@@ -57,8 +60,8 @@ impl Default for FloodConfig {
         FloodConfig {
             enabled: true,
             syn_flows: 500,
-            udp_pps: 10_000,
-            icmp_pps: 2_000,
+            udp_pps: 500,
+            icmp_pps: 200,
             amplification_bps: 1_000_000,
             amplification_factor: 10,
             window_secs: 10,
@@ -300,6 +303,8 @@ impl Flood {
                         };
                         out.push(alert(&AMP, &[], now, &p, ev));
                     }
+                    // Counted as reflection, not as a flood of its own.
+                    return;
                 }
                 let (sig, pps) = if udp {
                     (&UDP, self.cfg.udp_pps)
@@ -307,6 +312,9 @@ impl Flood {
                     (&ICMP, self.cfg.icmp_pps)
                 };
                 let pkts = h.u64_at("/flow/pkts_toserver");
+                if udp && h.u64_at("/flow/pkts_toclient").saturating_mul(10) >= pkts.max(1) {
+                    return;
+                }
                 let v =
                     self.volume
                         .entry((h.dst, if udp { 17 } else { 1 }), h.time, Victim::default);

@@ -8,8 +8,11 @@
 //!
 //! The masters of each device (the hosts that send it requests) are learnt
 //! for `learning_secs` after the device is first seen, or configured in
-//! `masters`. After learning, a write from a host that is not a master of
-//! that device is an alert; device control is an alert whoever sends it
+//! `masters`. While learning, a host becomes a master by polling the device
+//! (any request that is not a write), or by writing to a device that has no
+//! master yet; a host whose first request to a device that already has a
+//! master is a write is not learnt (nor later) and is an alert. After learning, a write
+//! from a host that is not a master of that device is an alert; device control is an alert whoever sends it
 //! (rare and consequential), more severe from a non-master.
 //!
 //! Function-code and unit-id scans (T0846 Remote System Discovery): one
@@ -203,11 +206,22 @@ impl Ics {
         });
         d.first_seen = d.first_seen.min(h.time);
         let in_learning = h.time < d.first_seen.saturating_add(learning);
-        let known = configured || d.masters.contains(&h.src);
-        if in_learning && !known && d.masters.len() < MAX_MASTERS {
+        let mut master = configured || d.masters.contains(&h.src);
+        // While learning, a host becomes a master by polling the device, or
+        // by writing to a device nobody commands yet. A host whose first
+        // words to a device that already has a master are a write is not
+        // learnt: that is the attack this detector is for.
+        let writes = matches!(action, Action::Write(_));
+        let suspect = d.alerted.iter().any(|(ip, _)| *ip == h.src);
+        if in_learning
+            && !master
+            && !suspect
+            && (!writes || d.masters.is_empty())
+            && d.masters.len() < MAX_MASTERS
+        {
             d.masters.push(h.src);
+            master = true;
         }
-        let master = known || in_learning;
         let sig = match action {
             Action::Read => return,
             Action::Write(_) if master => return,
@@ -236,7 +250,7 @@ impl Ics {
         );
         ev.insert("protocol".into(), json!(event_type));
         ev.insert("operation".into(), json!(what));
-        ev.insert("authorised_master".into(), json!(known));
+        ev.insert("authorised_master".into(), json!(master));
         ev.insert(
             "masters".into(),
             json!(
@@ -403,6 +417,23 @@ mod tests {
             out[0]["alert"]["metadata"]["mitre_technique_id"],
             json!(["T0855", "T0836"])
         );
+    }
+
+    #[test]
+    fn a_stranger_writing_during_learning_is_not_learnt() {
+        let mut i = Ics::new(IcsConfig::default()).unwrap();
+        let recs = [
+            modbus("10.10.5.10", 3, 1, T0),
+            modbus("10.10.2.57", 6, 1, T0 + 10 * SEC),
+            // Reading afterwards does not make it a master.
+            modbus("10.10.2.57", 3, 1, T0 + 11 * SEC),
+            modbus("10.10.2.57", 16, 1, T0 + 600 * SEC),
+        ];
+        let out = run(&mut i, &recs);
+        // One alert per (host, kind) per device: the later write is the
+        // same incident.
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0]["evidence"]["authorised_master"], false);
     }
 
     #[test]

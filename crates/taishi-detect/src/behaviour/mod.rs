@@ -27,6 +27,7 @@ mod dns;
 mod exfil;
 mod flood;
 mod ics;
+mod lateral;
 mod scan;
 
 #[cfg(test)]
@@ -41,6 +42,7 @@ pub use dns::DnsConfig;
 pub use exfil::ExfilConfig;
 pub use flood::FloodConfig;
 pub use ics::IcsConfig;
+pub use lateral::LateralConfig;
 pub use scan::ScanConfig;
 
 use crate::observe::Observer;
@@ -69,6 +71,8 @@ pub struct BehaviourConfig {
     pub exfil: ExfilConfig,
     /// Industrial protocols.
     pub ics: IcsConfig,
+    /// Lateral movement and cleartext credentials.
+    pub lateral: LateralConfig,
 }
 
 /// Why a configuration was refused.
@@ -137,6 +141,7 @@ pub struct Behaviour {
     dns: dns::Dns,
     exfil: exfil::Exfil,
     ics: ics::Ics,
+    lateral: lateral::Lateral,
     /// Latest record time seen: the clock state expires by.
     now: Micros,
     /// When state was last swept for expiry.
@@ -158,7 +163,8 @@ impl Behaviour {
             flood: flood::Flood::new(cfg.flood),
             beacon: beacon::Beacon::new(cfg.beacon, internal.clone()),
             dns: dns::Dns::new(cfg.dns),
-            exfil: exfil::Exfil::new(cfg.exfil, internal),
+            exfil: exfil::Exfil::new(cfg.exfil, internal.clone()),
+            lateral: lateral::Lateral::new(cfg.lateral, internal),
             ics: ics::Ics::new(cfg.ics)?,
             now: 0,
             swept: 0,
@@ -190,6 +196,7 @@ impl Behaviour {
         self.dns.expire(now);
         self.exfil.expire(now);
         self.ics.expire(now);
+        self.lateral.expire(now);
     }
 }
 
@@ -223,9 +230,16 @@ impl Observer for Behaviour {
                 self.flood.flow(&h, out);
                 self.beacon.flow(&h, out);
                 self.exfil.flow(&h, out);
+                self.lateral.flow(&h, out);
             }
-            "ftp" => self.brute.ftp(&h, out),
-            "http" => self.brute.http(&h, out),
+            "ftp" => {
+                self.brute.ftp(&h, out);
+                self.lateral.ftp(&h, out);
+            }
+            "http" => {
+                self.brute.http(&h, out);
+                self.lateral.http(&h, out);
+            }
             "dns" => self.dns.dns(&h, out),
             "modbus" | "dnp3" | "s7comm" | "iec104" => self.ics.record(event_type, &h, out),
             _ => {}
