@@ -12,6 +12,8 @@ pub(crate) trait Addr: Copy + Ord + std::fmt::Debug {
     fn succ(self) -> Option<Self>;
     /// One before `self` (callers ensure it is not zero).
     fn pred(self) -> Self;
+    /// The top 16 bits, which pick a bucket of the first-level table.
+    fn top16(self) -> usize;
 }
 
 impl Addr for u32 {
@@ -20,6 +22,9 @@ impl Addr for u32 {
     }
     fn pred(self) -> Self {
         self.saturating_sub(1)
+    }
+    fn top16(self) -> usize {
+        (self >> 16) as usize
     }
 }
 
@@ -30,6 +35,9 @@ impl Addr for u128 {
     fn pred(self) -> Self {
         self.saturating_sub(1)
     }
+    fn top16(self) -> usize {
+        (self >> 112) as usize
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -39,15 +47,32 @@ struct Range<A> {
     id: u32,
 }
 
+/// Buckets of the first-level table: one per value of the top 16 bits.
+const BUCKETS: usize = 1 << 16;
+
 /// The flattened ranges; `id` is what the builder was given per prefix.
+///
+/// Starts are kept apart from ends and ids so that the binary search
+/// touches only starts, and a first-level table indexed by the top 16
+/// address bits narrows the search to the ranges starting in that /16
+/// (a few dozen at a million prefixes): a plain binary search over two
+/// million ranges measured 600 ns, one cache miss per probe.
 #[derive(Debug)]
 pub(crate) struct PrefixIndex<A> {
-    ranges: Vec<Range<A>>,
+    starts: Vec<A>,
+    ends: Vec<(A, u32)>,
+    /// `first[b]` is the index of the first range starting in bucket `b`
+    /// or later; `BUCKETS + 1` entries.
+    first: Vec<u32>,
 }
 
 impl<A: Addr> Default for PrefixIndex<A> {
     fn default() -> Self {
-        PrefixIndex { ranges: Vec::new() }
+        PrefixIndex {
+            starts: Vec::new(),
+            ends: Vec::new(),
+            first: Vec::new(),
+        }
     }
 }
 
@@ -95,21 +120,43 @@ impl<A: Addr> PrefixIndex<A> {
             }
             pos = top_end.succ();
         }
-        ranges.shrink_to_fit();
-        PrefixIndex { ranges }
+        let starts: Vec<A> = ranges.iter().map(|r| r.start).collect();
+        let ends: Vec<(A, u32)> = ranges.iter().map(|r| (r.end, r.id)).collect();
+        let mut first = Vec::new();
+        if !starts.is_empty() {
+            first = vec![0u32; BUCKETS + 1];
+            let mut i = 0usize;
+            for (b, slot) in first.iter_mut().enumerate() {
+                while starts.get(i).is_some_and(|s| s.top16() < b) {
+                    i += 1;
+                }
+                *slot = i as u32;
+            }
+        }
+        PrefixIndex {
+            starts,
+            ends,
+            first,
+        }
     }
 
     /// The id of the most specific prefix holding `a`.
     #[inline]
     pub(crate) fn lookup(&self, a: A) -> Option<u32> {
-        let i = self.ranges.partition_point(|r| r.start <= a);
-        let r = self.ranges.get(i.checked_sub(1)?)?;
-        (a <= r.end).then_some(r.id)
+        let b = a.top16();
+        let lo = *self.first.get(b)? as usize;
+        let hi = *self.first.get(b + 1)? as usize;
+        let bucket = self.starts.get(lo..hi)?;
+        // The last range starting at or before `a`: in the bucket, or the
+        // one before it (which may reach into this /16).
+        let i = lo + bucket.partition_point(|s| *s <= a);
+        let (end, id) = *self.ends.get(i.checked_sub(1)?)?;
+        (a <= end).then_some(id)
     }
 
     /// Number of flattened ranges.
     pub(crate) fn len(&self) -> usize {
-        self.ranges.len()
+        self.starts.len()
     }
 }
 

@@ -70,6 +70,11 @@ pub struct IntelObserver {
     stats: IntelObserverStats,
     found: Vec<Found>,
     scratch: String,
+    /// Hashes of the names and addresses already looked up in the
+    /// current record: a DNS response repeats its query name in every
+    /// answer, and each lookup in a large set is a few cache misses.
+    looked: Vec<u64>,
+    hasher: foldhash::fast::FixedState,
 }
 
 impl IntelObserver {
@@ -85,6 +90,8 @@ impl IntelObserver {
             stats: IntelObserverStats::default(),
             found: Vec::new(),
             scratch: String::new(),
+            looked: Vec::new(),
+            hasher: foldhash::fast::FixedState::with_seed(11),
         }
     }
 
@@ -154,12 +161,23 @@ fn domain_form<'a>(name: &'a str, scratch: &'a mut String) -> &'a str {
 }
 
 impl IntelObserver {
+    /// Whether `text` was already looked up in this record (and notes it).
+    fn already(&mut self, text: &str) -> bool {
+        use std::hash::BuildHasher;
+        let h = self.hasher.hash_one(text);
+        if self.looked.contains(&h) {
+            return true;
+        }
+        self.looked.push(h);
+        false
+    }
+
     fn look_domain(&mut self, name: &str, side: Side, field: &'static str, now: i64) {
-        if name.is_empty() {
+        if name.is_empty() || self.already(name) {
             return;
         }
         if let Ok(ip) = name.parse::<IpAddr>() {
-            self.look_ip(ip, side, field, name, now);
+            self.lookup_ip_now(ip, side, field, name, now);
             return;
         }
         let set = Arc::clone(&self.set);
@@ -176,6 +194,20 @@ impl IntelObserver {
     }
 
     fn look_ip(&mut self, ip: IpAddr, side: Side, field: &'static str, observed: &str, now: i64) {
+        if self.already(observed) {
+            return;
+        }
+        self.lookup_ip_now(ip, side, field, observed, now);
+    }
+
+    fn lookup_ip_now(
+        &mut self,
+        ip: IpAddr,
+        side: Side,
+        field: &'static str,
+        observed: &str,
+        now: i64,
+    ) {
         let set = Arc::clone(&self.set);
         let found = &mut self.found;
         set.lookup_ip(ip, now, &mut |h: IntelHit<'_>| {
@@ -486,6 +518,7 @@ impl Observer for IntelObserver {
             .and_then(Value::as_str)
             .unwrap_or("");
         self.found.clear();
+        self.looked.clear();
         match et {
             "flow" | "netflow" => self.look_addresses(record, now),
             "dns" => self.look_dns(record, now),
@@ -494,8 +527,8 @@ impl Observer for IntelObserver {
             "fileinfo" => self.look_fileinfo(record, now),
             _ => {}
         }
-        let key = IntelObserver::flow_key(record);
         if !self.found.is_empty() {
+            let key = IntelObserver::flow_key(record);
             self.stats.hits += self.found.len() as u64;
             if self.seen.len() >= MAX_TRACKED_FLOWS && !self.seen.contains_key(&key) {
                 self.seen.clear();
@@ -516,9 +549,9 @@ impl Observer for IntelObserver {
             }
             self.found = found;
         }
-        if et == "flow" {
+        if et == "flow" && !self.seen.is_empty() {
             // The flow record is a flow's last: forget it.
-            self.seen.remove(&key);
+            self.seen.remove(&IntelObserver::flow_key(record));
         }
     }
 }
