@@ -30,19 +30,44 @@ fn binary() -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.is_file())
 }
 
+/// Analyses `pcap` with the binary into `eve` and reads the records back.
+fn analyze(bin: &Path, pcap: &Path, eve: &Path) -> Option<Vec<Value>> {
+    let ok = Command::new(bin)
+        .args(["analyze", "--no-progress", "--eve"])
+        .arg(eve)
+        .arg(pcap)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!(
+            "skipping: {} analyze {} failed",
+            bin.display(),
+            pcap.display()
+        );
+        return None;
+    }
+    let text = std::fs::read_to_string(eve).ok()?;
+    Some(
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("the pipeline writes JSON lines"))
+            .collect(),
+    )
+}
+
+fn scratch(name: &str) -> Option<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("taishi-behaviour-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir)
+}
+
 /// Generates `scenario`, analyses it, and returns its EVE records and labels.
 fn records(scenario: &str) -> Option<(Vec<Value>, Value)> {
     let Some(bin) = binary() else {
         eprintln!("skipping: no taishi binary (set TAISHI_BIN or build crates/taishi)");
         return None;
     };
-    let dir = std::env::temp_dir().join(format!(
-        "taishi-behaviour-{}-{scenario}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).ok()?;
+    let dir = scratch(scenario)?;
     let pcap = dir.join(format!("{scenario}.pcap"));
-    let eve = dir.join(format!("{scenario}.eve.json"));
     let ok = Command::new(&bin)
         .args(["generate", "--scenario", scenario, "--out"])
         .arg(&pcap)
@@ -52,21 +77,7 @@ fn records(scenario: &str) -> Option<(Vec<Value>, Value)> {
         eprintln!("skipping: {} generate failed", bin.display());
         return None;
     }
-    let ok = Command::new(&bin)
-        .args(["analyze", "--no-progress", "--eve"])
-        .arg(&eve)
-        .arg(&pcap)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("skipping: {} analyze failed", bin.display());
-        return None;
-    }
-    let text = std::fs::read_to_string(&eve).ok()?;
-    let recs: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("the pipeline writes JSON lines"))
-        .collect();
+    let recs = analyze(&bin, &pcap, &dir.join(format!("{scenario}.eve.json")))?;
     let labels_path = dir.join(format!("{scenario}.labels.json"));
     let labels = serde_json::from_str(&std::fs::read_to_string(labels_path).ok()?).ok()?;
     let _ = std::fs::remove_dir_all(&dir);
@@ -152,4 +163,56 @@ fn benign_traffic_gives_at_most_one_alert_per_10000_flows() {
         alerts.len(),
         alerts.iter().map(describe).collect::<Vec<_>>()
     );
+}
+
+/// Real captures of attacks in the shared corpus, with what they hold.
+#[test]
+fn attacks_in_corpus_captures_are_detected() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pcaps");
+    if !corpus.is_dir() {
+        eprintln!("skipping: no corpus at {}", corpus.display());
+        return;
+    }
+    let Some(bin) = binary() else {
+        eprintln!("skipping: no taishi binary (set TAISHI_BIN or build crates/taishi)");
+        return;
+    };
+    let Some(dir) = scratch("corpus") else { return };
+    // (capture, attacker, technique): Zeek's SSH guessing and FTP brute
+    // force traces, an S7 block download, a DNP3 cold restart.
+    let cases = [
+        ("ssh/sshguess.pcap", "192.168.56.1", "T1110.001"),
+        ("ftp/bruteforce.pcap", "192.168.56.1", "T1110.001"),
+        ("ftp/bruteforce.pcap", "192.168.56.1", "T1552"),
+        (
+            "ics/s7comm/s7comm_downloading_block_db1.pcap",
+            "192.168.1.10",
+            "T0843",
+        ),
+        (
+            "ics/dnp3/cold_restart_and_response.pcap",
+            "192.168.60.1",
+            "T0816",
+        ),
+    ];
+    for (i, (file, attacker, technique)) in cases.iter().enumerate() {
+        let pcap = corpus.join(file);
+        if !pcap.is_file() {
+            eprintln!("skipping {file}: not in the corpus");
+            continue;
+        }
+        let Some(recs) = analyze(&bin, &pcap, &dir.join(format!("{i}.eve.json"))) else {
+            continue;
+        };
+        let alerts = run(&recs);
+        assert!(
+            alerts.iter().any(|a| a["src_ip"] == *attacker
+                && a["alert"]["metadata"]["mitre_technique_id"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|x| x == technique))),
+            "{file}: no {technique} by {attacker} in {:?}",
+            alerts.iter().map(describe).collect::<Vec<_>>()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
