@@ -396,19 +396,19 @@ fn observer_alerts_on_real_records() {
     }
     let got: Vec<String> = out.iter().map(summary).collect();
     let want = [
-        "3 v27.distributed.net 10.20.1.31 -> 207.158.192.40 [dns.queries.rrname]",
-        "3 google.de 192.168.4.149 -> 74.125.239.152 [tls.sni]",
-        "11 cb69d04ec2ee0638e93c6ecc56b7dcc1f843c247 192.168.4.149 -> 74.125.239.152 [tls.fingerprint]",
-        "11 cb69d04ec2ee0638e93c6ecc56b7dcc1f843c247 192.168.4.149 -> 74.125.239.152 [tls.fingerprint]",
-        "1 74.125.239.152 192.168.4.149 -> 74.125.239.152 [dest_ip]",
-        "3 bro.org 141.142.228.5 -> 192.150.187.43 [http.hostname]",
-        "4 http://bro.org/download/CHANGES.bro-aux.txt 141.142.228.5 -> 192.150.187.43 [http.url]",
-        "1 192.150.187.43 141.142.228.5 -> 192.150.187.43 [dest_ip]",
-        "3 bro.org 192.168.56.1 -> 192.168.56.101 [http.hostname]",
-        "4 http://bro.org/ 192.168.56.1 -> 192.168.56.101 [http.url]",
-        "11 aeae9d28724cf52cb8121c7aada7ec12784a2a64 192.168.0.64 -> 54.36.191.227 [tls.fingerprint]",
-        "11 aeae9d28724cf52cb8121c7aada7ec12784a2a64 192.168.0.64 -> 54.36.191.227 [tls.fingerprint]",
-        "1 54.36.191.227 192.168.0.64 -> 54.36.191.227 [dest_ip]",
+        "2000003 v27.distributed.net 10.20.1.31 -> 207.158.192.40 [dns.queries.rrname]",
+        "2000003 google.de 192.168.4.149 -> 74.125.239.152 [tls.sni]",
+        "2000011 cb69d04ec2ee0638e93c6ecc56b7dcc1f843c247 192.168.4.149 -> 74.125.239.152 [tls.fingerprint]",
+        "2000011 cb69d04ec2ee0638e93c6ecc56b7dcc1f843c247 192.168.4.149 -> 74.125.239.152 [tls.fingerprint]",
+        "2000001 74.125.239.152 192.168.4.149 -> 74.125.239.152 [dest_ip]",
+        "2000003 bro.org 141.142.228.5 -> 192.150.187.43 [http.hostname]",
+        "2000004 http://bro.org/download/CHANGES.bro-aux.txt 141.142.228.5 -> 192.150.187.43 [http.url]",
+        "2000001 192.150.187.43 141.142.228.5 -> 192.150.187.43 [dest_ip]",
+        "2000003 bro.org 192.168.56.1 -> 192.168.56.101 [http.hostname]",
+        "2000004 http://bro.org/ 192.168.56.1 -> 192.168.56.101 [http.url]",
+        "2000011 aeae9d28724cf52cb8121c7aada7ec12784a2a64 192.168.0.64 -> 54.36.191.227 [tls.fingerprint]",
+        "2000011 aeae9d28724cf52cb8121c7aada7ec12784a2a64 192.168.0.64 -> 54.36.191.227 [tls.fingerprint]",
+        "2000001 54.36.191.227 192.168.0.64 -> 54.36.191.227 [dest_ip]",
     ];
     assert_eq!(got, want, "{got:#?}");
     // The whole alert, for one of them.
@@ -494,14 +494,14 @@ fn suricata_shaped_fields_ja3_ja4_hashes_grouped_dns() {
     assert_eq!(
         got,
         [
-            "3 evil.example.com 10.0.0.5 -> 192.0.2.200 [tls.sni]",
-            "8 72a589da586844d7f0818ce684948eea 10.0.0.5 -> 192.0.2.200 [tls.ja3.hash]",
-            "9 f4febc55ea12b31ae17cfb7e614afda8 10.0.0.5 -> 192.0.2.200 [tls.ja3s.hash]",
-            "10 t13d1516h2_8daaf6152771_b186095e22b6 10.0.0.5 -> 192.0.2.200 [tls.ja4]",
-            "5 0cc175b9c0f1b6a831c399e269772661 10.0.0.6 -> 192.0.2.201 [fileinfo.md5]",
-            "7 ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb 10.0.0.6 -> 192.0.2.201 [fileinfo.sha256]",
-            "1 203.0.113.50 10.0.0.7 -> 10.0.0.53 [dns.answers.rdata]",
-            "3 cdn.bad.example 10.0.0.7 -> 10.0.0.53 [dns.answers.rdata]",
+            "2000003 evil.example.com 10.0.0.5 -> 192.0.2.200 [tls.sni]",
+            "2000008 72a589da586844d7f0818ce684948eea 10.0.0.5 -> 192.0.2.200 [tls.ja3.hash]",
+            "2000009 f4febc55ea12b31ae17cfb7e614afda8 10.0.0.5 -> 192.0.2.200 [tls.ja3s.hash]",
+            "2000010 t13d1516h2_8daaf6152771_b186095e22b6 10.0.0.5 -> 192.0.2.200 [tls.ja4]",
+            "2000005 0cc175b9c0f1b6a831c399e269772661 10.0.0.6 -> 192.0.2.201 [fileinfo.md5]",
+            "2000007 ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb 10.0.0.6 -> 192.0.2.201 [fileinfo.sha256]",
+            "2000001 203.0.113.50 10.0.0.7 -> 10.0.0.53 [dns.answers.rdata]",
+            "2000003 cdn.bad.example 10.0.0.7 -> 10.0.0.53 [dns.answers.rdata]",
         ],
         "{got:#?}"
     );

@@ -120,21 +120,23 @@ impl IndicatorKind {
     }
 
     /// The alert's signature id (gid 2): stable per kind so that rules,
-    /// suppressions and dashboards can name it.
+    /// suppressions and dashboards can name it; 2000001-2000011, as the
+    /// behavioural detectors (gid 3) use 3000001 and up.
     pub fn signature_id(self) -> u32 {
-        match self {
-            IndicatorKind::Ipv4 => 1,
-            IndicatorKind::Ipv6 => 2,
-            IndicatorKind::Domain => 3,
-            IndicatorKind::Url => 4,
-            IndicatorKind::Md5 => 5,
-            IndicatorKind::Sha1 => 6,
-            IndicatorKind::Sha256 => 7,
-            IndicatorKind::Ja3 => 8,
-            IndicatorKind::Ja3s => 9,
-            IndicatorKind::Ja4 => 10,
-            IndicatorKind::CertSha1 => 11,
-        }
+        2_000_000
+            + match self {
+                IndicatorKind::Ipv4 => 1,
+                IndicatorKind::Ipv6 => 2,
+                IndicatorKind::Domain => 3,
+                IndicatorKind::Url => 4,
+                IndicatorKind::Md5 => 5,
+                IndicatorKind::Sha1 => 6,
+                IndicatorKind::Sha256 => 7,
+                IndicatorKind::Ja3 => 8,
+                IndicatorKind::Ja3s => 9,
+                IndicatorKind::Ja4 => 10,
+                IndicatorKind::CertSha1 => 11,
+            }
     }
 }
 

@@ -452,6 +452,7 @@ impl IntelObserver {
             "intel_kind": [h.kind.as_str()],
             "intel_source": [h.source],
             "intel_confidence": [h.confidence.to_string()],
+            "detector": ["intel"],
         });
         if !tags.is_empty()
             && let Some(m) = meta.as_object_mut()
