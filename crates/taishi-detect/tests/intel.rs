@@ -628,3 +628,58 @@ mod never_panic {
         }
     }
 }
+
+mod agrees_with_naive {
+    use proptest::prelude::*;
+    use taishi_detect::intel::{Indicator, IndicatorKind, IntelSet, normalize_url};
+
+    proptest! {
+        /// The suffix walk (label bounds, bit filter) finds exactly the
+        /// most specific listed domain a naive scan finds.
+        #[test]
+        fn domain_lookup(listed in proptest::collection::vec("[abc]{1,2}(\\.[abc]{1,2}){0,3}", 1..30), names in proptest::collection::vec("[abc]{1,2}(\\.[abc]{1,2}){0,5}", 1..30)) {
+            let set = IntelSet::build_at(listed.iter().filter_map(|d| Indicator::new(d, IndicatorKind::Domain, "p")), 0);
+            for n in &names {
+                let mut got = None;
+                set.lookup_domain(n, 0, &mut |h| got = Some(h.value.to_string()));
+                let want = listed
+                    .iter()
+                    .filter(|d| n == *d || n.ends_with(&format!(".{d}")))
+                    .max_by_key(|d| d.len())
+                    .cloned();
+                prop_assert_eq!(got, want, "name {}", n);
+            }
+        }
+
+        /// Normalising a normalised URL changes nothing.
+        #[test]
+        fn url_normalisation_is_idempotent(u in "(HTTP|https|ftp)://[A-Za-z.]{1,10}(:[0-9]{1,5})?(/[A-Za-z0-9%~._-]{0,8}){0,3}(\\?[a-z=&%0-9]{0,8})?(#[a-z]{0,3})?") {
+            if let Some(n) = normalize_url(&u) {
+                prop_assert_eq!(normalize_url(&n), Some(n.clone()));
+            }
+        }
+    }
+}
+
+#[test]
+fn observer_expiry_and_records_without_flow_id() {
+    let mut ind = Indicator::new("192.0.2.66", IndicatorKind::Ipv4, "s").unwrap();
+    ind.expiry = Some(1_000);
+    let set = Arc::new(IntelSet::build_at([ind], 0));
+    // A Zeek-derived record: no flow_id, keyed on the address pair.
+    let rec: Value = serde_json::from_str(
+        r#"{"timestamp":"2024-04-01T10:00:00.000000+0000","event_type":"dns","src_ip":"10.0.0.1","src_port":5353,"dest_ip":"10.0.0.2","dest_port":53,"proto":"UDP","dns":{"type":"response","rrname":"x.example","rdata":"192.0.2.66"}}"#,
+    )
+    .unwrap();
+    let mut before = IntelObserver::with_now(Arc::clone(&set), 999);
+    let mut out = Vec::new();
+    before.observe(&rec, &mut out);
+    before.observe(&rec, &mut out);
+    assert_eq!(out.len(), 1, "once per address pair");
+    assert_eq!(out[0]["src_ip"], "10.0.0.1", "the query's sender");
+    assert!(out[0].get("flow_id").is_none());
+    let mut after = IntelObserver::with_now(set, 1_000);
+    let mut out = Vec::new();
+    after.observe(&rec, &mut out);
+    assert!(out.is_empty(), "expired at 1000");
+}
