@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::common::{
-    Capped, Events, Header, Micros, Parties, SEC, Signature, alert, eve_ip, evidence, tcp,
+    Capped, Events, Header, Micros, Parties, SEC, Signature, alert, eve_ip, evidence, path, tcp,
 };
 
 /// Thresholds of the brute-force detector.
@@ -180,12 +180,12 @@ impl BruteForce {
         let Some(idx) = SERVICES.iter().position(|s| s.ports.contains(&h.dport)) else {
             return;
         };
-        let ts = tcp::flags(h.str_at("/tcp/tcp_flags_ts"));
-        let tc = tcp::flags(h.str_at("/tcp/tcp_flags_tc"));
+        let ts = tcp::flags(h.str_at(&["tcp", "tcp_flags_ts"]));
+        let tc = tcp::flags(h.str_at(&["tcp", "tcp_flags_tc"]));
         let completed = ts & tcp::SYN != 0 && ts & tcp::ACK != 0 && tc & tcp::ACK != 0;
         let duration = h.flow_end().saturating_sub(h.time);
         let short = duration <= self.cfg.short_session_secs * SEC
-            && h.u64_at("/flow/bytes_toserver") <= self.cfg.short_session_bytes;
+            && h.u64_at(&["flow", "bytes_toserver"]) <= self.cfg.short_session_bytes;
         if !(completed && short) {
             return;
         }
@@ -205,9 +205,7 @@ impl BruteForce {
         if !self.cfg.enabled {
             return;
         }
-        let failed = h
-            .rec
-            .pointer("/ftp/completion_code")
+        let failed = path(h.rec, &["ftp", "completion_code"])
             .and_then(Value::as_array)
             .is_some_and(|codes| codes.iter().any(|c| c.as_str() == Some("530")));
         if failed {
@@ -218,7 +216,7 @@ impl BruteForce {
 
     /// One `http` record: a 401 response is a failed login.
     pub fn http(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
-        if !self.cfg.enabled || h.u64_at("/http/status") != 401 {
+        if !self.cfg.enabled || h.u64_at(&["http", "status"]) != 401 {
             return;
         }
         let n = self.cfg.http_failures;

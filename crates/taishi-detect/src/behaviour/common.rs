@@ -98,6 +98,13 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The value under a path of object keys. Not `Value::pointer`: that
+/// splits and unescapes the pointer, allocating, on every call, which was a
+/// tenth of the detectors' cost.
+pub fn path<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter().try_fold(v, |v, k| v.get(k))
+}
+
 /// Formats record time as EVE does.
 pub fn format_time(t: Micros) -> String {
     Timestamp::new(t / SEC, ((t % SEC) * 1000) as u32).to_string()
@@ -138,7 +145,7 @@ impl<'a> Header<'a> {
                 .unwrap_or(0)
         };
         let flow_start = if rec.get("event_type").and_then(Value::as_str) == Some("flow") {
-            rec.pointer("/flow/start")
+            path(rec, &["flow", "start"])
                 .and_then(Value::as_str)
                 .and_then(parse_time)
         } else {
@@ -160,22 +167,19 @@ impl<'a> Header<'a> {
         })
     }
 
-    /// A number inside the record by JSON pointer, 0 when absent.
-    pub fn u64_at(&self, pointer: &str) -> u64 {
-        self.rec
-            .pointer(pointer)
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
+    /// A number inside the record by its path of keys, 0 when absent.
+    pub fn u64_at(&self, keys: &[&str]) -> u64 {
+        path(self.rec, keys).and_then(Value::as_u64).unwrap_or(0)
     }
 
-    /// A string inside the record by JSON pointer.
-    pub fn str_at(&self, pointer: &str) -> Option<&'a str> {
-        self.rec.pointer(pointer).and_then(Value::as_str)
+    /// A string inside the record by its path of keys.
+    pub fn str_at(&self, keys: &[&str]) -> Option<&'a str> {
+        path(self.rec, keys).and_then(Value::as_str)
     }
 
     /// `flow.end` of a flow record (its start when absent).
     pub fn flow_end(&self) -> Micros {
-        self.str_at("/flow/end")
+        self.str_at(&["flow", "end"])
             .and_then(parse_time)
             .unwrap_or(self.time)
     }
@@ -297,7 +301,7 @@ impl<K: Hash + Eq + Clone, V> Capped<K, V> {
     /// The value for `k`, made by `init` when absent; marks it touched at
     /// `now`.
     pub fn entry(&mut self, k: K, now: Micros, init: impl FnOnce() -> V) -> &mut V {
-        if !self.map.contains_key(&k) && self.map.len() >= self.cap {
+        if self.map.len() >= self.cap && !self.map.contains_key(&k) {
             self.make_room(now);
         }
         let e = self.map.entry(k).or_insert_with(|| (now, init()));

@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 
 use super::common::{
     Capped, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
-    evidence,
+    evidence, path,
 };
 
 /// Thresholds of the DNS detectors.
@@ -161,10 +161,10 @@ impl Dns {
         }
         let window = self.cfg.window_secs * SEC;
         let realert = self.cfg.realert_secs * SEC;
-        let Some(queries) = h.rec.pointer("/dns/queries").and_then(Value::as_array) else {
+        let Some(queries) = path(h.rec, &["dns", "queries"]).and_then(Value::as_array) else {
             return;
         };
-        let is_request = h.str_at("/dns/type") == Some("request");
+        let is_request = h.str_at(&["dns", "type"]) == Some("request");
         if is_request {
             self.resolvers.entry(h.dst, h.time, || ());
             if self.cfg.skip_resolvers && self.resolvers.get_mut(&h.src).is_some() {
@@ -222,7 +222,7 @@ impl Dns {
                     t.payload_types = 0;
                 }
             }
-        } else if h.str_at("/dns/rcode") == Some("NXDOMAIN") {
+        } else if h.str_at(&["dns", "rcode"]) == Some("NXDOMAIN") {
             // A response: the client is its destination.
             if self.cfg.skip_resolvers && self.resolvers.get_mut(&h.dst).is_some() {
                 return;

@@ -129,8 +129,8 @@ impl Exfil {
         {
             return;
         }
-        let up = h.u64_at("/flow/bytes_toserver");
-        let down = h.u64_at("/flow/bytes_toclient");
+        let up = h.u64_at(&["flow", "bytes_toserver"]);
+        let down = h.u64_at(&["flow", "bytes_toclient"]);
         let seen_before = self.peers.get_mut(&(h.src, h.dst)).is_some();
         *self.peers.entry((h.src, h.dst), h.time, || 0) += up;
         let host = self.hosts.entry(h.src, h.time, Host::default);

@@ -215,7 +215,7 @@ impl Flood {
         let realert = self.cfg.realert_secs * SEC;
         match h.proto {
             "TCP" => {
-                let ts = tcp::flags(h.str_at("/tcp/tcp_flags_ts"));
+                let ts = tcp::flags(h.str_at(&["tcp", "tcp_flags_ts"]));
                 if ts & tcp::SYN == 0 || ts & tcp::ACK != 0 {
                     return;
                 }
@@ -259,15 +259,15 @@ impl Flood {
                         (
                             h.dst,
                             h.src,
-                            h.u64_at("/flow/bytes_toserver"),
-                            h.u64_at("/flow/bytes_toclient"),
+                            h.u64_at(&["flow", "bytes_toserver"]),
+                            h.u64_at(&["flow", "bytes_toclient"]),
                         )
                     } else {
                         (
                             h.src,
                             h.dst,
-                            h.u64_at("/flow/bytes_toclient"),
-                            h.u64_at("/flow/bytes_toserver"),
+                            h.u64_at(&["flow", "bytes_toclient"]),
+                            h.u64_at(&["flow", "bytes_toserver"]),
                         )
                     };
                     let v = self.volume.entry((victim, 0), h.time, Victim::default);
@@ -311,8 +311,8 @@ impl Flood {
                 } else {
                     (&ICMP, self.cfg.icmp_pps)
                 };
-                let pkts = h.u64_at("/flow/pkts_toserver");
-                if udp && h.u64_at("/flow/pkts_toclient").saturating_mul(10) >= pkts.max(1) {
+                let pkts = h.u64_at(&["flow", "pkts_toserver"]);
+                if udp && h.u64_at(&["flow", "pkts_toclient"]).saturating_mul(10) >= pkts.max(1) {
                     return;
                 }
                 let v =

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use super::ConfigError;
 use super::common::{
     Capped, Cidr, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
-    evidence,
+    evidence, path,
 };
 
 /// Settings of the industrial detectors.
@@ -274,15 +274,11 @@ impl Ics {
     fn modbus_scan(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
         let window = self.cfg.window_secs * SEC;
         let realert = self.cfg.realert_secs * SEC;
-        for (units, pointer, threshold) in [
-            (
-                false,
-                "/modbus/request/function_raw",
-                self.cfg.scan_function_codes,
-            ),
-            (true, "/modbus/request/unit_id", self.cfg.scan_unit_ids),
+        for (units, key, threshold) in [
+            (false, "function_raw", self.cfg.scan_function_codes),
+            (true, "unit_id", self.cfg.scan_unit_ids),
         ] {
-            let Some(v) = h.rec.pointer(pointer).and_then(Value::as_u64) else {
+            let Some(v) = path(h.rec, &["modbus", "request", key]).and_then(Value::as_u64) else {
                 continue;
             };
             let d = self
@@ -310,9 +306,9 @@ impl Ics {
 fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
     match event_type {
         "modbus" => {
-            let f = h.rec.pointer("/modbus/request/function_raw")?.as_u64()?;
+            let f = path(h.rec, &["modbus", "request", "function_raw"])?.as_u64()?;
             let name = h
-                .str_at("/modbus/request/function_code")
+                .str_at(&["modbus", "request", "function_code"])
                 .unwrap_or("")
                 .to_string();
             let action = match f {
@@ -326,10 +322,10 @@ fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
             Some((action, format!("{f} {name}").trim().to_string()))
         }
         "dnp3" => {
-            if h.str_at("/dnp3/type") != Some("request") {
+            if h.str_at(&["dnp3", "type"]) != Some("request") {
                 return None;
             }
-            let f = h.rec.pointer("/dnp3/application/function_code")?.as_u64()?;
+            let f = path(h.rec, &["dnp3", "application", "function_code"])?.as_u64()?;
             let action = match f {
                 2..=6 => Action::Write(true),
                 13 | 14 | 18 => Action::Stop,
@@ -338,7 +334,7 @@ fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
             Some((action, format!("function {f}")))
         }
         "s7comm" => {
-            let f = h.str_at("/s7comm/request/function")?;
+            let f = h.str_at(&["s7comm", "request", "function"])?;
             let action = match f {
                 "write_var" => Action::Write(true),
                 "plc_stop" => Action::Stop,
@@ -355,13 +351,13 @@ fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
             if h.dport != 2404 {
                 return None;
             }
-            let t = h.rec.pointer("/iec104/asdu/type_id")?.as_u64()?;
+            let t = path(h.rec, &["iec104", "asdu", "type_id"])?.as_u64()?;
             let action = match t {
                 45..=69 => Action::Write(true),
                 105 => Action::Stop,
                 _ => Action::Read,
             };
-            let name = h.str_at("/iec104/asdu/type").unwrap_or("");
+            let name = h.str_at(&["iec104", "asdu", "type"]).unwrap_or("");
             Some((action, format!("{t} {name}").trim().to_string()))
         }
         _ => None,

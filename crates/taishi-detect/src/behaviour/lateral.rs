@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use super::Internal;
 use super::common::{
     Capped, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
-    evidence, tcp,
+    evidence, path, tcp,
 };
 
 /// Settings of the lateral-movement and cleartext-credential detectors.
@@ -134,13 +134,13 @@ impl Lateral {
         if h.proto != "TCP" {
             return;
         }
-        let ts = tcp::flags(h.str_at("/tcp/tcp_flags_ts"));
-        let tc = tcp::flags(h.str_at("/tcp/tcp_flags_tc"));
+        let ts = tcp::flags(h.str_at(&["tcp", "tcp_flags_ts"]));
+        let tc = tcp::flags(h.str_at(&["tcp", "tcp_flags_tc"]));
         let completed = ts & tcp::ACK != 0 && tc & tcp::SYN != 0 && tc & tcp::ACK != 0;
         if !completed {
             return;
         }
-        if h.dport == 23 && h.u64_at("/flow/bytes_toserver") > 0 {
+        if h.dport == 23 && h.u64_at(&["flow", "bytes_toserver"]) > 0 {
             self.cleartext(h, "telnet", out);
         }
         let Some((name, technique)) = service(h.dport) else {
@@ -187,7 +187,7 @@ impl Lateral {
 
     /// One `ftp` record.
     pub fn ftp(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
-        if h.str_at("/ftp/command")
+        if h.str_at(&["ftp", "command"])
             .is_some_and(|c| c.eq_ignore_ascii_case("PASS"))
         {
             self.cleartext(h, "ftp", out);
@@ -196,9 +196,7 @@ impl Lateral {
 
     /// One `http` record.
     pub fn http(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
-        let basic = h
-            .rec
-            .pointer("/http/request_headers")
+        let basic = path(h.rec, &["http", "request_headers"])
             .and_then(Value::as_array)
             .is_some_and(|hs| {
                 hs.iter().any(|x| {
@@ -234,7 +232,7 @@ impl Lateral {
             h.flow_id.as_slice(),
         );
         ev.insert("protocol".into(), json!(proto));
-        if let Some(user) = h.str_at("/taishi/ftp_user") {
+        if let Some(user) = h.str_at(&["taishi", "ftp_user"]) {
             ev.insert("user".into(), json!(user));
         }
         out.push(alert(&CREDS, &[], h.time, &Parties::forward(h), ev));

@@ -46,7 +46,7 @@ pub use lateral::LateralConfig;
 pub use scan::ScanConfig;
 
 use crate::observe::Observer;
-use common::{Cidr, Header, Micros, SEC};
+use common::{Cidr, Header, Micros, SEC, path};
 
 /// Every threshold and bound of the behavioural detectors, with defaults
 /// that suit a typical site (see docs/detectors.md for each one's reason).
@@ -200,6 +200,22 @@ impl Behaviour {
     }
 }
 
+/// Whether any detector looks at this record.
+fn wanted(event_type: &str, rec: &Value) -> bool {
+    match event_type {
+        "flow" | "ftp" | "modbus" | "dnp3" | "s7comm" | "iec104" => true,
+        "dns" => match path(rec, &["dns", "type"]).and_then(Value::as_str) {
+            Some("request") => true,
+            _ => path(rec, &["dns", "rcode"]).and_then(Value::as_str) == Some("NXDOMAIN"),
+        },
+        "http" => {
+            path(rec, &["http", "status"]).and_then(Value::as_u64) == Some(401)
+                || path(rec, &["http", "request_headers"]).is_some()
+        }
+        _ => false,
+    }
+}
+
 impl Observer for Behaviour {
     fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
         self.stats.records += 1;
@@ -207,8 +223,10 @@ impl Observer for Behaviour {
             self.stats.unreadable += 1;
             return;
         };
-        // Our own alerts and the engine's statistics carry no behaviour.
-        if matches!(event_type, "alert" | "stats") {
+        // Most records carry nothing a detector counts (TLS handshakes, files,
+        // DNS answers that resolved, ordinary HTTP): skip them before reading
+        // their header, which is most of the cost of a record.
+        if !wanted(event_type, record) {
             return;
         }
         let Some(h) = Header::read(record) else {

@@ -139,7 +139,7 @@ impl Scan {
         let realert = self.cfg.realert_secs * SEC;
         match h.proto {
             "ICMP" | "IPv6-ICMP" => {
-                let ty = h.u64_at("/icmp_type");
+                let ty = h.u64_at(&["icmp_type"]);
                 let echo = (h.proto == "ICMP" && ty == 8) || (h.proto == "IPv6-ICMP" && ty == 128);
                 if !echo {
                     return;
@@ -227,15 +227,15 @@ impl Scan {
 
 /// Whether a TCP or UDP flow is a failed attempt.
 fn failed(h: &Header<'_>) -> bool {
-    let to_client = h.u64_at("/flow/pkts_toclient");
+    let to_client = h.u64_at(&["flow", "pkts_toclient"]);
     if to_client == 0 {
         return true;
     }
     if h.proto != "TCP" {
         return false;
     }
-    let ts = tcp::flags(h.str_at("/tcp/tcp_flags_ts"));
-    let tc = tcp::flags(h.str_at("/tcp/tcp_flags_tc"));
+    let ts = tcp::flags(h.str_at(&["tcp", "tcp_flags_ts"]));
+    let tc = tcp::flags(h.str_at(&["tcp", "tcp_flags_tc"]));
     // A flow picked up mid-stream has no SYN: it says nothing about failure.
     if ts & tcp::SYN == 0 {
         return false;
