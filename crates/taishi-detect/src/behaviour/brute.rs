@@ -25,11 +25,15 @@ use super::common::{
 pub struct BruteForceConfig {
     /// Run it.
     pub enabled: bool,
-    /// Short sessions to one login service (SSH, Telnet, RDP, SMB, VNC,
-    /// WinRM) from one source that make an attack. Automation (Ansible,
-    /// backup scripts) opens a few in five minutes; a guessing tool dozens a
-    /// minute.
-    pub sessions: usize,
+    /// Estimated failed logins to one login service (SSH, Telnet, RDP,
+    /// SMB, VNC, WinRM) from one source that make an attack. Each short
+    /// session counts 1 + its duration / `seconds_per_attempt` (at most 10):
+    /// a guessing tool keeps a session for several attempts, each delayed
+    /// about 2–3 s by the server, while automation (Ansible, git over SSH)
+    /// opens brief sessions of one login each.
+    pub attempts: usize,
+    /// Seconds a server takes to refuse one password (OpenSSH with PAM: 2–3).
+    pub seconds_per_attempt: u64,
     /// A session at most this long (seconds) counts as short.
     pub short_session_secs: u64,
     /// ... and sending at most this many bytes to the server.
@@ -50,7 +54,8 @@ impl Default for BruteForceConfig {
     fn default() -> Self {
         BruteForceConfig {
             enabled: true,
-            sessions: 10,
+            attempts: 20,
+            seconds_per_attempt: 3,
             short_session_secs: 30,
             short_session_bytes: 20_000,
             ftp_failures: 5,
@@ -189,13 +194,15 @@ impl BruteForce {
         if !(completed && short) {
             return;
         }
-        let n = self.cfg.sessions;
+        let n = self.cfg.attempts;
+        let attempts = 1 + duration / (self.cfg.seconds_per_attempt.max(1) * SEC);
+        let weight = attempts.min(10) as usize;
         self.count(
             h,
             Kind::Session(idx as u8),
             n,
             &SERVICES[idx].sig,
-            false,
+            weight,
             out,
         );
     }
@@ -210,7 +217,7 @@ impl BruteForce {
             .is_some_and(|codes| codes.iter().any(|c| c.as_str() == Some("530")));
         if failed {
             let n = self.cfg.ftp_failures;
-            self.count(h, Kind::Ftp, n, &FTP, false, out);
+            self.count(h, Kind::Ftp, n, &FTP, 1, out);
         }
     }
 
@@ -220,35 +227,35 @@ impl BruteForce {
             return;
         }
         let n = self.cfg.http_failures;
-        self.count(h, Kind::Http, n, &HTTP, false, out);
+        self.count(h, Kind::Http, n, &HTTP, 1, out);
     }
 
+    /// Counts `weight` failures of one key (a session standing for several
+    /// attempts) and alerts when they reach `threshold`.
     fn count(
         &mut self,
         h: &Header<'_>,
         kind: Kind,
         threshold: usize,
         sig: &Signature,
-        reverse: bool,
+        weight: usize,
         out: &mut Vec<Value>,
     ) {
-        let p = if reverse {
-            Parties::reverse(h)
-        } else {
-            Parties::forward(h)
-        };
+        let p = Parties::forward(h);
         let window = self.cfg.window_secs * SEC;
         let realert = self.cfg.realert_secs * SEC;
-        let e = self.keys.entry(
-            (p.attacker, p.victim.unwrap_or(h.dst), kind),
-            h.time,
-            Events::default,
-        );
-        if e.add(h.time, h.flow_id, threshold, window, realert) {
-            e.fire(h.time);
-            let peers = vec![json!(eve_ip(&h.dst))];
-            let ev = evidence(e.count(), e.span(), peers, e.flows());
-            out.push(alert(sig, &[], e.span().1, &p, ev));
+        let e = self
+            .keys
+            .entry((h.src, h.dst, kind), h.time, Events::default);
+        for i in 0..weight.max(1) {
+            let flow = if i == 0 { h.flow_id } else { None };
+            if e.add(h.time, flow, threshold, window, realert) {
+                e.fire(h.time);
+                let peers = vec![json!(eve_ip(&h.dst))];
+                let ev = evidence(e.count(), e.span(), peers, e.flows());
+                out.push(alert(sig, &[], e.span().1, &p, ev));
+                break;
+            }
         }
     }
 }
@@ -296,7 +303,24 @@ mod tests {
             out[0]["alert"]["metadata"]["mitre_technique_id"],
             json!(["T1110", "T1110.001"])
         );
-        assert_eq!(out[0]["evidence"]["count"], 10);
+        // 4 s sessions stand for 2 attempts each: 20 after 10 sessions.
+        assert_eq!(out[0]["evidence"]["count"], 20);
+    }
+
+    #[test]
+    fn few_long_guessing_sessions_and_brief_automation() {
+        // hydra -t 4 against OpenSSH: 9 sessions of 6-16 s for 30 passwords.
+        let mut b = BruteForce::new(BruteForceConfig::default());
+        let recs: Vec<Value> = (0..9)
+            .map(|i| ssh("10.99.0.1", T0 + i * SEC, 6 + i, 2600))
+            .collect();
+        assert_eq!(run(&mut b, &recs).len(), 1);
+        // git over SSH every 15 s: brief sessions, one login each.
+        let mut b = BruteForce::new(BruteForceConfig::default());
+        let recs: Vec<Value> = (0..19)
+            .map(|i| ssh("10.0.0.9", T0 + i * 15 * SEC, 0, 3000))
+            .collect();
+        assert!(run(&mut b, &recs).is_empty());
     }
 
     #[test]
@@ -306,7 +330,7 @@ mod tests {
             .map(|i| ssh("10.0.0.5", T0 + i * SEC, 600, 1800))
             .collect();
         recs.extend((0..40).map(|i| ssh("10.0.0.6", T0 + i * SEC, 4, 2_000_000)));
-        // 9 short sessions: one below the threshold.
+        // 9 short sessions of 2 attempts: two below the threshold.
         recs.extend((0..9).map(|i| ssh("10.0.0.7", T0 + i * SEC, 4, 1800)));
         assert!(run(&mut b, &recs).is_empty());
     }

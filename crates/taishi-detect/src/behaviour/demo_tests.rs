@@ -167,7 +167,7 @@ fn every_labelled_attack_of_the_demo_is_detected() {
     );
 }
 
-/// nmap, hping3 and hydra between two network namespaces
+/// nmap, hping3 and hydra (HTTP and SSH) between two network namespaces
 /// (testdata/make_tools.sh made the capture and its labels).
 #[test]
 fn real_tools_are_detected() {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Makes tools.pcap.gz and tools.labels.json: real attack tools between two
 # network namespaces joined by a veth pair, captured on the victim's side.
-# Needs root, nmap, hping3, hydra, tcpdump, python3. Bounded in count and
-# time: about 10 s of traffic, 13k packets.
+# Needs root, nmap, hping3, hydra, tcpdump, python3, OpenSSH's sshd (with
+# host keys). Bounded in count and time: about 2 minutes, 14k packets.
 set -eu
 out=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -34,6 +34,8 @@ http.server.ThreadingHTTPServer(("10.99.0.2", 8080), H).serve_forever()
 PY
 ip netns exec beh_v python3 -m http.server 80 --bind $V >/dev/null 2>&1 & echo $! > $tmp/http.pid
 ip netns exec beh_v python3 $tmp/auth401.py >/dev/null 2>&1 & echo $! > $tmp/auth.pid
+mkdir -p /run/sshd
+ip netns exec beh_v /usr/sbin/sshd -D -o ListenAddress=$V -o PidFile=none -o PasswordAuthentication=yes & echo $! > $tmp/sshd.pid
 ip netns exec beh_v tcpdump -i beh_vv -w $tmp/tools.pcap -U >/dev/null 2>&1 & echo $! > $tmp/tcpdump.pid
 sleep 2
 ts() { date -u +%Y-%m-%dT%H:%M:%S.%6N+0000; }
@@ -48,6 +50,10 @@ s=$(ts); ip netns exec beh_a timeout 20 hping3 --udp -p 9999 -c 6000 -i u100 $V 
 seq -f 'pass%g' 1 30 > $tmp/pw.txt
 s=$(ts); ip netns exec beh_a timeout 60 hydra -l admin -P $tmp/pw.txt -t 4 -s 8080 $V http-get / >/dev/null 2>&1 || true
 label http_brute_force T1110.001 "$s" "$(ts)"; sleep 2
+# 30 passwords, 4 tasks: OpenSSH lets each session try several, so hydra
+# opens only about 9 sessions.
+s=$(ts); ip netns exec beh_a timeout 120 hydra -l admin -P $tmp/pw.txt -t 4 ssh://$V >/dev/null 2>&1 || true
+label ssh_brute_force T1110.001 "$s" "$(ts)"; sleep 2
 kill "$(cat $tmp/tcpdump.pid)"; sleep 1
 gzip -9 -c $tmp/tools.pcap > "$out/tools.pcap.gz"
 printf '{"attacks": [%s\n]}\n' "$labels" > "$out/tools.labels.json"
