@@ -116,8 +116,8 @@ impl Beacon {
         self.pairs.expire(now);
     }
 
-    /// One `flow` record.
-    pub fn flow(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
+    /// One `flow` record; true when it completed a beacon.
+    pub fn flow(&mut self, h: &Header<'_>, out: &mut Vec<Value>) -> bool {
         if !self.cfg.enabled
             || !matches!(h.proto, "TCP" | "UDP")
             || self.cfg.ignore_ports.contains(&h.dport)
@@ -125,14 +125,14 @@ impl Beacon {
             || (!self.cfg.internal_destinations && self.internal.contains(&h.dst))
             || super::scan::is_group(&h.dst)
         {
-            return;
+            return false;
         }
         let cfg = &self.cfg;
         let p = self
             .pairs
             .entry((h.src, h.dst, h.dport), h.time, Pair::default);
         if p.fired {
-            return;
+            return false;
         }
         if p.times.len() >= cfg.max_times {
             // Keep the most recent: drop the earliest.
@@ -155,17 +155,17 @@ impl Beacon {
                 .map(str::to_string);
         }
         if p.times.len() < cfg.min_connections {
-            return;
+            return false;
         }
         let Some(stats) = periodicity(&p.times, cfg.merge_ms * 1000) else {
-            return;
+            return false;
         };
         if stats.checkins < cfg.min_connections
             || stats.cv > cfg.max_cv
             || stats.mean < (cfg.min_interval_secs * SEC) as f64
             || stats.mean > (cfg.max_interval_secs * SEC) as f64
         {
-            return;
+            return false;
         }
         p.fired = true;
         let mut ev = evidence(
@@ -190,6 +190,7 @@ impl Beacon {
         }
         let parties = Parties::forward(h);
         out.push(alert(&BEACON, extra, stats.last, &parties, ev));
+        true
     }
 
     /// Nothing is pending: a beacon is judged as its flows arrive.

@@ -3,9 +3,12 @@
 //! Outbound bytes are what an internal host sent to an external peer on a
 //! connection it opened (`bytes_toserver`). Two rules:
 //!
+//! * over C2 (T1041): such an upload (below) to a host the beaconing
+//!   detector found this internal host calling home to;
 //! * new peer: an upload of `new_peer_bytes` or more, at least
 //!   `upload_ratio` times what came back, to an external host this internal
-//!   host had not talked to before (within the memory of the peer table);
+//!   host first talked to less than `new_peer_secs` ago (a staging server
+//!   is contacted, then filled);
 //! * baseline: an upload above `baseline_factor` times the host's running
 //!   mean upload per flow (an exponentially weighted mean over its previous
 //!   flows, after `baseline_min_flows` of them) and above
@@ -40,6 +43,8 @@ pub struct ExfilConfig {
     pub baseline_min_bytes: u64,
     /// Flows before a host's mean is trusted.
     pub baseline_min_flows: u64,
+    /// A peer first contacted this many seconds ago or less is new.
+    pub new_peer_secs: u64,
     /// (host, peer) pairs remembered: the "seen before" memory.
     pub max_peers: usize,
     /// Internal hosts with a baseline.
@@ -57,6 +62,7 @@ impl Default for ExfilConfig {
             baseline_factor: 50,
             baseline_min_bytes: 20_000_000,
             baseline_min_flows: 20,
+            new_peer_secs: 3600,
             max_peers: 500_000,
             max_hosts: 100_000,
             idle_secs: 7 * 86_400,
@@ -84,6 +90,16 @@ const BASELINE: Signature = Signature {
     detector: "exfiltration",
 };
 
+const OVER_C2: Signature = Signature {
+    sid: 3_000_503,
+    msg: "TAISHI BEHAVIOUR large upload to a beaconing peer (exfiltration over C2)",
+    category: "Potential Corporate Privacy Violation",
+    severity: 1,
+    techniques: &["T1041"],
+    tactics: &["TA0010"],
+    detector: "exfiltration",
+};
+
 #[derive(Debug, Default)]
 struct Host {
     flows: u64,
@@ -95,8 +111,11 @@ struct Host {
 pub struct Exfil {
     cfg: ExfilConfig,
     internal: Internal,
-    peers: Capped<(IpAddr, IpAddr), u64>,
+    /// First contact of each (host, peer).
+    peers: Capped<(IpAddr, IpAddr), Micros>,
     hosts: Capped<IpAddr, Host>,
+    /// (host, peer) pairs found beaconing.
+    c2: Capped<(IpAddr, IpAddr), ()>,
 }
 
 /// Weight of the newest flow in a host's running mean: about the last 50
@@ -109,6 +128,7 @@ impl Exfil {
         Exfil {
             peers: Capped::new(cfg.max_peers, cfg.idle_secs * SEC),
             hosts: Capped::new(cfg.max_hosts, cfg.idle_secs * SEC),
+            c2: Capped::new(10_000, cfg.idle_secs * SEC),
             cfg,
             internal,
         }
@@ -118,6 +138,12 @@ impl Exfil {
     pub fn expire(&mut self, now: Micros) {
         self.peers.expire(now);
         self.hosts.expire(now);
+        self.c2.expire(now);
+    }
+
+    /// The beaconing detector found `host` calling home to `peer`.
+    pub fn mark_c2(&mut self, host: IpAddr, peer: IpAddr, now: Micros) {
+        self.c2.entry((host, peer), now, || ());
     }
 
     /// One `flow` record.
@@ -131,8 +157,10 @@ impl Exfil {
         }
         let up = h.u64_at(&["flow", "bytes_toserver"]);
         let down = h.u64_at(&["flow", "bytes_toclient"]);
-        let seen_before = self.peers.get_mut(&(h.src, h.dst)).is_some();
-        *self.peers.entry((h.src, h.dst), h.time, || 0) += up;
+        let first = self.peers.entry((h.src, h.dst), h.time, || h.time);
+        *first = (*first).min(h.time);
+        let new_peer = h.time.saturating_sub(*first) <= self.cfg.new_peer_secs * SEC;
+        let c2 = self.c2.get_mut(&(h.src, h.dst)).is_some();
         let host = self.hosts.entry(h.src, h.time, Host::default);
         let (flows, mean) = (host.flows, host.mean);
         host.flows += 1;
@@ -142,7 +170,10 @@ impl Exfil {
             mean + ALPHA * (up as f64 - mean)
         };
         let upload = up >= down.saturating_mul(self.cfg.upload_ratio);
-        let sig = if !seen_before && upload && up >= self.cfg.new_peer_bytes {
+        let big = upload && up >= self.cfg.new_peer_bytes;
+        let sig = if c2 && big {
+            &OVER_C2
+        } else if new_peer && big {
             &NEW_PEER
         } else if flows >= self.cfg.baseline_min_flows
             && upload
@@ -155,6 +186,7 @@ impl Exfil {
         };
         let app = h.rec.get("app_proto").and_then(Value::as_str);
         let extra: &[&str] = match (app, h.dport) {
+            _ if c2 && big => &[],
             (Some("tls" | "ssh"), _) | (_, 443 | 22 | 990 | 993 | 995) => &["T1048.002"],
             (Some("http" | "ftp" | "smtp" | "dns"), _) | (_, 80 | 21 | 25 | 53) => &["T1048.003"],
             _ => &[],
@@ -167,7 +199,8 @@ impl Exfil {
         );
         ev.insert("bytes_out".into(), json!(up));
         ev.insert("bytes_in".into(), json!(down));
-        ev.insert("new_peer".into(), json!(!seen_before));
+        ev.insert("new_peer".into(), json!(new_peer));
+        ev.insert("beaconing_peer".into(), json!(c2));
         ev.insert("host_mean_bytes_out".into(), json!(mean.round() as u64));
         ev.insert("host_flows".into(), json!(flows));
         if let Some(app) = app {
@@ -215,7 +248,7 @@ mod tests {
             &mut x,
             &[
                 flow("198.51.100.23", T0, 1000, 10_000),
-                flow("198.51.100.23", T0 + SEC, 2_000_000, 40_000),
+                flow("198.51.100.23", T0 + 3601 * SEC, 2_000_000, 40_000),
                 flow("198.51.100.24", T0, 2_000_000, 5_000_000),
                 flow("10.10.9.9", T0, 20_000_000, 0),
             ],
@@ -224,12 +257,32 @@ mod tests {
     }
 
     #[test]
+    fn upload_to_a_beaconing_peer() {
+        let mut x = Exfil::new(ExfilConfig::default(), Internal::default());
+        run(&mut x, &[flow("198.51.100.23", T0, 1000, 10_000)]);
+        x.mark_c2(
+            "10.10.1.30".parse().unwrap(),
+            "198.51.100.23".parse().unwrap(),
+            T0,
+        );
+        let out = run(
+            &mut x,
+            &[flow("198.51.100.23", T0 + 7200 * SEC, 2_000_000, 4_000)],
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0]["alert"]["metadata"]["mitre_technique_id"],
+            json!(["T1041"])
+        );
+    }
+
+    #[test]
     fn far_above_the_baseline() {
         let mut x = Exfil::new(ExfilConfig::default(), Internal::default());
         let mut recs: Vec<Value> = (0..30)
             .map(|i| flow("198.51.100.23", T0 + i * SEC, 100_000, 5_000))
             .collect();
-        recs.push(flow("198.51.100.23", T0 + 40 * SEC, 50_000_000, 10_000));
+        recs.push(flow("198.51.100.23", T0 + 7200 * SEC, 50_000_000, 10_000));
         let out = run(&mut x, &recs);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0]["alert"]["signature_id"], 3_000_502);

@@ -246,7 +246,9 @@ impl Observer for Behaviour {
                 self.scan.flow(&h, out);
                 self.brute.flow(&h, out);
                 self.flood.flow(&h, out);
-                self.beacon.flow(&h, out);
+                if self.beacon.flow(&h, out) {
+                    self.exfil.mark_c2(h.src, h.dst, h.time);
+                }
                 self.exfil.flow(&h, out);
                 self.lateral.flow(&h, out);
             }
