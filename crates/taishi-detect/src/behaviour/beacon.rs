@@ -111,6 +111,11 @@ impl Beacon {
         }
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.pairs.evicted
+    }
+
     /// Drops idle pairs.
     pub fn expire(&mut self, now: Micros) {
         self.pairs.expire(now);

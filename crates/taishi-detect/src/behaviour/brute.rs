@@ -172,6 +172,11 @@ impl BruteForce {
         }
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.keys.evicted
+    }
+
     /// Drops state idle past its window.
     pub fn expire(&mut self, now: Micros) {
         self.keys.expire(now);

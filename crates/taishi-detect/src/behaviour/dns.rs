@@ -143,6 +143,11 @@ impl Dns {
         }
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.tunnels.evicted + self.nx.evicted + self.resolvers.evicted
+    }
+
     /// Drops state idle past its window.
     pub fn expire(&mut self, now: Micros) {
         self.tunnels.expire(now);

@@ -134,6 +134,11 @@ impl Exfil {
         }
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.peers.evicted + self.hosts.evicted + self.c2.evicted
+    }
+
     /// Drops idle state.
     pub fn expire(&mut self, now: Micros) {
         self.peers.expire(now);

@@ -200,6 +200,11 @@ impl Flood {
         }
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.syn.evicted + self.volume.evicted
+    }
+
     /// Drops state idle past its window.
     pub fn expire(&mut self, now: Micros) {
         self.syn.expire(now);

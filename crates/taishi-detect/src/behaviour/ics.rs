@@ -180,6 +180,11 @@ impl Ics {
         })
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.devices.evicted + self.scans.evicted
+    }
+
     /// Drops idle state.
     pub fn expire(&mut self, now: Micros) {
         self.devices.expire(now);

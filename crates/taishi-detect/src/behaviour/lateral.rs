@@ -122,6 +122,11 @@ impl Lateral {
         }
     }
 
+    /// Keys dropped to respect the size caps.
+    pub fn evicted(&self) -> u64 {
+        self.pairs.evicted + self.new_pairs.evicted + self.creds.evicted
+    }
+
     /// Drops idle state.
     pub fn expire(&mut self, now: Micros) {
         self.pairs.expire(now);

@@ -130,6 +130,9 @@ pub struct BehaviourStats {
     pub unreadable: u64,
     /// Alerts raised.
     pub alerts: u64,
+    /// State entries dropped because a detector's map was full (its
+    /// `max_*` setting): detections may have been missed.
+    pub evicted: u64,
 }
 
 /// The behavioural detectors, as one [`Observer`].
@@ -173,18 +176,23 @@ impl Behaviour {
     }
 
     /// What was seen and raised so far.
-    pub fn stats(&self) -> &BehaviourStats {
-        &self.stats
+    pub fn stats(&self) -> BehaviourStats {
+        BehaviourStats {
+            evicted: self.scan.evicted()
+                + self.brute.evicted()
+                + self.flood.evicted()
+                + self.beacon.evicted()
+                + self.dns.evicted()
+                + self.exfil.evicted()
+                + self.ics.evicted()
+                + self.lateral.evicted(),
+            ..self.stats.clone()
+        }
     }
 
     /// Keys held by the scan detector (for the memory-bound checks).
     pub fn scan_keys(&self) -> usize {
         self.scan.keys()
-    }
-
-    /// Keys the scan detector dropped to respect its caps.
-    pub fn scan_evicted(&self) -> u64 {
-        self.scan.evicted()
     }
 
     fn expire(&mut self) {
@@ -271,5 +279,52 @@ impl Observer for Behaviour {
         let before = out.len();
         self.beacon.finish(out);
         self.stats.alerts += (out.len() - before) as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::common::format_time;
+    use super::*;
+
+    #[test]
+    fn spoofed_sources_stay_under_every_cap_and_are_counted() {
+        let mut cfg = BehaviourConfig::default();
+        cfg.scan.max_keys = 1000;
+        cfg.flood.max_keys = 1000;
+        let mut b = Behaviour::new(cfg).unwrap();
+        let mut out = Vec::new();
+        let t0 = 1_780_000_000 * SEC;
+        let mut rec = json!({"timestamp": "", "event_type": "flow", "src_ip": "", "src_port": 1234,
+            "dest_ip": "", "dest_port": 80, "proto": "TCP",
+            "flow": {"pkts_toserver": 1, "pkts_toclient": 0, "start": ""},
+            "tcp": {"tcp_flags_ts": "02"}});
+        for i in 0..200_000u32 {
+            let t = format_time(t0 + u64::from(i) * 100);
+            rec["timestamp"] = json!(t);
+            rec["flow"]["start"] = json!(t);
+            rec["src_ip"] = json!(std::net::Ipv4Addr::from(0x0b00_0000 | i).to_string());
+            // Each source to its own target: no scan, no flood anywhere.
+            rec["dest_ip"] = json!(std::net::Ipv4Addr::from(0xc000_0000 | i).to_string());
+            b.observe(&rec, &mut out);
+        }
+        assert!(b.scan_keys() <= 3 * 1000);
+        assert!(out.is_empty(), "{out:?}");
+        let s = b.stats();
+        assert_eq!(s.records, 200_000);
+        assert!(s.evicted > 0);
+    }
+
+    #[test]
+    fn unknown_settings_and_bad_networks_are_refused() {
+        assert!(serde_yaml::from_str::<BehaviourConfig>("scan: {vertical_port: 3}").is_err());
+        let cfg: BehaviourConfig =
+            serde_yaml::from_str("internal_networks: [10.0.0.0/8, nonsense]").unwrap();
+        assert!(Behaviour::new(cfg).is_err());
+        let cfg: BehaviourConfig = serde_yaml::from_str("scan: {vertical_ports: 3}").unwrap();
+        assert_eq!(cfg.scan.vertical_ports, 3);
+        assert_eq!(cfg.scan.horizontal_hosts, 25);
     }
 }
