@@ -95,3 +95,24 @@ fn rules_check_reports_skipped_rules_with_file_line_sid_and_keyword() {
     assert_eq!(skipped[1]["line"], 4);
     assert_eq!(skipped[1]["unsupported"], false);
 }
+
+#[test]
+fn shipped_demo_rules_alert_on_the_demo_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = dir.path().join("demo.pcap");
+    let o = taishi()
+        .args(["generate", "--scenario", "demo", "--seed", "7", "--out"])
+        .arg(&pcap)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/taishi-demo.rules");
+    let copy = dir.path().join("taishi-demo.rules");
+    std::fs::copy(&rules, &copy).unwrap();
+    let got = alerts(&pcap, &copy);
+    // Modbus writes (the HMI's and the attacker's), the scripted SSH
+    // client, and the tunnelling host's long names.
+    for sid in [9_100_001, 9_100_002, 9_100_003] {
+        assert!(got.contains_key(&sid), "sid {sid} silent: {got:?}");
+    }
+}
