@@ -19,7 +19,7 @@ demo: build
 	target/release/taishi generate --scenario demo --seed 7 --out $(OUT)/demo.pcap
 	target/release/taishi analyze $(OUT)/demo.pcap --rules rules/ --eve $(OUT)/eve.json
 	@echo "EVE events by type:"; sed -n 's/.*"event_type":"\([a-z_]*\)".*/\1/p' $(OUT)/eve.json | sort | uniq -c
-	@echo "Alerts (rules, intel, behaviour):"; sed -n 's/.*"event_type":"alert".*"signature":"\([^"]*\)".*/\1/p' $(OUT)/eve.json | sort | uniq -c | sort -rn
+	@echo "Alerts (rules, intel, behaviour):"; grep '"event_type":"alert"' $(OUT)/eve.json | sed -n 's/.*"signature":"\([^"]*\)".*/\1/p' | sort | uniq -c | sort -rn
 
 ## Every test: format, lints, unit, integration and end-to-end tests.
 test: deps
