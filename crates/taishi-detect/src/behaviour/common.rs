@@ -391,6 +391,7 @@ impl<I: Hash + Eq + Clone> Distinct<I> {
         *e = (*e).max(t);
         if let Some(id) = flow_id
             && self.flows.len() < SAMPLE_FLOWS
+            && !self.flows.contains(&id)
         {
             self.flows.push(id);
         }
@@ -465,6 +466,7 @@ impl Events {
         self.times.push(t);
         if let Some(id) = flow_id
             && self.flows.len() < SAMPLE_FLOWS
+            && !self.flows.contains(&id)
         {
             self.flows.push(id);
         }

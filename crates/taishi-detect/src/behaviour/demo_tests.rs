@@ -167,23 +167,23 @@ fn every_labelled_attack_of_the_demo_is_detected() {
     );
 }
 
-/// nmap, hping3 and hydra (HTTP and SSH) between two network namespaces
-/// (testdata/make_tools.sh made the capture and its labels).
-#[test]
-fn real_tools_are_detected() {
+/// Captures made by testdata/make_*.sh with their labels: every attack
+/// detected with its technique and attacker, and nothing else.
+fn labelled_capture(name: &str) {
     let Some(bin) = binary() else {
         eprintln!("skipping: no taishi binary (set TAISHI_BIN or build crates/taishi)");
         return;
     };
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/behaviour/testdata");
-    let labels: Value =
-        serde_json::from_str(&std::fs::read_to_string(here.join("tools.labels.json")).unwrap())
-            .unwrap();
-    let Some(dir) = scratch("tools") else { return };
+    let labels: Value = serde_json::from_str(
+        &std::fs::read_to_string(here.join(format!("{name}.labels.json"))).unwrap(),
+    )
+    .unwrap();
+    let Some(dir) = scratch(name) else { return };
     let Some(recs) = analyze(
         &bin,
-        &here.join("tools.pcap.gz"),
-        &dir.join("tools.eve.json"),
+        &here.join(format!("{name}.pcap.gz")),
+        &dir.join(format!("{name}.eve.json")),
     ) else {
         return;
     };
@@ -200,6 +200,20 @@ fn real_tools_are_detected() {
         stray.is_empty(),
         "alerts on hosts that did not attack: {stray:?}"
     );
+}
+
+/// nmap, hping3, hydra (HTTP and SSH), dig and curl between two network
+/// namespaces (testdata/make_tools.sh).
+#[test]
+fn real_tools_are_detected() {
+    labelled_capture("tools");
+}
+
+/// A Modbus PLC polled by its HMI, then written to and probed by another
+/// host (testdata/make_modbus.sh).
+#[test]
+fn modbus_write_and_probe_are_detected() {
+    labelled_capture("modbus");
 }
 
 #[test]

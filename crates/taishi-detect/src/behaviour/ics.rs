@@ -142,12 +142,67 @@ enum Action {
     Mode,
 }
 
+/// When a host first spoke to a device, first read, first wrote.
+#[derive(Debug)]
+struct Seen {
+    ip: IpAddr,
+    first: Micros,
+    first_read: Option<Micros>,
+    first_write: Option<Micros>,
+}
+
+/// A write seen while the device's masters were still being learnt: judged
+/// once learning is over, because records of different flows arrive out of
+/// time order (the master's polls can be written after the stranger's
+/// write).
+#[derive(Debug)]
+struct Pending {
+    time: Micros,
+    parties: Parties,
+    event_type: String,
+    what: String,
+    registers: bool,
+}
+
 #[derive(Debug)]
 struct Device {
     first_seen: Micros,
-    masters: Vec<IpAddr>,
+    hosts: Vec<Seen>,
     alerted: Vec<(IpAddr, u32)>,
+    pending: Vec<Pending>,
 }
+
+impl Device {
+    /// Whether `ip` is a learnt master: it first spoke during learning, and
+    /// it polled before it wrote or was the first host to speak to the
+    /// device at all.
+    fn learnt(&self, ip: &IpAddr, learning_end: Micros) -> bool {
+        let Some(h) = self.hosts.iter().find(|h| h.ip == *ip) else {
+            return false;
+        };
+        if h.first >= learning_end {
+            return false;
+        }
+        let polled_first = h
+            .first_read
+            .is_some_and(|r| r < learning_end && h.first_write.is_none_or(|w| r <= w));
+        let earliest = self.hosts.iter().map(|x| x.first).min() == Some(h.first);
+        polled_first || earliest
+    }
+
+    fn masters(&self, learning_end: Micros) -> Vec<String> {
+        self.hosts
+            .iter()
+            .filter(|h| self.learnt(&h.ip, learning_end))
+            .take(SAMPLE_PEERS)
+            .map(|h| eve_ip(&h.ip))
+            .collect()
+    }
+}
+
+/// Records of other flows may arrive this late (record time) relative to
+/// one another; writes within it after learning are still held back.
+const GRACE: Micros = 60 * SEC;
 
 /// State of the industrial detectors.
 #[derive(Debug)]
@@ -206,47 +261,71 @@ impl Ics {
         let configured = self.masters.iter().any(|n| n.contains(&h.src));
         let d = self.devices.entry(h.dst, h.time, || Device {
             first_seen: h.time,
-            masters: Vec::new(),
+            hosts: Vec::new(),
             alerted: Vec::new(),
+            pending: Vec::new(),
         });
         d.first_seen = d.first_seen.min(h.time);
-        let in_learning = h.time < d.first_seen.saturating_add(learning);
-        let mut master = configured || d.masters.contains(&h.src);
-        // While learning, a host becomes a master by polling the device, or
-        // by writing to a device nobody commands yet. A host whose first
-        // words to a device that already has a master are a write is not
-        // learnt: that is the attack this detector is for.
+        let learning_end = d.first_seen.saturating_add(learning);
         let writes = matches!(action, Action::Write(_));
-        let suspect = d.alerted.iter().any(|(ip, _)| *ip == h.src);
-        if in_learning
-            && !master
-            && !suspect
-            && (!writes || d.masters.is_empty())
-            && d.masters.len() < MAX_MASTERS
-        {
-            d.masters.push(h.src);
-            master = true;
+        let room = d.hosts.len() < MAX_MASTERS;
+        if let Some(x) = d.hosts.iter_mut().find(|x| x.ip == h.src) {
+            x.first = x.first.min(h.time);
+            let slot = if writes {
+                &mut x.first_write
+            } else {
+                &mut x.first_read
+            };
+            *slot = Some(slot.map_or(h.time, |t| t.min(h.time)));
+        } else if room {
+            d.hosts.push(Seen {
+                ip: h.src,
+                first: h.time,
+                first_read: (!writes).then_some(h.time),
+                first_write: writes.then_some(h.time),
+            });
         }
         let sig = match action {
-            Action::Read => return,
-            Action::Write(_) if master => return,
-            Action::Write(_) => &WRITE,
-            Action::Stop => &STOP,
-            Action::Download => &DOWNLOAD,
-            Action::Mode => &MODE,
+            Action::Read => None,
+            Action::Write(registers) => {
+                if !configured {
+                    let p = Pending {
+                        time: h.time,
+                        parties: Parties::forward(h),
+                        event_type: event_type.to_string(),
+                        what,
+                        registers,
+                    };
+                    if h.time < learning_end.saturating_add(GRACE) {
+                        let held = d.pending.iter().any(|x| x.parties.attacker == h.src);
+                        if !held && d.pending.len() < MAX_MASTERS {
+                            d.pending.push(p);
+                        }
+                    } else {
+                        judge(d, p, learning_end, out);
+                    }
+                }
+                None
+            }
+            Action::Stop => Some(&STOP),
+            Action::Download => Some(&DOWNLOAD),
+            Action::Mode => Some(&MODE),
         };
-        // One alert per (host, signature) per device: a session of writes is
-        // one incident.
+        if self.devices_due(h.dst, h.time, learning) {
+            self.flush(h.dst, learning, out);
+        }
+        let Some(sig) = sig else { return };
+        let Some(d) = self.devices.get_mut(&h.dst) else {
+            return;
+        };
         if d.alerted.contains(&(h.src, sig.sid)) {
             return;
         }
         if d.alerted.len() < MAX_MASTERS {
             d.alerted.push((h.src, sig.sid));
         }
-        let extra: &[&str] = match action {
-            Action::Write(true) => &["T0836"],
-            _ => &[],
-        };
+        let learning_end = d.first_seen.saturating_add(learning);
+        let master = configured || d.learnt(&h.src, learning_end);
         let mut ev = evidence(
             1,
             (h.time, h.time),
@@ -254,26 +333,44 @@ impl Ics {
             h.flow_id.as_slice(),
         );
         ev.insert("protocol".into(), json!(event_type));
-        ev.insert("operation".into(), json!(what));
+        ev.insert("operation".into(), json!(what_of(action)));
         ev.insert("authorised_master".into(), json!(master));
-        ev.insert(
-            "masters".into(),
-            json!(
-                d.masters
-                    .iter()
-                    .take(SAMPLE_PEERS)
-                    .map(eve_ip)
-                    .collect::<Vec<_>>()
-            ),
-        );
-        let mut a = alert(sig, extra, h.time, &Parties::forward(h), ev);
-        if master && action != Action::Read {
+        ev.insert("masters".into(), json!(d.masters(learning_end)));
+        let mut a = alert(sig, &[], h.time, &Parties::forward(h), ev);
+        if master {
             // From a master, device control is notable, not hostile.
-            if let Some(s) = a.pointer_mut("/alert/severity") {
+            if let Some(s) = a.get_mut("alert").and_then(|x| x.get_mut("severity")) {
                 *s = json!(2);
             }
         }
         out.push(a);
+    }
+
+    fn devices_due(&mut self, dev: IpAddr, now: Micros, learning: Micros) -> bool {
+        self.devices.get_mut(&dev).is_some_and(|d| {
+            !d.pending.is_empty()
+                && now >= d.first_seen.saturating_add(learning).saturating_add(GRACE)
+        })
+    }
+
+    fn flush(&mut self, dev: IpAddr, learning: Micros, out: &mut Vec<Value>) {
+        if let Some(d) = self.devices.get_mut(&dev) {
+            let learning_end = d.first_seen.saturating_add(learning);
+            for p in std::mem::take(&mut d.pending) {
+                judge(d, p, learning_end, out);
+            }
+        }
+    }
+
+    /// End of input: judge the writes still held back.
+    pub fn finish(&mut self, out: &mut Vec<Value>) {
+        let learning = self.cfg.learning_secs * SEC;
+        for (_, d) in self.devices.iter_mut() {
+            let learning_end = d.first_seen.saturating_add(learning);
+            for p in std::mem::take(&mut d.pending) {
+                judge(d, p, learning_end, out);
+            }
+        }
     }
 
     fn modbus_scan(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
@@ -303,6 +400,40 @@ impl Ics {
                 out.push(alert(&SCAN, &[], d.span().1, &Parties::forward(h), ev));
             }
         }
+    }
+}
+
+/// A write from a host that is not a master of the device is an alert,
+/// once per (host, device).
+fn judge(d: &mut Device, p: Pending, learning_end: Micros, out: &mut Vec<Value>) {
+    let host = p.parties.attacker;
+    if d.learnt(&host, learning_end) || d.alerted.contains(&(host, WRITE.sid)) {
+        return;
+    }
+    if d.alerted.len() < MAX_MASTERS {
+        d.alerted.push((host, WRITE.sid));
+    }
+    let mut ev = evidence(
+        1,
+        (p.time, p.time),
+        vec![json!(p.parties.victim.map(|v| eve_ip(&v)))],
+        p.parties.flow_id.as_slice(),
+    );
+    ev.insert("protocol".into(), json!(p.event_type));
+    ev.insert("operation".into(), json!(p.what));
+    ev.insert("authorised_master".into(), json!(false));
+    ev.insert("masters".into(), json!(d.masters(learning_end)));
+    let extra: &[&str] = if p.registers { &["T0836"] } else { &[] };
+    out.push(alert(&WRITE, extra, p.time, &p.parties, ev));
+}
+
+fn what_of(a: Action) -> &'static str {
+    match a {
+        Action::Read => "read",
+        Action::Write(_) => "write",
+        Action::Stop => "stop",
+        Action::Download => "download",
+        Action::Mode => "mode",
     }
 }
 
@@ -391,6 +522,7 @@ mod tests {
                 &mut out,
             );
         }
+        i.finish(&mut out);
         out
     }
 
@@ -435,6 +567,21 @@ mod tests {
         // same incident.
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0]["evidence"]["authorised_master"], false);
+    }
+
+    #[test]
+    fn the_masters_polls_may_arrive_after_the_strangers_write() {
+        let mut i = Ics::new(IcsConfig::default()).unwrap();
+        // Records of two flows, the stranger's flushed first.
+        let recs = [
+            modbus("10.99.0.1", 6, 1, T0 + 8 * SEC),
+            modbus("10.99.0.3", 3, 1, T0),
+            modbus("10.99.0.3", 3, 1, T0 + SEC),
+        ];
+        let out = run(&mut i, &recs);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0]["src_ip"], "10.99.0.1");
+        assert_eq!(out[0]["evidence"]["masters"], json!(["10.99.0.3"]));
     }
 
     #[test]

@@ -278,6 +278,7 @@ impl Observer for Behaviour {
     fn finish(&mut self, out: &mut Vec<Value>) {
         let before = out.len();
         self.beacon.finish(out);
+        self.ics.finish(out);
         self.stats.alerts += (out.len() - before) as u64;
     }
 }

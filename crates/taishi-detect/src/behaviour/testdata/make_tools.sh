@@ -15,7 +15,7 @@ cleanup() {
     ip netns del beh_a 2>/dev/null || true; ip netns del beh_v 2>/dev/null || true
     rm -rf "$tmp"
 }
-trap cleanup EXIT
+trap cleanup EXIT INT TERM
 ip link add beh_va type veth peer name beh_vv
 ip link set beh_va netns beh_a; ip link set beh_vv netns beh_v
 ip -n beh_a addr add $A/24 dev beh_va; ip -n beh_v addr add $V/24 dev beh_vv
