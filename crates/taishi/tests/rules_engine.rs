@@ -116,3 +116,24 @@ fn shipped_demo_rules_alert_on_the_demo_traffic() {
         assert!(got.contains_key(&sid), "sid {sid} silent: {got:?}");
     }
 }
+
+#[test]
+fn capitals_on_the_lower_cased_host_buffer_are_refused_as_suricata_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("host.rules");
+    std::fs::write(
+        &rules,
+        "alert http any any -> any any (msg:\"caps\"; http.host; content:\"Example.COM\"; sid:1;)\n\
+         alert http any any -> any any (msg:\"nocase\"; http.host; content:\"Example.COM\"; nocase; sid:2;)\n",
+    )
+    .unwrap();
+    let o = taishi()
+        .args(["rules", "check", "--json", "--list"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["total"]["loaded"], 1, "{v}");
+    assert_eq!(v["skipped"][0]["sid"], 1);
+    assert_eq!(v["skipped"][0]["keyword"], "http.host");
+}

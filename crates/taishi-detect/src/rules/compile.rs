@@ -679,6 +679,14 @@ impl Compiler {
             b.matcher
                 .finish()
                 .map_err(|e| invalid(&e.keyword, e.message))?;
+            // http.host is lower-cased: Suricata refuses a case-sensitive
+            // pattern with capitals there, which could never match.
+            if b.def.to_server == Some(Buffer::HttpHost) && b.matcher.has_uppercase_pattern() {
+                return Err(invalid(
+                    "http.host",
+                    "case-sensitive pattern with upper-case letters on a lower-cased buffer",
+                ));
+            }
         }
         if !payload.is_empty() {
             sig.payload = Some(payload);
@@ -856,13 +864,4 @@ pub fn unquote(v: &str) -> String {
         }
     }
     out
-}
-
-/// Buffers each direction of a transaction rule inspects.
-pub fn buffer_for(def: &BufferDef, to_server: bool) -> Option<Buffer> {
-    if to_server {
-        def.to_server
-    } else {
-        def.to_client
-    }
 }

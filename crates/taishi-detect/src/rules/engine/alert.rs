@@ -12,30 +12,13 @@ use taishi_flow::{Direction, FlowView};
 use taishi_proto::Transaction;
 
 use crate::rules::compile::Signature;
-use crate::rules::parse::Action;
-
-/// Where a packet-level rule matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Where {
-    /// The reassembled stream.
-    Stream,
-}
 
 /// The `alert` object of a rule.
 fn alert_object(sig: &Signature) -> Value {
-    let action = match sig.action {
-        Action::Drop
-        | Action::Reject
-        | Action::RejectSrc
-        | Action::RejectDst
-        | Action::RejectBoth => {
-            // An IDS does not drop: Suricata logs these as allowed too.
-            "allowed"
-        }
-        _ => "allowed",
-    };
+    // An IDS drops nothing: Suricata logs drop and reject rules' alerts
+    // as allowed too (pass rules raise none).
     let mut a = Map::new();
-    a.insert("action".into(), action.into());
+    a.insert("action".into(), "allowed".into());
     a.insert("gid".into(), sig.gid.into());
     a.insert("signature_id".into(), sig.sid.into());
     a.insert("rev".into(), sig.rev.into());
@@ -155,7 +138,6 @@ pub fn flow_alert(
     view: &FlowView<'_>,
     dir: Direction,
     app: Option<&'static str>,
-    _where: Where,
 ) -> Event {
     let mut body = Map::new();
     body.insert("alert".into(), alert_object(sig));

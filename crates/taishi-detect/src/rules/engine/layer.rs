@@ -12,10 +12,10 @@ use taishi_decode::{L3, L4, Packet};
 use taishi_flow::{AppLayer, Direction, FlowState, FlowView, TcpState};
 use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
-use super::alert::{self, Where};
+use super::alert;
 use super::prefilter::{PortedPrefilter, Prefilter, ScanScratch};
 use super::{Engine, class_of};
-use crate::rules::compile::{Kind, PktHdr, Signature};
+use crate::rules::compile::{PktHdr, Signature};
 use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
 use crate::rules::parse::Action;
 use crate::rules::payload::InspectEnv;
@@ -751,7 +751,7 @@ fn inspect_payload(
         }
         let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
             sink.emit(alert::with_traffic(
-                alert::flow_alert(sig, info.view, info.dir, info.app_proto, Where::Stream),
+                alert::flow_alert(sig, info.view, info.dir, info.app_proto),
                 traffic,
             ));
         };
@@ -809,7 +809,6 @@ fn inspect_tx(
         std::mem::swap(&mut c, &mut sv);
     }
     let now = view.last();
-    let _ = Kind::Tx;
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
