@@ -451,25 +451,9 @@ fn named_cmp(
     check_width(keyword, UintCmp::parse(keyword, t)?, limit)
 }
 
-/// DNP3 internal indication names and bits (`iin1 << 8 | iin2`).
-const DNP3_IND: [(&str, u16); 16] = [
-    ("device_restart", 0x8000),
-    ("device_trouble", 0x4000),
-    ("local_control", 0x2000),
-    ("need_time", 0x1000),
-    ("class_3_events", 0x0800),
-    ("class_2_events", 0x0400),
-    ("class_1_events", 0x0200),
-    ("all_stations", 0x0100),
-    ("reserved_1", 0x0080),
-    ("reserved_2", 0x0040),
-    ("config_corrupt", 0x0020),
-    ("already_executing", 0x0010),
-    ("event_buffer_overflow", 0x0008),
-    ("parameter_error", 0x0004),
-    ("object_unknown", 0x0002),
-    ("no_func_code_support", 0x0001),
-];
+/// DNP3 internal indication names and bits (`iin1 << 8 | iin2`), as the
+/// protocol stage logs them.
+use taishi_proto::dnp3::log::INDICATORS as DNP3_IND;
 
 /// Reads a hash list: one hex hash per line, optionally followed by a
 /// file name; `#` comments and blank lines skipped.
