@@ -835,7 +835,7 @@ fn inspect_tx(
         if sig.transactional {
             // Both sides at once, so only when the response is there too.
             if part != TxPart::Request
-                && tx_whole_matches(sig, s, vars, data, ctx, tx, (c, sv), now)
+                && tx_matches(sig, s, vars, data, ctx, tx, None, (c, sv), now)
             {
                 let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
                     ctx_alert(ctx, sig, tx, Direction::ToServer, traffic);
@@ -867,7 +867,7 @@ fn inspect_tx(
             if !can(to_server) {
                 continue;
             }
-            if tx_side_matches(sig, s, vars, data, ctx, tx, to_server, (c, sv), now) {
+            if tx_matches(sig, s, vars, data, ctx, tx, Some(to_server), (c, sv), now) {
                 let dir = if to_server {
                     Direction::ToServer
                 } else {
@@ -901,71 +901,22 @@ fn inspect_tx(
     s.cands = cands;
 }
 
-/// Whether a `=>` rule matches a transaction: addresses client to server,
-/// each buffer on its own side (either, for a buffer of both sides).
+/// Whether a transaction rule matches one side of a transaction
+/// (`Some(to_server)`), or, for a `=>` rule (`None`), the whole of it:
+/// addresses client to server, each buffer on whichever side holds it.
 #[allow(clippy::too_many_arguments)]
-fn tx_whole_matches(
+fn tx_matches(
     sig: &Signature,
     s: &mut Scratch,
     vars: &FlowVars,
     data: &[u8],
     ctx: &ParseCtx<'_, '_>,
     tx: &dyn Transaction,
+    side: Option<bool>,
     (c, sv): ((IpAddr, u16), (IpAddr, u16)),
     now: Timestamp,
 ) -> bool {
-    if !addrs_ok(sig, c.0, c.1, sv.0, sv.1, true) {
-        return false;
-    }
-    let info = FlowInfo {
-        view: ctx.flow,
-        dir: Direction::ToServer,
-        app_proto: Some(ctx.proto),
-    };
-    let fc = flow_ctx(Some(&info), true, now);
-    if !common_ok(sig, Some(ctx.proto), &fc, vars, s, c.0, sv.0, now) {
-        return false;
-    }
-    if let Some(m) = &sig.payload
-        && !m.inspect(data, &mut s.env)
-    {
-        return false;
-    }
-    if !sig.app_kws.iter().all(|k| k.matches_dir(tx, None)) {
-        return false;
-    }
-    let env = &mut s.env;
-    sig.buffers.iter().all(|b| {
-        let (mut any, mut seen) = (false, false);
-        for buf in [b.def.to_server, b.def.to_client].into_iter().flatten() {
-            tx.buffers(buf, &mut |v| {
-                seen = true;
-                if !any && b.matches(v, env) {
-                    any = true;
-                }
-            });
-        }
-        if seen {
-            any
-        } else {
-            b.matcher.matches_absent()
-        }
-    })
-}
-
-/// Whether a transaction rule matches one side of a transaction.
-#[allow(clippy::too_many_arguments)]
-fn tx_side_matches(
-    sig: &Signature,
-    s: &mut Scratch,
-    vars: &FlowVars,
-    data: &[u8],
-    ctx: &ParseCtx<'_, '_>,
-    tx: &dyn Transaction,
-    to_server: bool,
-    (c, sv): ((IpAddr, u16), (IpAddr, u16)),
-    now: Timestamp,
-) -> bool {
+    let to_server = side.unwrap_or(true);
     let ((src, sp), (dst, dp)) = if to_server { (c, sv) } else { (sv, c) };
     if !addrs_ok(sig, src, sp, dst, dp, true) {
         return false;
@@ -988,22 +939,18 @@ fn tx_side_matches(
     {
         return false;
     }
-    if !sig
-        .app_kws
-        .iter()
-        .all(|k| k.matches_dir(tx, Some(to_server)))
-    {
+    if !sig.app_kws.iter().all(|k| k.matches_dir(tx, side)) {
         return false;
     }
     let env = &mut s.env;
     sig.buffers.iter().all(|b| {
-        let buf = if to_server {
-            b.def.to_server
-        } else {
-            b.def.to_client
+        let bufs = match side {
+            Some(true) => [b.def.to_server, None],
+            Some(false) => [b.def.to_client, None],
+            None => [b.def.to_server, b.def.to_client],
         };
         let (mut any, mut seen) = (false, false);
-        if let Some(buf) = buf {
+        for buf in bufs.into_iter().flatten() {
             tx.buffers(buf, &mut |v| {
                 seen = true;
                 if !any && b.matches(v, env) {
