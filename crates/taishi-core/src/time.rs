@@ -80,6 +80,75 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Days since 1970-01-01 of a civil date (inverse of [`civil_from_days`]).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl Timestamp {
+    /// Parses an EVE `timestamp` as Suricata and Taishi write it
+    /// (`2009-11-24T21:27:09.534255+0000`, any UTC offset `+hhmm`/`-hhmm`/`Z`,
+    /// any number of fraction digits); `None` when it is not one.
+    pub fn parse_eve(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let part = b.get(r)?;
+            if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            std::str::from_utf8(part).ok()?.parse().ok()
+        };
+        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+            return None;
+        }
+        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+            return None;
+        }
+        let mut i = 19;
+        let mut nanos: u64 = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                if i - start < 9 {
+                    nanos = nanos * 10 + u64::from(b[i] - b'0');
+                }
+                i += 1;
+            }
+            let digits = (i - start).min(9);
+            if digits == 0 {
+                return None;
+            }
+            nanos *= 10u64.pow(9 - digits as u32);
+        }
+        let offset_secs = match b.get(i) {
+            None | Some(b'Z') => 0,
+            Some(&sign @ (b'+' | b'-')) => {
+                let oh = num(i + 1..i + 3)?;
+                let om = match b.get(i + 3) {
+                    Some(b':') => num(i + 4..i + 6)?,
+                    _ => num(i + 3..i + 5)?,
+                };
+                let o = oh * 3600 + om * 60;
+                if sign == b'+' { o } else { -o }
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(y, mo as u32, d as u32);
+        let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_secs;
+        let secs = u64::try_from(secs).ok()?;
+        Some(Timestamp::new(secs, nanos as u32))
+    }
+}
+
 /// Formats as Suricata's EVE `timestamp`: `2009-11-24T21:27:09.534255+0000` (UTC).
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -121,6 +190,36 @@ mod tests {
             Timestamp::new(951_782_400, 0).to_string(),
             "2000-02-29T00:00:00.000000+0000"
         );
+    }
+
+    #[test]
+    fn parses_what_it_formats() {
+        for t in [
+            Timestamp::new(1_259_098_029, 534_255_000),
+            Timestamp(0),
+            Timestamp::new(951_782_400, 0),
+            Timestamp::new(4_102_444_799, 999_999_000),
+        ] {
+            assert_eq!(Timestamp::parse_eve(&t.to_string()), Some(t));
+        }
+        // Offsets move to UTC; Zeek-style Z and short fractions work.
+        assert_eq!(
+            Timestamp::parse_eve("2009-11-24T23:27:09.5+0200"),
+            Some(Timestamp::new(1_259_098_029, 500_000_000))
+        );
+        assert_eq!(
+            Timestamp::parse_eve("2009-11-24T21:27:09Z"),
+            Some(Timestamp::new(1_259_098_029, 0))
+        );
+        for bad in [
+            "",
+            "2009-11-24",
+            "2009-13-24T21:27:09",
+            "2009-11-24T21:27:09.",
+            "x009-11-24T21:27:09",
+        ] {
+            assert_eq!(Timestamp::parse_eve(bad), None, "{bad}");
+        }
     }
 
     #[test]

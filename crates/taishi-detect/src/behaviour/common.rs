@@ -236,6 +236,11 @@ impl Cidr {
         Some(Cidr { addr, len })
     }
 
+    /// Prefix length: 32 or 128 for a single address.
+    pub fn prefix_len(&self) -> u8 {
+        self.len
+    }
+
     /// Whether `ip` is inside.
     pub fn contains(&self, ip: &IpAddr) -> bool {
         match (self.addr, ip) {

@@ -1,0 +1,1 @@
+//! Incidents: alerts correlated into attacks on assets.

@@ -1,0 +1,1 @@
+//! Posture: the hierarchical threat index, its level, trend and forecast.

@@ -1,0 +1,1 @@
+//! Reports: the situation for management and regulators, as HTML, Markdown or JSON.
