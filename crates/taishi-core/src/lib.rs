@@ -15,6 +15,7 @@ pub mod domain;
 pub mod event;
 pub mod limits;
 pub mod linktype;
+pub mod paths;
 pub mod store;
 pub mod time;
 

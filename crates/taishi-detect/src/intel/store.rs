@@ -120,13 +120,9 @@ pub struct IntelStore {
 impl IntelStore {
     /// `$XDG_DATA_HOME/taishi/intel`, else `$HOME/.local/share/taishi/intel`.
     pub fn default_dir() -> Result<PathBuf, StoreError> {
-        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
-            return Ok(PathBuf::from(x).join("taishi").join("intel"));
-        }
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .ok_or(StoreError::NoDefaultDir)?;
-        Ok(PathBuf::from(home).join(".local/share/taishi/intel"))
+        taishi_core::paths::data_dir()
+            .map(|d| d.join("intel"))
+            .ok_or(StoreError::NoDefaultDir)
     }
 
     /// The store in [`default_dir`](Self::default_dir).
