@@ -296,7 +296,15 @@ impl Decoder {
         let mut seen_rh = false;
         let mut seen_dh = 0u8;
         let mut seen_ah = false;
-        for _ in 0..MAX_IPV6_EXT_HEADERS {
+        for walked in 0..MAX_IPV6_EXT_HEADERS {
+            // Every header, the upper layer's too, needs its first two bytes
+            // once an extension header has been walked (Suricata checks this
+            // before dispatching, so a transport left with fewer bytes is a
+            // truncated extension header rather than a short TCP/UDP header).
+            if nh != 59 && rest.len() < 2 && (walked > 0 || is_ipv6_ext(nh)) {
+                self.invalid(pkt, Ev::Ipv6TruncExthdr);
+                return None;
+            }
             match nh {
                 // Hop-by-hop, destination options: (len + 1) * 8 bytes of TLV options.
                 0 | 60 => {
@@ -305,11 +313,14 @@ impl Decoder {
                         self.invalid(pkt, Ev::Ipv6TruncExthdr);
                         return None;
                     };
-                    if nh == 0 {
-                        if seen_hh {
+                    // A duplicate is flagged and skipped, its options unread.
+                    let dup = if nh == 0 {
+                        let dup = seen_hh;
+                        if dup {
                             self.event(pkt, Ev::Ipv6ExthdrDuplHh);
                         }
                         seen_hh = true;
+                        dup
                     } else {
                         // One destination options header may come before the
                         // routing header and one after it.
@@ -317,10 +328,14 @@ impl Decoder {
                         if seen_dh > 2 || (seen_dh == 2 && !seen_rh) {
                             self.event(pkt, Ev::Ipv6ExthdrDuplDh);
                         }
-                    }
-                    let home = self.ipv6_options(pkt, hdr.get(2..).unwrap_or_default());
-                    if nh == 60 && home.is_some() {
-                        ends.home_addr = home;
+                        seen_dh > 2
+                    };
+                    if !dup {
+                        let opts = hdr.get(2..).unwrap_or_default();
+                        let home = self.ipv6_options(pkt, nh == 0, opts);
+                        if nh == 60 && home.is_some() {
+                            ends.home_addr = home;
+                        }
                     }
                     nh = hdr.first().copied().unwrap_or(59);
                     rest = rest.get(hdr.len()..).unwrap_or_default();
@@ -358,6 +373,10 @@ impl Decoder {
                     let id = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
                     if off == 0 && !more {
                         self.event(pkt, Ev::Ipv6ExthdrUselessFh);
+                    } else if more && !rest.len().is_multiple_of(8) {
+                        // RFC 8200 §4.5: every fragment but the last is a
+                        // multiple of 8 octets long.
+                        self.event(pkt, Ev::Ipv6FragInvalidLength);
                     }
                     if frag.is_none() {
                         frag = Some((id, off, more));
@@ -410,31 +429,87 @@ impl Decoder {
         None
     }
 
-    /// Checks the TLV options of a hop-by-hop or destination options header;
-    /// returns the address of a well-formed Home Address option (type 0xc9).
-    fn ipv6_options(&mut self, pkt: &mut Packet<'_>, mut opts: &[u8]) -> Option<[u8; 16]> {
+    /// Checks the TLV options of a hop-by-hop (`hop`) or destination options
+    /// header; returns the address of a well-formed Home Address option
+    /// (type 0xc9).
+    ///
+    /// As Suricata, an option other than padding, Router Alert, Jumbo
+    /// Payload and Home Address is flagged as unknown (a covert channel can
+    /// hide in options every host skips), and a header holding nothing but
+    /// padding is flagged too; an option too short for its fixed value ends
+    /// the walk as a bad length.
+    fn ipv6_options(
+        &mut self,
+        pkt: &mut Packet<'_>,
+        hop: bool,
+        mut opts: &[u8],
+    ) -> Option<[u8; 16]> {
         let mut home = None;
+        let (mut padding, mut other) = (0u32, 0u32);
         while let Some(&ty) = opts.first() {
             if ty == 0 {
+                padding += 1;
                 opts = opts.get(1..).unwrap_or_default();
                 continue;
             }
             let Some(&len) = opts.get(1) else {
                 self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
-                return None;
+                break;
             };
-            if ty == 1 && len == 0 {
-                self.event(pkt, Ev::Ipv6ZeroLenPadn);
-            }
             let end = 2 + usize::from(len);
             if end > opts.len() {
                 self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
-                return None;
+                break;
             }
-            if ty == 0xc9 && len == 16 {
+            // The smallest value each known option carries.
+            let min = match ty {
+                1 => {
+                    padding += 1;
+                    if len == 0 {
+                        self.event(pkt, Ev::Ipv6ZeroLenPadn);
+                    }
+                    0
+                }
+                IPV6_OPT_ROUTER_ALERT => {
+                    other += 1;
+                    2
+                }
+                IPV6_OPT_JUMBO => 4,
+                IPV6_OPT_HOME_ADDRESS => {
+                    other += 1;
+                    16
+                }
+                _ => {
+                    self.event(
+                        pkt,
+                        if hop {
+                            Ev::Ipv6HopoptsUnknownOpt
+                        } else {
+                            Ev::Ipv6DstoptsUnknownOpt
+                        },
+                    );
+                    other += 1;
+                    0
+                }
+            };
+            if usize::from(len) < min {
+                self.event(pkt, Ev::Ipv6ExthdrInvalidOptlen);
+                break;
+            }
+            if ty == IPV6_OPT_HOME_ADDRESS && len == 16 {
                 home = opts.get(2..18).and_then(|a| a.try_into().ok());
             }
             opts = opts.get(end..).unwrap_or_default();
+        }
+        if padding > 0 && other == 0 {
+            self.event(
+                pkt,
+                if hop {
+                    Ev::Ipv6HopoptsOnlyPadding
+                } else {
+                    Ev::Ipv6DstoptsOnlyPadding
+                },
+            );
         }
         home
     }
@@ -560,6 +635,17 @@ fn jumbo_len(hbh: &[u8]) -> Option<usize> {
         opts = opts.get(2 + olen..)?;
     }
     None
+}
+
+/// IPv6 option types with a fixed-size value (RFC 2711, RFC 2675, RFC 6275).
+const IPV6_OPT_ROUTER_ALERT: u8 = 0x05;
+const IPV6_OPT_JUMBO: u8 = 0xc2;
+const IPV6_OPT_HOME_ADDRESS: u8 = 0xc9;
+
+/// Whether the IPv6 header's next header `nh` starts Suricata's extension
+/// walk (ESP included) rather than going straight to a transport decoder.
+fn is_ipv6_ext(nh: u8) -> bool {
+    matches!(nh, 0 | 43 | 44 | 50 | 51 | 60 | 135 | 139 | 140)
 }
 
 /// Addresses extension headers substitute for the IPv6 header's own, for

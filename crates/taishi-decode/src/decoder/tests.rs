@@ -546,14 +546,14 @@ fn ipv6_extension_headers() {
         (
             "hbh padn",
             with(hbh(17, &[1, 4, 0, 0, 0, 0]), 0),
-            vec![],
+            vec!["ipv6.hopopts_only_padding"],
             true,
             false,
         ),
         (
             "zero len padn",
             with(hbh(17, &[1, 0, 1, 2, 0, 0]), 0),
-            vec!["ipv6.zero_len_padn"],
+            vec!["ipv6.zero_len_padn", "ipv6.hopopts_only_padding"],
             true,
             false,
         ),
@@ -567,7 +567,28 @@ fn ipv6_extension_headers() {
         (
             "dst opts",
             with(hbh(17, &[1, 4, 0, 0, 0, 0]), 60),
-            vec![],
+            vec!["ipv6.dstopts_only_padding"],
+            true,
+            false,
+        ),
+        (
+            "unknown dst option (a covert channel)",
+            with(hbh(17, &[0x1e, 4, b'l', b'e', b'a', b'k']), 60),
+            vec!["ipv6.dstopts_unknown_opt"],
+            true,
+            false,
+        ),
+        (
+            "router alert and unknown hbh option",
+            with(hbh(17, &[5, 2, 0, 0, 0x3e, 0]), 0),
+            vec!["ipv6.hopopts_unknown_opt"],
+            true,
+            false,
+        ),
+        (
+            "router alert too short for its value",
+            with(hbh(17, &[5, 1, 0, 1, 0, 0]), 0),
+            vec!["ipv6.exthdr_invalid_optlen"],
             true,
             false,
         ),
@@ -591,14 +612,27 @@ fn ipv6_extension_headers() {
                 [hbh(0, &[1, 4, 0, 0, 0, 0]), hbh(17, &[1, 4, 0, 0, 0, 0])].concat(),
                 0,
             ),
-            vec!["ipv6.exthdr_dupl_hh"],
+            vec!["ipv6.hopopts_only_padding", "ipv6.exthdr_dupl_hh"],
             true,
             false,
         ),
         // Fragment header: next UDP, reserved, offset 0 + M, id 0x11223344.
+        // More fragments follow but the fragment (header, UDP's 8 bytes and
+        // "hi") is not a multiple of 8 octets.
+        (
+            "first fragment of odd length",
+            with(vec![17, 0, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44], 44),
+            vec!["ipv6.frag_invalid_length"],
+            true,
+            true,
+        ),
         (
             "first fragment",
-            with(vec![17, 0, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44], 44),
+            // Six zero bytes (read as the start of UDP) make 24 octets.
+            with(
+                vec![17, 0, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0, 0, 0],
+                44,
+            ),
             vec![],
             true,
             true,
@@ -635,6 +669,15 @@ fn ipv6_extension_headers() {
             "no next header with data",
             with(vec![], 59),
             vec!["ipv6.data_after_none_header"],
+            false,
+            false,
+        ),
+        // An atomic fragment header followed by one byte where TCP's header
+        // should be: Suricata reports the extension chain as truncated.
+        (
+            "one byte after the last extension header",
+            ipv6(44, &[6, 0, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44, 0x00]),
+            vec!["ipv6.exthdr_useless_fh", "ipv6.trunc_exthdr"],
             false,
             false,
         ),
