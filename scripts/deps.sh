@@ -3,7 +3,8 @@
 # libpcap-dev (live capture links libpcap), libhyperscan-dev (the rule
 # prefilter links libhs by default), tshark (tests compare our
 # conversations and fields with Wireshark's), iproute2 (live-capture tests
-# make veth pairs in network namespaces). Idempotent and quiet when all is there.
+# make veth pairs in network namespaces), chromium and a CJK font (the
+# report test screenshots a Chinese HTML report headless). Idempotent and quiet when all is there.
 set -euo pipefail
 need=()
 dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
@@ -13,6 +14,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/bin/time ] || need+=(time)
 command -v bc >/dev/null 2>&1 || need+=(bc)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need+=(fonts-wqy-zenhei)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing: ${need[*]}" >&2
 SUDO=""
