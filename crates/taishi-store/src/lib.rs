@@ -6,3 +6,5 @@
 //! never know which one is behind it.
 
 pub mod sqlite;
+
+pub use sqlite::SqliteStore;

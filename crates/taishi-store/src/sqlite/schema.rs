@@ -1,0 +1,165 @@
+//! The schema, as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` holds how many steps a database has had. Opening
+//! applies the missing ones in order, each in its own transaction (a crash
+//! half-way leaves the database at the previous version, never between
+//! two). A database with more steps than this build knows was written by a
+//! newer Taishi and is refused with [`StoreError::TooNew`] rather than
+//! misread. Steps are never edited once released: a change is a new step.
+
+use rusqlite::Connection;
+use taishi_core::StoreError;
+
+use super::sql::backend;
+
+/// Migration steps; step `i` takes a database from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the tables and the indexes every query filter needs.
+    "CREATE TABLE flows (
+        id INTEGER PRIMARY KEY,
+        start INTEGER NOT NULL,
+        end_ts INTEGER NOT NULL,
+        flow_id INTEGER,
+        src_ip TEXT NOT NULL,
+        src_port INTEGER,
+        dest_ip TEXT NOT NULL,
+        dest_port INTEGER,
+        proto TEXT NOT NULL,
+        app_proto TEXT,
+        pkts INTEGER NOT NULL,
+        bytes_toserver INTEGER NOT NULL,
+        bytes_toclient INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        alerted INTEGER NOT NULL
+    );
+    CREATE INDEX flows_start ON flows(start);
+    CREATE INDEX flows_src_ip ON flows(src_ip, start);
+    CREATE INDEX flows_dest_ip ON flows(dest_ip, start);
+    CREATE INDEX flows_app_proto ON flows(app_proto, start);
+    CREATE INDEX flows_dest_port ON flows(dest_port, start);
+
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity REAL NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX incidents_last_seen ON incidents(last_seen);
+    CREATE INDEX incidents_severity ON incidents(severity);
+    CREATE INDEX incidents_tenant ON incidents(tenant, last_seen);
+    CREATE INDEX incidents_status ON incidents(status);
+
+    CREATE TABLE incident_hosts (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        ip TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (incident_id, ip, role)
+    ) WITHOUT ROWID;
+    CREATE INDEX incident_hosts_ip ON incident_hosts(ip);
+
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        flow_id INTEGER,
+        src_ip TEXT NOT NULL,
+        src_port INTEGER,
+        dest_ip TEXT NOT NULL,
+        dest_port INTEGER,
+        proto TEXT NOT NULL,
+        app_proto TEXT,
+        gid INTEGER NOT NULL,
+        sid INTEGER NOT NULL,
+        rev INTEGER NOT NULL,
+        signature TEXT NOT NULL,
+        category TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        techniques TEXT NOT NULL,
+        tactics TEXT NOT NULL,
+        attacker TEXT NOT NULL,
+        victim TEXT NOT NULL,
+        incident_id INTEGER REFERENCES incidents(id) ON DELETE SET NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX alerts_ts ON alerts(ts);
+    CREATE INDEX alerts_incident ON alerts(incident_id);
+    CREATE INDEX alerts_src_ip ON alerts(src_ip);
+    CREATE INDEX alerts_dest_ip ON alerts(dest_ip);
+    CREATE INDEX alerts_attacker ON alerts(attacker);
+    CREATE INDEX alerts_victim ON alerts(victim);
+    CREATE INDEX alerts_sid ON alerts(sid);
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        event_type TEXT NOT NULL,
+        flow_id INTEGER,
+        src_ip TEXT,
+        dest_ip TEXT,
+        app_proto TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX events_type_ts ON events(event_type, ts);
+    CREATE INDEX events_ts ON events(ts);
+
+    CREATE TABLE assets (address TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE vulns (
+        id TEXT NOT NULL,
+        product TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (id, product)
+    ) WITHOUT ROWID;
+    CREATE TABLE posture (
+        kind INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        forecast INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        idx REAL NOT NULL,
+        level INTEGER NOT NULL,
+        PRIMARY KEY (kind, key, bucket, forecast)
+    ) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings `conn`'s schema to [`SCHEMA_VERSION`].
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// The version recorded in the database.
+pub(crate) fn version(conn: &Connection) -> Result<i64, StoreError> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(backend("read schema version"))
+}
+
+/// Brings `conn`'s schema to `target` (tests build old databases with it).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), StoreError> {
+    let found = version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (step, sql) in MIGRATIONS.iter().enumerate() {
+        let to = step as i64 + 1;
+        if to <= found || to > target {
+            continue;
+        }
+        let tx = conn
+            .transaction()
+            .map_err(backend("begin schema migration"))?;
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Backend(format!("schema migration to version {to}: {e}")))?;
+        tx.pragma_update(None, "user_version", to)
+            .map_err(backend("record schema version"))?;
+        tx.commit().map_err(backend("commit schema migration"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Small helpers shared by the query modules: error mapping, integer
+//! conversions between Rust's unsigned values and SQLite's signed ones, and
+//! a builder for optional `WHERE` filters.
+
+use rusqlite::types::Value;
+use taishi_core::StoreError;
+
+/// Maps a rusqlite error to [`StoreError::Backend`] naming the operation.
+pub(crate) fn backend(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Backend(format!("{op}: {e}"))
+}
+
+/// A time or counter for an INTEGER column. SQLite integers are signed;
+/// nanosecond times fit until 2262 and counters never get near, so
+/// saturating keeps sums and comparisons right.
+pub(crate) fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The inverse of [`int`] (a negative value, which we never write, reads as 0).
+pub(crate) fn uint(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// A flow id for an INTEGER column, bit for bit: flow ids are hashes that
+/// use all 64 bits and are only ever compared for equality.
+pub(crate) fn flow_id_to_sql(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
+}
+
+/// The inverse of [`flow_id_to_sql`].
+pub(crate) fn flow_id_from_sql(v: i64) -> u64 {
+    u64::from_ne_bytes(v.to_ne_bytes())
+}
+
+/// A port read back from an INTEGER column.
+pub(crate) fn port(v: Option<i64>) -> Option<u16> {
+    v.and_then(|p| u16::try_from(p).ok())
+}
+
+/// `WHERE` clauses joined by `AND`, with their positional parameters.
+#[derive(Default)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    pub(crate) params: Vec<Value>,
+}
+
+impl Filter {
+    /// Adds `clause`, whose `?` placeholders take `params` in order.
+    pub(crate) fn add(&mut self, clause: &str, params: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause.to_owned());
+        self.params.extend(params);
+    }
+
+    /// ` WHERE a AND b`, or nothing.
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// Appends ` LIMIT ? OFFSET ?` and its parameters (no limit: -1, SQLite's "all").
+    pub(crate) fn page(&mut self, limit: Option<u64>, offset: u64) -> &'static str {
+        self.params.push(Value::Integer(limit.map_or(-1, int)));
+        self.params.push(Value::Integer(int(offset)));
+        " LIMIT ? OFFSET ?"
+    }
+}

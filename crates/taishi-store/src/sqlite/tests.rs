@@ -1,0 +1,884 @@
+//! Every `Store` method against a real database file.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+use taishi_core::Store;
+use taishi_core::domain::{
+    Asset, Grade, Incident, IncidentStatus, Level, PosturePoint, Scope, ScopeKind, Vulnerability,
+};
+use taishi_core::store::{
+    AlertQuery, FlowGroup, FlowQuery, IncidentQuery, IncidentUpdate, IngestReport, PostureQuery,
+    Retention,
+};
+use taishi_core::{StoreError, Timestamp};
+
+use super::{SqliteStore, schema};
+
+/// 2024-05-01T10:00:00Z, the base of the synthetic records.
+const T0: u64 = 1_714_557_600;
+const NS: u64 = 1_000_000_000;
+
+fn eve_time(secs: u64) -> String {
+    Timestamp::new(secs, 0).to_string()
+}
+
+fn flow_line(secs: u64, src: &str, dst: &str, dport: u16, app: Option<&str>, bytes: u64) -> String {
+    let mut v = json!({
+        "timestamp": eve_time(secs + 5), "flow_id": secs * 7 + u64::from(dport),
+        "event_type": "flow", "src_ip": src, "src_port": 40000, "dest_ip": dst,
+        "dest_port": dport, "proto": "TCP",
+        "flow": {"pkts_toserver": 3, "pkts_toclient": 2, "bytes_toserver": bytes,
+            "bytes_toclient": 100, "start": eve_time(secs), "end": eve_time(secs + 4),
+            "state": "closed", "alerted": false}
+    });
+    if let Some(a) = app {
+        v["app_proto"] = json!(a);
+    }
+    v.to_string()
+}
+
+fn alert_line(secs: u64, src: &str, dst: &str, sid: u32, severity: u8) -> String {
+    json!({
+        "timestamp": eve_time(secs), "flow_id": 99, "event_type": "alert",
+        "src_ip": src, "src_port": 40000, "dest_ip": dst, "dest_port": 22, "proto": "TCP",
+        "app_proto": "ssh",
+        "alert": {"action": "allowed", "gid": 3, "signature_id": sid, "rev": 1,
+            "signature": format!("TAISHI test {sid}"), "category": "Attempted Administrator Privilege Gain",
+            "severity": severity,
+            "metadata": {"mitre_technique_id": ["T1110"], "mitre_tactic_id": ["TA0006"]}}
+    })
+    .to_string()
+}
+
+fn dns_line(secs: u64, name: &str) -> String {
+    json!({"timestamp": eve_time(secs), "flow_id": 5, "event_type": "dns",
+        "src_ip": "10.0.0.9", "src_port": 5353, "dest_ip": "10.0.0.1", "dest_port": 53,
+        "proto": "UDP", "dns": {"type": "query", "id": 1, "rrname": name, "rrtype": "A"}})
+    .to_string()
+}
+
+fn lines(ls: &[String]) -> Vec<u8> {
+    let mut out = ls.join("\n").into_bytes();
+    out.push(b'\n');
+    out
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    store: SqliteStore,
+}
+
+fn db() -> Db {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sub/folder/taishi.db");
+    let store = SqliteStore::open(&path).expect("open");
+    Db {
+        _dir: dir,
+        path,
+        store,
+    }
+}
+
+#[test]
+fn open_creates_folders_sets_wal_and_the_schema_version() {
+    let d = db();
+    assert!(d.path.exists());
+    let conn = rusqlite::Connection::open(&d.path).expect("reopen");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(
+        schema::version(&conn).expect("version"),
+        schema::SCHEMA_VERSION
+    );
+    // Reopening an up-to-date database changes nothing.
+    drop(d.store);
+    let again = SqliteStore::open(&d.path).expect("reopen store");
+    assert_eq!(again.count_flows(&FlowQuery::default()).expect("count"), 0);
+}
+
+#[test]
+fn open_error_names_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"x").expect("write");
+    let path = file.join("taishi.db");
+    let Err(e) = SqliteStore::open(&path) else {
+        panic!("opened a database under a file");
+    };
+    assert!(e.to_string().contains("not-a-folder"), "{e}");
+}
+
+#[test]
+fn newer_database_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("new.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("create");
+        conn.pragma_update(None, "user_version", schema::SCHEMA_VERSION + 1)
+            .expect("set version");
+    }
+    match SqliteStore::open(&path) {
+        Err(StoreError::TooNew { found, supported }) => {
+            assert_eq!(
+                (found, supported),
+                (schema::SCHEMA_VERSION + 1, schema::SCHEMA_VERSION)
+            );
+        }
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("opened a newer database"),
+    }
+}
+
+#[test]
+fn ingest_counts_each_kind_and_skips_stats_and_malformed_lines() {
+    let d = db();
+    let mut batch = lines(&[
+        flow_line(T0, "10.0.0.1", "10.0.0.2", 502, Some("modbus"), 300),
+        alert_line(T0 + 1, "192.0.2.1", "10.0.0.2", 3_000_001, 2),
+        dns_line(T0 + 2, "example.com"),
+        r#"{"timestamp":"2024-05-01T10:00:00.000000+0000","event_type":"stats","stats":{"uptime":1}}"#.into(),
+        "not json".into(),
+        r#"{"no_event_type":1}"#.into(),
+        r#"[1,2,3]"#.into(),
+        // An alert without addresses is not a usable alert.
+        r#"{"timestamp":"2024-05-01T10:00:00Z","event_type":"alert","alert":{}}"#.into(),
+        // A flow with no times at all.
+        r#"{"event_type":"flow","src_ip":"a","dest_ip":"b","flow":{}}"#.into(),
+        String::new(),
+        "   ".into(),
+    ]);
+    batch.extend_from_slice(b"{\"event_type\":\"dns\",\"x\":\"\xff\"}\n");
+    let r = d.store.ingest(&batch).expect("ingest");
+    assert_eq!(
+        r,
+        IngestReport {
+            flows: 1,
+            alerts: 1,
+            events: 1,
+            malformed: 6
+        }
+    );
+    assert_eq!(
+        d.store.count_flows(&FlowQuery::default()).expect("flows"),
+        1
+    );
+    assert_eq!(
+        d.store
+            .count_alerts(&AlertQuery::default())
+            .expect("alerts"),
+        1
+    );
+    assert_eq!(
+        d.store.event_counts(None, None).expect("counts"),
+        [("dns".to_owned(), 1)]
+    );
+}
+
+#[test]
+fn flows_round_trip_and_filter() {
+    let d = db();
+    let batch = lines(&[
+        flow_line(T0 + 20, "10.0.0.1", "10.0.0.2", 502, Some("modbus"), 300),
+        flow_line(T0, "10.0.0.3", "10.0.0.2", 80, Some("http"), 1000),
+        flow_line(T0 + 10, "10.0.0.1", "10.0.0.4", 80, Some("http"), 2000),
+        flow_line(T0 + 30, "10.0.0.5", "10.0.0.6", 9999, None, 50),
+    ]);
+    d.store.ingest(&batch).expect("ingest");
+    let all = d.store.flows(&FlowQuery::default()).expect("flows");
+    let starts: Vec<u64> = all.iter().map(|f| f.start / NS - T0).collect();
+    assert_eq!(starts, [0, 10, 20, 30], "start-time order");
+    let f = &all[2];
+    assert_eq!(
+        (
+            f.src_ip.as_str(),
+            f.dest_port,
+            f.app_proto.as_deref(),
+            f.pkts,
+            f.bytes_toserver
+        ),
+        ("10.0.0.1", Some(502), Some("modbus"), 5, 300)
+    );
+    assert_eq!(f.end - f.start, 4 * NS);
+    assert_eq!(f.flow_id, Some((T0 + 20) * 7 + 502));
+
+    let q = |q: FlowQuery| d.store.count_flows(&q).expect("count");
+    assert_eq!(
+        q(FlowQuery {
+            ip: Some("10.0.0.2".into()),
+            ..Default::default()
+        }),
+        2
+    );
+    assert_eq!(
+        q(FlowQuery {
+            ip: Some("10.0.0.1".into()),
+            ..Default::default()
+        }),
+        2
+    );
+    assert_eq!(
+        q(FlowQuery {
+            app_proto: Some("http".into()),
+            ..Default::default()
+        }),
+        2
+    );
+    assert_eq!(
+        q(FlowQuery {
+            dest_port: Some(502),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        q(FlowQuery {
+            since: Some((T0 + 10) * NS),
+            until: Some((T0 + 30) * NS),
+            ..Default::default()
+        }),
+        2
+    );
+    // Count ignores the page; the page picks from the ordered list.
+    let paged = FlowQuery {
+        limit: Some(2),
+        offset: 1,
+        ..Default::default()
+    };
+    assert_eq!(q(paged.clone()), 4);
+    let page = d.store.flows(&paged).expect("page");
+    assert_eq!(
+        page.iter().map(|f| f.start / NS - T0).collect::<Vec<_>>(),
+        [10, 20]
+    );
+
+    let by_app = d
+        .store
+        .flow_summary(&FlowQuery::default(), FlowGroup::AppProto)
+        .expect("summary");
+    assert_eq!(by_app[0].key, "http");
+    assert_eq!((by_app[0].flows, by_app[0].bytes), (2, 3200));
+    assert_eq!(
+        by_app.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(),
+        ["http", "", "modbus"]
+    );
+    let by_service = d
+        .store
+        .flow_summary(
+            &FlowQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+            FlowGroup::Service,
+        )
+        .expect("summary");
+    assert_eq!(by_service.len(), 1);
+    assert_eq!(by_service[0].key, "80/TCP");
+    let by_dest = d
+        .store
+        .flow_summary(&FlowQuery::default(), FlowGroup::DestIp)
+        .expect("summary");
+    assert_eq!((by_dest[0].key.as_str(), by_dest[0].flows), ("10.0.0.2", 2));
+    let by_src = d
+        .store
+        .flow_summary(&FlowQuery::default(), FlowGroup::SrcIp)
+        .expect("summary");
+    assert_eq!((by_src[0].key.as_str(), by_src[0].flows), ("10.0.0.1", 2));
+}
+
+#[test]
+fn alerts_round_trip_and_filter() {
+    let d = db();
+    let a1 = alert_line(T0, "192.0.2.1", "10.0.0.2", 3_000_001, 2);
+    let batch = lines(&[
+        a1.clone(),
+        alert_line(T0 + 10, "192.0.2.1", "10.0.0.3", 3_000_002, 1),
+        alert_line(T0 + 20, "192.0.2.7", "10.0.0.2", 3_000_001, 3),
+    ]);
+    d.store.ingest(&batch).expect("ingest");
+    let all = d.store.alerts(&AlertQuery::default()).expect("alerts");
+    assert_eq!(all.len(), 3);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "id order");
+    let expected =
+        taishi_core::domain::AlertRow::from_eve(serde_json::from_str(&a1).expect("json"))
+            .expect("row");
+    assert_eq!(
+        all[0],
+        taishi_core::domain::AlertRow {
+            id: all[0].id,
+            ..expected
+        }
+    );
+
+    let q = |q: AlertQuery| {
+        d.store
+            .alerts(&q)
+            .expect("alerts")
+            .iter()
+            .map(|a| a.ts / NS - T0)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        q(AlertQuery {
+            newest_first: true,
+            ..Default::default()
+        }),
+        [20, 10, 0]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            ip: Some("10.0.0.2".into()),
+            ..Default::default()
+        }),
+        [0, 20]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            ip: Some("192.0.2.7".into()),
+            ..Default::default()
+        }),
+        [20]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            sid: Some(3_000_001),
+            ..Default::default()
+        }),
+        [0, 20]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            max_severity: Some(2),
+            ..Default::default()
+        }),
+        [0, 10]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            since: Some((T0 + 5) * NS),
+            until: Some((T0 + 20) * NS),
+            ..Default::default()
+        }),
+        [10]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            after_id: Some(all[0].id),
+            ..Default::default()
+        }),
+        [10, 20]
+    );
+    assert_eq!(
+        q(AlertQuery {
+            limit: Some(1),
+            offset: 1,
+            newest_first: true,
+            ..Default::default()
+        }),
+        [10]
+    );
+    assert_eq!(
+        d.store
+            .count_alerts(&AlertQuery {
+                limit: Some(1),
+                unassigned: true,
+                ..Default::default()
+            })
+            .expect("count"),
+        3
+    );
+}
+
+fn incident(attacker: &str, victims: &[&str], severity: f64, last: u64) -> Incident {
+    Incident {
+        id: 0,
+        tenant: String::new(),
+        title: format!("attack from {attacker}"),
+        attackers: vec![attacker.to_owned()],
+        victims: victims.iter().map(|v| (*v).to_owned()).collect(),
+        techniques: vec!["T1110".into()],
+        stages: vec!["credential_access".into()],
+        severity,
+        grade: Grade::RelativelyMajor,
+        category: "network_attack/brute_force".into(),
+        status: IncidentStatus::New,
+        assignee: None,
+        notes: Vec::new(),
+        first_seen: T0 * NS,
+        last_seen: last * NS,
+        alert_count: 1,
+        max_criticality: 3,
+    }
+}
+
+#[test]
+fn correlation_incidents_and_updates() {
+    let d = db();
+    d.store
+        .ingest(&lines(&[
+            alert_line(T0, "192.0.2.1", "10.0.0.2", 3_000_001, 2),
+            alert_line(T0 + 10, "192.0.2.1", "10.0.0.3", 3_000_002, 1),
+            alert_line(T0 + 20, "192.0.2.7", "10.0.0.2", 3_000_001, 3),
+        ]))
+        .expect("ingest");
+    let ids: Vec<i64> = d
+        .store
+        .alerts(&AlertQuery::default())
+        .expect("alerts")
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut incs = vec![
+        incident("192.0.2.1", &["10.0.0.2", "10.0.0.3"], 40.0, T0 + 10),
+        incident("192.0.2.7", &["10.0.0.2"], 70.0, T0 + 20),
+    ];
+    d.store
+        .save_correlation(&mut incs, &[(ids[0], 0), (ids[1], 0), (ids[2], 1)])
+        .expect("save");
+    assert!(
+        incs[0].id > 0 && incs[1].id > incs[0].id,
+        "ids written back"
+    );
+    assert_eq!(
+        d.store
+            .count_alerts(&AlertQuery {
+                unassigned: true,
+                ..Default::default()
+            })
+            .expect("count"),
+        0
+    );
+    let of_first = d
+        .store
+        .alerts(&AlertQuery {
+            incident_id: Some(incs[0].id),
+            ..Default::default()
+        })
+        .expect("alerts");
+    assert_eq!(of_first.iter().map(|a| a.id).collect::<Vec<_>>(), &ids[..2]);
+
+    let ids_of = |q: IncidentQuery| {
+        d.store
+            .incidents(&q)
+            .expect("incidents")
+            .iter()
+            .map(|i| i.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids_of(IncidentQuery::default()),
+        [incs[1].id, incs[0].id],
+        "newest first"
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            ip: Some("10.0.0.3".into()),
+            ..Default::default()
+        }),
+        [incs[0].id]
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            ip: Some("192.0.2.7".into()),
+            ..Default::default()
+        }),
+        [incs[1].id]
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            since: Some((T0 + 15) * NS),
+            ..Default::default()
+        }),
+        [incs[1].id]
+    );
+    assert_eq!(
+        d.store.incident(incs[0].id).expect("one"),
+        Some(incs[0].clone())
+    );
+    assert_eq!(d.store.incident(9999).expect("none"), None);
+
+    // Updating an incident keeps its alerts and appends notes.
+    let upd = |status, note: &str, now| IncidentUpdate {
+        status: Some(status),
+        assignee: Some("analyst".into()),
+        note: Some(("analyst".into(), note.into())),
+        now,
+    };
+    d.store
+        .update_incident(
+            incs[0].id,
+            &upd(IncidentStatus::Investigating, "looking", 1),
+        )
+        .expect("update");
+    let after = d
+        .store
+        .update_incident(incs[0].id, &upd(IncidentStatus::Resolved, "blocked", 2))
+        .expect("update")
+        .expect("exists");
+    assert_eq!(
+        after
+            .notes
+            .iter()
+            .map(|n| n.text.as_str())
+            .collect::<Vec<_>>(),
+        ["looking", "blocked"]
+    );
+    assert_eq!(after.assignee.as_deref(), Some("analyst"));
+    assert_eq!(d.store.incident(incs[0].id).expect("read"), Some(after));
+    let cleared = d
+        .store
+        .update_incident(
+            incs[0].id,
+            &IncidentUpdate {
+                assignee: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .expect("update")
+        .expect("exists");
+    assert_eq!(cleared.assignee, None);
+    assert_eq!(cleared.status, IncidentStatus::Resolved);
+    assert_eq!(
+        d.store
+            .update_incident(9999, &IncidentUpdate::default())
+            .expect("none"),
+        None
+    );
+    assert_eq!(
+        d.store
+            .count_alerts(&AlertQuery {
+                incident_id: Some(incs[0].id),
+                ..Default::default()
+            })
+            .expect("count"),
+        2,
+        "alerts stay in an updated incident"
+    );
+
+    assert_eq!(
+        ids_of(IncidentQuery {
+            status: vec![IncidentStatus::Resolved],
+            ..Default::default()
+        }),
+        [incs[0].id]
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            status: vec![IncidentStatus::New, IncidentStatus::Resolved],
+            ..Default::default()
+        })
+        .len(),
+        2
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            by_severity: true,
+            ..Default::default()
+        })[0],
+        incs[1].id
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            tenant: Some("other".into()),
+            ..Default::default()
+        }),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        d.store
+            .count_incidents(&IncidentQuery {
+                limit: Some(1),
+                ..Default::default()
+            })
+            .expect("count"),
+        2
+    );
+
+    // Re-saving an incident with new victims replaces its address rows.
+    incs[1].victims = vec!["10.0.0.9".into()];
+    d.store
+        .save_correlation(&mut incs[1..], &[])
+        .expect("resave");
+    assert_eq!(
+        ids_of(IncidentQuery {
+            ip: Some("10.0.0.9".into()),
+            ..Default::default()
+        }),
+        [incs[1].id]
+    );
+    assert_eq!(
+        ids_of(IncidentQuery {
+            ip: Some("10.0.0.2".into()),
+            ..Default::default()
+        }),
+        [incs[0].id],
+        "only the first incident still has 10.0.0.2"
+    );
+
+    // A bad assignment index fails the whole pass.
+    let mut fresh = vec![incident("198.51.100.1", &["10.0.0.2"], 10.0, T0)];
+    assert!(
+        d.store
+            .save_correlation(&mut fresh, &[(ids[0], 5)])
+            .is_err()
+    );
+    assert_eq!(
+        d.store
+            .count_incidents(&IncidentQuery::default())
+            .expect("count"),
+        2
+    );
+}
+
+#[test]
+fn assets_vulns_meta_and_posture_round_trip() {
+    let d = db();
+    let a = Asset {
+        address: "10.0.0.5".into(),
+        name: "PLC-3 泵站".into(),
+        criticality: 5,
+        cii: true,
+        ..Default::default()
+    };
+    let net = Asset {
+        address: "10.0.1.0/24".into(),
+        ..Default::default()
+    };
+    d.store.put_assets(&[net.clone(), a.clone()]).expect("put");
+    let renamed = Asset {
+        name: "PLC-3".into(),
+        ..a.clone()
+    };
+    d.store.put_assets(std::slice::from_ref(&renamed)).expect("replace");
+    assert_eq!(d.store.assets().expect("assets"), [renamed.clone(), net]);
+    assert_eq!(d.store.asset("10.0.0.5").expect("one"), Some(renamed));
+    assert_eq!(d.store.asset("10.9.9.9").expect("none"), None);
+
+    let v = |id: &str, product: &str| Vulnerability {
+        id: id.into(),
+        product: product.into(),
+        cvss: 9.8,
+        ..Default::default()
+    };
+    d.store
+        .put_vulns(&[
+            v("CVE-2024-2", "OpenSSH"),
+            v("CVE-2024-1", "Apache"),
+            v("CVE-2024-1", "nginx"),
+        ])
+        .expect("vulns");
+    d.store
+        .put_vulns(&[v("CVE-2024-1", "nginx")])
+        .expect("replace");
+    let ids: Vec<(String, String)> = d
+        .store
+        .vulns()
+        .expect("vulns")
+        .into_iter()
+        .map(|v| (v.id, v.product))
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[0], ("CVE-2024-1".to_owned(), "Apache".to_owned()));
+
+    assert_eq!(d.store.meta("cursor").expect("meta"), None);
+    d.store.set_meta("cursor", "1").expect("set");
+    d.store.set_meta("cursor", "2").expect("set");
+    assert_eq!(d.store.meta("cursor").expect("meta").as_deref(), Some("2"));
+
+    let p = |kind, key: &str, bucket, forecast, level| PosturePoint {
+        scope: Scope {
+            kind,
+            key: key.into(),
+        },
+        bucket,
+        width: 300,
+        index: 42.5,
+        level,
+        forecast,
+    };
+    let points = vec![
+        p(ScopeKind::Organisation, "", 600, false, Level::Yellow),
+        p(ScopeKind::Host, "10.0.0.5", 300, false, Level::Red),
+        p(ScopeKind::Host, "10.0.0.5", 0, false, Level::Green),
+        p(ScopeKind::Host, "10.0.0.5", 600, true, Level::Orange),
+        p(
+            ScopeKind::Service,
+            "10.0.0.5:502/TCP",
+            0,
+            false,
+            Level::Blue,
+        ),
+    ];
+    d.store.put_posture(&points).expect("posture");
+    let all = d
+        .store
+        .posture(&PostureQuery {
+            forecast: true,
+            ..Default::default()
+        })
+        .expect("all");
+    assert_eq!(
+        all.iter()
+            .map(|x| (x.scope.kind, x.bucket, x.forecast))
+            .collect::<Vec<_>>(),
+        [
+            (ScopeKind::Service, 0, false),
+            (ScopeKind::Host, 0, false),
+            (ScopeKind::Host, 300, false),
+            (ScopeKind::Host, 600, true),
+            (ScopeKind::Organisation, 600, false),
+        ]
+    );
+    assert_eq!(all[2], points[1]);
+    let host = d
+        .store
+        .posture(&PostureQuery {
+            kind: Some(ScopeKind::Host),
+            key: Some("10.0.0.5".into()),
+            since: Some(300),
+            ..Default::default()
+        })
+        .expect("host");
+    assert_eq!(host, [points[1].clone()], "no forecast unless asked");
+    d.store.clear_forecast().expect("clear");
+    assert_eq!(
+        d.store
+            .posture(&PostureQuery {
+                forecast: true,
+                ..Default::default()
+            })
+            .expect("all")
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn events_read_back_in_time_order() {
+    let d = db();
+    d.store
+        .ingest(&lines(&[
+            dns_line(T0 + 10, "b.example"),
+            dns_line(T0, "a.example"),
+            dns_line(T0 + 20, "c.example"),
+        ]))
+        .expect("ingest");
+    d.store
+        .ingest(br#"{"timestamp":"2024-05-01T10:00:00Z","event_type":"anomaly","anomaly":{"event":"x"}}"#)
+        .expect("ingest");
+    let names = |since, until, limit| {
+        d.store
+            .events("dns", since, until, limit)
+            .expect("events")
+            .iter()
+            .map(|v| v["dns"]["rrname"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(None, None, 10),
+        ["a.example", "b.example", "c.example"]
+    );
+    assert_eq!(
+        names(Some((T0 + 5) * NS), None, 10),
+        ["b.example", "c.example"]
+    );
+    assert_eq!(names(None, Some((T0 + 20) * NS), 1), ["a.example"]);
+    assert_eq!(
+        d.store.event_counts(None, None).expect("counts"),
+        [("anomaly".to_owned(), 1), ("dns".to_owned(), 3)]
+    );
+    assert_eq!(
+        d.store
+            .event_counts(Some((T0 + 5) * NS), None)
+            .expect("counts"),
+        [("dns".to_owned(), 2)]
+    );
+    // The record is the original line, not a re-serialisation.
+    let conn = rusqlite::Connection::open(&d.path).expect("open");
+    let text: String = conn
+        .query_row(
+            "SELECT record FROM events WHERE event_type = 'anomaly'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("row");
+    assert_eq!(
+        text,
+        r#"{"timestamp":"2024-05-01T10:00:00Z","event_type":"anomaly","anomaly":{"event":"x"}}"#
+    );
+}
+
+#[test]
+fn in_memory_store_works() {
+    let s = SqliteStore::open_in_memory().expect("open");
+    let r = s
+        .ingest(&lines(&[flow_line(
+            T0,
+            "10.0.0.1",
+            "10.0.0.2",
+            80,
+            Some("http"),
+            10,
+        )]))
+        .expect("ingest");
+    assert_eq!(r.flows, 1);
+    assert_eq!(s.flows(&FlowQuery::default()).expect("flows").len(), 1);
+}
+
+#[test]
+fn store_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<SqliteStore>();
+    let _: &dyn Store = &SqliteStore::open_in_memory().expect("open");
+}
+
+#[test]
+fn retention_by_age_spares_alerts_of_open_incidents() {
+    let d = db();
+    d.store
+        .ingest(&lines(&[
+            flow_line(T0, "10.0.0.1", "10.0.0.2", 80, None, 1),
+            flow_line(T0 + 100, "10.0.0.1", "10.0.0.2", 80, None, 1),
+            dns_line(T0, "old.example"),
+            dns_line(T0 + 100, "new.example"),
+            alert_line(T0, "192.0.2.1", "10.0.0.2", 1, 2),
+            alert_line(T0 + 1, "192.0.2.2", "10.0.0.2", 2, 2),
+            alert_line(T0 + 100, "192.0.2.1", "10.0.0.2", 1, 2),
+        ]))
+        .expect("ingest");
+    let ids: Vec<i64> = d
+        .store
+        .alerts(&AlertQuery::default())
+        .expect("alerts")
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut incs = vec![incident("192.0.2.1", &["10.0.0.2"], 40.0, T0 + 100)];
+    d.store
+        .save_correlation(&mut incs, &[(ids[0], 0), (ids[2], 0)])
+        .expect("save");
+    let report = d
+        .store
+        .prune(&Retention {
+            max_age_secs: Some(50),
+            max_bytes: None,
+            now: T0 + 100,
+        })
+        .expect("prune");
+    assert_eq!((report.flows, report.events, report.alerts), (1, 1, 1));
+    let left: Vec<i64> = d
+        .store
+        .alerts(&AlertQuery::default())
+        .expect("alerts")
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(
+        left,
+        [ids[0], ids[2]],
+        "the old alert of the open incident stays"
+    );
+}
