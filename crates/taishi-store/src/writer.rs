@@ -1,0 +1,177 @@
+//! Batched writes from the pipeline: a thread that commits EVE lines to a
+//! [`Store`] in batches.
+//!
+//! The pipeline hands over chunks of whole lines through a bounded channel
+//! (a slow disk slows the pipeline down instead of growing memory without
+//! end). The writer commits when it holds `max_lines` lines or when the
+//! oldest uncommitted line has waited `max_delay`, whichever comes first:
+//! batches amortise the cost of a commit, and the delay bounds what a kill
+//! can lose to the last second of records (one batch). Every batch is one
+//! [`Store::ingest`] call, hence one transaction.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use taishi_core::Store;
+use taishi_core::StoreError;
+use taishi_core::store::IngestReport;
+
+/// When a [`BatchWriter`] commits.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchConfig {
+    /// Commit once this many lines are waiting.
+    pub max_lines: usize,
+    /// Commit once the oldest waiting line has waited this long.
+    pub max_delay: Duration,
+    /// Chunks the channel holds before `send` blocks.
+    pub queue: usize,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        BatchConfig {
+            // 5000 lines is a few MB of EVE: a commit costs far less than
+            // the inserts, and a kill loses at most one second of records.
+            max_lines: 5000,
+            max_delay: Duration::from_secs(1),
+            // Enough chunks to ride out a checkpoint without stalling the
+            // pipeline, few enough to bound memory to tens of MB.
+            queue: 64,
+        }
+    }
+}
+
+/// A thread committing EVE lines to a store in batches.
+pub struct BatchWriter {
+    tx: Option<Sender<Vec<u8>>>,
+    thread: Option<JoinHandle<Result<IngestReport, StoreError>>>,
+}
+
+/// Adds `b`'s counts to `a`.
+pub fn add_report(a: &mut IngestReport, b: &IngestReport) {
+    a.flows += b.flows;
+    a.alerts += b.alerts;
+    a.events += b.events;
+    a.malformed += b.malformed;
+}
+
+impl BatchWriter {
+    /// Starts the writer thread.
+    pub fn spawn(store: Arc<dyn Store>, config: BatchConfig) -> Result<BatchWriter, StoreError> {
+        BatchWriter::spawn_with(store, config, |_| {})
+    }
+
+    /// Starts the writer thread; `on_commit` is called after each batch
+    /// commits with the running totals (progress display, crash tests).
+    pub fn spawn_with(
+        store: Arc<dyn Store>,
+        config: BatchConfig,
+        on_commit: impl FnMut(&IngestReport) + Send + 'static,
+    ) -> Result<BatchWriter, StoreError> {
+        let (tx, rx) = crossbeam_channel::bounded(config.queue.max(1));
+        let thread = std::thread::Builder::new()
+            .name("taishi-store-writer".into())
+            .spawn(move || run(&*store, &config, &rx, on_commit))
+            .map_err(|e| StoreError::Backend(format!("start store writer thread: {e}")))?;
+        Ok(BatchWriter {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a chunk of whole EVE lines (blocks while the queue is full).
+    /// Fails when the writer has stopped on an error; [`BatchWriter::finish`]
+    /// then tells which.
+    pub fn send(&self, chunk: Vec<u8>) -> Result<(), StoreError> {
+        let Some(tx) = &self.tx else {
+            return Err(stopped());
+        };
+        tx.send(chunk).map_err(|_| stopped())
+    }
+
+    /// Commits what is waiting, stops the thread and returns the totals.
+    pub fn finish(mut self) -> Result<IngestReport, StoreError> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> Result<IngestReport, StoreError> {
+        drop(self.tx.take());
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| StoreError::Backend("store writer thread panicked".into()))?,
+            None => Err(stopped()),
+        }
+    }
+}
+
+impl Drop for BatchWriter {
+    fn drop(&mut self) {
+        // Dropped without `finish` (an early return on another error):
+        // still commit what was sent; the error, if any, has nobody to go to.
+        if self.thread.is_some() {
+            let _ = self.stop();
+        }
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Backend("store writer has stopped".into())
+}
+
+fn run(
+    store: &dyn Store,
+    config: &BatchConfig,
+    rx: &Receiver<Vec<u8>>,
+    mut on_commit: impl FnMut(&IngestReport),
+) -> Result<IngestReport, StoreError> {
+    let mut totals = IngestReport::default();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut lines = 0usize;
+    let mut oldest: Option<Instant> = None;
+    let mut commit = |buf: &mut Vec<u8>, lines: &mut usize, oldest: &mut Option<Instant>| {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let r = store.ingest(buf)?;
+        add_report(&mut totals, &r);
+        on_commit(&totals);
+        buf.clear();
+        *lines = 0;
+        *oldest = None;
+        Ok::<(), StoreError>(())
+    };
+    loop {
+        let msg = match oldest {
+            Some(t) => rx.recv_timeout(config.max_delay.saturating_sub(t.elapsed())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match msg {
+            Ok(chunk) => {
+                if chunk.is_empty() {
+                    continue;
+                }
+                lines += memchr::memchr_iter(b'\n', &chunk).count();
+                buf.extend_from_slice(&chunk);
+                if buf.last() != Some(&b'\n') {
+                    buf.push(b'\n');
+                    lines += 1;
+                }
+                oldest.get_or_insert_with(Instant::now);
+                if lines >= config.max_lines {
+                    commit(&mut buf, &mut lines, &mut oldest)?;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => commit(&mut buf, &mut lines, &mut oldest)?,
+            Err(RecvTimeoutError::Disconnected) => {
+                commit(&mut buf, &mut lines, &mut oldest)?;
+                return Ok(totals);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
