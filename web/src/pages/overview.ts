@@ -1,0 +1,408 @@
+// Overview: the situation at a glance. Also the wall screen (`#/wall`):
+// the same panels, dark and full-screen, kept current from the event stream.
+import * as api from '../api';
+import { chart, isDark, type Option } from '../charts';
+import { escapeHtml, h, mount } from '../dom';
+import {
+  DEFAULT_THRESHOLDS,
+  INDUSTRIAL,
+  LEVELS,
+  LEVEL_COLOURS,
+  deadlineOf,
+  formatDuration,
+  formatNumber,
+  formatTime,
+  isOverdue,
+  isWaiting,
+  levelColour,
+  levelLabel,
+  responseFigures,
+  riskOf,
+} from '../format';
+import { t, tOr } from '../i18n';
+import { errorState, severityColour, statusBadge, table } from '../ui';
+
+/** What the Overview shows; each part may have failed on its own. */
+export interface OverviewData {
+  posture: PromiseSettledResult<api.PostureSummary>;
+  incidents: PromiseSettledResult<api.Page<api.Incident>>;
+  assets: PromiseSettledResult<api.Page<api.Asset>>;
+  flows: PromiseSettledResult<api.Page<api.FlowRow>>;
+  submissions: PromiseSettledResult<api.Page<api.Submission>>;
+}
+
+/** Fetches everything the Overview needs, in parallel. */
+export async function loadOverview(): Promise<OverviewData> {
+  const [posture, incidents, assets, flows, submissions] = await Promise.allSettled([
+    api.posture('org'),
+    api.incidents({ limit: 200 }),
+    api.assets({ limit: 1000 }),
+    api.flows({ limit: 2000 }),
+    api.submissions({ limit: 500 }),
+  ]);
+  return { posture, incidents, assets, flows, submissions };
+}
+
+/** Whether every part failed because the server cannot be reached. */
+export function allUnreachable(d: OverviewData): boolean {
+  return Object.values(d).every(
+    (r: PromiseSettledResult<unknown>) => r.status === 'rejected' && r.reason instanceof api.ApiError && r.reason.kind === 'unreachable',
+  );
+}
+
+function part<T>(r: PromiseSettledResult<T>, el: HTMLElement, draw: (v: T) => void, retry: () => void): void {
+  if (r.status === 'fulfilled') {
+    try {
+      draw(r.value);
+    } catch (e) {
+      mount(el, errorState(e));
+    }
+  } else {
+    mount(el, errorState(r.reason, retry));
+  }
+}
+
+function axisColour(): string {
+  return isDark() ? '#cfd8dc' : '#455a64';
+}
+
+/** The gauge: index 0..100 on bands of the level colours, needle in the current level's colour. */
+export function gaugeOption(s: api.PostureSummary): Option {
+  const th = s.thresholds ?? DEFAULT_THRESHOLDS;
+  const stops = [...th.map((v) => v / 100), 1];
+  const colour = levelColour(s.level);
+  return {
+    series: [
+      {
+        type: 'gauge',
+        min: 0,
+        max: 100,
+        radius: '95%',
+        axisLine: { lineStyle: { width: 16, color: LEVELS.map((l, i) => [stops[i], LEVEL_COLOURS[l]]) } },
+        pointer: { itemStyle: { color: colour } },
+        axisTick: { show: false },
+        splitLine: { length: 16, lineStyle: { color: 'auto', width: 2 } },
+        axisLabel: { color: axisColour(), distance: 22 },
+        detail: { valueAnimation: false, formatter: (v: number) => v.toFixed(0), color: colour, fontSize: 32, offsetCenter: [0, '60%'] },
+        title: { show: false },
+        data: [{ value: Math.round(s.index * 10) / 10, name: levelLabel(s.level) }],
+      },
+    ],
+  };
+}
+
+/** The history: measured index solid, forecast dashed, the level bands behind. */
+export function trendOption(s: api.PostureSummary): Option {
+  const th = s.thresholds ?? DEFAULT_THRESHOLDS;
+  const bounds = [0, ...th, 100];
+  const measured = s.series.map((p) => [p.bucket * 1000, Math.round(p.index * 10) / 10]);
+  const last = measured[measured.length - 1];
+  // The forecast starts at the last measurement so the two lines join.
+  const forecast = [...(last ? [last] : []), ...s.forecast.map((p) => [p.bucket * 1000, Math.round(p.index * 10) / 10])];
+  return {
+    grid: { left: 40, right: 16, top: 28, bottom: 28 },
+    legend: { data: [t('overview.measured'), t('overview.forecast')], textStyle: { color: axisColour() }, top: 0 },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (params: { seriesName: string; value: [number, number] }[]) =>
+        params
+          .map((p) => `${escapeHtml(formatTime(p.value[0]))} ${escapeHtml(p.seriesName)}: ${escapeHtml(p.value[1])}`)
+          .join('<br>'),
+    },
+    xAxis: { type: 'time', axisLabel: { color: axisColour() } },
+    yAxis: { type: 'value', min: 0, max: 100, axisLabel: { color: axisColour() }, splitLine: { show: false } },
+    series: [
+      {
+        name: t('overview.measured'),
+        type: 'line',
+        showSymbol: false,
+        data: measured,
+        lineStyle: { width: 2, color: isDark() ? '#eceff1' : '#263238' },
+        itemStyle: { color: isDark() ? '#eceff1' : '#263238' },
+        markArea: {
+          silent: true,
+          data: LEVELS.map((l, i) => [
+            { yAxis: bounds[i], itemStyle: { color: LEVEL_COLOURS[l], opacity: 0.12 } },
+            { yAxis: bounds[i + 1] },
+          ]),
+        },
+      },
+      {
+        name: t('overview.forecast'),
+        type: 'line',
+        showSymbol: false,
+        data: forecast,
+        lineStyle: { width: 2, type: 'dashed', color: '#7e57c2' },
+        itemStyle: { color: '#7e57c2' },
+      },
+    ],
+  };
+}
+
+/** The attack graph: attackers on the left, the assets they hit on the right, one edge per pair. */
+export function graphOption(incidents: api.Incident[]): Option {
+  const nodes = new Map<string, { name: string; category: number; value: number }>();
+  const edges = new Map<string, { source: string; target: string; value: number }>();
+  const top = incidents.slice().sort((a, b) => b.severity - a.severity).slice(0, 40);
+  for (const inc of top) {
+    for (const a of inc.attackers.slice(0, 10)) {
+      const an = nodes.get(`a:${a}`) ?? { name: `a:${a}`, category: 0, value: 0 };
+      an.value = Math.max(an.value, inc.severity);
+      nodes.set(an.name, an);
+      for (const v of inc.victims.slice(0, 10)) {
+        const vn = nodes.get(`v:${v}`) ?? { name: `v:${v}`, category: 1, value: 0 };
+        vn.value = Math.max(vn.value, inc.severity);
+        nodes.set(vn.name, vn);
+        const key = `${a}>${v}`;
+        const e = edges.get(key) ?? { source: `a:${a}`, target: `v:${v}`, value: 0 };
+        e.value = Math.max(e.value, inc.severity);
+        edges.set(key, e);
+      }
+    }
+  }
+  const attackers = [...nodes.values()].filter((n) => n.category === 0);
+  const victims = [...nodes.values()].filter((n) => n.category === 1);
+  const place = (list: typeof attackers, x: number) =>
+    list.map((n, i) => ({
+      ...n,
+      x,
+      y: ((i + 1) * 100) / (list.length + 1),
+      symbolSize: 10 + n.value / 8,
+      label: { show: true, formatter: n.name.slice(2), color: axisColour(), position: x === 0 ? 'left' : 'right' },
+    }));
+  return {
+    tooltip: { formatter: (p: { name?: string; data?: { source?: string; target?: string } }) => escapeHtml(p.data?.source ? `${p.data.source.slice(2)} → ${p.data.target?.slice(2)}` : (p.name ?? '').slice(2)) },
+    legend: { data: [t('overview.attacker'), t('overview.asset')], textStyle: { color: axisColour() }, top: 0 },
+    series: [
+      {
+        type: 'graph',
+        layout: 'none',
+        left: 110,
+        right: 110,
+        top: 30,
+        bottom: 10,
+        roam: true,
+        categories: [
+          { name: t('overview.attacker'), itemStyle: { color: LEVEL_COLOURS.red } },
+          { name: t('overview.asset'), itemStyle: { color: LEVEL_COLOURS.blue } },
+        ],
+        data: [...place(attackers, 0), ...place(victims, 100)],
+        links: [...edges.values()].map((e) => ({ ...e, lineStyle: { width: 1 + e.value / 25, color: severityColour(e.value), opacity: 0.7 } })),
+        edgeSymbol: ['none', 'arrow'],
+        edgeSymbolSize: 7,
+      },
+    ],
+  };
+}
+
+/** Flows by application protocol, industrial ones in their own colour. */
+export function protocolOption(flows: api.FlowRow[]): Option {
+  const counts = new Map<string, number>();
+  for (const f of flows) {
+    const p = f.app_proto && f.app_proto !== 'failed' ? f.app_proto : `${f.proto.toLowerCase()}`;
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+  }
+  const rows = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).reverse();
+  return {
+    grid: { left: 70, right: 24, top: 24, bottom: 24 },
+    legend: { show: false },
+    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${escapeHtml(p.name)}: ${escapeHtml(p.value)}` },
+    xAxis: { type: 'value', axisLabel: { color: axisColour() }, name: t('overview.flows') },
+    yAxis: { type: 'category', data: rows.map((r) => r[0]), axisLabel: { color: axisColour() } },
+    series: [
+      {
+        type: 'bar',
+        data: rows.map(([name, n]) => ({
+          name,
+          value: n,
+          itemStyle: { color: INDUSTRIAL.has(name) ? LEVEL_COLOURS.orange : '#546e7a' },
+        })),
+      },
+    ],
+  };
+}
+
+function postureText(s: api.PostureSummary): HTMLElement {
+  const dir = s.trend?.direction ?? 'steady';
+  const arrow = dir === 'rising' ? '↑' : dir === 'falling' ? '↓' : '→';
+  const bt = s.backtest;
+  return h(
+    'div',
+    { class: 'posture-text' },
+    h('div', { class: 'level-big', style: `color:${levelColour(s.level)}`, 'data-level': s.level }, levelLabel(s.level)),
+    h('div', null, `${t('overview.index')}: `, h('b', { 'data-testid': 'posture-index' }, formatNumber(s.index, 1))),
+    h('div', null, `${t('overview.trend')}: ${arrow} ${tOr(`trend.${dir}`, dir)}`),
+    h('div', { class: 'muted' }, t('overview.previous', { level: levelLabel(s.previous_level) })),
+    s.as_of ? h('div', { class: 'muted' }, t('overview.asOf', { time: formatTime(s.as_of) })) : h('div', { class: 'muted' }, t('overview.noSeries')),
+    bt && typeof bt.mae === 'number'
+      ? h('div', { class: 'muted' }, t('overview.backtest', { mae: formatNumber(bt.mae, 1), naive: formatNumber(bt.naive_mae ?? undefined, 1) }))
+      : null,
+  );
+}
+
+function drivers(s: api.PostureSummary): HTMLElement | null {
+  const list = s.explanation?.incidents ?? [];
+  if (list.length === 0) return null;
+  return h(
+    'div',
+    { class: 'drivers' },
+    h('h3', null, t('overview.drivers')),
+    h(
+      'ul',
+      null,
+      list.slice(0, 5).map((c) => {
+        const id = /^\d+$/.test(c.key) ? c.key : null;
+        const text = `${c.label} — ${Math.round(c.share * 100)}%`;
+        return h('li', null, id ? h('a', { href: `#/incidents/${id}` }, text) : text);
+      }),
+    ),
+  );
+}
+
+function topIncidents(list: api.Incident[]): HTMLElement {
+  const open = list.filter((i) => i.status === 'new' || i.status === 'acknowledged' || i.status === 'investigating');
+  const rows = open.sort((a, b) => b.severity - a.severity).slice(0, 8);
+  return table(rows, [
+    { head: t('incident.severity'), cell: (i) => h('span', { class: 'sev', style: `background:${severityColour(i.severity)}` }, formatNumber(i.severity)) },
+    { head: t('incident.title'), cell: (i) => h('a', { href: `#/incidents/${i.id}` }, i.title) },
+    { head: t('incident.grade'), cell: (i) => tOr(`grade.${i.grade}`, i.grade) },
+    { head: t('incident.status'), cell: (i) => statusBadge('status', i.status) },
+  ]);
+}
+
+function assetsAtRisk(assets: api.Asset[], incidents: api.Incident[]): HTMLElement {
+  const openAgainst = new Map<string, number>();
+  for (const i of incidents) {
+    if (i.status === 'resolved' || i.status === 'false_positive') continue;
+    for (const v of i.victims) openAgainst.set(v, (openAgainst.get(v) ?? 0) + 1);
+  }
+  const rows = assets
+    .map((a) => ({ a, risk: riskOf(a, openAgainst.get(a.address) ?? 0) }))
+    .sort((x, y) => y.risk - x.risk)
+    .slice(0, 8);
+  return table(rows, [
+    { head: t('asset.risk'), cell: (r) => h('span', { class: 'sev', style: `background:${severityColour(r.risk)}` }, String(r.risk)) },
+    { head: t('asset.address'), cell: (r) => h('a', { href: `#/assets/${encodeURIComponent(r.a.address)}` }, r.a.address) },
+    { head: t('asset.name'), cell: (r) => r.a.name ?? '' },
+    { head: t('asset.criticality'), cell: (r) => String(r.a.criticality ?? '—') },
+  ]);
+}
+
+function submissionsWaiting(subs: api.Submission[]): HTMLElement {
+  const now = Date.now();
+  const f = responseFigures(subs, now);
+  const waiting = subs
+    .filter(isWaiting)
+    .sort((a, b) => (deadlineOf(a) ?? Infinity) - (deadlineOf(b) ?? Infinity))
+    .slice(0, 8);
+  return h(
+    'div',
+    null,
+    h(
+      'div',
+      { class: 'figures' },
+      figure(t('overview.waiting'), String(f.waiting)),
+      figure(t('overview.overdue'), String(f.overdue), f.overdue > 0 ? 'overdue' : undefined),
+      figure(t('overview.medianResponse'), f.medianMs === undefined ? '—' : formatDuration(f.medianMs)),
+      figure(t('overview.answeredWithin'), f.inTime === undefined ? '—' : `${Math.round(f.inTime * 100)}%`),
+    ),
+    table(
+      waiting,
+      [
+        { head: t('sub.kind'), cell: (s) => tOr(`kind.${s.kind}`, s.kind) },
+        { head: t('sub.title'), cell: (s) => h('a', { href: `#/submissions/${encodeURIComponent(String(s.id))}` }, s.title) },
+        { head: t('sub.deadline'), cell: (s) => deadlineCell(s, now) },
+      ],
+      (s): Record<string, string> => (isOverdue(s, now) ? { class: 'overdue' } : {}),
+    ),
+  );
+}
+
+/** "overdue 3 h" or "due in 5 h" for a waiting submission. */
+export function deadlineCell(s: api.Submission, now: number): HTMLElement {
+  const d = deadlineOf(s);
+  if (d === undefined) return h('span', null, '—');
+  if (!isWaiting(s)) return h('span', null, formatTime(d));
+  return d < now
+    ? h('span', { class: 'overdue-text' }, `${t('sub.overdue')} ${formatDuration(now - d)}`)
+    : h('span', null, t('sub.dueIn', { d: formatDuration(d - now) }));
+}
+
+function figure(label: string, value: string, cls?: string): HTMLElement {
+  return h('div', { class: `figure ${cls ?? ''}` }, h('div', { class: 'figure-value' }, value), h('div', { class: 'figure-label' }, label));
+}
+
+/**
+ * Renders the Overview into `root`; returns `refresh` (re-fetches and redraws
+ * in place, charts kept) for the wall's live updates.
+ */
+export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () => Promise<void> } {
+  const gauge = h('div', { class: 'chart gauge', 'data-chart': 'gauge' });
+  const postureInfo = h('div', { class: 'posture-info' });
+  const trend = h('div', { class: 'chart trend', 'data-chart': 'trend' });
+  const incidentsEl = h('div');
+  const graph = h('div', { class: 'chart graph', 'data-chart': 'graph' });
+  const protocols = h('div', { class: 'chart protocols', 'data-chart': 'protocols' });
+  const assetsEl = h('div');
+  const subsEl = h('div');
+  const updated = h('span', { class: 'muted updated' });
+  const banner = h('div');
+
+  const box = (title: string, cls: string, ...body: HTMLElement[]) =>
+    h('section', { class: `panel ${cls}` }, h('h2', null, title), ...body);
+
+  mount(
+    root,
+    h(
+      'div',
+      { class: wall ? 'overview wall-grid' : 'overview' },
+      banner,
+      box(t('overview.posture'), 'p-posture', h('div', { class: 'posture-row' }, gauge, postureInfo)),
+      box(t('overview.history'), 'p-trend', trend),
+      box(t('overview.topIncidents'), 'p-incidents', incidentsEl),
+      box(t('overview.attackGraph'), 'p-graph', graph),
+      box(t('overview.protocols'), 'p-protocols', protocols),
+      box(t('overview.assetsAtRisk'), 'p-assets', assetsEl),
+      box(t('overview.submissionsWaiting'), 'p-subs', subsEl),
+      h('div', { class: 'p-updated' }, updated),
+    ),
+  );
+
+  let first = true;
+  const refresh = async (): Promise<void> => {
+    const d = await loadOverview();
+    const retry = () => void refresh();
+    if (allUnreachable(d)) {
+      mount(banner, errorState((d.posture as PromiseRejectedResult).reason, retry));
+      if (!first) return; // keep the last picture on the wall
+    } else {
+      banner.replaceChildren();
+    }
+    first = false;
+    part(
+      d.posture,
+      gauge,
+      (s) => {
+        chart(gauge, gaugeOption(s));
+        mount(postureInfo, postureText(s), drivers(s));
+        root.dataset.level = s.level;
+      },
+      retry,
+    );
+    part(d.posture, trend, (s) => void chart(trend, trendOption(s)), retry);
+    part(d.incidents, incidentsEl, (p) => mount(incidentsEl, topIncidents(p.items)), retry);
+    part(d.incidents, graph, (p) => void chart(graph, graphOption(p.items)), retry);
+    part(
+      d.flows,
+      protocols,
+      (p) => void chart(protocols, protocolOption(p.items)),
+      retry,
+    );
+    const incs = d.incidents.status === 'fulfilled' ? d.incidents.value.items : [];
+    part(d.assets, assetsEl, (p) => mount(assetsEl, assetsAtRisk(p.items, incs)), retry);
+    part(d.submissions, subsEl, (p) => mount(subsEl, submissionsWaiting(p.items)), retry);
+    updated.textContent = t('state.updated', { time: formatTime(Date.now()) });
+  };
+  void refresh();
+  return { refresh };
+}
