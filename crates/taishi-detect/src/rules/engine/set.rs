@@ -80,10 +80,12 @@ impl RuleSet {
                     .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
-        let mut sigs: Vec<Signature> = Vec::new();
-        let mut reports = Vec::new();
+        // A slot is emptied when a later revision of its rule replaces it.
+        let mut sigs: Vec<Option<Signature>> = Vec::new();
+        let mut reports: Vec<FileReport> = Vec::new();
         let mut skipped = Vec::new();
-        let mut seen: BTreeMap<(u32, u32), Origin> = BTreeMap::new();
+        // gid:sid -> where the loaded rule came from, its slot, its file report.
+        let mut seen: BTreeMap<(u32, u32), (Origin, usize, usize)> = BTreeMap::new();
         for file in files {
             let mut rep = FileReport {
                 file: file.path.display().to_string(),
@@ -127,21 +129,50 @@ impl RuleSet {
                     });
                 match result {
                     Ok(sig) => {
-                        // Suricata refuses a second rule with the same gid:sid.
-                        if let Some(first) = seen.get(&(sig.gid, sig.sid)) {
+                        // As Suricata, a second rule with the same gid:sid
+                        // replaces the first when its rev is higher and is
+                        // refused otherwise (a rule file updated by appending
+                        // a new revision runs the new one).
+                        let key = (sig.gid, sig.sid);
+                        if let Some((first, slot, first_file)) = seen.get(&key).cloned() {
+                            let first_rev =
+                                sigs.get(slot).and_then(Option::as_ref).map_or(0, |s| s.rev);
+                            let (loser, winner) = if sig.rev > first_rev {
+                                (&first, &origin)
+                            } else {
+                                (&origin, &first)
+                            };
                             skipped.push(SkippedRule {
-                                file: origin.file.to_string(),
-                                line: origin.line,
+                                file: loser.file.to_string(),
+                                line: loser.line,
                                 sid: Some(sig.sid),
                                 keyword: Some("sid".into()),
-                                message: format!("duplicate of {}:{}", first.file, first.line),
+                                message: format!(
+                                    "duplicate of {}:{} (the higher rev is kept)",
+                                    winner.file, winner.line
+                                ),
                                 unsupported: false,
                             });
-                            rep.skipped += 1;
-                            continue;
+                            if sig.rev <= first_rev {
+                                rep.skipped += 1;
+                                continue;
+                            }
+                            if let Some(old) = sigs.get_mut(slot) {
+                                *old = None;
+                            }
+                            match reports.get_mut(first_file) {
+                                Some(r) => {
+                                    r.loaded -= 1;
+                                    r.skipped += 1;
+                                }
+                                None => {
+                                    rep.loaded -= 1;
+                                    rep.skipped += 1;
+                                }
+                            }
                         }
-                        seen.insert((sig.gid, sig.sid), origin);
-                        sigs.push(sig);
+                        seen.insert(key, (origin, sigs.len(), reports.len()));
+                        sigs.push(Some(sig));
                         rep.loaded += 1;
                     }
                     Err(s) => {
@@ -152,7 +183,7 @@ impl RuleSet {
             }
             reports.push(rep);
         }
-        let mut engine = Engine::new(sigs);
+        let mut engine = Engine::new(sigs.into_iter().flatten().collect());
         engine.tag_traffic(&compiler.names);
         Ok(RuleSet {
             engine,
@@ -176,5 +207,55 @@ impl RuleSet {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Suricata keeps the higher revision of a gid:sid seen twice, whichever
+    /// comes first (suricata-verify's stream-depth-reached-event appends a
+    /// rev 2 to a file holding rev 1).
+    #[test]
+    fn duplicate_sid_keeps_the_higher_rev() {
+        let dir = std::env::temp_dir().join(format!("taishi-dup-sid-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            RuleSet::load(&LoadOptions {
+                paths: vec![path],
+                ..LoadOptions::default()
+            })
+            .unwrap()
+        };
+        let rule = |rev: u32| {
+            format!("alert tcp any any -> any any (msg:\"r{rev}\"; sid:7; rev:{rev};)\n")
+        };
+        for (name, text) in [
+            ("up.rules", rule(1) + &rule(2)),
+            ("down.rules", rule(2) + &rule(1)),
+        ] {
+            let set = load(name, &text);
+            let sigs = set.engine.signatures();
+            assert_eq!(sigs.len(), 1, "{name}");
+            assert_eq!(
+                (sigs[0].sid, sigs[0].rev, sigs[0].msg.as_str()),
+                (7, 2, "r2")
+            );
+            assert_eq!(
+                (set.files[0].loaded, set.files[0].skipped),
+                (1, 1),
+                "{name}"
+            );
+            assert_eq!(set.skipped.len(), 1);
+            assert_eq!(set.skipped[0].keyword.as_deref(), Some("sid"));
+        }
+        // An equal rev is refused: the first stays.
+        let set = load("same.rules", &(rule(3) + &rule(3)));
+        assert_eq!(set.engine.signatures().len(), 1);
+        assert_eq!(set.skipped[0].line, 2);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
