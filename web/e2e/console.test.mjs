@@ -1,0 +1,89 @@
+// The console against a running server: log in, the Overview's charts have
+// data and are drawn, an incident is acknowledged then resolved, the
+// language switches, the wall screen renders.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, chartInk, launch, login, shot, useLang } from './lib.mjs';
+
+let b;
+before(async () => {
+  b = await launch();
+  await useLang(b.page, 'en');
+});
+after(async () => {
+  await b?.close();
+});
+
+test('log in and the Overview shows non-empty charts', async () => {
+  const { page } = b;
+  await login(page);
+  // Animation off would be nicer, but ECharts draws its first frame at once;
+  // wait until each chart has been given its data.
+  for (const name of ['gauge', 'trend', 'graph', 'protocols']) {
+    await page.waitForFunction((n) => Number(document.querySelector(`[data-chart=${n}]`)?.getAttribute('data-points') ?? 0) > 0, name);
+  }
+  await page.waitForTimeout(1200); // let the entry animation finish before reading pixels
+  for (const name of ['gauge', 'trend', 'graph', 'protocols']) {
+    const { ink, points } = await chartInk(page, name);
+    assert.ok(points > 0, `${name}: no data points`);
+    assert.ok(ink > 500, `${name}: only ${ink} pixels drawn`);
+  }
+  const index = await page.locator('[data-testid=posture-index]').textContent();
+  assert.match(index ?? '', /\d/);
+  await shot(page, 'overview');
+  assert.deepEqual(b.errors, []);
+});
+
+test('an incident is acknowledged, then resolved', async () => {
+  const { page } = b;
+  await page.goto(`${BASE}/#/incidents?status=new`);
+  const first = page.locator('a[data-incident]').first();
+  await first.waitFor();
+  const id = await first.getAttribute('data-incident');
+  await first.click();
+  await page.locator('.incident[data-status=new]').waitFor();
+  await shot(page, 'incident-new');
+  await page.locator('button[data-action=acknowledged]').click();
+  await page.locator('.incident[data-status=acknowledged]').waitFor();
+  await page.locator('button[data-action=resolved]').click();
+  await page.locator('.incident[data-status=resolved]').waitFor();
+  await shot(page, 'incident-resolved');
+  // The server agrees, not just the page.
+  const status = await page.evaluate(async (i) => {
+    const r = await fetch(`/api/v1/incidents/${i}`, { credentials: 'same-origin' });
+    const j = await r.json();
+    return (j.incident ?? j).status;
+  }, id);
+  assert.equal(status, 'resolved');
+});
+
+test('the language switch changes every label and is remembered', async () => {
+  const { page } = b;
+  await page.goto(`${BASE}/#/overview`);
+  const nav = page.locator('a[data-nav=overview]');
+  await nav.waitFor();
+  assert.equal(await nav.textContent(), 'Overview');
+  await page.locator('[data-testid=lang-toggle]').click();
+  await page.waitForFunction(() => document.querySelector('a[data-nav=overview]')?.textContent === '总览');
+  assert.equal(await page.locator('a[data-nav=incidents]').textContent(), '事件');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  await shot(page, 'overview-zh');
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('a[data-nav=overview]')?.textContent === '总览');
+  await page.locator('[data-testid=lang-toggle]').click();
+  await page.waitForFunction(() => document.querySelector('a[data-nav=overview]')?.textContent === 'Overview');
+});
+
+test('the wall screen draws the Overview dark, without navigation', async () => {
+  const { page } = b;
+  await page.goto(`${BASE}/#/wall`);
+  await page.waitForFunction(() => Number(document.querySelector('[data-chart=trend]')?.getAttribute('data-points') ?? 0) > 0);
+  assert.equal(await page.evaluate(() => document.body.classList.contains('wall')), true);
+  assert.equal(await page.locator('header.topbar nav').count(), 0);
+  await page.waitForTimeout(1200);
+  await shot(page, 'wall');
+  // Leaving the wall restores the light console.
+  await page.goto(`${BASE}/#/overview`);
+  await page.locator('a[data-nav=overview]').waitFor();
+  assert.equal(await page.evaluate(() => document.body.classList.contains('wall')), false);
+});
