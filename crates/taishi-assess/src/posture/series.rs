@@ -1,0 +1,253 @@
+//! From weighed atoms to a threat index per scope and bucket, with decay.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use taishi_core::domain::{PosturePoint, Scope, ScopeKind};
+
+use super::model::Atom;
+use super::{PostureConfig, level_of};
+
+/// The saturating map from raw threat to the 0..100 index:
+/// `100 · (1 − e^(−x/k))`. Linear near zero (a little threat reads as a
+/// little), bounded above (no scale to re-learn when a flood arrives), and
+/// `k` is the raw threat that reads 63.
+pub fn saturate(raw: f64, k: f64) -> f64 {
+    if !raw.is_finite() || raw <= 0.0 || k <= 0.0 {
+        return if raw.is_finite() && raw > 0.0 {
+            100.0
+        } else {
+            0.0
+        };
+    }
+    100.0 * (1.0 - (-raw / k).exp())
+}
+
+/// Per-bucket retention factor `2^(−1/half_life)`; 0 (no memory) when the
+/// half-life is not positive.
+pub fn decay_factor(half_life_buckets: f64) -> f64 {
+    if half_life_buckets.is_finite() && half_life_buckets > 0.0 {
+        0.5f64.powf(1.0 / half_life_buckets)
+    } else {
+        0.0
+    }
+}
+
+/// Buckets after which a contribution has fallen below 1/1024 of itself
+/// (ten half-lives): older alerts are not read when computing a bucket.
+pub fn memory_buckets(config: &PostureConfig) -> u64 {
+    let h = config.half_life_buckets;
+    if h.is_finite() && h > 0.0 {
+        (10.0 * h).ceil().min(10_000.0) as u64
+    } else {
+        0
+    }
+}
+
+/// Raw threat under which a point reads as 0.0 to two decimals: host and
+/// service points are written only above it, and the series ends when the
+/// organisation has decayed below it.
+pub(crate) fn negligible(config: &PostureConfig) -> f64 {
+    config.saturation.max(f64::MIN_POSITIVE) * 5e-5
+}
+
+/// Zone key of a zone in a tenant: the zone name on a single site, else
+/// `tenant/zone`, so that two operators' `OT` zones stay apart.
+pub fn zone_key(tenant: &str, zone: &str) -> String {
+    if tenant.is_empty() {
+        zone.to_owned()
+    } else {
+        format!("{tenant}/{zone}")
+    }
+}
+
+/// The scopes an atom counts towards, leaf first.
+pub(crate) fn scopes_of(atom: &Atom) -> Vec<Scope> {
+    let mut out = Vec::with_capacity(4);
+    if let Some(s) = &atom.service {
+        out.push(Scope {
+            kind: ScopeKind::Service,
+            key: s.clone(),
+        });
+    }
+    out.push(Scope {
+        kind: ScopeKind::Host,
+        key: atom.host.clone(),
+    });
+    out.push(Scope {
+        kind: ScopeKind::Zone,
+        key: zone_key(&atom.tenant, &atom.zone),
+    });
+    out.push(Scope {
+        kind: ScopeKind::Organisation,
+        key: atom.tenant.clone(),
+    });
+    out
+}
+
+/// Posture points of every scope the atoms touch.
+///
+/// Organisation and zone series cover every bucket from the first atom's
+/// to the end; host and service series the buckets where they are above
+/// [`negligible`]. The end is the last atom's bucket plus the buckets the
+/// organisations take to decay to negligible, or `until`'s bucket when
+/// later. Only buckets at or after `from` are returned (the earlier ones
+/// only warm the decay up).
+pub(crate) fn points(
+    atoms: &[Atom],
+    config: &PostureConfig,
+    from: Option<u64>,
+    until: Option<u64>,
+) -> Vec<PosturePoint> {
+    let width = config.bucket_secs.max(1);
+    let d = decay_factor(config.half_life_buckets);
+    let eps = negligible(config);
+    let mut fresh: BTreeMap<Scope, BTreeMap<u64, f64>> = BTreeMap::new();
+    for a in atoms {
+        for s in scopes_of(a) {
+            *fresh.entry(s).or_default().entry(a.bucket).or_insert(0.0) += a.weight;
+        }
+    }
+    let (Some(first), Some(last)) = (
+        atoms.iter().map(|a| a.bucket).min(),
+        atoms.iter().map(|a| a.bucket).max(),
+    ) else {
+        return Vec::new();
+    };
+    // How long the organisations take to fade: decay the largest value
+    // they hold at the last bucket until negligible.
+    let mut end = last;
+    if d > 0.0 {
+        let peak = fresh
+            .iter()
+            .filter(|(s, _)| s.kind == ScopeKind::Organisation)
+            .map(|(_, m)| decayed_at(m, last, width, d))
+            .fold(0.0, f64::max);
+        if peak > eps {
+            let k = ((eps / peak).ln() / d.ln()).ceil().max(0.0);
+            let k = k.min(memory_buckets(config) as f64 * 2.0) as u64;
+            end = last.saturating_add(k.saturating_mul(width));
+        }
+    }
+    if let Some(u) = until {
+        end = end.max(u - u % width);
+    }
+    let start_emit = from.map_or(first, |f| f.max(first));
+    let mut out = Vec::new();
+    let all_buckets: BTreeSet<u64> = (0..=(end - first) / width)
+        .map(|i| first + i * width)
+        .collect();
+    for (scope, news) in &fresh {
+        let dense = matches!(scope.kind, ScopeKind::Organisation | ScopeKind::Zone);
+        let Some(&scope_first) = news.keys().next() else {
+            continue;
+        };
+        let mut x = 0.0;
+        for &b in all_buckets.range(if dense { first } else { scope_first }..) {
+            x = x * d + news.get(&b).copied().unwrap_or(0.0);
+            if b < start_emit || (!dense && x < eps) {
+                continue;
+            }
+            let index = saturate(x, config.saturation);
+            out.push(PosturePoint {
+                scope: scope.clone(),
+                bucket: b,
+                width,
+                index,
+                level: level_of(index, &config.thresholds),
+                forecast: false,
+            });
+        }
+    }
+    out
+}
+
+fn decayed_at(news: &BTreeMap<u64, f64>, at: u64, width: u64, d: f64) -> f64 {
+    news.range(..=at)
+        .map(|(&b, &v)| v * d.powf(((at - b) / width) as f64))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use taishi_core::domain::Level;
+
+    fn atom(bucket: u64, host: &str, zone: &str, weight: f64) -> Atom {
+        Atom {
+            bucket,
+            tenant: String::new(),
+            zone: zone.into(),
+            host: host.into(),
+            service: Some(format!("{host}:22/TCP")),
+            incident: None,
+            signature: (1, 1),
+            name: String::new(),
+            count: 1,
+            weight,
+        }
+    }
+
+    #[test]
+    fn saturation_is_bounded_and_monotone() {
+        assert_eq!(saturate(0.0, 20.0), 0.0);
+        assert_eq!(saturate(-3.0, 20.0), 0.0);
+        assert_eq!(saturate(f64::NAN, 20.0), 0.0);
+        assert!((saturate(20.0, 20.0) - 63.212).abs() < 1e-3);
+        assert!(saturate(1e9, 20.0) <= 100.0);
+        assert!(saturate(5.0, 20.0) < saturate(6.0, 20.0));
+    }
+
+    #[test]
+    fn an_attack_decays_by_half_each_half_life() {
+        let cfg = PostureConfig::default();
+        let pts = points(&[atom(600, "10.0.0.1", "OT", 40.0)], &cfg, None, None);
+        let org: Vec<&PosturePoint> = pts
+            .iter()
+            .filter(|p| p.scope.kind == ScopeKind::Organisation)
+            .collect();
+        assert_eq!(org[0].bucket, 600);
+        let raw = |p: &PosturePoint| -cfg.saturation * (1.0 - p.index / 100.0).ln();
+        assert!((raw(org[0]) - 40.0).abs() < 1e-6);
+        assert!((raw(org[1]) - 20.0).abs() < 1e-6);
+        assert!((raw(org[2]) - 10.0).abs() < 1e-6);
+        assert_eq!(org.last().map(|p| p.level), Some(Level::Green));
+        assert!(org.last().expect("tail").index < 0.01);
+        // The series has no holes.
+        for w in org.windows(2) {
+            assert_eq!(w[1].bucket - w[0].bucket, 300);
+        }
+    }
+
+    #[test]
+    fn zones_and_organisation_are_dense_hosts_sparse() {
+        let cfg = PostureConfig {
+            half_life_buckets: 0.0,
+            ..PostureConfig::default()
+        };
+        let atoms = [
+            atom(0, "10.0.0.1", "OT", 10.0),
+            atom(1500, "10.0.0.2", "IT", 5.0),
+        ];
+        let pts = points(&atoms, &cfg, None, Some(2400));
+        let count = |kind, key: &str| {
+            pts.iter()
+                .filter(|p| p.scope.kind == kind && p.scope.key == key)
+                .count()
+        };
+        assert_eq!(count(ScopeKind::Organisation, ""), 9);
+        assert_eq!(count(ScopeKind::Zone, "OT"), 9);
+        assert_eq!(count(ScopeKind::Zone, "IT"), 9);
+        assert_eq!(count(ScopeKind::Host, "10.0.0.1"), 1);
+        assert_eq!(count(ScopeKind::Service, "10.0.0.2:22/TCP"), 1);
+        let org_at = |b| {
+            pts.iter()
+                .find(|p| p.scope.kind == ScopeKind::Organisation && p.bucket == b)
+                .map(|p| p.index)
+        };
+        assert!((org_at(0).expect("0") - saturate(10.0, cfg.saturation)).abs() < 1e-9);
+        assert_eq!(org_at(300), Some(0.0));
+        // Warm-up buckets are not returned.
+        let later = points(&atoms, &cfg, Some(1500), None);
+        assert!(later.iter().all(|p| p.bucket >= 1500));
+    }
+}
