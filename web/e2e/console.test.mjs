@@ -82,6 +82,26 @@ test('the wall screen draws the Overview dark, without navigation', async () => 
   assert.equal(await page.locator('header.topbar nav').count(), 0);
   await page.waitForTimeout(1200);
   await shot(page, 'wall');
+  // A change on the server reaches the wall through the event stream, with
+  // no reload: the marker set on the window survives, the incident leaves
+  // the top list. (The fallback poll is 30 s, longer than this wait.)
+  await page.locator('[data-testid=live]:not(.down)').waitFor();
+  await page.evaluate(() => (window.__marker = 'still here'));
+  const before = await page.locator('.p-incidents a[href^="#/incidents/"]').count();
+  assert.ok(before > 0, 'no open incident on the wall');
+  const href = await page.locator('.p-incidents a[href^="#/incidents/"]').first().getAttribute('href');
+  const status = await page.evaluate(async (id) => {
+    const r = await fetch(`/api/v1/incidents/${id}`, {
+      method: 'PATCH',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': sessionStorage.getItem('taishi.csrf') ?? '' },
+      body: JSON.stringify({ status: 'false_positive' }),
+    });
+    return r.status;
+  }, href?.split('/').pop());
+  assert.equal(status, 200);
+  await page.waitForFunction((h) => !document.querySelector(`.p-incidents a[href="${h}"]`), href, { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => window.__marker), 'still here');
   // Leaving the wall restores the light console.
   await page.goto(`${BASE}/#/overview`);
   await page.locator('a[data-nav=overview]').waitFor();

@@ -1,25 +1,15 @@
-// Entry point: the public portal on /report paths, the console elsewhere.
+// Entry point: the public portal on /report paths, the console elsewhere
+// (loaded on demand: the portal needs neither ECharts nor the console pages).
 import './style.css';
-import * as api from './api';
-import { disposeAll, resizeAll, setDark } from './charts';
 import { h, mount } from './dom';
-import { lang, onLangChange, setLang, t, tOr } from './i18n';
-import { renderAlerts } from './pages/alerts';
-import { renderAsset, renderAssets } from './pages/assets';
-import { renderIncident, renderIncidentList } from './pages/incidents';
-import { renderIntel } from './pages/intel';
-import { renderOverview } from './pages/overview';
+import { lang, onLangChange, setLang, t } from './i18n';
 import { renderPortal } from './pages/portal';
-import { renderReports } from './pages/reports';
-import { renderSettings } from './pages/settings';
-import { renderSubmissions } from './pages/submissions';
-import { parseHash, parsePortalPath } from './router';
+import { parsePortalPath } from './router';
 import { errorState, loading } from './ui';
 
 const app = document.getElementById('app') ?? document.body;
-let user: api.Me | null = null;
-// What the current view must stop when it is replaced (the wall's stream).
-let cleanup: (() => void) | null = null;
+type Console = typeof import('./console');
+let consoleMod: Console | null = null;
 
 function langToggle(): HTMLElement {
   return h(
@@ -29,18 +19,10 @@ function langToggle(): HTMLElement {
   );
 }
 
-function replaceView(): void {
-  cleanup?.();
-  cleanup = null;
-  disposeAll();
-}
-
-// ---- public portal ----
-
 function renderPortalShell(): void {
   const route = parsePortalPath(location.pathname);
   if (!route) return;
-  replaceView();
+  consoleMod?.leaveConsole();
   document.title = t('portal.title');
   const main = h('main', { class: 'portal' });
   mount(
@@ -58,215 +40,30 @@ function renderPortalShell(): void {
   renderPortal(main, route);
 }
 
-// ---- console ----
-
-const NAV = [
-  ['overview', 'nav.overview'],
-  ['incidents', 'nav.incidents'],
-  ['alerts', 'nav.alerts'],
-  ['assets', 'nav.assets'],
-  ['intel', 'nav.intel'],
-  ['submissions', 'nav.submissions'],
-  ['reports', 'nav.reports'],
-  ['settings', 'nav.settings'],
-  ['wall', 'nav.wall'],
-] as const;
-
-function renderLogin(message?: string): void {
-  replaceView();
-  document.body.classList.remove('wall');
-  const username = h('input', { name: 'username', autocomplete: 'username', required: true });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const err = h('div', { class: 'field-error', role: 'alert' }, message ?? '');
-  const submit = h('button', { type: 'submit' }, t('login.submit'));
-  mount(
-    app,
-    h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), h('span', { class: 'spacer' }), langToggle()),
-    h(
-      'main',
-      { class: 'login' },
-      h(
-        'form',
-        {
-          class: 'panel login-form',
-          on: {
-            submit: async (e) => {
-              e.preventDefault();
-              submit.disabled = true;
-              try {
-                user = await api.login(username.value.trim(), password.value);
-                route();
-              } catch (ex) {
-                if (ex instanceof api.ApiError && (ex.kind === 'unauthorized' || ex.kind === 'invalid')) err.textContent = t('login.failed');
-                else mount(err, errorState(ex));
-              } finally {
-                submit.disabled = false;
-              }
-            },
-          },
-        },
-        h('h1', null, t('login.title')),
-        h('label', { class: 'block' }, t('login.username'), username),
-        h('label', { class: 'block' }, t('login.password'), password),
-        submit,
-        err,
-        h('p', null, h('a', { href: '/report' }, t('nav.portal'))),
-      ),
-    ),
-  );
-  username.focus();
+async function loadConsole(): Promise<Console | null> {
+  if (consoleMod) return consoleMod;
+  mount(app, loading());
+  try {
+    consoleMod = await import('./console');
+    return consoleMod;
+  } catch (e) {
+    // A stale page after an upgrade asks for chunks that are gone.
+    mount(app, errorState(e, () => location.reload()));
+    return null;
+  }
 }
 
-function shell(active: string): HTMLElement {
-  const main = h('main', { class: 'content' });
-  mount(
-    app,
-    h(
-      'header',
-      { class: 'topbar' },
-      h('a', { class: 'brand', href: '#/overview' }, t('app.title')),
-      h(
-        'nav',
-        null,
-        NAV.map(([id, key]) => h('a', { href: `#/${id}`, class: id === active ? 'active' : '', 'data-nav': id }, t(key))),
-      ),
-      h('span', { class: 'spacer' }),
-      user ? h('span', { class: 'muted who' }, t('login.signedInAs', { user: user.username, role: tOr(`role.${user.role}`, user.role) })) : null,
-      langToggle(),
-      h(
-        'button',
-        {
-          type: 'button',
-          on: {
-            click: async () => {
-              await api.logout().catch(() => undefined);
-              user = null;
-              renderLogin();
-            },
-          },
-        },
-        t('nav.logout'),
-      ),
-    ),
-    main,
-  );
-  return main;
-}
-
-function renderWall(): void {
-  document.body.classList.add('wall');
-  setDark(true);
-  const status = h('span', { class: 'live', 'data-testid': 'live' }, t('state.offline'));
-  const clock = h('span', { class: 'clock' });
-  const main = h('main', { class: 'content wall-main' });
-  mount(
-    app,
-    h(
-      'header',
-      { class: 'wallbar' },
-      h('span', { class: 'brand' }, t('app.title')),
-      h('span', { class: 'spacer' }),
-      status,
-      clock,
-      h('button', { type: 'button', on: { click: () => void document.documentElement.requestFullscreen?.().catch(() => undefined) } }, '⛶'),
-      h('a', { href: '#/overview' }, '×'),
-    ),
-    main,
-  );
-  const view = renderOverview(main, true);
-  // Bursts of changes (an attack opens many alerts) cause one refresh, not many.
-  let pending: ReturnType<typeof setTimeout> | undefined;
-  const soon = () => {
-    if (pending === undefined) pending = setTimeout(() => ((pending = undefined), void view.refresh()), 1000);
-  };
-  let up = false;
-  const stream = api.liveEvents(
-    () => soon(),
-    (ok) => {
-      up = ok;
-      status.textContent = ok ? `● ${t('state.live')}` : t('state.offline');
-      status.classList.toggle('down', !ok);
-    },
-  );
-  // The stream carries changes; a slow poll still moves the picture on (the
-  // clock-driven decay of the index) and covers a stream that is down.
-  const poll = setInterval(() => void view.refresh(), up ? 60_000 : 30_000);
-  const tick = setInterval(() => (clock.textContent = new Date().toLocaleTimeString()), 1000);
-  cleanup = () => {
-    stream.close();
-    clearInterval(poll);
-    clearInterval(tick);
-    if (pending !== undefined) clearTimeout(pending);
-    document.body.classList.remove('wall');
-    setDark(false);
-  };
-}
-
-function route(): void {
+async function route(): Promise<void> {
   if (parsePortalPath(location.pathname)) {
     renderPortalShell();
     return;
   }
-  if (!user) {
-    void start();
-    return;
-  }
-  replaceView();
-  const r = parseHash(location.hash);
-  const page = r.parts[0] ?? 'overview';
-  if (page === 'wall') {
-    renderWall();
-    return;
-  }
-  const main = shell(page);
-  document.title = `${tOr(`nav.${page}`, page)} · ${t('app.short')}`;
-  switch (page) {
-    case 'incidents':
-      if (r.parts[1]) renderIncident(main, r.parts[1]);
-      else renderIncidentList(main, r);
-      break;
-    case 'alerts':
-      renderAlerts(main, r);
-      break;
-    case 'assets':
-      if (r.parts[1]) renderAsset(main, r.parts[1]);
-      else renderAssets(main, r);
-      break;
-    case 'intel':
-      renderIntel(main, r);
-      break;
-    case 'submissions':
-      renderSubmissions(main, r);
-      break;
-    case 'reports':
-      renderReports(main);
-      break;
-    case 'settings':
-      renderSettings(main);
-      break;
-    default:
-      renderOverview(main, false);
-  }
-}
-
-async function start(): Promise<void> {
-  mount(app, loading());
-  try {
-    user = await api.me();
-    route();
-  } catch (e) {
-    if (e instanceof api.ApiError && e.kind === 'unauthorized') renderLogin();
-    else
-      mount(
-        app,
-        h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), h('span', { class: 'spacer' }), langToggle()),
-        h('main', { class: 'content' }, errorState(e, () => void start())),
-      );
-  }
+  const c = await loadConsole();
+  c?.route({ app, langToggle });
 }
 
 document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
-window.addEventListener('hashchange', route);
-window.addEventListener('resize', resizeAll);
-onLangChange(() => (user || parsePortalPath(location.pathname) ? route() : void start()));
-route();
+window.addEventListener('hashchange', () => void route());
+window.addEventListener('resize', () => consoleMod?.resizeAll());
+onLangChange(() => void route());
+void route();

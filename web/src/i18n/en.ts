@@ -14,6 +14,8 @@ export const en = {
   'nav.reports': 'Reports',
   'nav.settings': 'Settings',
   'nav.wall': 'Wall screen',
+  'wall.fullscreen': 'Full screen',
+  'wall.exit': 'Leave the wall',
   'nav.logout': 'Log out',
   'nav.portal': 'Public portal',
 

@@ -16,6 +16,8 @@ export const zh: Record<Key, string> = {
   'nav.reports': '报告',
   'nav.settings': '设置',
   'nav.wall': '大屏',
+  'wall.fullscreen': '全屏',
+  'wall.exit': '退出大屏',
   'nav.logout': '退出',
   'nav.portal': '公众门户',
 

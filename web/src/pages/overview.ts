@@ -171,7 +171,10 @@ export function graphOption(incidents: api.Incident[]): Option {
       label: { show: true, formatter: n.name.slice(2), color: axisColour(), position: x === 0 ? 'left' : 'right' },
     }));
   return {
-    tooltip: { formatter: (p: { name?: string; data?: { source?: string; target?: string } }) => escapeHtml(p.data?.source ? `${p.data.source.slice(2)} → ${p.data.target?.slice(2)}` : (p.name ?? '').slice(2)) },
+    tooltip: {
+      formatter: (p: { name?: string; data?: { source?: string; target?: string } }) =>
+        escapeHtml(p.data?.source ? p.data.source.slice(2) + ' → ' + (p.data.target ?? '').slice(2) : (p.name ?? '').slice(2)),
+    },
     legend: { data: [t('overview.attacker'), t('overview.asset')], textStyle: { color: axisColour() }, top: 0 },
     series: [
       {
