@@ -1,12 +1,16 @@
 // The console against a running server: log in, the Overview's charts have
 // data and are drawn, an incident is acknowledged then resolved, the
 // language switches, the wall screen renders.
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, chartInk, launch, login, shot, useLang } from './lib.mjs';
 
+// In offline mode (no server) these cannot run; offline.test.mjs does.
+const offline = process.env.TAISHI_OFFLINE === '1';
+const test = (name, fn) => nodeTest(name, { skip: offline && 'no server (e2e:offline)' }, fn);
 let b;
 before(async () => {
+  if (offline) return;
   b = await launch();
   await useLang(b.page, 'en');
 });
@@ -45,6 +49,10 @@ test('an incident is acknowledged, then resolved', async () => {
   await shot(page, 'incident-new');
   await page.locator('button[data-action=acknowledged]').click();
   await page.locator('.incident[data-status=acknowledged]').waitFor();
+  const note = `Blocked the attacker at the border firewall <b>${Date.now()}</b>`;
+  await page.locator('textarea[name=note]').fill(note);
+  await page.locator('button[data-action=note]').click();
+  await page.locator('ul.notes .note-text', { hasText: note }).waitFor();
   await page.locator('button[data-action=resolved]').click();
   await page.locator('.incident[data-status=resolved]').waitFor();
   await shot(page, 'incident-resolved');
@@ -52,9 +60,11 @@ test('an incident is acknowledged, then resolved', async () => {
   const status = await page.evaluate(async (i) => {
     const r = await fetch(`/api/v1/incidents/${i}`, { credentials: 'same-origin' });
     const j = await r.json();
-    return (j.incident ?? j).status;
+    const inc = j.incident ?? j;
+    return { status: inc.status, notes: (inc.notes ?? []).map((n) => n.text) };
   }, id);
-  assert.equal(status, 'resolved');
+  assert.equal(status.status, 'resolved');
+  assert.ok(status.notes.includes(note), 'the note was not stored');
 });
 
 test('the language switch changes every label and is remembered', async () => {

@@ -1,12 +1,16 @@
 // The public portal: a report goes from /report through triage in the
 // console to an answer visible at /report/status/CODE; markup in a report
 // comes back as text.
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, login, shot, useLang } from './lib.mjs';
 
+// In offline mode (no server) these cannot run; offline.test.mjs does.
+const offline = process.env.TAISHI_OFFLINE === '1';
+const test = (name, fn) => nodeTest(name, { skip: offline && 'no server (e2e:offline)' }, fn);
 let b;
 before(async () => {
+  if (offline) return;
   b = await launch();
   await useLang(b.page, 'en');
 });

@@ -5,7 +5,7 @@ import { h, mount } from './dom';
 import { lang, onLangChange, setLang, t } from './i18n';
 import { renderPortal } from './pages/portal';
 import { parsePortalPath } from './router';
-import { errorState, loading } from './ui';
+import { errorState, loading, setPublicAudience } from './ui';
 
 const app = document.getElementById('app') ?? document.body;
 type Console = typeof import('./console');
@@ -23,6 +23,7 @@ function renderPortalShell(): void {
   const route = parsePortalPath(location.pathname);
   if (!route) return;
   consoleMod?.leaveConsole();
+  setPublicAudience(true);
   document.title = t('portal.title');
   const main = h('main', { class: 'portal' });
   mount(
@@ -58,6 +59,7 @@ async function route(): Promise<void> {
     renderPortalShell();
     return;
   }
+  setPublicAudience(false);
   const c = await loadConsole();
   c?.route({ app, langToggle });
 }

@@ -9,6 +9,15 @@ export function loading(): HTMLElement {
   return h('div', { class: 'state loading', role: 'status' }, t('state.loading'));
 }
 
+// The public portal's visitors cannot start a server: they get a plain
+// "try later" instead of the operator's hint.
+let publicAudience = false;
+
+/** Tells the error states whether they speak to the public (portal) or to operators. */
+export function setPublicAudience(on: boolean): void {
+  publicAudience = on;
+}
+
 /**
  * What a failed call looks like: the unreachable server gets its own
  * message and a retry button, so a page is never blank.
@@ -20,8 +29,8 @@ export function errorState(err: unknown, retry?: () => void): HTMLElement {
   if (err instanceof ApiError) {
     switch (err.kind) {
       case 'unreachable':
-        title = t('state.unreachable');
-        hint = t('state.unreachableHint');
+        title = t(publicAudience ? 'state.unavailable' : 'state.unreachable');
+        hint = publicAudience ? undefined : t('state.unreachableHint');
         cls += ' unreachable';
         break;
       case 'forbidden':

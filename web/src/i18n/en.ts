@@ -28,6 +28,7 @@ export const en = {
   'state.notFound': 'Not found.',
   'state.rateLimited': 'Too many requests; wait a moment and retry.',
   'state.retry': 'Retry',
+  'state.unavailable': 'The service is unavailable right now. Please try again later.',
   'state.live': 'Live',
   'state.offline': 'Live updates interrupted, reconnecting…',
   'state.updated': 'Updated {time}',

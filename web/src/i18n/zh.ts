@@ -30,6 +30,7 @@ export const zh: Record<Key, string> = {
   'state.notFound': '未找到。',
   'state.rateLimited': '请求过于频繁，请稍后重试。',
   'state.retry': '重试',
+  'state.unavailable': '服务暂时不可用，请稍后再试。',
   'state.live': '实时',
   'state.offline': '实时更新中断，正在重连…',
   'state.updated': '更新于 {time}',

@@ -181,7 +181,7 @@ function detail(inc: api.Incident, alerts: api.AlertRow[], reload: () => void): 
         { head: t('alert.signature'), cell: (a) => a.signature },
         { head: t('alert.source'), cell: (a) => endpoint(a.src_ip, a.src_port) },
         { head: t('alert.destination'), cell: (a) => endpoint(a.dest_ip, a.dest_port) },
-        { head: 'ATT&CK', cell: (a) => a.techniques.map(techniqueLink) },
+        { head: 'ATT&CK', cell: (a) => a.techniques.map((x, i) => [i ? ' ' : '', techniqueLink(x)]) },
       ]),
     ),
     panel(

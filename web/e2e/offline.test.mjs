@@ -1,0 +1,42 @@
+// With no server behind it (`npm run e2e:offline` runs `vite dev` proxying
+// to a closed port), every page says it cannot reach the server, with a
+// retry button, instead of staying blank.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, shot, useLang } from './lib.mjs';
+
+const offline = process.env.TAISHI_OFFLINE === '1';
+let b;
+before(async () => {
+  if (!offline) return;
+  b = await launch();
+  await useLang(b.page, 'en');
+});
+after(async () => {
+  await b?.close();
+});
+
+test('the console says the server cannot be reached', { skip: !offline && 'only with e2e:offline' }, async () => {
+  const { page } = b;
+  await page.goto(`${BASE}/#/overview`);
+  const state = page.locator('.state.unreachable');
+  await state.waitFor();
+  assert.match((await state.textContent()) ?? '', /Cannot reach the Taishi server/);
+  assert.equal(await state.locator('button').count(), 1);
+  await shot(page, 'offline-console');
+});
+
+test('the portal form and status page say so too', { skip: !offline && 'only with e2e:offline' }, async () => {
+  const { page } = b;
+  await page.goto(`${BASE}/report`);
+  await page.locator('input[name=title]').fill('A title');
+  await page.locator('textarea[name=description]').fill('A description long enough.');
+  await page.locator('.portal-form button[type=submit]').click();
+  const state = page.locator('.result .state.unreachable');
+  await state.waitFor();
+  assert.match((await state.textContent()) ?? '', /unavailable right now/);
+  await shot(page, 'offline-portal');
+  await page.goto(`${BASE}/report/status/TS-0000`);
+  await page.locator('.state.unreachable').first().waitFor();
+  assert.deepEqual(b.errors, []);
+});
