@@ -35,7 +35,7 @@ pub use forecast::{
     BacktestError, Forecast, Method, Params, backtest, backtest_seasonal, forecast,
     forecast_seasonal,
 };
-pub use run::{OrganisationStatus, PostureReport, Summary, compute, summary};
+pub use run::{OrganisationStatus, PostureReport, Summary, compute, explain_at, summary};
 pub use trend::{Direction, Trend};
 
 /// Settings of the posture model (`posture:` in the configuration file).
@@ -64,9 +64,9 @@ pub struct PostureConfig {
     /// (default 1.5).
     pub cii_bonus: f64,
     /// Factor on alerts between an asset and a peer its registry record
-    /// authorises (default 0.1: an engineering workstation writing to its
-    /// PLC is most likely operations; it still counts, as an authorised
-    /// peer can be the compromised one).
+    /// authorises (default 0.05: an HMI writing to its PLC is most likely
+    /// operations, and one such write reads green; it still counts, as an
+    /// authorised peer can be the compromised one).
     pub authorised_peer_factor: f64,
     /// Buckets the trend looks back over (default 12: an hour).
     pub trend_buckets: usize,
@@ -92,7 +92,7 @@ impl Default for PostureConfig {
             saturation: 20.0,
             severity_weights: [10.0, 5.0, 2.0, 1.0],
             cii_bonus: 1.5,
-            authorised_peer_factor: 0.1,
+            authorised_peer_factor: 0.05,
             trend_buckets: 12,
             trend_threshold: 5.0,
             explain_top: 5,

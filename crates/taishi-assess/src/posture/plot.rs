@@ -139,7 +139,7 @@ pub fn svg(
         LEFT + pw / 2.0,
         H - 6.0
     );
-    for m in marks {
+    for (i, m) in marks.iter().enumerate() {
         let _ = write!(
             s,
             r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2:.1}" stroke="#000" stroke-dasharray="2,3"/><text x="{3:.1}" y="{4:.1}">{5}</text>"##,
@@ -147,7 +147,8 @@ pub fn svg(
             TOP,
             TOP + ph,
             x(m.at) + 3.0,
-            TOP + 10.0,
+            // Staggered, so that marks close in time stay readable.
+            TOP + 12.0 + 13.0 * (i % 3) as f64,
             esc(&m.label)
         );
     }

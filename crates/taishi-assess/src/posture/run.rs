@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use taishi_core::domain::{AlertRow, Level, PosturePoint, Scope, ScopeKind};
+use taishi_core::domain::{AlertRow, Incident, Level, PosturePoint, Scope, ScopeKind};
 use taishi_core::store::{AlertQuery, IncidentQuery, PostureQuery};
 use taishi_core::{Store, StoreError};
 
@@ -276,6 +276,48 @@ fn project(
     (pts, f.method, f.params)
 }
 
+/// `scope`'s figure at `bucket` taken apart into the incidents, hosts and
+/// services it came from (the alerts within the decay memory before it).
+pub fn explain_at(
+    store: &dyn Store,
+    assets: &AssetIndex,
+    config: &PostureConfig,
+    scope: &Scope,
+    bucket: u64,
+) -> Result<Explanation, StoreError> {
+    let incidents = store.incidents(&IncidentQuery::default())?;
+    explain_with(store, assets, config, scope, bucket, &incidents)
+}
+
+fn explain_with(
+    store: &dyn Store,
+    assets: &AssetIndex,
+    config: &PostureConfig,
+    scope: &Scope,
+    bucket: u64,
+    incidents: &[Incident],
+) -> Result<Explanation, StoreError> {
+    let width = config.bucket_secs.max(1);
+    let info = IncidentInfo::new(incidents);
+    let titles: HashMap<i64, String> = incidents.iter().map(|i| (i.id, i.title.clone())).collect();
+    let mut builder = AtomBuilder::default();
+    let since = bucket.saturating_sub(memory_buckets(config).saturating_mul(width));
+    read_alerts(
+        store,
+        Some(since.saturating_mul(NS)),
+        Some((bucket + width).saturating_mul(NS)),
+        None,
+        |a| builder.add(a, &info, assets, config),
+    )?;
+    Ok(explain(
+        &builder.finish(assets, config),
+        scope,
+        bucket,
+        &titles,
+        config,
+    ))
+}
+
 /// The posture of `scope` from the stored series: level and index now,
 /// trend, the level a trend window ago, the explanation of the last bucket
 /// and of the peak, the series, a forecast and its back-tested error.
@@ -309,26 +351,7 @@ pub fn summary(
         .map_or(Level::Green, |p| p.level);
 
     let incidents = store.incidents(&IncidentQuery::default())?;
-    let info = IncidentInfo::new(&incidents);
-    let titles: HashMap<i64, String> = incidents.iter().map(|i| (i.id, i.title.clone())).collect();
-    let explain_at = |bucket: u64| -> Result<Explanation, StoreError> {
-        let mut builder = AtomBuilder::default();
-        let since = bucket.saturating_sub(memory_buckets(config).saturating_mul(width));
-        read_alerts(
-            store,
-            Some(since.saturating_mul(NS)),
-            Some((bucket + width).saturating_mul(NS)),
-            None,
-            |a| builder.add(a, &info, assets, config),
-        )?;
-        Ok(explain(
-            &builder.finish(assets, config),
-            scope,
-            bucket,
-            &titles,
-            config,
-        ))
-    };
+    let explain_at = |bucket: u64| explain_with(store, assets, config, scope, bucket, &incidents);
     let explanation = match &last {
         Some(p) => explain_at(p.bucket)?,
         None => Explanation::default(),

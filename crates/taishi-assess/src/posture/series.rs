@@ -32,8 +32,9 @@ pub fn decay_factor(half_life_buckets: f64) -> f64 {
     }
 }
 
-/// Buckets after which a contribution has fallen below 1/1024 of itself
-/// (ten half-lives): older alerts are not read when computing a bucket.
+/// The model's memory in buckets: ten half-lives, after which a
+/// contribution has fallen below 1/1024 of itself and is dropped (so that
+/// computing a bucket needs only the alerts of the memory before it).
 pub fn memory_buckets(config: &PostureConfig) -> u64 {
     let h = config.half_life_buckets;
     if h.is_finite() && h > 0.0 {
@@ -124,7 +125,7 @@ pub(crate) fn points(
             .fold(0.0, f64::max);
         if peak > eps {
             let k = ((eps / peak).ln() / d.ln()).ceil().max(0.0);
-            let k = k.min(memory_buckets(config) as f64 * 2.0) as u64;
+            let k = k.min((memory_buckets(config) + 1) as f64) as u64;
             end = last.saturating_add(k.saturating_mul(width));
         }
     }
@@ -132,6 +133,9 @@ pub(crate) fn points(
         end = end.max(u - u % width);
     }
     let start_emit = from.map_or(first, |f| f.max(first));
+    let memory = memory_buckets(config);
+    let forget_after = (memory + 1).saturating_mul(width);
+    let forget_factor = d.powf((memory + 1) as f64);
     let mut out = Vec::new();
     let all_buckets: BTreeSet<u64> = (0..=(end - first) / width)
         .map(|i| first + i * width)
@@ -144,6 +148,16 @@ pub(crate) fn points(
         let mut x = 0.0;
         for &b in all_buckets.range(if dense { first } else { scope_first }..) {
             x = x * d + news.get(&b).copied().unwrap_or(0.0);
+            // Memory is finite: what left it is taken out again, so that a
+            // figure depends only on the alerts within the memory and an
+            // incremental run or an explanation, which read only those,
+            // find the same figure.
+            if let Some(old) = b.checked_sub(forget_after).and_then(|o| news.get(&o)) {
+                x -= old * forget_factor;
+            }
+            if x < 1e-12 {
+                x = 0.0;
+            }
             if b < start_emit || (!dense && x < eps) {
                 continue;
             }
