@@ -214,4 +214,17 @@ mod tests {
         c.set("app-layer.protocols.dns.colour", "blue").unwrap();
         assert!(ProtoConfig::from_config(&c).is_err());
     }
+
+    /// libhtp's decompression timer is accepted (suricata-verify's
+    /// http-sticky-start sets it): size limits bound the same work.
+    #[test]
+    fn http_decompression_time_limit_is_accepted() {
+        let mut c = Config::default();
+        c.set(
+            "app-layer.protocols.http.libhtp.default-config.decompression-time-limit",
+            "1000000",
+        )
+        .unwrap();
+        assert!(ProtoConfig::from_config(&c).is_ok());
+    }
 }

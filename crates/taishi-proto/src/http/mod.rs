@@ -59,6 +59,9 @@ const SETTINGS: &[&str] = &[
     "libhtp.default-config.double-decode-path",
     "libhtp.default-config.double-decode-query",
     "libhtp.default-config.compression-bomb-limit",
+    // A CPU-time cap on decompression; the bomb ratio and layer limit bound
+    // the same work by size here, so no timer is needed (docs/protocols/http.md).
+    "libhtp.default-config.decompression-time-limit",
     "libhtp.default-config.max-tx",
     "libhtp.default-config.headers-limit",
     "libhtp.default-config.meta-field-limit",
