@@ -41,6 +41,10 @@ export async function launch() {
   // A page error is a failed test, not a log line nobody reads.
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
+  // So is anything the Content-Security-Policy refused.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(new Error(m.text()));
+  });
   return {
     context,
     page,

@@ -285,6 +285,7 @@ async function api(req, res, url) {
   return send(res, 404, { error: 'no such endpoint' });
 }
 
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 async function staticFile(res, pathname) {
@@ -292,7 +293,13 @@ async function staticFile(res, pathname) {
   const file = rel.startsWith('assets/') ? join(DIST, rel) : join(DIST, 'index.html');
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    // The policy the console is meant to run under (README): no inline or
+    // foreign script; inline styles only because ECharts' tooltips carry them.
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+    });
     res.end(body);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain' });

@@ -522,10 +522,13 @@ export async function submissions(query: { status?: string; limit?: number; offs
   return asPage<Submission>(await request('/submissions', { query: { ...query } }));
 }
 
-/** Classifies a submission into one of the six kinds and answers it. */
+/**
+ * Classifies a submission into one of the six kinds and answers it;
+ * `verified` (threat reports) asks the server to make it an intel indicator.
+ */
 export function triageSubmission(
   id: number | string,
-  change: { triage?: string; answer?: string; status?: string },
+  change: { triage?: string; answer?: string; status?: string; verified?: boolean },
 ): Promise<Submission> {
   return request<Submission>(`/submissions/${encodeURIComponent(String(id))}`, { method: 'PATCH', body: change });
 }

@@ -59,3 +59,11 @@ describe('escaping', () => {
     expect(b.textContent).toBe('ok0');
   });
 });
+
+describe('style', () => {
+  it('goes through the CSSOM', () => {
+    const el = h('span', { style: 'background:#c62828;color:#fff' });
+    expect(el.style.backgroundColor).not.toBe('');
+    expect(el.style.color).not.toBe('');
+  });
+});

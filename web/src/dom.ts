@@ -53,6 +53,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
         throw new Error(`inline handler attribute ${key} is not allowed`);
       } else if (key === 'href' || key === 'src' || key === 'action') {
         el.setAttribute(key, safeUrl(String(value)));
+      } else if (key === 'style') {
+        // Through the CSSOM, which a strict Content-Security-Policy allows,
+        // unlike a style attribute.
+        el.style.cssText = String(value);
       } else if (value === true) {
         el.setAttribute(key, '');
       } else {

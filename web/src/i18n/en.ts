@@ -206,6 +206,7 @@ export const en = {
   'sub.contact': 'Contact',
   'sub.credit': 'Credit as',
   'sub.description': 'Description',
+  'sub.verified': 'Verified: add the indicator to intel (crediting the reporter if they asked)',
 
   'kind.threat': 'Threat report',
   'kind.vulnerability': 'Vulnerability disclosure',

@@ -208,6 +208,7 @@ export const zh: Record<Key, string> = {
   'sub.contact': '联系方式',
   'sub.credit': '致谢署名',
   'sub.description': '描述',
+  'sub.verified': '已核实：将指标加入情报（如报告者愿意则致谢）',
 
   'kind.threat': '威胁举报',
   'kind.vulnerability': '漏洞报告',

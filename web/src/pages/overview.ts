@@ -346,6 +346,7 @@ export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () 
   const incidentsEl = h('div');
   const graph = h('div', { class: 'chart graph', 'data-chart': 'graph' });
   const protocols = h('div', { class: 'chart protocols', 'data-chart': 'protocols' });
+  const protoFigures = h('div', { class: 'figures' });
   const assetsEl = h('div');
   const subsEl = h('div');
   const updated = h('span', { class: 'muted updated' });
@@ -364,7 +365,7 @@ export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () 
       box(t('overview.history'), 'p-trend', trend),
       box(t('overview.topIncidents'), 'p-incidents', incidentsEl),
       box(t('overview.attackGraph'), 'p-graph', graph),
-      box(t('overview.protocols'), 'p-protocols', protocols),
+      box(t('overview.protocols'), 'p-protocols', protoFigures, protocols),
       box(t('overview.assetsAtRisk'), 'p-assets', assetsEl),
       box(t('overview.submissionsWaiting'), 'p-subs', subsEl),
       h('div', { class: 'p-updated' }, updated),
@@ -398,7 +399,15 @@ export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () 
     part(
       d.flows,
       protocols,
-      (p) => void chart(protocols, protocolOption(p.items)),
+      (p) => {
+        const ics = p.items.filter((f) => INDUSTRIAL.has(f.app_proto ?? '')).length;
+        mount(
+          protoFigures,
+          figure(t('overview.industrial'), formatNumber(ics), ics > 0 ? 'industrial' : undefined),
+          figure(t('overview.other'), formatNumber(p.items.length - ics)),
+        );
+        chart(protocols, protocolOption(p.items));
+      },
       retry,
     );
     const incs = d.incidents.status === 'fulfilled' ? d.incidents.value.items : [];

@@ -58,6 +58,9 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
   triage.addEventListener('change', () => {
     required.textContent = triage.value ? t('sub.required', { r: tOr(`response.${triage.value}`, triage.value) }) : '';
   });
+  // A verified threat report becomes an intel indicator (with the reporter
+  // credited when they asked to be); the server does the conversion.
+  const verified = s.kind === 'threat' ? h('input', { type: 'checkbox', name: 'verified' }) : null;
   const overdue = isOverdue(s, now);
   const el = h(
     'article',
@@ -99,7 +102,11 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
               return;
             }
             try {
-              await api.triageSubmission(s.id, { triage: triage.value, answer: answer.value.trim() });
+              await api.triageSubmission(s.id, {
+                triage: triage.value,
+                answer: answer.value.trim(),
+                ...(verified?.checked ? { verified: true } : {}),
+              });
               toast(t('incident.saved'));
               reload();
             } catch (err) {
@@ -110,6 +117,7 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
       },
       h('label', null, t('sub.triage'), ' ', triage),
       required,
+      verified ? h('label', null, verified, ' ', t('sub.verified')) : null,
       h('label', { class: 'block' }, t('sub.answer'), answer),
       h('button', { type: 'submit', 'data-action': 'triage' }, t('sub.save')),
     ),
