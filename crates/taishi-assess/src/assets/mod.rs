@@ -1,5 +1,24 @@
 //! Assets: the operator's registry, what traffic reveals, and exposure.
+//!
+//! - [`import`]: the declared registry from CSV, JSON or YAML;
+//! - [`import_vulns`], [`match_vulns`], [`exposure`]: known
+//!   vulnerabilities, matched to software by product and version range;
+//! - [`Discovery`]: hosts, services, software and roles learnt passively
+//!   from EVE records, announced as `asset` events;
+//! - [`merge`]: the declared and discovered views as one list;
+//! - [`AssetIndex`]: the record covering an address.
+//!
+//! docs/assets.md describes the formats, vocabularies and formulas.
 
+mod discovery;
+mod error;
+mod import;
 mod index;
+mod records;
+mod version;
 
+pub use discovery::{Discovery, DiscoveryConfig, DiscoveryStats};
+pub use error::{AssetError, RowError};
+pub use import::{Imported, import, import_report};
 pub use index::AssetIndex;
+pub use version::compare_versions;
