@@ -128,6 +128,9 @@ pub struct CorrelatorStats {
     pub by_spread: u64,
     /// Alerts that opened an incident.
     pub opened: u64,
+    /// Incidents merged into another: a victim's attacks seen before the
+    /// alert that showed it compromised.
+    pub merged: u64,
     /// Alerts processed early because the reorder buffer was full.
     pub reorder_overflow: u64,
     /// Addresses not listed because an incident's list was at
@@ -140,6 +143,8 @@ pub struct Correlator<'a> {
     config: CorrelationConfig,
     assets: &'a AssetIndex,
     works: Vec<Work>,
+    /// Union-find over `works`: an incident merged into another points to it.
+    parent: Vec<usize>,
     by_attacker: HashMap<String, Vec<usize>>,
     by_pivot: HashMap<String, Vec<usize>>,
     by_spread: HashMap<(String, &'static str), Vec<usize>>,
@@ -158,6 +163,7 @@ impl<'a> Correlator<'a> {
             config,
             assets,
             works: Vec::new(),
+            parent: Vec::new(),
             by_attacker: HashMap::new(),
             by_pivot: HashMap::new(),
             by_spread: HashMap::new(),
@@ -197,6 +203,7 @@ impl<'a> Correlator<'a> {
                 self.by_spread.entry((v.clone(), k)).or_default().push(idx);
             }
         }
+        self.parent.push(idx);
         self.works.push(Work {
             attackers: inc.attackers.iter().cloned().collect(),
             victims: inc.victims.iter().cloned().collect(),
@@ -278,7 +285,7 @@ impl<'a> Correlator<'a> {
         let window = self.config.window_secs.saturating_mul(NS);
         list?
             .iter()
-            .copied()
+            .map(|&i| self.find(i))
             .filter(|&i| {
                 self.works.get(i).is_some_and(|w| {
                     w.inc.status.is_open()
@@ -287,6 +294,103 @@ impl<'a> Correlator<'a> {
                 })
             })
             .max_by_key(|&i| self.works.get(i).map_or(0, |w| w.inc.last_seen))
+    }
+
+    /// The incident `i` was merged into (itself when not merged).
+    fn find(&self, mut i: usize) -> usize {
+        // Chains stay short: a merge always points at a root.
+        while let Some(&up) = self.parent.get(i) {
+            if up == i {
+                break;
+            }
+            i = up;
+        }
+        i
+    }
+
+    /// After `victim` was reached at a compromising stage in incident `at`
+    /// (at time `ts`): an incident of this pass in which `victim` attacks,
+    /// starting no earlier, is the same intrusion seen from its next step
+    /// (its alerts were taken first, out of order or in another order of
+    /// ids). The two become one; a stored incident is kept and the new one
+    /// folded into it, since stored alerts never move.
+    fn merge_continuation(&mut self, at: usize, victim: &str, ts: u64) {
+        let window = self.config.window_secs.saturating_mul(NS);
+        let Some(list) = self.by_attacker.get(victim) else {
+            return;
+        };
+        let mut others: Vec<usize> = list
+            .iter()
+            .map(|&i| self.find(i))
+            .filter(|&i| i != at)
+            .filter(|&i| {
+                self.works.get(i).is_some_and(|w| {
+                    w.inc.status.is_open() && w.inc.first_seen >= ts && w.within(ts, window)
+                })
+            })
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        let mut at = at;
+        for other in others {
+            let stored = |i: usize| self.works.get(i).is_some_and(|w| w.inc.id != 0);
+            let (from, into) = match (stored(at), stored(other)) {
+                (_, false) => (other, at),
+                (false, true) => (at, other),
+                (true, true) => continue,
+            };
+            self.absorb(from, into);
+            self.stats.merged += 1;
+            at = into;
+        }
+    }
+
+    /// Moves everything of incident `from` into `into`.
+    fn absorb(&mut self, from: usize, into: usize) {
+        let Some(src) = self.works.get_mut(from) else {
+            return;
+        };
+        let src = Work {
+            inc: std::mem::take(&mut src.inc),
+            attackers: std::mem::take(&mut src.attackers),
+            victims: std::mem::take(&mut src.victims),
+            techniques: std::mem::take(&mut src.techniques),
+            stages: std::mem::take(&mut src.stages),
+            what: std::mem::take(&mut src.what),
+            category: std::mem::take(&mut src.category),
+            touched: std::mem::replace(&mut src.touched, false),
+            ..*src
+        };
+        if let Some(slot) = self.parent.get_mut(from) {
+            *slot = into;
+        }
+        let cap = self.config.max_addresses;
+        let mut dropped = 0;
+        let Some(dst) = self.works.get_mut(into) else {
+            return;
+        };
+        dst.touched |= src.touched;
+        dst.inc.alert_count = dst.inc.alert_count.saturating_add(src.inc.alert_count);
+        dst.inc.first_seen = dst.inc.first_seen.min(src.inc.first_seen);
+        dst.inc.last_seen = dst.inc.last_seen.max(src.inc.last_seen);
+        dst.inc.max_criticality = dst.inc.max_criticality.max(src.inc.max_criticality);
+        dst.cii |= src.cii;
+        dst.best_severity = dst.best_severity.min(src.best_severity);
+        dst.floor = dst.floor.max(src.floor);
+        if src.lead > dst.lead {
+            dst.lead = src.lead;
+            dst.what = src.what;
+            dst.category = src.category;
+        }
+        for a in &src.attackers {
+            insert_capped(&mut dst.attackers, a, cap, &mut dropped);
+        }
+        for v in &src.victims {
+            insert_capped(&mut dst.victims, v, cap, &mut dropped);
+        }
+        dst.techniques.extend(src.techniques);
+        dst.stages.extend(src.stages);
+        self.stats.addresses_dropped += dropped;
     }
 
     fn place(&mut self, p: Pending) {
@@ -314,6 +418,7 @@ impl<'a> Correlator<'a> {
     }
 
     fn open(&mut self, p: &Pending) -> usize {
+        self.parent.push(self.works.len());
         self.works.push(Work {
             inc: Incident {
                 status: IncidentStatus::New,
@@ -337,6 +442,7 @@ impl<'a> Correlator<'a> {
     }
 
     fn join(&mut self, idx: usize, p: Pending, kind: Option<&'static str>) {
+        let (victim, ts) = (p.victim.clone(), p.ts);
         let max_addresses = self.config.max_addresses;
         let crit = self.assets.criticality(&p.victim);
         let cii = self.assets.get(&p.victim).is_some_and(|a| a.cii);
@@ -382,12 +488,16 @@ impl<'a> Correlator<'a> {
             }
         }
         self.assignments.push((p.id, idx));
+        if compromises {
+            self.merge_continuation(idx, &victim, ts);
+        }
     }
 
     /// The incidents touched (new ones with id 0) and the (alert id, index
     /// into that list) assignments, ready for `Store::save_correlation`.
     pub fn finish(mut self) -> (Vec<Incident>, Vec<(i64, usize)>) {
         self.flush();
+        let roots: Vec<usize> = (0..self.works.len()).map(|i| self.find(i)).collect();
         let mut out = Vec::new();
         let mut index_of = vec![usize::MAX; self.works.len()];
         for (i, w) in self.works.into_iter().enumerate() {
@@ -403,8 +513,9 @@ impl<'a> Correlator<'a> {
             .assignments
             .into_iter()
             .filter_map(|(id, w)| {
+                let root = roots.get(w).copied().unwrap_or(w);
                 index_of
-                    .get(w)
+                    .get(root)
                     .copied()
                     .filter(|&i| i != usize::MAX)
                     .map(|i| (id, i))

@@ -237,6 +237,68 @@ fn a_compromised_victim_attacking_others_continues_the_chain() {
 }
 
 #[test]
+fn a_victims_attacks_taken_before_its_compromise_are_merged_into_the_chain() {
+    // Reversed and with no reorder buffer: the server's own attacks open an
+    // incident before the brute force that explains them is seen.
+    let alerts = [
+        alert(5, 1500, "10.0.0.5", "198.51.100.2", EXFIL),
+        alert(4, 1000, "10.0.0.5", "10.0.0.9", LATERAL),
+        alert(3, 400, "203.0.113.7", "10.0.0.5", BRUTE),
+        alert(2, 100, "203.0.113.7", "10.0.0.5", SCAN),
+        alert(1, 90, "192.0.2.50", "10.0.0.5", SCAN),
+    ];
+    let cfg = CorrelationConfig {
+        reorder_secs: 0,
+        ..CorrelationConfig::default()
+    };
+    let assets = AssetIndex::default();
+    let mut c = Correlator::new(cfg.clone(), &assets, Vec::new());
+    for a in &alerts {
+        c.add(a);
+    }
+    c.flush();
+    assert_eq!(c.stats().merged, 1);
+    let (incs, asg) = c.finish();
+    assert_eq!(incs.len(), 2, "{incs:#?}");
+    let chain = &incs[placed(&asg, 5)];
+    for id in 2..=4 {
+        assert_eq!(placed(&asg, id), placed(&asg, 5));
+    }
+    assert_eq!(chain.attackers, ["10.0.0.5", "203.0.113.7"]);
+    assert_eq!(chain.alert_count, 4);
+    assert_eq!(
+        chain.stages,
+        [
+            "discovery",
+            "credential_access",
+            "lateral_movement",
+            "exfiltration"
+        ]
+    );
+    assert_eq!(incs[placed(&asg, 1)].attackers, ["192.0.2.50"]);
+
+    // A stored incident of the server's attacks takes the new brute force
+    // (stored alerts never move, so the new incident folds into it).
+    let mut stored = open_incident(9, IncidentStatus::New, "10.0.0.5", "10.0.0.9", 1000);
+    stored.stages = vec!["lateral_movement".into()];
+    stored.techniques = vec!["T1021".into()];
+    let (incs, asg) = run(cfg.clone(), &assets, vec![stored.clone()], &alerts[2..4]);
+    assert_eq!(incs.len(), 1, "{incs:#?}");
+    assert_eq!(incs[0].id, 9);
+    assert_eq!((placed(&asg, 2), placed(&asg, 3)), (0, 0));
+    assert_eq!(incs[0].attackers, ["10.0.0.5", "203.0.113.7"]);
+    assert_eq!(incs[0].alert_count, 6);
+    assert_eq!(incs[0].first_seen, T0 + 100 * SEC);
+
+    // A host that attacked before anyone reached it is its own story.
+    stored.first_seen = T0;
+    stored.last_seen = T0;
+    let (incs, _) = run(cfg, &assets, vec![stored], &alerts[2..4]);
+    assert_eq!(incs.len(), 1);
+    assert_eq!(incs[0].id, 0);
+}
+
+#[test]
 fn a_scanned_or_flooded_host_is_not_taken_as_compromised() {
     let alerts = [
         alert(1, 0, "203.0.113.7", "10.0.0.5", SCAN),
@@ -312,7 +374,8 @@ fn open_incidents_take_new_alerts_and_closed_ones_do_not() {
         assert_eq!(inc.assignee.as_deref(), Some("li.wei"));
         assert_eq!(inc.victims, ["10.0.0.5", "10.0.0.6"]);
         assert!(
-            inc.title.starts_with("Vertical port scan against 2 hosts"),
+            inc.title
+                .starts_with("Vertical port scan against 10.0.0.5 and 10.0.0.6 by"),
             "{}",
             inc.title
         );
