@@ -1,6 +1,7 @@
-// A stand-in for `taishi serve` with the API shapes the console expects
-// (docs/api.md and the serde types of taishi-core are the authority; this
-// file is what the console was built against until the server landed).
+// A stand-in for `taishi serve` with the shapes of crates/taishi-server's
+// API (that crate is the authority: when it changes, change this and
+// src/api.ts together). It lets the console and its end-to-end tests run
+// without building the Rust server.
 // It serves web/dist with the portal paths falling back to index.html, keeps
 // everything in memory, and is used by `npm run e2e:mock` and for looking
 // at pages by hand: `npm run build && npm run mock` then open the address.
@@ -76,31 +77,47 @@ const assets = [
 const submissions = [];
 let subId = 1;
 function mkSub(kind, title, description, extra = {}) {
-  const s = { id: subId++, tracking_code: code(), kind, title, description, status: 'received', triage: null, answer: null, created: (now - 60) * S, deadline: null, answered_at: null, ...extra };
-  submissions.push(s);
+  const s = { id: subId++, tracking_code: code(), kind, title, description, status: 'received', verified: false, tenant: '', created: (now - 60) * S, ...extra };
+  submissions.unshift(s);
   return s;
 }
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 function code() {
-  return `TS-${randomBytes(4).toString('hex').toUpperCase()}`;
+  return [...randomBytes(16)].map((b) => B32[b % 32]).join('');
+}
+// Hours to answer each triage kind (the server's `deadlines` config).
+const DEADLINE_H = { untriaged: 24, help_request: 24, grievance: 72, mistaken: 48, uninformed: 72, vague: 72, suggestion: 168 };
+const RESPONSE = { suggestion: 'adopt', help_request: 'help', uninformed: 'inform', vague: 'clarify', grievance: 'resolve', mistaken: 'correct' };
+function view(s) {
+  const deadline = s.created + DEADLINE_H[s.triage ?? 'untriaged'] * 3600 * S;
+  return { ...s, deadline, overdue: s.status !== 'answered' && Date.now() * 1e6 > deadline };
 }
 mkSub('threat', 'Phishing site imitating the water company', 'A message asked me to pay my bill at this address.', { indicator: 'http://example.invalid/pay', created: (now - 3 * 86400) * S });
 mkSub('feedback', 'Why was the outage notice late?', 'The notice came two hours after the water stopped.', { created: (now - 5 * 3600) * S });
-mkSub('feedback', 'Thanks', 'The fix was quick, thank you all.', { status: 'answered', triage: 'suggestion', answer: 'Thank you.', created: (now - 2 * 86400) * S, answered_at: (now - 86400) * S });
+mkSub('feedback', 'Thanks', 'The fix was quick, thank you all.', { status: 'answered', triage: 'suggestion', public_answer: 'Thank you.', created: (now - 2 * 86400) * S, answered_at: (now - 86400) * S });
+mkSub('threat', 'Fake bank SMS', 'An SMS with a link to a fake bank page.', { status: 'answered', triage: 'help_request', verified: true, credit: 'Li Lei', indicator: 'fake-bank.example', public_answer: 'Blocked.', created: (now - 4 * 86400) * S, answered_at: (now - 3 * 86400) * S });
 
 const sessions = new Map(); // sid -> { csrf, user }
-const users = [{ username: USER, role: 'admin', tenant: '' }];
+const users = [{ id: 1, username: USER, role: 'admin', tenant: '', disabled: false }];
 const tokens = [];
 const reports = [];
 const audit = [];
 const streams = new Set();
+const intel = [{ value: '192.0.2.99', kind: 'ipv4', source: 'feed:abuse', confidence: 80, tags: ['c2'], first_seen: now - 86400 }];
 
 function send(res, status, body, headers = {}) {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
   res.end(text);
 }
-function broadcast(kind, data) {
-  for (const s of streams) s.write(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
+// As the server: a named event whose data is only {"kind"}; clients refetch.
+function broadcast(kind) {
+  for (const s of streams) s.write(`event: ${kind}\ndata: ${JSON.stringify({ kind })}\n\n`);
+}
+function record(actor, action, target, detail = '') {
+  const prev = audit[0]?.hash ?? '';
+  const id = audit.length + 1;
+  audit.unshift({ id, ts: Date.now() * 1e6, actor, action, target, detail, prev_hash: prev, hash: randomBytes(16).toString('hex') });
 }
 function cookieSid(req) {
   const m = /(?:^|;\s*)taishi_session=([^;]+)/.exec(req.headers.cookie ?? '');
@@ -115,19 +132,35 @@ async function readJson(req) {
   return raw ? JSON.parse(raw) : {};
 }
 function page(list, q) {
-  const limit = Math.min(1000, Number(q.get('limit') ?? 50) || 50);
+  const limit = Number(q.get('limit') ?? 100) || 100;
+  if (limit < 1 || limit > 1000) throw Object.assign(new Error('limit must be 1..=1000'), { field: 'limit' });
   const offset = Number(q.get('offset') ?? 0) || 0;
-  return { items: list.slice(offset, offset + limit), total: list.length };
+  return { total: list.length, limit, offset, items: list.slice(offset, offset + limit) };
 }
-const LIMITS = { title: 200, description: 10000, indicator: 2048, contact: 200, credit: 100 };
+const LIMITS = { title: 200, description: 10000, indicator: 2000, contact: 200, credit: 100 };
+// As taishi-server's check_text: not empty, at most N characters, no control characters.
 function validate(b) {
+  const known = ['kind', 'title', 'description', 'indicator', 'contact', 'credit'];
+  const unknown = Object.keys(b).find((k) => !known.includes(k));
+  if (unknown) return unknown;
   if (!['threat', 'vulnerability', 'feedback'].includes(b.kind)) return 'kind';
-  for (const f of ['title', 'description']) if (typeof b[f] !== 'string' || !b[f].trim()) return f;
-  for (const [f, n] of Object.entries(LIMITS)) if (b[f] !== undefined && (typeof b[f] !== 'string' || [...b[f]].length > n)) return f;
+  for (const [f, n] of Object.entries(LIMITS)) {
+    const v = b[f];
+    if (v === undefined || v === null) {
+      if (f === 'title' || f === 'description') return f;
+      continue;
+    }
+    if (typeof v !== 'string' || !v.trim() || [...v].length > n) return f;
+    const control = f === 'description' ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/;
+    if (control.test(v)) return f;
+  }
   return null;
 }
 function publicView(s) {
-  return { tracking_code: s.tracking_code, kind: s.kind, title: s.title, status: s.status, answer: s.answer, created: s.created, answered_at: s.answered_at };
+  return {
+    tracking_code: s.tracking_code, kind: s.kind, title: s.title, status: s.status, response: s.triage ? RESPONSE[s.triage] : null,
+    created: Math.floor(s.created / S), answered_at: s.answered_at ? Math.floor(s.answered_at / S) : null, answer: s.public_answer ?? null,
+  };
 }
 
 async function api(req, res, url) {
@@ -139,24 +172,35 @@ async function api(req, res, url) {
     const b = await readJson(req);
     const bad = validate(b);
     if (bad) return send(res, 400, { error: `invalid field: ${bad}`, field: bad });
-    const s = mkSub(b.kind, b.title.trim(), b.description.trim(), { indicator: b.indicator ?? null, contact: b.contact ?? null, credit: b.credit ?? null, created: Date.now() * 1e6 });
-    broadcast('submission', { id: s.id });
+    const s = mkSub(b.kind, b.title, b.description, { indicator: b.indicator ?? undefined, contact: b.contact ?? undefined, credit: b.credit ?? undefined, created: Date.now() * 1e6 });
+    broadcast('submission');
     return send(res, 201, { tracking_code: s.tracking_code });
   }
   let mm;
   if (m === 'GET' && (mm = /^\/public\/submissions\/([^/]+)$/.exec(path))) {
-    const s = submissions.find((x) => x.tracking_code === decodeURIComponent(mm[1]));
+    const c = decodeURIComponent(mm[1]);
+    if (!/^[A-Z2-7]{16}$/.test(c)) return send(res, 400, { error: 'a tracking code is 16 characters A-Z and 2-7', field: 'code' });
+    const s = submissions.find((x) => x.tracking_code === c);
     return s ? send(res, 200, publicView(s)) : send(res, 404, { error: 'no such tracking code' });
   }
   if (m === 'GET' && path === '/public/acknowledgements') {
+    const open = new Map();
+    for (const s of submissions.filter((x) => x.status !== 'answered')) {
+      const kind = s.triage ?? 'untriaged';
+      const c = open.get(kind) ?? { title: '', kind, open: 0, since: Infinity };
+      c.open++;
+      c.since = Math.min(c.since, Math.floor(s.created / S));
+      c.title = `${c.open} open report(s): ${kind}`;
+      open.set(kind, c);
+    }
     return send(res, 200, {
-      open_challenges: [{ title: 'Find weaknesses in the public water-bill portal', description: 'Report through /report, kind vulnerability.' }],
-      credited: submissions.filter((s) => s.credit && s.status === 'answered').map((s) => ({ name: s.credit, title: s.title, date: s.answered_at })),
+      credited: submissions.filter((s) => s.verified && s.credit).map((s) => ({ name: s.credit, kind: s.kind, date: Math.floor(s.created / S) })),
+      open_challenges: [...open.values()],
     });
   }
   if (m === 'POST' && path === '/auth/login') {
     const b = await readJson(req);
-    if (b.username !== USER || b.password !== PASSWORD) return send(res, 401, { error: 'wrong user name or password' });
+    if (b.username !== USER || b.password !== PASSWORD) return send(res, 401, { error: 'wrong username or password' });
     const sid = randomBytes(16).toString('hex');
     const csrf = randomBytes(16).toString('hex');
     sessions.set(sid, { csrf, user: users[0] });
@@ -170,7 +214,7 @@ async function api(req, res, url) {
     sessions.delete(cookieSid(req));
     return send(res, 204);
   }
-  if (m === 'GET' && path === '/me') return send(res, 200, { ...sess.user, csrf_token: sess.csrf });
+  if (m === 'GET' && path === '/me') return send(res, 200, { user: sess.user, can_write: sess.user.role !== 'viewer', is_admin: sess.user.role === 'admin', all_tenants: sess.user.role === 'regulator' });
   if (m === 'GET' && path === '/posture') {
     return send(res, 200, {
       scope: org, bucket_secs: BUCKET, as_of: last.bucket, level: last.level, index: last.index,
@@ -180,39 +224,54 @@ async function api(req, res, url) {
       backtest: { method: 'holt', horizon: 12, origins: 8, samples: 60, mae: 4.2, rmse: 5.1, naive_mae: 6.3 },
     });
   }
-  if (m === 'GET' && path === '/posture/drilldown') return send(res, 200, { items: [{ scope: { kind: 'zone', key: 'OT' }, index: last.index, level: last.level }] });
+  if (m === 'GET' && path === '/posture/drilldown') {
+    const pt = (kind, key, index) => ({ kind, key, bucket: last.bucket, width: BUCKET, index, level: levelOf(index), colour: '', forecast: false });
+    return send(res, 200, { node: pt('organisation', '', last.index), items: [pt('zone', 'OT', last.index), pt('zone', 'DMZ', 20)] });
+  }
   if (m === 'GET' && path === '/incidents') {
-    const st = q.get('status');
-    let list = incidents;
-    if (st === 'open') list = list.filter((i) => ['new', 'acknowledged', 'investigating'].includes(i.status));
-    else if (st) list = list.filter((i) => i.status === st);
+    const st = (q.get('status') ?? '').split(',').filter(Boolean);
+    const STATUSES = ['new', 'acknowledged', 'investigating', 'resolved', 'false_positive'];
+    const bad = st.find((x) => !STATUSES.includes(x));
+    if (bad) return send(res, 400, { error: `unknown status ${JSON.stringify(bad)}`, field: 'status' });
+    let list = incidents.filter((i) => st.length === 0 || st.includes(i.status));
+    const ip = q.get('ip');
+    if (ip) list = list.filter((i) => i.attackers.includes(ip) || i.victims.includes(ip));
+    list = q.get('order') === 'severity' ? list.slice().sort((a, b) => b.severity - a.severity) : list.slice().sort((a, b) => b.last_seen - a.last_seen);
     return send(res, 200, page(list, q));
   }
-  if ((mm = /^\/incidents\/(\d+)(\/notes)?$/.exec(path))) {
+  if ((mm = /^\/incidents\/(\d+)(\/notes|\/timeline)?$/.exec(path))) {
     const inc = incidents.find((i) => i.id === Number(mm[1]));
-    if (!inc) return send(res, 404, { error: 'no such incident' });
-    if (m === 'GET' && !mm[2]) return send(res, 200, { ...inc, alerts: alerts.filter((a) => a.incident_id === inc.id) });
+    if (!inc) return send(res, 404, { error: 'incident not found' });
+    if (m === 'GET' && !mm[2]) return send(res, 200, inc);
+    if (m === 'GET' && mm[2] === '/timeline') return send(res, 200, page(alerts.filter((a) => a.incident_id === inc.id), q));
     if (m === 'PATCH' && !mm[2]) {
       const b = await readJson(req);
       if (b.status !== undefined && !['new', 'acknowledged', 'investigating', 'resolved', 'false_positive'].includes(b.status)) return send(res, 400, { error: 'bad status', field: 'status' });
       if (b.status) inc.status = b.status;
       if (b.assignee !== undefined) inc.assignee = b.assignee || undefined;
-      audit.unshift({ ts: Date.now() * 1e6, actor: who, action: `incident ${inc.id} ${JSON.stringify(b)}` });
-      broadcast('incident', { id: inc.id });
+      record(who, 'incident.update', `incident:${inc.id}`, JSON.stringify(b));
+      broadcast('incident');
       return send(res, 200, inc);
     }
-    if (m === 'POST' && mm[2]) {
+    if (m === 'POST' && mm[2] === '/notes') {
       const b = await readJson(req);
-      if (typeof b.text !== 'string' || !b.text.trim()) return send(res, 400, { error: 'empty note', field: 'text' });
+      if (typeof b.text !== 'string' || !b.text.trim()) return send(res, 400, { error: 'text must not be empty', field: 'text' });
       inc.notes.push({ ts: Date.now() * 1e6, author: who, text: b.text });
-      return send(res, 201, inc);
+      record(who, 'incident.note', `incident:${inc.id}`);
+      return send(res, 201, { notes: inc.notes.length });
     }
   }
   if (m === 'GET' && path === '/alerts') {
-    const text = (q.get('q') ?? '').toLowerCase();
-    const sev = Number(q.get('severity') ?? 0);
-    const list = alerts.filter((a) => (!text || a.signature.toLowerCase().includes(text) || a.src_ip.includes(text) || a.dest_ip.includes(text)) && (!sev || a.severity <= sev));
-    return send(res, 200, page(list.slice().sort((a, b) => b.ts - a.ts), q));
+    const ip = q.get('ip');
+    const sid = Number(q.get('sid') ?? 0);
+    const sev = Number(q.get('max_severity') ?? 0);
+    const inc = Number(q.get('incident_id') ?? 0);
+    if (sev && (sev < 1 || sev > 4)) return send(res, 400, { error: 'severity is 1..=4', field: 'max_severity' });
+    const list = alerts.filter(
+      (a) => (!ip || a.src_ip === ip || a.dest_ip === ip) && (!sid || a.sid === sid) && (!sev || a.severity <= sev) && (!inc || a.incident_id === inc),
+    );
+    const newest = q.get('newest_first') === 'true';
+    return send(res, 200, page(list.slice().sort((a, b) => (newest ? b.ts - a.ts : a.ts - b.ts)), q));
   }
   if (m === 'GET' && path === '/flows') return send(res, 200, page(flows, q));
   if (m === 'GET' && path === '/assets') {
@@ -223,32 +282,58 @@ async function api(req, res, url) {
     const a = assets.find((x) => x.address === decodeURIComponent(mm[1]));
     return a ? send(res, 200, a) : send(res, 404, { error: 'no such asset' });
   }
-  if (m === 'GET' && path === '/intel') return send(res, 200, { items: [{ value: '192.0.2.99', kind: 'ip', source: 'feed:abuse', added: (now - 86400) * S, confidence: 80 }], total: 1 });
+  if (m === 'GET' && path === '/intel') {
+    const needle = (q.get('q') ?? '').toLowerCase();
+    return send(res, 200, page(intel.filter((i) => !needle || i.value.toLowerCase().includes(needle)), q));
+  }
   if (m === 'GET' && path === '/submissions') {
-    const st = q.get('status');
-    const list = st === 'waiting' ? submissions.filter((s) => s.status !== 'answered' && s.status !== 'closed') : submissions;
-    return send(res, 200, page(list, q));
+    const st = (q.get('status') ?? '').split(',').filter(Boolean);
+    const bad = st.find((x) => !['received', 'triaged', 'answered'].includes(x));
+    if (bad) return send(res, 400, { error: `unknown status ${JSON.stringify(bad)}`, field: 'status' });
+    return send(res, 200, page(submissions.filter((s) => st.length === 0 || st.includes(s.status)).map(view), q));
   }
-  if (m === 'PATCH' && (mm = /^\/submissions\/(\d+)$/.exec(path))) {
+  if (m === 'GET' && path === '/submissions/stats') {
+    const answered = submissions.filter((s) => s.answered_at).map((s) => (s.answered_at - s.created) / S).sort((a, b) => a - b);
+    const pick = (p) => (answered.length ? Math.round(answered[Math.min(answered.length - 1, Math.floor(p * answered.length))]) : null);
+    const waiting = submissions.filter((s) => s.status !== 'answered').map(view);
+    return send(res, 200, { open: waiting.length, overdue: waiting.filter((s) => s.overdue).length, answered: answered.length, median_response_secs: pick(0.5), p90_response_secs: pick(0.9) });
+  }
+  if (m === 'POST' && (mm = /^\/submissions\/(\d+)\/(triage|answer)$/.exec(path))) {
     const s = submissions.find((x) => x.id === Number(mm[1]));
-    if (!s) return send(res, 404, { error: 'no such submission' });
+    if (!s) return send(res, 404, { error: 'submission not found' });
     const b = await readJson(req);
-    const kinds = ['suggestion', 'help_request', 'uninformed', 'vague', 'grievance', 'mistaken'];
-    if (b.triage !== undefined && !kinds.includes(b.triage)) return send(res, 400, { error: 'bad triage kind', field: 'triage' });
-    if (b.triage) s.triage = b.triage;
-    if (typeof b.answer === 'string' && b.answer.trim()) {
-      s.answer = b.answer.trim();
-      s.status = 'answered';
-      s.answered_at = Date.now() * 1e6;
-    } else if (b.triage) s.status = 'triaged';
-    broadcast('submission', { id: s.id });
-    return send(res, 200, s);
+    if (mm[2] === 'triage') {
+      if (!RESPONSE[b.kind]) return send(res, 400, { error: 'unknown triage kind', field: 'kind' });
+      s.triage = b.kind;
+      s.verified = b.verified === true;
+      if (s.status === 'received') s.status = 'triaged';
+      s.triaged_at = Date.now() * 1e6;
+      s.handler = who;
+      if (b.note) s.internal_note = b.note;
+      let filed = 0;
+      if (s.kind === 'threat' && s.verified && s.indicator) {
+        intel.unshift({ value: s.indicator, kind: 'url', source: `public:${s.tracking_code}`, confidence: 60, tags: s.credit ? [`credit:${s.credit}`] : [] });
+        filed = 1;
+      }
+      record(who, 'submission.triage', `submission:${s.id}`, JSON.stringify({ kind: b.kind, verified: s.verified }));
+      broadcast('submission');
+      return send(res, 200, { submission: view(s), intel_indicators: filed, routed_to: null });
+    }
+    if (typeof b.answer !== 'string' || !b.answer.trim()) return send(res, 400, { error: 'answer must not be empty', field: 'answer' });
+    if (!s.triage) return send(res, 409, { error: 'classify the submission before answering it' });
+    s.public_answer = b.answer;
+    s.status = 'answered';
+    s.answered_at = Date.now() * 1e6;
+    record(who, 'submission.answer', `submission:${s.id}`, b.answer);
+    broadcast('submission');
+    return send(res, 200, view(s));
   }
-  if (path === '/reports') {
-    if (m === 'GET') return send(res, 200, reports);
+  if (m === 'POST' && path === '/reports') {
     const b = await readJson(req);
-    const r = { id: reports.length + 1, name: `Situation report (${b.period})`, period: b.period, format: b.format, created: Date.now() * 1e6 };
-    reports.unshift(r);
+    if (!/^\d+[hd]$/.test(b.period ?? '24h')) return send(res, 400, { error: 'period is a duration like 24h or 7d', field: 'period' });
+    const r = { id: reports.length + 1, format: b.format ?? 'html', period: b.period ?? '24h' };
+    r.download = `/api/v1/reports/${r.id}/download`;
+    reports.push(r);
     return send(res, 201, r);
   }
   if (m === 'GET' && (mm = /^\/reports\/(\d+)\/download$/.exec(path))) {
@@ -258,14 +343,23 @@ async function api(req, res, url) {
   if (path === '/users') {
     if (m === 'GET') return send(res, 200, users);
     const b = await readJson(req);
-    const u = { username: b.username, role: b.role, tenant: b.tenant ?? '', created: Date.now() * 1e6 };
+    if (typeof b.password !== 'string' || [...b.password].length < 12) return send(res, 400, { error: 'password must be at least 12 characters', field: 'password' });
+    const u = { id: users.length + 1, username: b.username, role: b.role, tenant: b.tenant ?? '', disabled: false };
     users.push(u);
+    record(who, 'user.create', `user:${u.username}`);
     return send(res, 201, u);
+  }
+  if (m === 'PATCH' && (mm = /^\/users\/(\d+)$/.exec(path))) {
+    const u = users.find((x) => x.id === Number(mm[1]));
+    if (!u) return send(res, 404, { error: 'user not found' });
+    const b = await readJson(req);
+    if (typeof b.disabled === 'boolean') u.disabled = b.disabled;
+    return send(res, 200, u);
   }
   if (path === '/tokens') {
     if (m === 'GET') return send(res, 200, tokens.map(({ token: _secret, ...t }) => t));
     const b = await readJson(req);
-    const t = { id: tokens.length + 1, name: b.name, created: Date.now() * 1e6, token: `tsk_${randomBytes(16).toString('hex')}` };
+    const t = { id: tokens.length + 1, user_id: sess.user.id, name: b.name, created: Date.now() * 1e6, last_used: null, token: `tsk_${randomBytes(16).toString('hex')}` };
     tokens.push(t);
     return send(res, 201, t);
   }
@@ -275,6 +369,7 @@ async function api(req, res, url) {
     return send(res, 204);
   }
   if (m === 'GET' && path === '/audit') return send(res, 200, page(audit, q));
+  if (m === 'GET' && path === '/audit/verify') return send(res, 200, { entries: audit.length, last_hash: audit[0]?.hash ?? '' });
   if (m === 'GET' && path === '/events') {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': hello\n\n');
@@ -313,7 +408,7 @@ const server = createServer(async (req, res) => {
     if (url.pathname.startsWith('/api/v1/')) await api(req, res, url);
     else await staticFile(res, url.pathname);
   } catch (e) {
-    send(res, 400, { error: String(e?.message ?? e) });
+    send(res, 400, { error: String(e?.message ?? e), ...(e?.field ? { field: e.field } : {}) });
   }
 });
 

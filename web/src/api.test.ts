@@ -78,19 +78,67 @@ describe('errors', () => {
 
 describe('requests', () => {
   it('sends the CSRF token on writes only, after login', async () => {
-    answer(200, { csrf_token: 'tok-1', user: { username: 'admin', role: 'admin' } });
+    answer(200, { csrf_token: 'tok-1', user: { id: 1, username: 'admin', role: 'admin', tenant: '', disabled: false } });
     const me = await api.login('admin', 'pw');
-    expect(me.username).toBe('admin');
+    // The login answer, then /me for the permission flags (answered the same here).
+    expect(me).toMatchObject({ username: 'admin', role: 'admin', is_admin: true, can_write: true });
     expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ username: 'admin', password: 'pw' });
+    expect(calls[1]?.url).toBe('/api/v1/me');
     answer(200, { items: [], total: 0 });
     await api.incidents({ status: 'new', limit: 5 });
-    expect(calls[1]?.url).toBe('/api/v1/incidents?status=new&limit=5');
-    expect((calls[1]?.init.headers as Record<string, string>)['x-csrf-token']).toBeUndefined();
+    expect(calls[2]?.url).toBe('/api/v1/incidents?status=new&limit=5');
+    expect((calls[2]?.init.headers as Record<string, string>)['x-csrf-token']).toBeUndefined();
     answer(200, {});
     await api.updateIncident(7, { status: 'acknowledged' });
-    expect(calls[2]?.init.method).toBe('PATCH');
-    expect((calls[2]?.init.headers as Record<string, string>)['x-csrf-token']).toBe('tok-1');
+    expect(calls[3]?.init.method).toBe('PATCH');
+    expect((calls[3]?.init.headers as Record<string, string>)['x-csrf-token']).toBe('tok-1');
     expect(sessionStorage.getItem('taishi.csrf')).toBe('tok-1');
+  });
+
+  it("reads /me's {user, can_write, is_admin}", async () => {
+    answer(200, { user: { id: 2, username: 'v', role: 'viewer', tenant: 'water' }, can_write: false, is_admin: false, all_tenants: false });
+    expect(await api.me()).toEqual({ username: 'v', role: 'viewer', tenant: 'water', can_write: false, is_admin: false });
+  });
+
+  it('maps the console shorthands to the server filters', async () => {
+    answer(200, { items: [], total: 0 });
+    await api.incidents({ status: 'open', order: 'severity' });
+    expect(decodeURIComponent(calls[0]?.url ?? '')).toBe('/api/v1/incidents?status=new,acknowledged,investigating&order=severity');
+    await api.submissions({ status: 'waiting' });
+    expect(decodeURIComponent(calls[1]?.url ?? '')).toBe('/api/v1/submissions?status=received,triaged');
+    await api.alerts({ ip: '10.0.0.5', max_severity: 2 });
+    expect(calls[2]?.url).toBe('/api/v1/alerts?ip=10.0.0.5&max_severity=2&newest_first=true');
+  });
+
+  it('reads the alert search box as an address or a signature id', () => {
+    expect(api.parseAlertSearch('')).toEqual({});
+    expect(api.parseAlertSearch(' 10.0.0.5 ')).toEqual({ ip: '10.0.0.5' });
+    expect(api.parseAlertSearch('2001:db8::1')).toEqual({ ip: '2001:db8::1' });
+    expect(api.parseAlertSearch('2000001')).toEqual({ sid: 2000001 });
+    expect(api.parseAlertSearch('sid:3000503')).toEqual({ sid: 3000503 });
+    expect(api.parseAlertSearch('ET SCAN')).toBeUndefined();
+    expect(api.parseAlertSearch('99999999999')).toBeUndefined();
+  });
+
+  it('classifies, then answers, a submission through its two endpoints', async () => {
+    answer(200, { submission: { id: 4 }, intel_indicators: 1, routed_to: null });
+    api.setCsrf('tok-2');
+    const r = await api.triageSubmission(4, { kind: 'help_request', verified: true });
+    expect(r.intel_indicators).toBe(1);
+    expect([calls[0]?.init.method, calls[0]?.url]).toEqual(['POST', '/api/v1/submissions/4/triage']);
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ kind: 'help_request', verified: true });
+    answer(200, { id: 4, status: 'answered' });
+    await api.answerSubmission(4, 'We helped.');
+    expect(calls[1]?.url).toBe('/api/v1/submissions/4/answer');
+    expect(JSON.parse(String(calls[1]?.init.body))).toEqual({ answer: 'We helped.' });
+  });
+
+  it('remembers the reports it generated, with their download link', async () => {
+    sessionStorage.clear();
+    answer(201, { id: 9, format: 'html', period: '7d', download: '/api/v1/reports/9/download' });
+    await api.generateReport('7d', 'html', 'zh');
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ period: '7d', format: 'html', lang: 'zh' });
+    expect(api.reports().map((r) => [r.id, r.download])).toEqual([[9, '/api/v1/reports/9/download']]);
   });
 
   it('drops empty query values and encodes path parts', async () => {
@@ -107,20 +155,27 @@ describe('requests', () => {
     expect(api.asPage(null)).toEqual({ items: [], total: 0 });
   });
 
-  it('reads an incident with its alerts inline or beside it, sorted by time', async () => {
-    const inc = { id: 3, title: 't' };
-    answer(200, { ...inc, alerts: [{ id: 2, ts: 20 }, { id: 1, ts: 10 }] });
+  it('reads an incident and its timeline, sorted by time', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        calls.push({ url, init: {} });
+        const body = url.includes('/timeline')
+          ? { total: 1500, limit: 1000, offset: 0, items: [{ id: 2, ts: 20 }, { id: 1, ts: 10 }] }
+          : { id: 3, title: 't' };
+        return new Response(JSON.stringify(body), { status: 200 });
+      }),
+    );
     const a = await api.incident(3);
-    expect(a.incident.id).toBe(3);
+    expect(a.incident.title).toBe('t');
     expect(a.alerts.map((x) => x.id)).toEqual([1, 2]);
-    answer(200, { incident: inc, timeline: { items: [{ id: 5, ts: 1 }], total: 1 } });
-    const b = await api.incident(3);
-    expect([b.incident.title, b.alerts.length]).toEqual(['t', 1]);
+    expect(a.totalAlerts).toBe(1500);
+    expect(calls.map((c) => c.url).sort()).toEqual(['/api/v1/incidents/3', '/api/v1/incidents/3/timeline?limit=1000']);
   });
 
   it('returns the tracking code of a public report; 204 is fine', async () => {
-    answer(201, { tracking_code: 'TS-ABCD1234' });
-    expect(await api.submitPublic({ kind: 'feedback', title: 't', description: 'long enough' })).toBe('TS-ABCD1234');
+    answer(201, { tracking_code: 'ABCDEFGHIJKLMN23' });
+    expect(await api.submitPublic({ kind: 'feedback', title: 't', description: 'long enough' })).toBe('ABCDEFGHIJKLMN23');
     answer(204, undefined);
     await expect(api.revokeToken(1)).resolves.toBeUndefined();
   });

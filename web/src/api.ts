@@ -1,7 +1,7 @@
 // Every call to the Taishi server goes through this module, so adjusting to
-// the server's final shapes is one place. Types follow the serde types of
-// crates/taishi-core/src/domain and taishi-assess's posture `Summary`;
-// fields the server may add are optional and the normalisers below accept
+// the server's shapes is one place. Types follow the serde types of
+// crates/taishi-core (domain/, control.rs), taishi-assess's posture
+// `Summary` and crates/taishi-server/src/api; the normalisers below accept
 // both a bare array and `{items, total}`.
 
 /** Why a call failed, as the pages tell it. */
@@ -90,11 +90,19 @@ export interface PostureSummary {
   thresholds?: [number, number, number, number];
 }
 
-/** One child in the posture drill-down. */
-export interface DrilldownRow {
-  scope: Scope;
+/** A posture figure in the drill-down (taishi-server `Point`). */
+export interface DrillPoint {
+  kind: Scope['kind'];
+  key: string;
+  bucket: number;
   index: number;
   level: Level;
+}
+
+/** A scope and its children, most threatened first. */
+export interface Drill {
+  node: DrillPoint | null;
+  items: DrillPoint[];
 }
 
 /** taishi-core `IncidentNote`. */
@@ -194,89 +202,131 @@ export interface Asset {
   risk?: number;
 }
 
-/** An intel indicator. */
+/** An intel indicator (taishi-detect `Indicator`). */
 export interface Indicator {
-  id?: number | string;
   value: string;
+  /** `ipv4`, `ipv6`, `domain`, `url`, `sha256` ... */
   kind?: string;
+  /** Feed or import it came from (`public:CODE` for a verified public report). */
   source?: string;
-  provenance?: string;
   confidence?: number;
-  added?: number | string;
-  description?: string;
+  tags?: string[];
+  first_seen?: number | null;
+  last_seen?: number | null;
+  expiry?: number | null;
 }
 
 /** Public submission kinds. */
 export type SubmissionKind = 'threat' | 'vulnerability' | 'feedback';
 
-/** A public submission as the triage queue sees it. */
+/** Submission states (taishi-core `SubmissionStatus`). */
+export type SubmissionStatus = 'received' | 'triaged' | 'answered';
+
+/** A public submission as the triage queue sees it (taishi-core `Submission` + deadline). */
 export interface Submission {
-  id: number | string;
+  id: number;
   tracking_code: string;
-  kind: SubmissionKind;
+  kind?: SubmissionKind | null;
   title: string;
   description: string;
   indicator?: string | null;
   contact?: string | null;
   credit?: string | null;
-  status: string;
+  status: SubmissionStatus | string;
   triage?: string | null;
-  answer?: string | null;
-  created?: number | string;
-  deadline?: number | string | null;
-  answered_at?: number | string | null;
+  verified?: boolean;
+  public_answer?: string | null;
+  internal_note?: string | null;
+  /** For a vulnerability: the asset and the owner it was routed to. */
+  asset?: string | null;
+  routed_to?: string | null;
+  handler?: string | null;
+  created?: number;
+  triaged_at?: number | null;
+  answered_at?: number | null;
+  /** The deadline (the server's, from the triage kind). */
+  deadline?: number | null;
+  due?: number | null;
+  /** Whether it is past its deadline unanswered, by the server's clock. */
+  overdue?: boolean;
+}
+
+/** The queue's response-time figures (`GET /submissions/stats`). */
+export interface SubmissionStats {
+  open: number;
+  overdue: number;
+  answered: number;
+  median_response_secs?: number | null;
+  p90_response_secs?: number | null;
 }
 
 /** What the public sees of a submission. */
 export interface PublicStatus {
   tracking_code: string;
-  kind?: SubmissionKind;
+  kind?: SubmissionKind | null;
   title?: string;
   status: string;
+  /** What the answer does: adopt, help, inform, clarify, resolve, correct. */
+  response?: string | null;
+  created?: number;
+  answered_at?: number | null;
   answer?: string | null;
-  created?: number | string;
-  answered_at?: number | string | null;
 }
 
 /** The public acknowledgements board. */
 export interface Acknowledgements {
-  open_challenges: { title: string; description?: string; since?: number | string }[];
-  credited: { name: string; title?: string; kind?: string; date?: number | string }[];
+  /** What is still open, by triage kind (counts and age only). */
+  open_challenges: { title?: string; kind: string; open: number; since?: number }[];
+  /** Reporters of verified reports who asked for credit. */
+  credited: { name: string; kind?: string | null; date?: number }[];
 }
 
 /** A user of the console. */
 export interface User {
+  id?: number;
   username: string;
   role: string;
   tenant?: string;
-  created?: number | string;
+  disabled?: boolean;
 }
 
 /** An API token (its secret only once, at creation). */
 export interface Token {
-  id: number | string;
+  id: number;
+  user_id?: number;
   name: string;
-  created?: number | string;
-  last_used?: number | string | null;
+  created?: number;
+  last_used?: number | null;
   token?: string;
 }
 
 /** A generated report. */
 export interface Report {
-  id: number | string;
-  name?: string;
-  period?: string;
-  format?: string;
-  created?: number | string;
+  id: number;
+  period: string;
+  format: string;
+  /** Where to download it. */
+  download: string;
+  /** When this console generated it (ms), for the list it keeps. */
+  created?: number;
 }
 
 /** An audit-log entry. */
 export interface AuditEntry {
-  id?: number;
-  ts: number | string;
+  id: number;
+  ts: number;
   actor: string;
   action: string;
   target?: string;
+  detail?: string;
+  hash?: string;
+}
+
+/** The audit chain check (`GET /audit/verify`). */
+export interface AuditVerification {
+  entries: number;
+  last_hash: string;
+  broken?: unknown;
 }
 
 const BASE = '/api/v1';
@@ -394,21 +444,38 @@ export function asPage<T>(body: unknown): Page<T> {
 
 // ---- session ----
 
-/** The signed-in user. */
+/** The signed-in user and what they may do. */
 export interface Me {
   username: string;
   role: string;
   tenant?: string;
+  /** May change things (not a viewer). */
+  can_write: boolean;
+  is_admin: boolean;
+}
+
+function asMe(body: unknown): Me {
+  const o = (body ?? {}) as Record<string, unknown>;
+  const u = (o.user && typeof o.user === 'object' ? o.user : o) as Record<string, unknown>;
+  const role = String(u.role ?? 'viewer');
+  return {
+    username: String(u.username ?? ''),
+    role,
+    tenant: typeof u.tenant === 'string' ? u.tenant : undefined,
+    can_write: typeof o.can_write === 'boolean' ? o.can_write : role !== 'viewer',
+    is_admin: typeof o.is_admin === 'boolean' ? o.is_admin : role === 'admin',
+  };
 }
 
 /** Signs in; remembers the CSRF token. */
 export async function login(username: string, password: string): Promise<Me> {
-  const r = await request<{ csrf_token: string; user: Me }>('/auth/login', {
+  const r = await request<{ csrf_token: string; user: unknown }>('/auth/login', {
     method: 'POST',
     body: { username, password },
   });
   setCsrf(r.csrf_token);
-  return r.user;
+  // The login answer has the user without the permission flags: ask.
+  return me().catch(() => asMe(r.user));
 }
 
 /** Signs out (errors ignored: the cookie is dropped client-side either way). */
@@ -422,9 +489,9 @@ export async function logout(): Promise<void> {
 
 /** The signed-in user, or an `unauthorized` error. */
 export async function me(): Promise<Me> {
-  const r = await request<Me & { user?: Me; csrf_token?: string }>('/me');
+  const r = await request<{ csrf_token?: string }>('/me');
   if (r.csrf_token) setCsrf(r.csrf_token);
-  return r.user ?? r;
+  return asMe(r);
 }
 
 // ---- posture ----
@@ -434,33 +501,52 @@ export function posture(scope = 'org'): Promise<PostureSummary> {
   return request<PostureSummary>('/posture', { query: { scope } });
 }
 
-/** The children of a scope with their level now. */
-export async function drilldown(scope = 'org'): Promise<DrilldownRow[]> {
-  return asPage<DrilldownRow>(await request('/posture/drilldown', { query: { scope } })).items;
+/** A scope and its children (organisation → zones → hosts → services) with their level now. */
+export async function drilldown(scope = 'org'): Promise<Drill> {
+  const r = await request<Partial<Drill>>('/posture/drilldown', { query: { scope } });
+  return { node: r?.node ?? null, items: Array.isArray(r?.items) ? r.items : [] };
 }
 
 // ---- incidents ----
 
+/** Statuses of an incident still being handled. */
+export const OPEN_STATUSES = 'new,acknowledged,investigating';
+
 /** Filters of the incident list. */
 export interface IncidentQuery {
+  /** One status, a comma-separated list, or `open`. */
   status?: string;
+  /** An attacker or victim address. */
+  ip?: string;
+  /** `recent` (default) or `severity`. */
+  order?: 'recent' | 'severity';
   limit?: number;
   offset?: number;
-  q?: string;
 }
 
 /** A page of incidents. */
 export async function incidents(query: IncidentQuery = {}): Promise<Page<Incident>> {
-  return asPage<Incident>(await request('/incidents', { query: { ...query } }));
+  const status = query.status === 'open' ? OPEN_STATUSES : query.status;
+  return asPage<Incident>(await request('/incidents', { query: { ...query, status } }));
 }
 
+/** Alerts shown in an incident's timeline at most. */
+export const TIMELINE_LIMIT = 1000;
+
 /** An incident with its alerts, oldest first. */
-export async function incident(id: number | string): Promise<{ incident: Incident; alerts: AlertRow[] }> {
-  const body = await request<Record<string, unknown>>(`/incidents/${encodeURIComponent(String(id))}`);
+export async function incident(id: number | string): Promise<{ incident: Incident; alerts: AlertRow[]; totalAlerts: number }> {
+  const path = `/incidents/${encodeURIComponent(String(id))}`;
+  const [body, timeline] = await Promise.all([
+    request<Record<string, unknown>>(path),
+    request<unknown>(`${path}/timeline`, { query: { limit: TIMELINE_LIMIT } }).catch((e: unknown) => {
+      // An older server sends the alerts inline instead.
+      if (e instanceof ApiError && e.kind === 'not_found') return undefined;
+      throw e;
+    }),
+  ]);
   const inc = (body.incident ?? body) as Incident;
-  const raw = body.alerts ?? body.timeline ?? [];
-  const alerts = asPage<AlertRow>(raw).items.slice().sort((a, b) => a.ts - b.ts);
-  return { incident: inc, alerts };
+  const page = asPage<AlertRow>(timeline ?? body.alerts ?? body.timeline ?? []);
+  return { incident: inc, alerts: page.items.slice().sort((a, b) => a.ts - b.ts), totalAlerts: page.total };
 }
 
 /** Changes an incident's status and/or assignee. */
@@ -478,23 +564,47 @@ export function addNote(id: number | string, text: string): Promise<unknown> {
 
 // ---- alerts, flows ----
 
-/** Filters of the alert search. */
+/** Filters of the alert search (the server's names). */
 export interface AlertQuery {
-  q?: string;
-  severity?: number | string;
-  src_ip?: string;
-  dest_ip?: string;
+  /** Source or destination address. */
+  ip?: string;
+  /** Signature id. */
+  sid?: number;
+  /** Severity at most this (1 high .. 4 low). */
+  max_severity?: number;
+  incident_id?: number;
+  since?: string;
+  until?: string;
   limit?: number;
   offset?: number;
 }
 
-/** A page of alerts. */
+/** A page of alerts, newest first. */
 export async function alerts(query: AlertQuery = {}): Promise<Page<AlertRow>> {
-  return asPage<AlertRow>(await request('/alerts', { query: { ...query } }));
+  return asPage<AlertRow>(await request('/alerts', { query: { ...query, newest_first: 'true' } }));
+}
+
+/**
+ * Reads the console's one search box: an address (IPv4/IPv6) searches by
+ * address, a number by signature id, `sid:N` too. Anything else is not a
+ * search the server can run: `undefined`.
+ */
+export function parseAlertSearch(text: string): Pick<AlertQuery, 'ip' | 'sid'> | undefined {
+  const v = text.trim();
+  if (v === '') return {};
+  const sid = /^(?:sid:)?(\d{1,10})$/i.exec(v);
+  if (sid?.[1] && !v.includes('.')) {
+    const n = Number(sid[1]);
+    return n <= 4_294_967_295 ? { sid: n } : undefined;
+  }
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || (/^[0-9a-f:.]+$/i.test(v) && v.includes(':'))) return { ip: v };
+  return undefined;
 }
 
 /** A page of flows. */
-export async function flows(query: { limit?: number; offset?: number; app_proto?: string } = {}): Promise<Page<FlowRow>> {
+export async function flows(
+  query: { limit?: number; offset?: number; app_proto?: string; ip?: string; since?: string } = {},
+): Promise<Page<FlowRow>> {
   return asPage<FlowRow>(await request('/flows', { query: { ...query } }));
 }
 
@@ -510,44 +620,78 @@ export function asset(address: string): Promise<Asset> {
   return request<Asset>(`/assets/${encodeURIComponent(address)}`);
 }
 
-/** Intel indicators. */
-export async function intel(query: { q?: string; limit?: number; offset?: number } = {}): Promise<Page<Indicator>> {
+/** Intel indicators (`q`: part of the value; `kind`: ipv4, domain, url ...). */
+export async function intel(query: { q?: string; kind?: string; limit?: number; offset?: number } = {}): Promise<Page<Indicator>> {
   return asPage<Indicator>(await request('/intel', { query: { ...query } }));
 }
 
 // ---- public submissions (console side) ----
 
-/** The triage queue. */
+/** Submission states still waiting for their answer. */
+export const WAITING_STATUSES = 'received,triaged';
+
+/** The triage queue (`status`: a comma-separated list, or `waiting`). */
 export async function submissions(query: { status?: string; limit?: number; offset?: number } = {}): Promise<Page<Submission>> {
-  return asPage<Submission>(await request('/submissions', { query: { ...query } }));
+  const status = query.status === 'waiting' ? WAITING_STATUSES : query.status;
+  return asPage<Submission>(await request('/submissions', { query: { ...query, status } }));
+}
+
+/** The queue's response-time figures. */
+export function submissionStats(): Promise<SubmissionStats> {
+  return request<SubmissionStats>('/submissions/stats');
+}
+
+/** What triage did besides classifying. */
+export interface Triaged {
+  submission: Submission;
+  /** Intel indicators filed from a verified threat report. */
+  intel_indicators: number;
+  /** For a vulnerability: the owner unit it was routed to. */
+  routed_to?: string | null;
 }
 
 /**
- * Classifies a submission into one of the six kinds and answers it;
- * `verified` (threat reports) asks the server to make it an intel indicator.
+ * Classifies a submission into one of the six kinds (which sets its
+ * deadline). `verified` on a threat report files its indicator as intel,
+ * crediting the reporter; a vulnerability is routed to the asset's owner.
  */
-export function triageSubmission(
-  id: number | string,
-  change: { triage?: string; answer?: string; status?: string; verified?: boolean },
-): Promise<Submission> {
-  return request<Submission>(`/submissions/${encodeURIComponent(String(id))}`, { method: 'PATCH', body: change });
+export function triageSubmission(id: number | string, form: { kind: string; verified?: boolean; note?: string }): Promise<Triaged> {
+  return request<Triaged>(`/submissions/${encodeURIComponent(String(id))}/triage`, { method: 'POST', body: form });
+}
+
+/** Answers a classified submission publicly (plain text, shown at its status page). */
+export function answerSubmission(id: number | string, answer: string): Promise<Submission> {
+  return request<Submission>(`/submissions/${encodeURIComponent(String(id))}/answer`, { method: 'POST', body: { answer } });
 }
 
 // ---- reports ----
 
-/** Generated reports. */
-export async function reports(): Promise<Report[]> {
-  return asPage<Report>(await request('/reports')).items;
+const REPORTS_KEY = 'taishi.reports';
+
+/**
+ * Reports generated in this browser session. The server keeps generated
+ * reports for download but has no list of them, so the console remembers
+ * what it asked for.
+ */
+export function reports(): Report[] {
+  try {
+    const v = JSON.parse(globalThis.sessionStorage?.getItem(REPORTS_KEY) ?? '[]') as unknown;
+    return Array.isArray(v) ? (v as Report[]) : [];
+  } catch {
+    return [];
+  }
 }
 
-/** Generates a report for a period (`day`, `week`, `month`) in a format (`html`, `pdf`, `json`). */
-export function generateReport(period: string, format: string): Promise<Report> {
-  return request<Report>('/reports', { method: 'POST', body: { period, format } });
-}
-
-/** Where a report downloads from. */
-export function reportUrl(id: number | string): string {
-  return apiUrl(`/reports/${encodeURIComponent(String(id))}/download`);
+/** Generates a report for a period (`24h`, `7d`, `30d`) in a format (`html`, `md`, `json`) and language. */
+export async function generateReport(period: string, format: string, lang: string): Promise<Report> {
+  const r = await request<Report>('/reports', { method: 'POST', body: { period, format, lang } });
+  const made: Report = { ...r, download: r.download || apiUrl(`/reports/${r.id}/download`), created: Date.now() };
+  try {
+    globalThis.sessionStorage?.setItem(REPORTS_KEY, JSON.stringify([made, ...reports()].slice(0, 50)));
+  } catch {
+    // Not remembered; the link is still shown once.
+  }
+  return made;
 }
 
 // ---- users, tokens, audit ----
@@ -558,8 +702,13 @@ export async function users(): Promise<User[]> {
 }
 
 /** Creates a user. */
-export function createUser(u: { username: string; role: string; password: string; tenant?: string }): Promise<User> {
+export function createUser(u: { username: string; role: string; password: string; tenant: string }): Promise<User> {
   return request<User>('/users', { method: 'POST', body: u });
+}
+
+/** Enables or disables a user (disabling ends their sessions). */
+export function setUserDisabled(id: number, disabled: boolean): Promise<User> {
+  return request<User>(`/users/${id}`, { method: 'PATCH', body: { disabled } });
 }
 
 /** API tokens. */
@@ -580,6 +729,11 @@ export function revokeToken(id: number | string): Promise<unknown> {
 /** The audit log, newest first. */
 export async function audit(query: { limit?: number; offset?: number } = {}): Promise<Page<AuditEntry>> {
   return asPage<AuditEntry>(await request('/audit', { query: { ...query } }));
+}
+
+/** Checks the audit log's hash chain. */
+export function verifyAudit(): Promise<AuditVerification> {
+  return request<AuditVerification>('/audit/verify');
 }
 
 // ---- live updates ----
@@ -645,9 +799,9 @@ export function publicStatus(code: string): Promise<PublicStatus> {
 
 /** The acknowledgements board. */
 export async function acknowledgements(): Promise<Acknowledgements> {
-  const r = await request<Partial<Acknowledgements> & { reporters?: Acknowledgements['credited'] }>('/public/acknowledgements');
+  const r = await request<Partial<Acknowledgements>>('/public/acknowledgements');
   return {
     open_challenges: Array.isArray(r?.open_challenges) ? r.open_challenges : [],
-    credited: Array.isArray(r?.credited) ? r.credited : Array.isArray(r?.reporters) ? r.reporters : [],
+    credited: Array.isArray(r?.credited) ? r.credited : [],
   };
 }

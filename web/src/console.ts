@@ -98,6 +98,8 @@ function renderLogin(message?: string): void {
 
 function shell(active: string): HTMLElement {
   const main = h('main', { class: 'content' });
+  // Viewers see no write controls (the server refuses their writes anyway).
+  document.body.classList.toggle('read-only', user?.can_write === false);
   mount(
     host.app,
     h(
@@ -107,7 +109,9 @@ function shell(active: string): HTMLElement {
       h(
         'nav',
         null,
-        NAV.map(([id, key]) => h('a', { href: `#/${id}`, class: id === active ? 'active' : '', 'data-nav': id }, t(key))),
+        NAV.filter(([id]) => id !== 'settings' || user?.is_admin).map(([id, key]) =>
+          h('a', { href: `#/${id}`, class: id === active ? 'active' : '', 'data-nav': id }, t(key)),
+        ),
       ),
       h('span', { class: 'spacer' }),
       user ? h('span', { class: 'muted who' }, t('login.signedInAs', { user: user.username, role: tOr(`role.${user.role}`, user.role) })) : null,

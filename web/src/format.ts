@@ -123,6 +123,8 @@ export interface SubmissionTiming {
   answered_at?: unknown;
   triage?: string | null;
   status?: string;
+  /** The server's verdict, when it sends one. */
+  overdue?: boolean;
 }
 
 /** The deadline of a submission in ms: the server's, else received + fallback hours. */
@@ -143,6 +145,7 @@ export function isWaiting(s: SubmissionTiming): boolean {
 
 /** Whether a waiting submission is past its deadline at `now`. */
 export function isOverdue(s: SubmissionTiming, now: number): boolean {
+  if (typeof s.overdue === 'boolean') return s.overdue;
   const d = deadlineOf(s);
   return isWaiting(s) && d !== undefined && now > d;
 }

@@ -47,7 +47,7 @@ export function renderIncidentList(root: HTMLElement, route: Route): void {
     h('option', { value: '', selected: status === '' }, t('incident.all')),
     STATUSES.map((s) => h('option', { value: s, selected: status === s }, tOr(`status.${s}`, s))),
   );
-  const search = h('input', { type: 'search', name: 'q', value: q, placeholder: t('alert.search') });
+  const search = h('input', { type: 'search', name: 'q', value: q, placeholder: t('incident.searchIp') });
   const list = h('div');
   mount(
     root,
@@ -65,7 +65,7 @@ export function renderIncidentList(root: HTMLElement, route: Route): void {
   );
   void fill(list, async () => {
     // `open` means new, acknowledged or investigating (the server's filter).
-    const page = await api.incidents({ status, q: q || undefined, limit: PAGE, offset });
+    const page = await api.incidents({ status, ip: q || undefined, limit: PAGE, offset });
     return [
       table(
         page.items,
@@ -114,13 +114,13 @@ export function renderIncident(root: HTMLElement, id: string): void {
   const body = h('div');
   mount(root, h('p', null, h('a', { href: '#/incidents' }, t('incident.back'))), body);
   const load = async () => {
-    const { incident: inc, alerts } = await api.incident(id);
-    return detail(inc, alerts, () => void fill(body, load));
+    const { incident: inc, alerts, totalAlerts } = await api.incident(id);
+    return detail(inc, alerts, totalAlerts, () => void fill(body, load));
   };
   void fill(body, load);
 }
 
-function detail(inc: api.Incident, alerts: api.AlertRow[], reload: () => void): HTMLElement {
+function detail(inc: api.Incident, alerts: api.AlertRow[], totalAlerts: number, reload: () => void): HTMLElement {
   const act = async (change: { status?: api.IncidentStatus; assignee?: string }) => {
     try {
       await api.updateIncident(inc.id, change);
@@ -158,7 +158,7 @@ function detail(inc: api.Incident, alerts: api.AlertRow[], reload: () => void): 
       ),
       h(
         'div',
-        { class: 'actions' },
+        { class: 'actions', 'data-write': true },
         button(t('incident.acknowledge'), 'acknowledged', inc.status === 'new'),
         button(t('incident.investigate'), 'investigating', inc.status === 'new' || inc.status === 'acknowledged'),
         button(t('incident.resolve'), 'resolved', open),
@@ -175,6 +175,9 @@ function detail(inc: api.Incident, alerts: api.AlertRow[], reload: () => void): 
     panel(t('incident.stages'), stageChain(inc.stages), h('div', { class: 'techs' }, inc.techniques.map(techniqueLink))),
     panel(
       t('incident.timeline'),
+      totalAlerts > alerts.length
+        ? h('p', { class: 'muted' }, t('incident.timelineCut', { shown: alerts.length, total: totalAlerts }), ' ', h('a', { href: `#/alerts?incident=${inc.id}` }, t('nav.alerts')))
+        : null,
       table(alerts, [
         { head: t('alert.time'), cell: (a) => formatTime(a.ts) },
         { head: t('alert.severity'), cell: (a) => String(a.severity) },
@@ -207,6 +210,7 @@ function detail(inc: api.Incident, alerts: api.AlertRow[], reload: () => void): 
         'form',
         {
           class: 'note-form',
+          'data-write': true,
           on: {
             submit: async (e) => {
               e.preventDefault();

@@ -31,9 +31,10 @@ export function renderIntel(root: HTMLElement, route: Route): void {
         { head: t('intel.indicator'), cell: (i) => h('code', null, i.value) },
         { head: t('intel.type'), cell: (i) => i.kind ?? '' },
         { head: t('intel.source'), cell: (i) => i.source ?? '' },
-        { head: t('intel.provenance'), cell: (i) => i.provenance ?? i.description ?? '' },
+        { head: t('intel.provenance'), cell: (i) => (i.tags ?? []).join(', ') },
         { head: t('intel.confidence'), cell: (i) => (i.confidence === undefined ? '' : String(i.confidence)) },
-        { head: t('intel.added'), cell: (i) => formatTime(i.added) },
+        { head: t('intel.added'), cell: (i) => formatTime(i.first_seen) },
+        { head: t('intel.lastSeen'), cell: (i) => formatTime(i.last_seen) },
       ]),
       pager(offset, PAGE, page.total, (o) => go(q, o)),
     ];

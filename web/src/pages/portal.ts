@@ -6,7 +6,7 @@ import { formatTime } from '../format';
 import { t, tOr } from '../i18n';
 import type { PortalRoute } from '../router';
 import { errorState, fill, loading, statusBadge } from '../ui';
-import { LIMITS, cleanSubmission, isTrackingCode, validateSubmission, type Field } from '../validate';
+import { LIMITS, cleanSubmission, isTrackingCode, normaliseCode, validateSubmission, type Field } from '../validate';
 
 /** Renders a portal page into `root`. */
 export function renderPortal(root: HTMLElement, route: PortalRoute): void {
@@ -25,7 +25,7 @@ function lookupForm(): HTMLElement {
       on: {
         submit: (e) => {
           e.preventDefault();
-          const v = code.value.trim();
+          const v = normaliseCode(code.value);
           if (!isTrackingCode(v)) {
             err.textContent = t('valid.code');
             return;
@@ -119,7 +119,8 @@ function renderForm(root: HTMLElement): void {
   );
 }
 
-function renderStatus(root: HTMLElement, code: string): void {
+function renderStatus(root: HTMLElement, typed: string): void {
+  const code = normaliseCode(typed);
   const body = h('div');
   mount(
     root,
@@ -147,6 +148,7 @@ function renderStatus(root: HTMLElement, code: string): void {
         s.kind ? [h('dt', null, t('sub.kind')), h('dd', null, tOr(`kind.${s.kind}`, s.kind))] : null,
         s.title ? [h('dt', null, t('sub.title')), h('dd', null, s.title)] : null,
         [h('dt', null, t('sub.status')), h('dd', null, statusBadge('substatus', s.status))],
+        s.response ? [h('dt', null, t('portal.response')), h('dd', null, responseLabel(s.response))] : null,
         [h('dt', null, t('sub.received')), h('dd', null, formatTime(s.created))],
       ),
       h('h2', null, t('portal.answer')),
@@ -155,6 +157,21 @@ function renderStatus(root: HTMLElement, code: string): void {
         : h('p', { class: 'muted' }, t('portal.noAnswer')),
     );
   });
+}
+
+// The server names the response (adopt, help ...); the strings are keyed by triage kind.
+const RESPONSE_KIND: Record<string, string> = {
+  adopt: 'suggestion',
+  help: 'help_request',
+  inform: 'uninformed',
+  clarify: 'vague',
+  resolve: 'grievance',
+  correct: 'mistaken',
+};
+
+function responseLabel(response: string): string {
+  const kind = RESPONSE_KIND[response];
+  return kind ? `${t(`triage.${kind}` as 'triage.suggestion')} → ${t(`response.${kind}` as 'response.suggestion')}` : response;
 }
 
 /** The acknowledgements board, shown on its own page and under the form. */
@@ -166,7 +183,19 @@ export function acksBoard(): HTMLElement {
       h('h2', null, t('portal.openChallenges')),
       a.open_challenges.length === 0
         ? h('p', { class: 'muted' }, t('state.empty'))
-        : h('ul', null, a.open_challenges.map((c) => h('li', null, h('b', null, c.title), c.description ? ` — ${c.description}` : ''))),
+        : h(
+            'ul',
+            null,
+            a.open_challenges.map((c) =>
+              h(
+                'li',
+                null,
+                h('b', null, String(c.open)),
+                ` × ${c.kind === 'untriaged' ? t('portal.untriaged') : tOr(`triage.${c.kind}`, c.kind)}`,
+                c.since ? h('span', { class: 'muted' }, ` (${t('portal.since', { time: formatTime(c.since) })})`) : '',
+              ),
+            ),
+          ),
       h('h2', null, t('portal.credited')),
       a.credited.length === 0
         ? h('p', { class: 'muted' }, t('state.empty'))
@@ -174,7 +203,13 @@ export function acksBoard(): HTMLElement {
             'ul',
             { class: 'credited' },
             a.credited.map((c) =>
-              h('li', null, h('b', null, c.name), c.title ? ` — ${c.title}` : '', c.date ? h('span', { class: 'muted' }, ` (${formatTime(c.date)})`) : ''),
+              h(
+                'li',
+                null,
+                h('b', null, c.name),
+                c.kind ? ` — ${tOr(`kind.${c.kind}`, c.kind)}` : '',
+                c.date ? h('span', { class: 'muted' }, ` (${formatTime(c.date)})`) : '',
+              ),
             ),
           ),
     ];

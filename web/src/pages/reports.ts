@@ -1,29 +1,37 @@
-// Reports: generate one for a period, download those already made.
+// Reports: generate one for a period in a format and language, and
+// download it. The server keeps generated reports for download but lists
+// none, so the page shows those made in this browser session.
 import * as api from '../api';
 import { h, mount } from '../dom';
 import { formatTime } from '../format';
-import { t } from '../i18n';
-import { errorState, fill, panel, table, toast } from '../ui';
+import { lang, t } from '../i18n';
+import { errorState, panel, table, toast } from '../ui';
 
 /** The reports page (`#/reports`). */
 export function renderReports(root: HTMLElement): void {
   const period = h(
     'select',
     { name: 'period' },
-    (['day', 'week', 'month'] as const).map((p) => h('option', { value: p }, t(`period.${p}`))),
+    (
+      [
+        ['24h', 'period.day'],
+        ['7d', 'period.week'],
+        ['30d', 'period.month'],
+      ] as const
+    ).map(([v, k]) => h('option', { value: v }, t(k))),
   );
-  const format = h('select', { name: 'format' }, ['html', 'json'].map((f) => h('option', { value: f }, f.toUpperCase())));
+  const format = h('select', { name: 'format' }, ['html', 'md', 'json'].map((f) => h('option', { value: f }, f.toUpperCase())));
   const list = h('div');
-  const load = async () => {
-    const items = await api.reports();
-    return table(items, [
-      { head: t('report.name'), cell: (r) => r.name ?? String(r.id) },
-      { head: t('report.period'), cell: (r) => r.period ?? '' },
-      { head: t('report.format'), cell: (r) => (r.format ?? '').toUpperCase() },
-      { head: t('report.created'), cell: (r) => formatTime(r.created) },
-      { head: '', cell: (r) => h('a', { href: api.reportUrl(r.id), download: '' }, t('action.download')) },
-    ]);
-  };
+  const draw = () =>
+    mount(
+      list,
+      table(api.reports(), [
+        { head: t('report.period'), cell: (r) => r.period },
+        { head: t('report.format'), cell: (r) => r.format.toUpperCase() },
+        { head: t('report.created'), cell: (r) => formatTime(r.created) },
+        { head: '', cell: (r) => h('a', { href: r.download, download: '', 'data-report': String(r.id) }, t('action.download')) },
+      ]),
+    );
   mount(
     root,
     panel(
@@ -36,9 +44,9 @@ export function renderReports(root: HTMLElement): void {
             submit: async (e) => {
               e.preventDefault();
               try {
-                await api.generateReport(period.value, format.value);
+                await api.generateReport(period.value, format.value, lang());
                 toast(t('report.generated'));
-                void fill(list, load);
+                draw();
               } catch (err) {
                 toast(errorState(err).textContent ?? String(err), 'error');
               }
@@ -47,10 +55,10 @@ export function renderReports(root: HTMLElement): void {
         },
         h('label', null, t('report.period'), ' ', period),
         h('label', null, t('report.format'), ' ', format),
-        h('button', { type: 'submit' }, t('report.generate')),
+        h('button', { type: 'submit', 'data-action': 'generate' }, t('report.generate')),
       ),
       list,
     ),
   );
-  void fill(list, load);
+  draw();
 }

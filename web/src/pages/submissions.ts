@@ -3,10 +3,11 @@
 // the answer is what the reporter sees at /report/status/CODE.
 import * as api from '../api';
 import { h, mount } from '../dom';
-import { TRIAGE_KINDS, deadlineOf, formatTime, isOverdue, isWaiting } from '../format';
+import { TRIAGE_KINDS, deadlineOf, formatTime, isOverdue } from '../format';
 import { t, tOr } from '../i18n';
 import { navigate, type Route } from '../router';
 import { errorState, fill, pager, panel, statusBadge, table, toast } from '../ui';
+import { LIMITS } from '../validate';
 import { deadlineCell } from './overview';
 
 const PAGE = 50;
@@ -53,14 +54,14 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
       h('option', { value: k, selected: s.triage === k }, `${t(`triage.${k}`)} → ${t(`response.${k}`)}`),
     ),
   );
-  const answer = h('textarea', { name: 'answer', rows: 3, maxlength: 10000 }, s.answer ?? '');
-  const required = h('div', { class: 'muted' }, s.triage ? t('sub.required', { r: tOr(`response.${s.triage}`, s.triage) }) : '');
-  triage.addEventListener('change', () => {
-    required.textContent = triage.value ? t('sub.required', { r: tOr(`response.${triage.value}`, triage.value) }) : '';
-  });
-  // A verified threat report becomes an intel indicator (with the reporter
-  // credited when they asked to be); the server does the conversion.
-  const verified = s.kind === 'threat' ? h('input', { type: 'checkbox', name: 'verified' }) : null;
+  const answer = h('textarea', { name: 'answer', rows: 3, maxlength: LIMITS.description }, s.public_answer ?? '');
+  const note = h('input', { name: 'note', maxlength: 2000, value: s.internal_note ?? '', placeholder: t('sub.notePlaceholder') });
+  const requiredText = (k: string) => (k ? t('sub.required', { r: tOr(`response.${k}`, k) }) : '');
+  const required = h('div', { class: 'muted' }, requiredText(s.triage ?? ''));
+  triage.addEventListener('change', () => (required.textContent = requiredText(triage.value)));
+  // A verified threat report becomes an intel indicator, the reporter
+  // credited when they asked to be; the server does the conversion.
+  const verified = s.kind === 'threat' ? h('input', { type: 'checkbox', name: 'verified', checked: s.verified === true }) : null;
   const overdue = isOverdue(s, now);
   const el = h(
     'article',
@@ -68,11 +69,12 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
       class: `sub-card${overdue ? ' overdue' : ''}${focused ? ' focused' : ''}`,
       'data-code': s.tracking_code,
       'data-id': String(s.id),
+      'data-status': s.status,
     },
     h(
       'header',
       null,
-      h('span', { class: 'kind' }, tOr(`kind.${s.kind}`, s.kind)),
+      h('span', { class: 'kind' }, tOr(`kind.${s.kind}`, s.kind ?? '')),
       ' ',
       statusBadge('substatus', s.status),
       ' ',
@@ -88,25 +90,38 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
       s.contact ? [h('dt', null, t('sub.contact')), h('dd', null, s.contact)] : null,
       s.credit ? [h('dt', null, t('sub.credit')), h('dd', null, s.credit)] : null,
       [h('dt', null, t('sub.received')), h('dd', null, formatTime(s.created))],
-      !isWaiting(s) ? [h('dt', null, t('sub.answer')), h('dd', null, t('sub.answered', { time: formatTime(s.answered_at) }))] : null,
+      s.routed_to ? [h('dt', null, t('sub.routedTo')), h('dd', null, `${s.routed_to}${s.asset ? ` (${s.asset})` : ''}`)] : null,
+      s.handler ? [h('dt', null, t('sub.handler')), h('dd', null, s.handler)] : null,
+      s.answered_at ? [h('dt', null, t('sub.answer')), h('dd', null, t('sub.answered', { time: formatTime(s.answered_at) }))] : null,
     ),
     h(
       'form',
       {
         class: 'triage',
+        'data-write': true,
         on: {
           submit: async (e) => {
             e.preventDefault();
-            if (!triage.value || !answer.value.trim()) {
-              toast(t('valid.required', { field: !triage.value ? t('sub.triage') : t('sub.answer') }), 'error');
+            if (!triage.value) {
+              toast(t('valid.required', { field: t('sub.triage') }), 'error');
               return;
             }
+            const text = answer.value.trim();
             try {
-              await api.triageSubmission(s.id, {
-                triage: triage.value,
-                answer: answer.value.trim(),
-                ...(verified?.checked ? { verified: true } : {}),
-              });
+              // Classifying sets the deadline (and files intel or routes a
+              // vulnerability); answering needs a classification first.
+              const changed =
+                triage.value !== s.triage || (verified !== null && verified.checked !== (s.verified === true)) || note.value.trim() !== (s.internal_note ?? '');
+              if (changed) {
+                const r = await api.triageSubmission(s.id, {
+                  kind: triage.value,
+                  verified: verified?.checked ?? false,
+                  note: note.value.trim() || undefined,
+                });
+                if (r.intel_indicators > 0) toast(t('sub.intelFiled', { n: r.intel_indicators }));
+                if (r.routed_to) toast(t('sub.routed', { owner: r.routed_to }));
+              }
+              if (text && text !== (s.public_answer ?? '')) await api.answerSubmission(s.id, text);
               toast(t('incident.saved'));
               reload();
             } catch (err) {
@@ -118,6 +133,7 @@ function card(s: api.Submission, now: number, focused: boolean, reload: () => vo
       h('label', null, t('sub.triage'), ' ', triage),
       required,
       verified ? h('label', null, verified, ' ', t('sub.verified')) : null,
+      h('label', { class: 'block' }, t('sub.note'), note),
       h('label', { class: 'block' }, t('sub.answer'), answer),
       h('button', { type: 'submit', 'data-action': 'triage' }, t('sub.save')),
     ),
