@@ -57,9 +57,14 @@ impl PartialOrd for Pending {
     }
 }
 
-/// The kinds of attack that many sources wage together on one target.
-fn spread_kind(c: Category) -> Option<&'static str> {
+/// The kinds of attack that many sources wage together on one target:
+/// floods and password guessing. Industrial device stops (T0816) are
+/// denial of service too, but two hosts restarting one PLC are two
+/// stories (one is often the engineering station doing its job).
+fn spread_kind<S: AsRef<str>>(c: Category, techniques: &[S]) -> Option<&'static str> {
+    let ics = techniques.iter().any(|t| t.as_ref().starts_with("T0"));
     match c {
+        _ if ics => None,
         Category::DenialOfService => Some("dos"),
         Category::BruteForce => Some("brute_force"),
         _ => None,
@@ -191,7 +196,7 @@ impl<'a> Correlator<'a> {
             .any(|v| self.assets.get(v).is_some_and(|a| a.cii));
         let idx = self.works.len();
         let compromising = stages.iter().any(|s| s.compromises());
-        let kind = Category::parse(&inc.category).and_then(spread_kind);
+        let kind = Category::parse(&inc.category).and_then(|c| spread_kind(c, &inc.techniques));
         for a in &inc.attackers {
             self.by_attacker.entry(a.clone()).or_default().push(idx);
         }
@@ -394,7 +399,7 @@ impl<'a> Correlator<'a> {
     }
 
     fn place(&mut self, p: Pending) {
-        let kind = spread_kind(p.category);
+        let kind = spread_kind(p.category, &p.techniques);
         let chosen = if let Some(i) = self.pick(self.by_attacker.get(&p.attacker), p.ts, None) {
             self.stats.by_attacker += 1;
             i

@@ -176,6 +176,27 @@ fn a_distributed_flood_on_one_victim_is_one_incident() {
         alert(2, 10, "203.0.113.11", "10.0.0.80", SCAN),
     ];
     assert_eq!(correlate_all(&mixed).0.len(), 2);
+    // A distributed password-guessing campaign on one server is one too.
+    let guessing: Vec<AlertRow> = (0..3)
+        .map(|i| {
+            alert(
+                i + 1,
+                i as u64 * 60,
+                &format!("198.51.100.{}", i + 1),
+                "10.0.0.22",
+                BRUTE,
+            )
+        })
+        .collect();
+    let (incs, _) = correlate_all(&guessing);
+    assert_eq!(incs.len(), 1);
+    assert_eq!(incs[0].attackers.len(), 3);
+    // Nor do industrial device stops: two hosts restarting one PLC are two stories.
+    let restarts = [
+        alert(1, 0, "10.0.0.8", "10.0.0.3", &["T0816"]),
+        alert(2, 10, "10.0.0.9", "10.0.0.3", &["T0816"]),
+    ];
+    assert_eq!(correlate_all(&restarts).0.len(), 2);
 }
 
 #[test]
