@@ -201,7 +201,13 @@ impl Discovery {
             .collect()
     }
 
-    fn emit(&mut self, cx: &mut Ctx<'_>, ip: IpAddr, body: Map<String, Value>, svc: Option<&Service>) {
+    fn emit(
+        &mut self,
+        cx: &mut Ctx<'_>,
+        ip: IpAddr,
+        body: Map<String, Value>,
+        svc: Option<&Service>,
+    ) {
         if !self.cfg.emit_events {
             return;
         }
@@ -265,16 +271,15 @@ impl Discovery {
     }
 
     /// Adds (or completes) a service of a known host.
-    fn service(
-        &mut self,
-        cx: &mut Ctx<'_>,
-        ip: IpAddr,
-        port: u16,
-        transport: &str,
-        app_proto: Option<&str>,
-        software: Option<String>,
-        (first, last): (u64, u64),
-    ) {
+    fn service(&mut self, cx: &mut Ctx<'_>, ip: IpAddr, seen: Seen<'_>) {
+        let Seen {
+            port,
+            transport,
+            app_proto,
+            software,
+            first,
+            last,
+        } = seen;
         let app_proto = app_proto.filter(|a| !matches!(*a, "failed" | "unknown" | ""));
         let Some(h) = self.hosts.get_mut(&ip) else {
             return;
@@ -296,7 +301,8 @@ impl Discovery {
                 changed = true;
             }
             changed.then(|| s.clone())
-        } else if self.services >= self.cfg.max_services || h.services.len() >= MAX_SERVICES_PER_HOST
+        } else if self.services >= self.cfg.max_services
+            || h.services.len() >= MAX_SERVICES_PER_HOST
         {
             self.stats.services_dropped += 1;
             None
@@ -330,16 +336,24 @@ impl Discovery {
         }
     }
 
-    fn software(&mut self, cx: &mut Ctx<'_>, ip: IpAddr, product: String, version: Option<String>, source: &str) {
+    fn software(
+        &mut self,
+        cx: &mut Ctx<'_>,
+        ip: IpAddr,
+        product: String,
+        version: Option<String>,
+        source: &str,
+    ) {
         if product.is_empty() {
             return;
         }
         let Some(h) = self.hosts.get_mut(&ip) else {
             return;
         };
-        if h.software.iter().any(|s| {
-            s.product.eq_ignore_ascii_case(&product) && s.version == version
-        }) {
+        if h.software
+            .iter()
+            .any(|s| s.product.eq_ignore_ascii_case(&product) && s.version == version)
+        {
             return;
         }
         if self.software >= self.cfg.max_software || h.software.len() >= MAX_SOFTWARE_PER_HOST {
@@ -475,7 +489,15 @@ impl Discovery {
             self.host(cx, hd.src, start, end);
         }
         if server && server_is_service && hd.dport != 0 {
-            self.service(cx, hd.dst, hd.dport, hd.proto, hd.app_proto, None, (start, end));
+            let seen = Seen {
+                port: hd.dport,
+                transport: hd.proto,
+                app_proto: hd.app_proto,
+                software: None,
+                first: start,
+                last: end,
+            };
+            self.service(cx, hd.dst, seen);
         }
         self.macs(cx, hd);
     }
@@ -540,7 +562,11 @@ impl Discovery {
                     self.os_hint(cx, server, os_from_text(v));
                     svc_software = Some(v.to_string());
                 }
-                let ua = s(&["http", "http_user_agent"]).or(header(rec, "request_headers", "user-agent"));
+                let ua = s(&["http", "http_user_agent"]).or(header(
+                    rec,
+                    "request_headers",
+                    "user-agent",
+                ));
                 if let Some(ua) = ua {
                     self.os_hint(cx, client, os_from_user_agent(ua));
                     // Browsers all start `Mozilla/5.0`: the tools and
@@ -564,10 +590,10 @@ impl Discovery {
                     // (`6.1 build 7600`).
                     self.os_hint(cx, client, Some(format!("Windows (NT {v})")));
                 }
-                if let Some(n) = s(&["smb", "ntlmssp", "host"]).filter(|n| !n.is_empty()) {
-                    if let Some(h) = self.hosts.get_mut(&client) {
-                        h.name.get_or_insert_with(|| n.to_string());
-                    }
+                if let Some(n) = s(&["smb", "ntlmssp", "host"]).filter(|n| !n.is_empty())
+                    && let Some(h) = self.hosts.get_mut(&client)
+                {
+                    h.name.get_or_insert_with(|| n.to_string());
                 }
             }
             "modbus" | "dnp3" | "s7comm" | "iec104" => {
@@ -582,10 +608,28 @@ impl Discovery {
         }
         if have_server && sport != 0 {
             let app = hd.app_proto.or(Some(event_type));
-            self.service(cx, server, sport, hd.proto, app, svc_software, (time, time));
+            let seen = Seen {
+                port: sport,
+                transport: hd.proto,
+                app_proto: app,
+                software: svc_software,
+                first: time,
+                last: time,
+            };
+            self.service(cx, server, seen);
         }
         self.macs(cx, hd);
     }
+}
+
+/// A service as one record shows it.
+struct Seen<'a> {
+    port: u16,
+    transport: &'a str,
+    app_proto: Option<&'a str>,
+    software: Option<String>,
+    first: u64,
+    last: u64,
 }
 
 /// The header fields discovery reads.
@@ -618,10 +662,11 @@ fn ics_port(event_type: &str) -> Option<u16> {
 /// written in the flow's direction (src = client), except `iec104`, which
 /// logs each APDU in its own direction: there the standard port decides.
 fn server_side(event_type: &str, hd: &Hdr<'_>) -> Side {
-    if let Some(p) = ics_port(event_type) {
-        if hd.sport == p && hd.dport != p {
-            return Side::Src;
-        }
+    if let Some(p) = ics_port(event_type)
+        && hd.sport == p
+        && hd.dport != p
+    {
+        return Side::Src;
     }
     Side::Dest
 }
@@ -711,13 +756,28 @@ impl Observer for Discovery {
         };
         let wanted = matches!(
             event_type,
-            "flow" | "ssh" | "http" | "tls" | "smb" | "rdp" | "ftp" | "smtp" | "modbus" | "dnp3"
-                | "s7comm" | "iec104"
+            "flow"
+                | "ssh"
+                | "http"
+                | "tls"
+                | "smb"
+                | "rdp"
+                | "ftp"
+                | "smtp"
+                | "modbus"
+                | "dnp3"
+                | "s7comm"
+                | "iec104"
         );
         if !wanted {
             return;
         }
-        let ip = |k: &str| record.get(k).and_then(Value::as_str).and_then(|s| s.parse().ok());
+        let ip = |k: &str| {
+            record
+                .get(k)
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok())
+        };
         let port = |k: &str| {
             record
                 .get(k)
@@ -760,21 +820,36 @@ mod tests {
 
     #[test]
     fn ssh_software_versions() {
-        assert_eq!(ssh_software("OpenSSH_9.2p1"), ("OpenSSH".into(), Some("9.2p1".into())));
-        assert_eq!(ssh_software("libssh_0.9.6"), ("libssh".into(), Some("0.9.6".into())));
+        assert_eq!(
+            ssh_software("OpenSSH_9.2p1"),
+            ("OpenSSH".into(), Some("9.2p1".into()))
+        );
+        assert_eq!(
+            ssh_software("libssh_0.9.6"),
+            ("libssh".into(), Some("0.9.6".into()))
+        );
         assert_eq!(
             ssh_software("OpenSSH_for_Windows_8.1"),
             ("OpenSSH_for_Windows".into(), Some("8.1".into()))
         );
-        assert_eq!(ssh_software("Cisco-1.25"), ("Cisco".into(), Some("1.25".into())));
+        assert_eq!(
+            ssh_software("Cisco-1.25"),
+            ("Cisco".into(), Some("1.25".into()))
+        );
         assert_eq!(ssh_software("PuTTY"), ("PuTTY".into(), None));
         assert_eq!(ssh_software(""), ("".into(), None));
     }
 
     #[test]
     fn os_hints() {
-        assert_eq!(os_from_text("Microsoft-IIS/10.0").as_deref(), Some("Windows"));
-        assert_eq!(os_from_text("Apache/2.4.41 (Ubuntu)").as_deref(), Some("Linux (Ubuntu)"));
+        assert_eq!(
+            os_from_text("Microsoft-IIS/10.0").as_deref(),
+            Some("Windows")
+        );
+        assert_eq!(
+            os_from_text("Apache/2.4.41 (Ubuntu)").as_deref(),
+            Some("Linux (Ubuntu)")
+        );
         assert_eq!(os_from_text("nginx/1.24.0"), None);
         assert_eq!(
             os_from_user_agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64)").as_deref(),

@@ -94,20 +94,79 @@ const FIELDS: &[(&str, &[&str])] = &[
             "ip地址",
         ],
     ),
-    ("name", &["name", "hostname", "host_name", "asset_name", "名称", "资产名称"]),
+    (
+        "name",
+        &[
+            "name",
+            "hostname",
+            "host_name",
+            "asset_name",
+            "名称",
+            "资产名称",
+        ],
+    ),
     (
         "owner",
-        &["owner", "owner_unit", "unit", "department", "dept", "责任单位", "责任部门"],
+        &[
+            "owner",
+            "owner_unit",
+            "unit",
+            "department",
+            "dept",
+            "责任单位",
+            "责任部门",
+        ],
     ),
-    ("tenant", &["tenant", "operator", "organisation", "organization", "org", "运营者", "单位"]),
+    (
+        "tenant",
+        &[
+            "tenant",
+            "operator",
+            "organisation",
+            "organization",
+            "org",
+            "运营者",
+            "单位",
+        ],
+    ),
     ("sector", &["sector", "industry", "行业", "领域"]),
-    ("criticality", &["criticality", "crit", "importance", "重要性", "重要程度"]),
+    (
+        "criticality",
+        &["criticality", "crit", "importance", "重要性", "重要程度"],
+    ),
     (
         "cii",
-        &["cii", "is_cii", "critical_infrastructure", "关基", "关键信息基础设施"],
+        &[
+            "cii",
+            "is_cii",
+            "critical_infrastructure",
+            "关基",
+            "关键信息基础设施",
+        ],
     ),
-    ("zone", &["zone", "purdue", "purdue_level", "segment", "区域", "安全区"]),
-    ("role", &["role", "type", "device_type", "asset_type", "角色", "类型", "设备类型"]),
+    (
+        "zone",
+        &[
+            "zone",
+            "purdue",
+            "purdue_level",
+            "segment",
+            "区域",
+            "安全区",
+        ],
+    ),
+    (
+        "role",
+        &[
+            "role",
+            "type",
+            "device_type",
+            "asset_type",
+            "角色",
+            "类型",
+            "设备类型",
+        ],
+    ),
     (
         "authorised_peers",
         &[
@@ -118,7 +177,10 @@ const FIELDS: &[(&str, &[&str])] = &[
             "授权对端",
         ],
     ),
-    ("protocols", &["protocols", "protocol", "allowed_protocols", "协议"]),
+    (
+        "protocols",
+        &["protocols", "protocol", "allowed_protocols", "协议"],
+    ),
     (
         "function_codes",
         &["function_codes", "allowed_function_codes", "fcs", "功能码"],
@@ -126,7 +188,10 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("macs", &["macs", "mac", "mac_address", "mac地址"]),
     ("services", &["services", "service", "ports", "服务"]),
     ("software", &["software", "软件"]),
-    ("os_hint", &["os_hint", "os", "operating_system", "操作系统"]),
+    (
+        "os_hint",
+        &["os_hint", "os", "operating_system", "操作系统"],
+    ),
     ("ics_role", &["ics_role"]),
 ];
 
@@ -341,16 +406,106 @@ pub(crate) fn normalise_mac(s: &str) -> Result<String, String> {
 /// Sectors: the CII sectors of the 关键信息基础设施安全保护条例 (art. 2)
 /// plus the ones operators commonly add. (canonical, aliases).
 pub(crate) const SECTORS: &[(&str, &[&str])] = &[
-    ("energy", &["energy", "power", "electricity", "electric", "oil", "gas", "能源", "电力", "石油", "燃气", "天然气"]),
-    ("water", &["water", "water_utility", "wastewater", "水利", "供水", "水务", "污水"]),
-    ("transport", &["transport", "transportation", "rail", "aviation", "shipping", "交通", "铁路", "民航", "航运"]),
-    ("finance", &["finance", "financial", "banking", "bank", "insurance", "金融", "银行", "证券", "保险"]),
-    ("telecom", &["telecom", "telecommunications", "communications", "ict", "电信", "通信", "公共通信"]),
-    ("government", &["government", "e_government", "egovernment", "政务", "电子政务", "政府"]),
-    ("healthcare", &["healthcare", "health", "medical", "hospital", "医疗", "卫生", "医疗卫生"]),
-    ("public_services", &["public_services", "public_service", "公共服务"]),
+    (
+        "energy",
+        &[
+            "energy",
+            "power",
+            "electricity",
+            "electric",
+            "oil",
+            "gas",
+            "能源",
+            "电力",
+            "石油",
+            "燃气",
+            "天然气",
+        ],
+    ),
+    (
+        "water",
+        &[
+            "water",
+            "water_utility",
+            "wastewater",
+            "水利",
+            "供水",
+            "水务",
+            "污水",
+        ],
+    ),
+    (
+        "transport",
+        &[
+            "transport",
+            "transportation",
+            "rail",
+            "aviation",
+            "shipping",
+            "交通",
+            "铁路",
+            "民航",
+            "航运",
+        ],
+    ),
+    (
+        "finance",
+        &[
+            "finance",
+            "financial",
+            "banking",
+            "bank",
+            "insurance",
+            "金融",
+            "银行",
+            "证券",
+            "保险",
+        ],
+    ),
+    (
+        "telecom",
+        &[
+            "telecom",
+            "telecommunications",
+            "communications",
+            "ict",
+            "电信",
+            "通信",
+            "公共通信",
+        ],
+    ),
+    (
+        "government",
+        &[
+            "government",
+            "e_government",
+            "egovernment",
+            "政务",
+            "电子政务",
+            "政府",
+        ],
+    ),
+    (
+        "healthcare",
+        &[
+            "healthcare",
+            "health",
+            "medical",
+            "hospital",
+            "医疗",
+            "卫生",
+            "医疗卫生",
+        ],
+    ),
+    (
+        "public_services",
+        &["public_services", "public_service", "公共服务"],
+    ),
     ("defence", &["defence", "defense", "国防", "国防科技工业"]),
-    ("manufacturing", &["manufacturing", "industry", "制造", "制造业", "工业"]),
+    (
+        "manufacturing",
+        &["manufacturing", "industry", "制造", "制造业", "工业"],
+    ),
     ("education", &["education", "教育"]),
     ("other", &["other", "其他"]),
 ];
@@ -359,15 +514,70 @@ pub(crate) const SECTORS: &[(&str, &[&str])] = &[
 pub(crate) const ROLES: &[(&str, &[&str])] = &[
     ("plc", &["plc", "controller", "可编程控制器", "控制器"]),
     ("rtu", &["rtu", "remote_terminal_unit", "远程终端"]),
-    ("ied", &["ied", "relay", "protection_relay", "智能电子设备", "保护装置"]),
+    (
+        "ied",
+        &[
+            "ied",
+            "relay",
+            "protection_relay",
+            "智能电子设备",
+            "保护装置",
+        ],
+    ),
     ("dcs", &["dcs", "分布式控制系统"]),
     ("hmi", &["hmi", "operator_station", "人机界面", "操作员站"]),
-    ("scada_server", &["scada_server", "scada", "scada_master", "master_station", "前置机", "scada服务器", "主站"]),
-    ("engineering_workstation", &["engineering_workstation", "ews", "eng_ws", "工程师站"]),
-    ("historian", &["historian", "historian_server", "历史数据库", "历史服务器"]),
-    ("server", &["server", "web_server", "database", "db", "服务器"]),
-    ("workstation", &["workstation", "pc", "desktop", "laptop", "client", "办公终端", "终端", "工作站"]),
-    ("network_device", &["network_device", "router", "switch", "firewall", "gateway", "网络设备", "路由器", "交换机", "防火墙", "网关"]),
+    (
+        "scada_server",
+        &[
+            "scada_server",
+            "scada",
+            "scada_master",
+            "master_station",
+            "前置机",
+            "scada服务器",
+            "主站",
+        ],
+    ),
+    (
+        "engineering_workstation",
+        &["engineering_workstation", "ews", "eng_ws", "工程师站"],
+    ),
+    (
+        "historian",
+        &["historian", "historian_server", "历史数据库", "历史服务器"],
+    ),
+    (
+        "server",
+        &["server", "web_server", "database", "db", "服务器"],
+    ),
+    (
+        "workstation",
+        &[
+            "workstation",
+            "pc",
+            "desktop",
+            "laptop",
+            "client",
+            "办公终端",
+            "终端",
+            "工作站",
+        ],
+    ),
+    (
+        "network_device",
+        &[
+            "network_device",
+            "router",
+            "switch",
+            "firewall",
+            "gateway",
+            "网络设备",
+            "路由器",
+            "交换机",
+            "防火墙",
+            "网关",
+        ],
+    ),
     ("network", &["network", "subnet", "lan", "网段", "网络"]),
     ("other", &["other", "其他"]),
 ];
@@ -394,8 +604,8 @@ pub(crate) fn zone(value: &str) -> Result<String, String> {
         "it" | "office" | "corporate" | "enterprise" | "business" | "办公网" | "管理信息大区"
         | "信息网" => "IT",
         "dmz" | "idmz" | "l3.5" | "level_3.5" | "隔离区" | "非军事区" => "DMZ",
-        "ot" | "ics" | "scada" | "control" | "production" | "控制网" | "生产网" | "生产控制大区"
-        | "工控网" => "OT",
+        "ot" | "ics" | "scada" | "control" | "production" | "控制网" | "生产网"
+        | "生产控制大区" | "工控网" => "OT",
         _ => {
             // Purdue levels: L2, level 2, purdue 2, 2.
             let digits = plain
@@ -550,7 +760,10 @@ mod tests {
 
     #[test]
     fn addresses_are_canonical() {
-        assert_eq!(normalise_address("10.0.1.7/24").as_deref(), Ok("10.0.1.0/24"));
+        assert_eq!(
+            normalise_address("10.0.1.7/24").as_deref(),
+            Ok("10.0.1.0/24")
+        );
         assert_eq!(normalise_address("10.0.1.7/32").as_deref(), Ok("10.0.1.7"));
         assert_eq!(
             normalise_address("2001:0db8:0000:0000:0000:0000:0000:0001").as_deref(),
@@ -564,7 +777,10 @@ mod tests {
     fn vocabularies() {
         assert_eq!(vocab("Power", SECTORS).as_deref(), Ok("energy"));
         assert_eq!(vocab("水利", SECTORS).as_deref(), Ok("water"));
-        assert_eq!(vocab("Engineering Workstation", ROLES).as_deref(), Ok("engineering_workstation"));
+        assert_eq!(
+            vocab("Engineering Workstation", ROLES).as_deref(),
+            Ok("engineering_workstation")
+        );
         assert!(vocab("toaster", ROLES).is_err());
         assert_eq!(zone("level 2").as_deref(), Ok("L2"));
         assert_eq!(zone("l3.5").as_deref(), Ok("DMZ"));
@@ -578,7 +794,10 @@ mod tests {
         assert_eq!(yes_no("是"), Ok(true));
         assert_eq!(yes_no("No"), Ok(false));
         assert!(yes_no("maybe").is_err());
-        assert_eq!(normalise_mac("00-80-F4-14-00-0B").as_deref(), Ok("00:80:f4:14:00:0b"));
+        assert_eq!(
+            normalise_mac("00-80-F4-14-00-0B").as_deref(),
+            Ok("00:80:f4:14:00:0b")
+        );
     }
 
     #[test]
@@ -609,7 +828,10 @@ mod tests {
                 ..Service::default()
             })
         );
-        assert_eq!(service_text("udp/20000").map(|s| s.transport), Ok("UDP".into()));
+        assert_eq!(
+            service_text("udp/20000").map(|s| s.transport),
+            Ok("UDP".into())
+        );
         assert!(service_text("modbus").is_err());
     }
 }

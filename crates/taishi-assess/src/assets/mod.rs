@@ -14,11 +14,15 @@ mod discovery;
 mod error;
 mod import;
 mod index;
+mod merge;
 mod records;
 mod version;
+mod vulns;
 
 pub use discovery::{Discovery, DiscoveryConfig, DiscoveryStats};
 pub use error::{AssetError, RowError};
 pub use import::{Imported, import, import_report};
 pub use index::AssetIndex;
+pub use merge::merge;
 pub use version::compare_versions;
+pub use vulns::{exposure, import_vulns, match_vulns};

@@ -72,12 +72,13 @@ pub(crate) fn read(path: &Path, list_keys: &[&str]) -> Result<(Format, Vec<Recor
     let records = match fmt {
         Format::Csv => read_csv(path, &text)?,
         Format::Json => {
-            let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                AssetError::Format {
-                    path: path.to_path_buf(),
-                    message: format!("JSON: {e}"),
-                }
-            })?;
+            let v: Value =
+                serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+                    AssetError::Format {
+                        path: path.to_path_buf(),
+                        message: format!("JSON: {e}"),
+                    }
+                })?;
             let lines = json_element_lines(&text);
             from_tree(path, v, list_keys, &lines)?
         }
@@ -282,10 +283,8 @@ fn json_element_lines(text: &str) -> ElementLines {
                 }
                 last_string = Some(s);
             }
-            ':' => {
-                if stack.len() == 1 && stack.first() == Some(&C::Obj) {
-                    top_key = last_string.take();
-                }
+            ':' if stack.len() == 1 && stack.first() == Some(&C::Obj) => {
+                top_key = last_string.take();
             }
             '[' => {
                 stack.push(C::Arr);
@@ -296,11 +295,7 @@ fn json_element_lines(text: &str) -> ElementLines {
                 stack.pop();
                 expect_value = false;
             }
-            ',' => {
-                if stack.last() == Some(&C::Arr) {
-                    expect_value = true;
-                }
-            }
+            ',' if stack.last() == Some(&C::Arr) => expect_value = true,
             _ => {}
         }
     }

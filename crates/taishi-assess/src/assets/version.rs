@@ -150,7 +150,11 @@ mod tests {
             ("1_2_3", "1.2.3", Equal),
             ("V4.2", "v4.2", Equal),
             // Huge numbers do not overflow.
-            ("1.99999999999999999999999", "1.100000000000000000000000", Less),
+            (
+                "1.99999999999999999999999",
+                "1.100000000000000000000000",
+                Less,
+            ),
         ];
         for (a, b, want) in table {
             assert_eq!(compare_versions(a, b), *want, "{a} vs {b}");
