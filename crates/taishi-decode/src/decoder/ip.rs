@@ -96,6 +96,10 @@ impl Decoder {
         pkt.l4 = L4::None;
         pkt.payload = &[];
         if hlen > 20 && !self.ipv4_options(pkt, header.get(20..).unwrap_or_default()) {
+            // Suricata drops the IP layer of a packet whose options it cannot
+            // walk: its alerts carry no addresses and no flow sees it.
+            pkt.l3 = L3::None;
+            pkt.l4_offset = pkt.l3_offset;
             return;
         }
         let more = info.flags & 1 != 0;
@@ -130,7 +134,9 @@ impl Decoder {
     }
 
     /// Validates IPv4 options as Suricata's `DecodeIPV4Options` does.
-    /// Returns false when they are malformed enough to stop decoding.
+    /// Returns false when an option's length makes the list unwalkable
+    /// (decoding stops there); a known option with a bad value is flagged
+    /// and the walk goes on to the next one.
     fn ipv4_options(&mut self, pkt: &mut Packet<'_>, opts: &[u8]) -> bool {
         // Options must be padded so the header ends on an 8-byte boundary
         // (Suricata's check; a warning, decoding goes on).
@@ -149,50 +155,36 @@ impl Decoder {
                 _ => {}
             }
             let Some(&len) = rest.get(1) else {
-                self.invalid(pkt, Ev::Ipv4OptEolRequired);
-                return false;
+                self.event(pkt, Ev::Ipv4OptEolRequired);
+                break;
             };
             let len = usize::from(len);
-            if len < 2 || len > rest.len() {
+            let Some(opt) = rest.get(..len).filter(|_| len >= 2) else {
                 self.invalid(pkt, Ev::Ipv4OptInvalidLen);
                 return false;
-            }
-            // Known options: (type, bit for duplicate tracking, valid length check).
+            };
+            // Known options get one bit each for duplicate tracking.
             let bit = match ty {
-                0x44 => 0,  // timestamp
-                0x07 => 1,  // record route
-                0x83 => 2,  // loose source route
-                0x89 => 3,  // strict source route
-                0x82 => 4,  // security
-                0x88 => 5,  // stream id
-                0x86 => 6,  // CIPSO
-                0x94 => 7,  // router alert
-                0x19 => 8,  // quick start
-                0x85 => 9,  // extended security
-                0x9e => 10, // SDB
+                IPV4_OPT_TS => 0,
+                IPV4_OPT_RR => 1,
+                IPV4_OPT_QS => 2,
+                IPV4_OPT_SEC => 3,
+                IPV4_OPT_LSRR => 4,
+                IPV4_OPT_ESEC => 5,
+                IPV4_OPT_CIPSO => 6,
+                IPV4_OPT_SID => 7,
+                IPV4_OPT_SSRR => 8,
+                IPV4_OPT_RTRALT => 9,
                 _ => 31,
             };
             if bit == 31 {
-                self.event(pkt, Ev::Ipv4OptUnknown);
+                self.event(pkt, Ev::Ipv4OptInvalid);
             } else if seen & (1 << bit) != 0 {
                 self.event(pkt, Ev::Ipv4OptDuplicate);
+            } else if let Err(ev) = ipv4_option_check(ty, opt) {
+                self.invalid(pkt, ev);
             } else {
                 seen |= 1 << bit;
-                let ok = match ty {
-                    // Route options: pointer >= 4, length 3 + 4n.
-                    0x07 | 0x83 | 0x89 => {
-                        len >= 3 && (len - 3) % 4 == 0 && rest.get(2).is_some_and(|&p| p >= 4)
-                    }
-                    // Timestamp: pointer >= 5, length 4 + 4n.
-                    0x44 => len >= 4 && len % 4 == 0 && rest.get(2).is_some_and(|&p| p >= 5),
-                    0x88 | 0x94 => len == 4,
-                    0x82 => len == 11,
-                    _ => true,
-                };
-                if !ok {
-                    self.invalid(pkt, Ev::Ipv4OptMalformed);
-                    return false;
-                }
             }
             rest = rest.get(len..).unwrap_or_default();
         }
@@ -635,6 +627,84 @@ fn jumbo_len(hbh: &[u8]) -> Option<usize> {
         opts = opts.get(2 + olen..)?;
     }
     None
+}
+
+/// IPv4 option types Suricata validates (RFC 791, 781, 1108, 1393, 2113,
+/// 4782; FIPS 188 for CIPSO).
+const IPV4_OPT_RR: u8 = 0x07;
+const IPV4_OPT_QS: u8 = 0x19;
+const IPV4_OPT_TS: u8 = 0x44;
+const IPV4_OPT_SEC: u8 = 0x82;
+const IPV4_OPT_LSRR: u8 = 0x83;
+const IPV4_OPT_ESEC: u8 = 0x85;
+const IPV4_OPT_CIPSO: u8 = 0x86;
+const IPV4_OPT_SID: u8 = 0x88;
+const IPV4_OPT_SSRR: u8 = 0x89;
+const IPV4_OPT_RTRALT: u8 = 0x94;
+
+/// Checks one known IPv4 option (`opt` is the whole option, type and length
+/// included) as Suricata's `IPV4OptValidate*` functions do: a length below
+/// the option's minimum is `opt_invalid_len`, a bad pointer or CIPSO tag
+/// `opt_malformed`.
+fn ipv4_option_check(ty: u8, opt: &[u8]) -> Result<(), Ev> {
+    let len = opt.len();
+    let data = opt.get(2..).unwrap_or_default();
+    match ty {
+        IPV4_OPT_QS if len < 8 => Err(Ev::Ipv4OptInvalidLen),
+        IPV4_OPT_SEC | IPV4_OPT_ESEC if len < 3 => Err(Ev::Ipv4OptInvalidLen),
+        IPV4_OPT_SID | IPV4_OPT_RTRALT if len != 4 => Err(Ev::Ipv4OptInvalidLen),
+        IPV4_OPT_RR | IPV4_OPT_LSRR | IPV4_OPT_SSRR => {
+            if len < 3 {
+                return Err(Ev::Ipv4OptInvalidLen);
+            }
+            // The 1-based pointer lands on an address slot, at most one past
+            // the end (a full route).
+            let ptr = usize::from(data.first().copied().unwrap_or(0));
+            if ptr < 4 || ptr % 4 != 0 || ptr > len + 1 {
+                return Err(Ev::Ipv4OptMalformed);
+            }
+            Ok(())
+        }
+        IPV4_OPT_TS => {
+            if len < 5 {
+                return Err(Ev::Ipv4OptInvalidLen);
+            }
+            let ptr = usize::from(data.first().copied().unwrap_or(0));
+            if ptr < 5 {
+                return Err(Ev::Ipv4OptMalformed);
+            }
+            // Flags 1 and 3 carry address + timestamp records.
+            let flag = data.get(1).map_or(0, |f| f & 0x0f);
+            let rec = if matches!(flag, 1 | 3) { 8 } else { 4 };
+            if (ptr - 5) % rec != 0 || ptr > len + 1 {
+                return Err(Ev::Ipv4OptMalformed);
+            }
+            Ok(())
+        }
+        IPV4_OPT_CIPSO => {
+            if len < 10 {
+                return Err(Ev::Ipv4OptInvalidLen);
+            }
+            // After the 4-byte domain of interpretation: type/length tags.
+            let mut tags = data.get(4..).unwrap_or_default();
+            while !tags.is_empty() {
+                let (Some(&tty), Some(&tlen)) = (tags.first(), tags.get(1)) else {
+                    return Err(Ev::Ipv4OptMalformed);
+                };
+                let tlen = usize::from(tlen);
+                let ok = matches!(tty, 1 | 2 | 5 | 6 | 7)
+                    && (4..=tags.len()).contains(&tlen)
+                    // The alignment octet is zero, except in tag 7.
+                    && (tty == 7 || tags.get(2) == Some(&0));
+                if !ok {
+                    return Err(Ev::Ipv4OptMalformed);
+                }
+                tags = tags.get(tlen..).unwrap_or_default();
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// IPv6 option types with a fixed-size value (RFC 2711, RFC 2675, RFC 6275).

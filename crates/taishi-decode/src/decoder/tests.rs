@@ -485,11 +485,21 @@ fn ipv4_options() {
             &["ipv4.opt_duplicate"],
             true,
         ),
+        (&[0x44, 0x06, 0x05, 0x00, 0, 0, 0, 0], &[], true), // ts len 6, one 4-byte slot
         (
-            &[0x44, 0x06, 0x05, 0x00, 0, 0, 0, 0],
+            &[0x44, 0x06, 0x04, 0x00, 0, 0, 0, 0],
             &["ipv4.opt_malformed"],
+            true,
+        ), // ts pointer 4: flagged, decoding goes on
+        (
+            &[0x82, 0x02, 0xf1, 0x35, 0, 0, 0, 0, 0, 0, 0, 0],
+            &[
+                "ipv4.opt_pad_required",
+                "ipv4.opt_invalid_len",
+                "ipv4.opt_invalid_len",
+            ],
             false,
-        ), // ts len 6
+        ), // security option too short, then one running past the header
         (
             &[0x07, 0x0f, 0x04, 0, 0, 0, 0, 0],
             &["ipv4.opt_invalid_len"],
@@ -503,13 +513,24 @@ fn ipv4_options() {
         (
             &[0x01, 0x01, 0x01, 0x07],
             &["ipv4.opt_pad_required", "ipv4.opt_eol_required"],
-            false,
+            true,
         ),
         (
             &[0xfe, 0x04, 0x00, 0x00, 0, 0, 0, 0],
-            &["ipv4.opt_unknown"],
+            &["ipv4.opt_invalid"],
             true,
-        ),
+        ), // an option Suricata does not know
+        (&[0x07, 0x07, 0x08, 1, 2, 3, 4, 0], &[], true), // record route, full: the pointer is one past the end
+        (
+            &[0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x00, 0, 0],
+            &["ipv4.opt_pad_required"],
+            true,
+        ), // CIPSO with one 4-byte tag
+        (
+            &[0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x09, 0x00, 0, 0],
+            &["ipv4.opt_pad_required", "ipv4.opt_malformed"],
+            true,
+        ), // CIPSO tag with a non-zero alignment octet
     ];
     for &(opts, events, l4) in cases {
         let body = udp(1, 2, b"");
