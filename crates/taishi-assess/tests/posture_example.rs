@@ -131,6 +131,27 @@ fn the_peak_is_explained_by_the_plc_writes() {
         .filter(|p| p.forecast)
         .collect();
     assert_eq!(stored, s.forecast);
+    // A host's stored series has gaps where it had no threat; its summary
+    // fills them with zeros so that trend and forecast see time pass.
+    // PLC 10.20.0.14 had the HMI's writes at 07:10 and 08:38 only.
+    let plc = Scope {
+        kind: ScopeKind::Host,
+        key: "10.20.0.14".into(),
+    };
+    let h = summary(&ex.store, &ex.assets, &config, &plc).expect("host summary");
+    let stored = measured(&ex.store, ScopeKind::Host, "10.20.0.14");
+    assert!(
+        h.series.len() > stored.len(),
+        "{} vs {}",
+        h.series.len(),
+        stored.len()
+    );
+    assert!(
+        h.series
+            .windows(2)
+            .all(|p| p[1].bucket - p[0].bucket == config.bucket_secs)
+    );
+    assert!(h.peak.is_some_and(|p| p.level <= Level::Blue));
     let json = serde_json::to_value(&s).expect("json");
     assert_eq!(json["level"], "green");
     assert!(json["explanation"]["incidents"].is_array());

@@ -195,7 +195,7 @@ mod tests {
         ]);
         let index_of = |alerts: &[taishi_core::domain::AlertRow], incidents: &[Incident]| {
             let atoms = model::atoms(alerts, &model::IncidentInfo::new(incidents), &assets, &cfg);
-            let pts = series::points(&atoms, &cfg, None, None);
+            let (pts, _) = series::points(&atoms, &cfg, None, None);
             pts.iter()
                 .filter(|p| p.scope.kind == taishi_core::domain::ScopeKind::Organisation)
                 .map(|p| p.index)

@@ -11,7 +11,7 @@ use taishi_core::{Store, StoreError};
 use super::explain::{Explanation, explain};
 use super::forecast::{BacktestError, Method, Params, backtest_seasonal, forecast_seasonal};
 use super::model::{AtomBuilder, IncidentInfo, bucket_of};
-use super::series::{memory_buckets, points};
+use super::series::{MAX_SERIES_BUCKETS, memory_buckets, points};
 use super::trend::{Trend, trend};
 use super::{PostureConfig, level_of};
 use crate::assets::AssetIndex;
@@ -57,6 +57,9 @@ pub struct PostureReport {
     pub first_bucket: Option<u64>,
     /// Last bucket written.
     pub last_bucket: Option<u64>,
+    /// When the alerts spanned more than `series::MAX_SERIES_BUCKETS`,
+    /// the first bucket charted (older alerts were not).
+    pub clipped_before: Option<u64>,
     /// Forecast points written (organisations and zones).
     pub forecast_points: u64,
     /// Each organisation's level now.
@@ -187,7 +190,7 @@ pub fn compute(
         builder.add(a, &info, assets, config);
     })?;
     let atoms = builder.finish(assets, config);
-    let pts = points(&atoms, config, from, config.until);
+    let (pts, clipped) = points(&atoms, config, from, config.until);
     for chunk in pts.chunks(WRITE_BATCH) {
         store.put_posture(chunk)?;
     }
@@ -202,6 +205,7 @@ pub fn compute(
         points_written: pts.len() as u64,
         first_bucket: pts.iter().map(|p| p.bucket).min(),
         last_bucket: pts.iter().map(|p| p.bucket).max(),
+        clipped_before: clipped,
         ..PostureReport::default()
     };
     if let Some(id) = max_id.max(cursor) {
@@ -276,6 +280,41 @@ fn project(
     (pts, f.method, f.params)
 }
 
+/// Hosts and services are stored only where they had threat: the gaps
+/// are zero, filled in so that trend and forecast see time as it passed
+/// (at most [`MAX_SERIES_BUCKETS`] points, the newest).
+fn densify(series: Vec<PosturePoint>, config: &PostureConfig) -> Vec<PosturePoint> {
+    let width = config.bucket_secs.max(1);
+    let (Some(first), Some(last)) = (series.first(), series.last()) else {
+        return series;
+    };
+    let start = first
+        .bucket
+        .max(last.bucket.saturating_sub((MAX_SERIES_BUCKETS - 1) * width));
+    let (scope, end) = (first.scope.clone(), last.bucket);
+    let mut stored = series.into_iter().peekable();
+    let mut out = Vec::new();
+    let mut b = start;
+    while b <= end {
+        while stored.peek().is_some_and(|p| p.bucket < b) {
+            stored.next();
+        }
+        match stored.peek() {
+            Some(p) if p.bucket == b => out.extend(stored.next()),
+            _ => out.push(PosturePoint {
+                scope: scope.clone(),
+                bucket: b,
+                width,
+                index: 0.0,
+                level: level_of(0.0, &config.thresholds),
+                forecast: false,
+            }),
+        }
+        b += width;
+    }
+    out
+}
+
 /// `scope`'s figure at `bucket` taken apart into the incidents, hosts and
 /// services it came from (the alerts within the decay memory before it).
 pub fn explain_at(
@@ -338,6 +377,9 @@ pub fn summary(
         .filter(|p| !p.forecast && p.width == width && p.scope == *scope)
         .collect();
     series.sort_by_key(|p| p.bucket);
+    if matches!(scope.kind, ScopeKind::Host | ScopeKind::Service) {
+        series = densify(series, config);
+    }
     let values: Vec<f64> = series.iter().map(|p| p.index).collect();
     let last = series.last().cloned();
     let peak = series

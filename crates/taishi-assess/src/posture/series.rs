@@ -1,6 +1,6 @@
 //! From weighed atoms to a threat index per scope and bucket, with decay.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use taishi_core::domain::{PosturePoint, Scope, ScopeKind};
 
@@ -51,6 +51,10 @@ pub(crate) fn negligible(config: &PostureConfig) -> f64 {
     config.saturation.max(f64::MIN_POSITIVE) * 5e-5
 }
 
+/// Most buckets one series spans: a year of five-minute buckets. Bounds
+/// the points an organisation or zone gets when alert times are far apart.
+pub const MAX_SERIES_BUCKETS: u64 = 105_120;
+
 /// Zone key of a zone in a tenant: the zone name on a single site, else
 /// `tenant/zone`, so that two operators' `OT` zones stay apart.
 pub fn zone_key(tenant: &str, zone: &str) -> String {
@@ -93,12 +97,15 @@ pub(crate) fn scopes_of(atom: &Atom) -> Vec<Scope> {
 /// organisations take to decay to negligible, or `until`'s bucket when
 /// later. Only buckets at or after `from` are returned (the earlier ones
 /// only warm the decay up).
+///
+/// Returns the points and, when the span was longer than
+/// [`MAX_SERIES_BUCKETS`], the first bucket charted.
 pub(crate) fn points(
     atoms: &[Atom],
     config: &PostureConfig,
     from: Option<u64>,
     until: Option<u64>,
-) -> Vec<PosturePoint> {
+) -> (Vec<PosturePoint>, Option<u64>) {
     let width = config.bucket_secs.max(1);
     let d = decay_factor(config.half_life_buckets);
     let eps = negligible(config);
@@ -112,8 +119,9 @@ pub(crate) fn points(
         atoms.iter().map(|a| a.bucket).min(),
         atoms.iter().map(|a| a.bucket).max(),
     ) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
+    let earliest = first;
     // How long the organisations take to fade: decay the largest value
     // they hold at the last bucket until negligible.
     let mut end = last;
@@ -132,21 +140,22 @@ pub(crate) fn points(
     if let Some(u) = until {
         end = end.max(u - u % width);
     }
+    // A span longer than the cap comes from a clock error or an old capture
+    // analysed beside live traffic: the older part is not charted.
+    let first = first.max(end.saturating_sub((MAX_SERIES_BUCKETS - 1).saturating_mul(width)));
     let start_emit = from.map_or(first, |f| f.max(first));
     let memory = memory_buckets(config);
     let forget_after = (memory + 1).saturating_mul(width);
     let forget_factor = d.powf((memory + 1) as f64);
     let mut out = Vec::new();
-    let all_buckets: BTreeSet<u64> = (0..=(end - first) / width)
-        .map(|i| first + i * width)
-        .collect();
     for (scope, news) in &fresh {
         let dense = matches!(scope.kind, ScopeKind::Organisation | ScopeKind::Zone);
-        let Some(&scope_first) = news.keys().next() else {
+        let Some((&scope_first, _)) = news.range(first..).next() else {
             continue;
         };
         let mut x = 0.0;
-        for &b in all_buckets.range(if dense { first } else { scope_first }..) {
+        let mut b = if dense { first } else { scope_first };
+        while b <= end {
             x = x * d + news.get(&b).copied().unwrap_or(0.0);
             // Memory is finite: what left it is taken out again, so that a
             // figure depends only on the alerts within the memory and an
@@ -158,21 +167,32 @@ pub(crate) fn points(
             if x < 1e-12 {
                 x = 0.0;
             }
-            if b < start_emit || (!dense && x < eps) {
-                continue;
+            if b >= start_emit && (dense || x >= eps) {
+                let index = saturate(x, config.saturation);
+                out.push(PosturePoint {
+                    scope: scope.clone(),
+                    bucket: b,
+                    width,
+                    index,
+                    level: level_of(index, &config.thresholds),
+                    forecast: false,
+                });
             }
-            let index = saturate(x, config.saturation);
-            out.push(PosturePoint {
-                scope: scope.clone(),
-                bucket: b,
-                width,
-                index,
-                level: level_of(index, &config.thresholds),
-                forecast: false,
-            });
+            if !dense && x == 0.0 {
+                // Nothing left in memory: skip to the scope's next alerts
+                // (a host attacked twice a year costs two short walks).
+                match news.range(b.saturating_add(1)..).next() {
+                    Some((&next, _)) => {
+                        b = next;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            b = b.saturating_add(width);
         }
     }
-    out
+    (out, (first > earliest).then_some(first))
 }
 
 fn decayed_at(news: &BTreeMap<u64, f64>, at: u64, width: u64, d: f64) -> f64 {
@@ -202,6 +222,24 @@ mod tests {
     }
 
     #[test]
+    fn a_span_beyond_the_cap_is_clipped_to_its_newest_part() {
+        let cfg = PostureConfig::default();
+        // One alert with a timestamp from 1970, one from 2026.
+        let atoms = [
+            atom(0, "10.0.0.1", "OT", 5.0),
+            atom(1_780_300_800, "10.0.0.1", "OT", 5.0),
+        ];
+        let (pts, clipped) = points(&atoms, &cfg, None, None);
+        let org = pts
+            .iter()
+            .filter(|p| p.scope.kind == ScopeKind::Organisation)
+            .count() as u64;
+        assert_eq!(org, MAX_SERIES_BUCKETS);
+        let first = clipped.expect("clipped");
+        assert!(pts.iter().all(|p| p.bucket >= first));
+    }
+
+    #[test]
     fn saturation_is_bounded_and_monotone() {
         assert_eq!(saturate(0.0, 20.0), 0.0);
         assert_eq!(saturate(-3.0, 20.0), 0.0);
@@ -214,7 +252,7 @@ mod tests {
     #[test]
     fn an_attack_decays_by_half_each_half_life() {
         let cfg = PostureConfig::default();
-        let pts = points(&[atom(600, "10.0.0.1", "OT", 40.0)], &cfg, None, None);
+        let (pts, _) = points(&[atom(600, "10.0.0.1", "OT", 40.0)], &cfg, None, None);
         let org: Vec<&PosturePoint> = pts
             .iter()
             .filter(|p| p.scope.kind == ScopeKind::Organisation)
@@ -242,7 +280,8 @@ mod tests {
             atom(0, "10.0.0.1", "OT", 10.0),
             atom(1500, "10.0.0.2", "IT", 5.0),
         ];
-        let pts = points(&atoms, &cfg, None, Some(2400));
+        let (pts, clipped) = points(&atoms, &cfg, None, Some(2400));
+        assert_eq!(clipped, None);
         let count = |kind, key: &str| {
             pts.iter()
                 .filter(|p| p.scope.kind == kind && p.scope.key == key)
@@ -260,8 +299,28 @@ mod tests {
         };
         assert!((org_at(0).expect("0") - saturate(10.0, cfg.saturation)).abs() < 1e-9);
         assert_eq!(org_at(300), Some(0.0));
+        // A host attacked twice far apart gets points near each attack only.
+        let (far, _) = points(
+            &[
+                atom(0, "10.0.0.9", "OT", 10.0),
+                atom(3_000_000, "10.0.0.9", "OT", 10.0),
+            ],
+            &PostureConfig::default(),
+            None,
+            None,
+        );
+        let host: Vec<u64> = far
+            .iter()
+            .filter(|p| p.scope.kind == ScopeKind::Host)
+            .map(|p| p.bucket)
+            .collect();
+        assert!(host.len() < 30, "{}", host.len());
+        assert_eq!(
+            (host.first(), host.last().map(|b| *b >= 3_000_000)),
+            (Some(&0), Some(true))
+        );
         // Warm-up buckets are not returned.
-        let later = points(&atoms, &cfg, Some(1500), None);
+        let (later, _) = points(&atoms, &cfg, Some(1500), None);
         assert!(later.iter().all(|p| p.bucket >= 1500));
     }
 }
