@@ -239,7 +239,12 @@ impl Discovery {
     /// The host record of an internal address, created (and announced)
     /// when new; `None` for external addresses and when the table is full.
     fn host(&mut self, cx: &mut Ctx<'_>, ip: IpAddr, first: u64, last: u64) -> bool {
-        if !self.internal.contains(&ip) {
+        // Group and broadcast addresses are not hosts (mDNS, SSDP, DHCP).
+        let group = match ip {
+            IpAddr::V4(v4) => v4.is_multicast() || v4.is_broadcast() || v4.is_unspecified(),
+            IpAddr::V6(v6) => v6.is_multicast() || v6.is_unspecified(),
+        };
+        if group || !self.internal.contains(&ip) {
             return false;
         }
         if let Some(h) = self.hosts.get_mut(&ip) {
