@@ -92,7 +92,7 @@ pub(crate) fn scopes_of(atom: &Atom) -> Vec<Scope> {
 /// Posture points of every scope the atoms touch.
 ///
 /// Organisation and zone series cover every bucket from the first atom's
-/// to the end; host and service series the buckets where they are above
+/// (or `from`, when earlier) to the end; host and service series the buckets where they are above
 /// [`negligible`]. The end is the last atom's bucket plus the buckets the
 /// organisations take to decay to negligible, or `until`'s bucket when
 /// later. Only buckets at or after `from` are returned (the earlier ones
@@ -121,6 +121,10 @@ pub(crate) fn points(
     ) else {
         return (Vec::new(), None);
     };
+    // An incremental run continues the stored series from `from`, even when
+    // its window's first alert is later: the buckets between are zero, not
+    // missing.
+    let first = from.map_or(first, |f| f.min(first));
     let earliest = first;
     // How long the organisations take to fade: decay the largest value
     // they hold at the last bucket until negligible.
@@ -319,6 +323,21 @@ mod tests {
             (host.first(), host.last().map(|b| *b >= 3_000_000)),
             (Some(&0), Some(true))
         );
+        // An incremental run whose window starts before its first alert
+        // continues the stored series with zeros, without a hole.
+        let (cont, _) = points(
+            &[atom(9000, "10.0.0.1", "OT", 10.0)],
+            &cfg,
+            Some(6000),
+            None,
+        );
+        let org: Vec<(u64, f64)> = cont
+            .iter()
+            .filter(|p| p.scope.kind == ScopeKind::Organisation)
+            .map(|p| (p.bucket, p.index))
+            .collect();
+        assert_eq!(org.first(), Some(&(6000, 0.0)));
+        assert_eq!(org.len(), 11);
         // Warm-up buckets are not returned.
         let (later, _) = points(&atoms, &cfg, Some(1500), None);
         assert!(later.iter().all(|p| p.bucket >= 1500));
