@@ -20,6 +20,7 @@ use super::{
     IndustrialWrite, Period, PostureSummary, ReportData, ReportOptions, SeriesPoint, Totals,
 };
 use crate::assets::AssetIndex;
+use crate::posture::model::target;
 
 /// Alerts read for the per-address and per-category figures: enough for
 /// any day of a site's alerts after thresholds, small enough (~100 MB of
@@ -165,21 +166,37 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
     })
 }
 
-/// Time of the newest record in the store (ns): alerts and incidents
-/// first, then measured posture, then flows, whose newest needs a scan.
+/// Alerts read to find the newest: the store returns them newest by
+/// insertion, and records of one batch arrive a little out of time order.
+const NEWEST_PROBE: u64 = 1_000;
+/// Flows read per step when walking forward from the newest alert.
+const FLOW_PROBE: u64 = 1_000;
+/// Steps of that walk before falling back to reading the last flow by
+/// offset (a scan of the flow index, but only for stores whose flows run
+/// on long after their last alert).
+const FLOW_STEPS: usize = 100;
+
+/// Time of the newest record in the store (ns): the newest alert or
+/// incident, then any flow after it, else measured posture.
 fn newest_data(store: &dyn Store) -> Result<Option<u64>, StoreError> {
-    let mut newest: Option<u64> = None;
-    let alert = store.alerts(&AlertQuery {
+    let alerts = store.alerts(&AlertQuery {
         newest_first: true,
-        limit: Some(1),
+        limit: Some(NEWEST_PROBE),
         ..AlertQuery::default()
     })?;
-    newest = newest.max(alert.first().map(|a| a.ts));
     let incident = store.incidents(&IncidentQuery {
         limit: Some(1),
         ..IncidentQuery::default()
     })?;
-    newest = newest.max(incident.first().map(|i| i.last_seen));
+    let newest = alerts
+        .iter()
+        .map(|a| a.ts)
+        .max()
+        .max(incident.first().map(|i| i.last_seen));
+    let newest = match newest {
+        Some(t) => newest_flow_from(store, t)?.max(Some(t)),
+        None => last_flow(store)?,
+    };
     if newest.is_some() {
         return Ok(newest);
     }
@@ -187,13 +204,37 @@ fn newest_data(store: &dyn Store) -> Result<Option<u64>, StoreError> {
         kind: Some(ScopeKind::Organisation),
         ..PostureQuery::default()
     })?;
-    if let Some(p) = points
+    Ok(points
         .iter()
         .filter(|p| !p.forecast)
-        .max_by_key(|p| p.bucket)
-    {
-        return Ok(Some(p.bucket.saturating_add(p.width).saturating_mul(NS)));
+        .map(|p| p.bucket.saturating_add(p.width).saturating_mul(NS))
+        .max())
+}
+
+/// End of the newest flow that started at or after `since`, walking forward
+/// in start order a bounded number of steps.
+fn newest_flow_from(store: &dyn Store, mut since: u64) -> Result<Option<u64>, StoreError> {
+    let mut newest = None;
+    for _ in 0..FLOW_STEPS {
+        let batch = store.flows(&FlowQuery {
+            since: Some(since),
+            limit: Some(FLOW_PROBE),
+            ..FlowQuery::default()
+        })?;
+        newest = newest.max(batch.iter().map(|f| f.end.max(f.start)).max());
+        match batch.last() {
+            Some(last) if batch.len() as u64 == FLOW_PROBE && last.start > since => {
+                since = last.start;
+            }
+            Some(_) if batch.len() as u64 == FLOW_PROBE => return Ok(newest.max(last_flow(store)?)),
+            _ => return Ok(newest),
+        }
     }
+    Ok(newest.max(last_flow(store)?))
+}
+
+/// End of the flow that started last (flows are read in start order).
+fn last_flow(store: &dyn Store) -> Result<Option<u64>, StoreError> {
     let n = store.count_flows(&FlowQuery::default())?;
     if n == 0 {
         return Ok(None);
@@ -253,8 +294,12 @@ fn per_address(alerts: &[AlertRow], assets: &AssetIndex) -> PerAddress {
     let mut categories: HashMap<&str, u64> = HashMap::new();
     for a in alerts {
         let w = severity_weight(a.severity);
-        let crit = f64::from(assets.criticality(&a.victim));
-        let v = victims.entry(a.victim.as_str()).or_default();
+        // The host at risk as the posture model sees it: the victim, or
+        // our own host when it reached out to an unknown one (C2,
+        // exfiltration), so that outside addresses do not rank as assets.
+        let (at_risk, _) = target(a, assets);
+        let crit = f64::from(assets.criticality(at_risk));
+        let v = victims.entry(at_risk).or_default();
         v.alerts += 1;
         v.score += w * crit;
         v.incidents.extend(a.incident_id);
@@ -709,9 +754,17 @@ fn posture(
     };
     // The previous period stays in the series: the chart shows where the
     // level came from.
+    // When the period ends at the newest data, the buckets the model
+    // computed after it (the threat decaying once an attack is over) are
+    // shown too; a period given by the caller shows nothing after its end.
+    let shown_end = if period.from_data {
+        end_s.saturating_add(period.secs)
+    } else {
+        end_s
+    };
     let measured: Vec<SeriesPoint> = worst
         .iter()
-        .filter(|((f, b), _)| !*f && *b < end_s)
+        .filter(|((f, b), _)| !*f && *b < shown_end)
         .map(|(_, p)| point(p))
         .collect();
     // Forecast points past the period's end, no further out than one
@@ -721,11 +774,12 @@ fn posture(
         .filter(|((f, b), _)| *f && *b >= start_s && *b < end_s.saturating_add(period.secs))
         .map(|(_, p)| point(p))
         .collect();
-    let now = measured.iter().rev().find(|p| p.bucket >= start_s);
+    let in_period = |p: &&SeriesPoint| p.bucket >= start_s && p.bucket < end_s;
+    let now = measured.iter().rev().find(in_period);
     let before = measured.iter().rev().find(|p| p.bucket < start_s);
     let peak = measured
         .iter()
-        .filter(|p| p.bucket >= start_s)
+        .filter(in_period)
         .max_by(|a, b| a.index.total_cmp(&b.index));
     let summary = PostureSummary {
         level: now.map(|p| p.level),

@@ -15,7 +15,7 @@ const CSS: &str = r#"
 :root { --ink: #1f2933; --muted: #616e7c; --rule: #d9dee3; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f4f6f8; color: var(--ink);
-  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Helvetica Neue", Arial, sans-serif;
+  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "Helvetica Neue", Arial, sans-serif;
   font-size: 14px; line-height: 1.45; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 40px; background: #fff; }
 header { border-bottom: 3px solid var(--ink); margin-bottom: 18px; padding-bottom: 10px; }
@@ -33,7 +33,7 @@ h3 { font-size: 15px; margin: 14px 0 6px; }
 .badge.yellow { color: #1f2933; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--rule); padding: 4px 6px; text-align: left; vertical-align: top; }
-th { background: #eef1f4; font-weight: 600; }
+th { background: #eef1f4; font-weight: 600; white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .chart { width: 100%; height: auto; display: block; }
 .bars { max-width: 760px; }
@@ -160,9 +160,9 @@ pub fn render(d: &ReportData, lang: Lang) -> String {
         alert_stats(&mut o, d, lang);
         recommendations(&mut o, d, lang);
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<footer>Taishi 态势 · {} {} · {}</footer></main></body></html>\n",
+        "<footer>Taishi 态势 · {} {} · {}</footer></main></body></html>",
         esc(t::GENERATED.get(lang)),
         esc(&t::time(d.generated_at)),
         esc(t::ALL_TIMES_UTC.get(lang))

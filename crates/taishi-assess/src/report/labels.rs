@@ -153,14 +153,14 @@ pub fn status(s: taishi_core::domain::IncidentStatus, lang: Lang) -> &'static st
 
 /// Label of an incident category code (GB/T 20986); the code itself when unknown.
 pub fn category(code: &str, lang: Lang) -> String {
-    let _ = lang;
-    code.to_owned()
+    crate::incident::Category::parse(code)
+        .map_or_else(|| code.to_owned(), |c| c.label(lang.code()).to_owned())
 }
 
 /// Label of a kill-chain stage name; the name itself when unknown.
 pub fn stage(name: &str, lang: Lang) -> String {
-    let _ = lang;
-    name.to_owned()
+    crate::incident::Stage::parse(name)
+        .map_or_else(|| name.to_owned(), |s| s.label(lang.code()).to_owned())
 }
 
 /// `1.5 GB`-style size.
@@ -199,9 +199,9 @@ pub fn short_time(secs: u64) -> String {
 
 /// The length of a period: `24 h`, `7 d`, `90 min`.
 pub fn duration(secs: u64, lang: Lang) -> String {
-    if secs % 86_400 == 0 && secs >= 86_400 * 2 {
+    if secs.is_multiple_of(86_400) && secs >= 86_400 * 2 {
         format!("{} {}", secs / 86_400, L("天", "days").get(lang))
-    } else if secs % 3600 == 0 && secs >= 3600 {
+    } else if secs.is_multiple_of(3600) && secs >= 3600 {
         format!("{} {}", secs / 3600, L("小时", "h").get(lang))
     } else {
         format!("{} {}", secs.div_ceil(60), L("分钟", "min").get(lang))

@@ -98,12 +98,9 @@ pub struct ReportOptions {
     pub organisation: Option<String>,
     /// Index thresholds of blue, yellow, orange and red, for the chart's
     /// level bands: the posture configuration's (the store keeps levels,
-    /// not the thresholds that made them).
+    /// not the thresholds that made them). Default: the posture model's.
     pub level_thresholds: [f64; 4],
 }
-
-/// The posture model's default thresholds of blue, yellow, orange and red.
-pub const DEFAULT_LEVEL_THRESHOLDS: [f64; 4] = [10.0, 30.0, 55.0, 80.0];
 
 impl Default for ReportOptions {
     fn default() -> Self {
@@ -113,7 +110,7 @@ impl Default for ReportOptions {
             lang: Lang::default(),
             title: None,
             organisation: None,
-            level_thresholds: DEFAULT_LEVEL_THRESHOLDS,
+            level_thresholds: crate::posture::PostureConfig::default().thresholds,
         }
     }
 }
