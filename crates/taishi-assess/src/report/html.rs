@@ -7,6 +7,7 @@ use taishi_core::domain::Level;
 use super::escape::html as esc;
 use super::labels::{self as t, L};
 use super::svg::{self, Bar, LineLabels};
+use super::table::{self as tables, Cell, Table, num};
 use super::{Lang, ReportData};
 
 /// Page style: screen and A4 print. Fonts are the reader's own (CJK
@@ -81,32 +82,22 @@ fn badge(level: Level, lang: Lang) -> String {
     )
 }
 
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.1}")
-    } else {
-        "-".into()
-    }
-}
-
-/// A table: header labels (`n:` prefix right-aligns a numeric column) and
-/// rows of cells already escaped.
-fn table(out: &mut String, head: &[(&str, bool)], rows: &[Vec<String>]) {
+/// A table, every cell escaped here.
+fn table(out: &mut String, t: &Table) {
+    let class = |n: bool| if n { r#" class="n""# } else { "" };
     out.push_str("<table><thead><tr>");
-    for (h, n) in head {
-        let _ = write!(
-            out,
-            "<th{}>{}</th>",
-            if *n { r#" class="n""# } else { "" },
-            esc(h)
-        );
+    for (h, n) in &t.head {
+        let _ = write!(out, "<th{}>{}</th>", class(*n), esc(h));
     }
     out.push_str("</tr></thead><tbody>");
-    for r in rows {
+    for r in &t.rows {
         out.push_str("<tr>");
         for (i, c) in r.iter().enumerate() {
-            let n = head.get(i).is_some_and(|h| h.1);
-            let _ = write!(out, "<td{}>{c}</td>", if n { r#" class="n""# } else { "" });
+            let n = class(t.head.get(i).is_some_and(|h| h.1));
+            let _ = match c {
+                Cell::Text(s) => write!(out, "<td{n}>{}</td>", esc(s)),
+                Cell::Code(s) => write!(out, "<td{n}><code>{}</code></td>", esc(s)),
+            };
         }
         out.push_str("</tr>");
     }
@@ -127,6 +118,15 @@ fn empty(out: &mut String, text: L, lang: Lang) {
 
 fn list(items: &[String]) -> String {
     esc(&items.join(", "))
+}
+
+/// A bar chart in a box of its own width.
+fn bars(o: &mut String, bars: &[Bar], lang: Lang) {
+    let _ = write!(
+        o,
+        r#"<div class="bars">{}</div>"#,
+        svg::bar_chart(bars, t::NONE_SEEN.get(lang))
+    );
 }
 
 /// The whole HTML document.
@@ -284,49 +284,7 @@ fn incidents(o: &mut String, d: &ReportData, lang: Lang) {
     if d.incidents.is_empty() {
         empty(o, t::NO_INCIDENTS, lang);
     } else {
-        let rows: Vec<Vec<String>> = d
-            .incidents
-            .iter()
-            .map(|i| {
-                vec![
-                    i.id.to_string(),
-                    esc(&i.title),
-                    esc(i.grade.label(lang.code())),
-                    esc(&t::category(&i.category, lang)),
-                    num(i.severity),
-                    esc(&i
-                        .stages
-                        .iter()
-                        .map(|s| t::stage(s, lang))
-                        .collect::<Vec<_>>()
-                        .join(" → ")),
-                    list(&i.attackers),
-                    list(&i.victims),
-                    format!("<code>{}</code>", list(&i.techniques)),
-                    i.alert_count.to_string(),
-                    esc(t::status(i.status, lang)),
-                    esc(&t::time(i.first_seen)),
-                ]
-            })
-            .collect();
-        table(
-            o,
-            &[
-                (t::ID.get(lang), true),
-                (t::TITLE_COL.get(lang), false),
-                (t::GRADE.get(lang), false),
-                (t::CATEGORY.get(lang), false),
-                (t::SEVERITY.get(lang), true),
-                (t::STAGES.get(lang), false),
-                (t::ATTACKERS.get(lang), false),
-                (t::VICTIMS.get(lang), false),
-                (t::TECHNIQUES.get(lang), false),
-                (t::ALERTS.get(lang), true),
-                (t::STATUS.get(lang), false),
-                (t::FIRST_SEEN.get(lang), false),
-            ],
-            &rows,
-        );
+        table(o, &tables::incidents(d, lang));
     }
     o.push_str("</section>");
 }
@@ -343,63 +301,19 @@ fn crit_colour(c: u8) -> &'static str {
 
 fn assets(o: &mut String, d: &ReportData, lang: Lang) {
     h2(o, "assets", t::ATTACKED_ASSETS, lang);
-    let bars: Vec<Bar> = d
+    let chart: Vec<Bar> = d
         .attacked_assets
         .iter()
         .map(|a| Bar {
-            label: if a.name.is_empty() {
-                a.address.clone()
-            } else {
-                format!("{} ({})", a.name, a.address)
-            },
+            label: tables::named(&a.name, &a.address),
             value: a.score,
             text: num(a.score),
             colour: crit_colour(a.criticality),
         })
         .collect();
-    let _ = write!(
-        o,
-        r#"<div class="bars">{}</div>"#,
-        svg::bar_chart(&bars, t::NONE_SEEN.get(lang))
-    );
+    bars(o, &chart, lang);
     if !d.attacked_assets.is_empty() {
-        let rows: Vec<Vec<String>> = d
-            .attacked_assets
-            .iter()
-            .map(|a| {
-                vec![
-                    esc(&a.address),
-                    esc(&a.name),
-                    esc(&a.role),
-                    esc(&a.zone),
-                    a.criticality.to_string(),
-                    if a.cii { "✔".into() } else { String::new() },
-                    a.alerts.to_string(),
-                    esc(&a
-                        .incidents
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")),
-                    num(a.score),
-                ]
-            })
-            .collect();
-        table(
-            o,
-            &[
-                (t::ADDRESS.get(lang), false),
-                (t::NAME.get(lang), false),
-                (t::ROLE.get(lang), false),
-                (t::ZONE.get(lang), false),
-                (t::CRITICALITY.get(lang), true),
-                (t::CII.get(lang), false),
-                (t::ALERTS.get(lang), true),
-                (t::INCIDENTS.get(lang), false),
-                (t::SCORE.get(lang), true),
-            ],
-            &rows,
-        );
+        table(o, &tables::attacked_assets(d, lang));
     }
     o.push_str("</section>");
 }
@@ -415,59 +329,19 @@ fn sev_colour(sev: u8) -> &'static str {
 
 fn attackers(o: &mut String, d: &ReportData, lang: Lang) {
     h2(o, "attackers", t::TOP_ATTACKERS, lang);
-    let bars: Vec<Bar> = d
+    let chart: Vec<Bar> = d
         .attackers
         .iter()
         .map(|a| Bar {
-            label: if a.name.is_empty() {
-                a.address.clone()
-            } else {
-                format!("{} ({})", a.name, a.address)
-            },
+            label: tables::named(&a.name, &a.address),
             value: a.score,
             text: format!("{} · {}", a.alerts, num(a.score)),
             colour: sev_colour(a.max_severity),
         })
         .collect();
-    let _ = write!(
-        o,
-        r#"<div class="bars">{}</div>"#,
-        svg::bar_chart(&bars, t::NONE_SEEN.get(lang))
-    );
+    bars(o, &chart, lang);
     if !d.attackers.is_empty() {
-        let rows: Vec<Vec<String>> = d
-            .attackers
-            .iter()
-            .map(|a| {
-                vec![
-                    esc(&a.address),
-                    esc(&a.name),
-                    a.alerts.to_string(),
-                    a.victims.to_string(),
-                    esc(t::severity(&a.max_severity.to_string(), lang)),
-                    format!("<code>{}</code>", list(&a.techniques)),
-                    esc(&a
-                        .incidents
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")),
-                ]
-            })
-            .collect();
-        table(
-            o,
-            &[
-                (t::ADDRESS.get(lang), false),
-                (t::NAME.get(lang), false),
-                (t::ALERTS.get(lang), true),
-                (t::VICTIMS.get(lang), true),
-                (t::MAX_SEVERITY.get(lang), false),
-                (t::TECHNIQUES.get(lang), false),
-                (t::INCIDENTS.get(lang), false),
-            ],
-            &rows,
-        );
+        table(o, &tables::attackers(d, lang));
     }
     o.push_str("</section>");
 }
@@ -477,42 +351,9 @@ fn industrial(o: &mut String, d: &ReportData, lang: Lang) {
     let ind = &d.industrial;
     if ind.protocols.is_empty() {
         empty(o, t::NO_INDUSTRIAL, lang);
-        o.push_str("</section>");
-        return;
+    } else {
+        table(o, &tables::industrial(d, lang));
     }
-    let rows: Vec<Vec<String>> = ind
-        .protocols
-        .iter()
-        .map(|p| {
-            vec![
-                esc(&p.protocol),
-                p.flows.to_string(),
-                esc(&t::bytes(p.bytes)),
-                p.events.to_string(),
-                p.clients.to_string(),
-                p.writes.to_string(),
-                esc(&p
-                    .functions
-                    .iter()
-                    .map(|f| format!("{} ×{}", f.key, f.count))
-                    .collect::<Vec<_>>()
-                    .join(", ")),
-            ]
-        })
-        .collect();
-    table(
-        o,
-        &[
-            (t::PROTOCOL.get(lang), false),
-            (t::FLOWS.get(lang), true),
-            (t::BYTES.get(lang), true),
-            (t::RECORDS.get(lang), true),
-            (t::CLIENTS.get(lang), true),
-            (t::WRITES.get(lang), true),
-            (t::FUNCTIONS.get(lang), false),
-        ],
-        &rows,
-    );
     if !ind.writes.is_empty() {
         let _ = write!(
             o,
@@ -522,36 +363,7 @@ fn industrial(o: &mut String, d: &ReportData, lang: Lang) {
             ind.writes.len(),
             ind.writes_total
         );
-        let rows: Vec<Vec<String>> = ind
-            .writes
-            .iter()
-            .map(|w| {
-                vec![
-                    esc(&t::time(w.ts)),
-                    esc(&w.protocol),
-                    esc(&w.src),
-                    if w.dest_name.is_empty() {
-                        esc(&w.dest)
-                    } else {
-                        format!("{} ({})", esc(&w.dest_name), esc(&w.dest))
-                    },
-                    esc(&w.function),
-                    esc(&w.detail),
-                ]
-            })
-            .collect();
-        table(
-            o,
-            &[
-                (t::TIME.get(lang), false),
-                (t::PROTOCOL.get(lang), false),
-                (t::SOURCE.get(lang), false),
-                (t::DEVICE.get(lang), false),
-                (t::FUNCTION.get(lang), false),
-                (t::DETAIL.get(lang), false),
-            ],
-            &rows,
-        );
+        table(o, &tables::writes(d, lang));
     }
     o.push_str("</section>");
 }
@@ -561,35 +373,7 @@ fn exposure(o: &mut String, d: &ReportData, lang: Lang) {
     if d.exposure.is_empty() {
         empty(o, t::NO_EXPOSURE, lang);
     } else {
-        let rows: Vec<Vec<String>> = d
-            .exposure
-            .iter()
-            .map(|e| {
-                vec![
-                    esc(&e.address),
-                    esc(&e.name),
-                    e.criticality.to_string(),
-                    format!("{:.1}", e.max_cvss),
-                    esc(&e
-                        .vulns
-                        .iter()
-                        .map(|v| format!("{} ({:.1}, {})", v.id, v.cvss, v.software))
-                        .collect::<Vec<_>>()
-                        .join("; ")),
-                ]
-            })
-            .collect();
-        table(
-            o,
-            &[
-                (t::ADDRESS.get(lang), false),
-                (t::NAME.get(lang), false),
-                (t::CRITICALITY.get(lang), true),
-                (t::MAX_CVSS.get(lang), true),
-                (t::VULNS.get(lang), false),
-            ],
-            &rows,
-        );
+        table(o, &tables::exposure(d, lang));
     }
     o.push_str("</section>");
 }
@@ -597,7 +381,7 @@ fn exposure(o: &mut String, d: &ReportData, lang: Lang) {
 fn alert_stats(o: &mut String, d: &ReportData, lang: Lang) {
     h2(o, "alerts", t::ALERT_STATS, lang);
     let _ = write!(o, "<h3>{}</h3>", esc(t::BY_CATEGORY.get(lang)));
-    let bars: Vec<Bar> = d
+    let chart: Vec<Bar> = d
         .alert_categories
         .iter()
         .map(|c| Bar {
@@ -607,22 +391,9 @@ fn alert_stats(o: &mut String, d: &ReportData, lang: Lang) {
             colour: "#455a64",
         })
         .collect();
-    let _ = write!(
-        o,
-        r#"<div class="bars">{}</div>"#,
-        svg::bar_chart(&bars, t::NONE_SEEN.get(lang))
-    );
+    bars(o, &chart, lang);
     let _ = write!(o, "<h3>{}</h3>", esc(t::BY_SEVERITY.get(lang)));
-    let rows: Vec<Vec<String>> = d
-        .alert_severities
-        .iter()
-        .map(|c| vec![esc(t::severity(&c.key, lang)), c.count.to_string()])
-        .collect();
-    table(
-        o,
-        &[(t::SEVERITY.get(lang), false), (t::COUNT.get(lang), true)],
-        &rows,
-    );
+    table(o, &tables::severities(d, lang));
     o.push_str("</section>");
 }
 

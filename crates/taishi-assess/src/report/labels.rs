@@ -55,6 +55,7 @@ pub const TREND: L = L("态势趋势与预测", "Trend and forecast");
 pub const MEASURED: L = L("实测", "Measured");
 pub const FORECAST: L = L("预测", "Forecast");
 pub const BUCKET: L = L("时间", "Time");
+pub const KIND: L = L("类型", "Kind");
 pub const NO_SERIES: L = L("无态势序列", "No posture series");
 
 pub const TOP_INCIDENTS: L = L("重点安全事件", "Top incidents");

@@ -18,6 +18,7 @@ mod labels;
 mod markdown;
 mod recommend;
 pub mod svg;
+mod table;
 
 use serde::{Deserialize, Serialize};
 use taishi_core::domain::{Grade, IncidentStatus, Level, VulnMatch};
