@@ -4,13 +4,17 @@
 //! side the message is: a request's values answer the request-side
 //! variants only, a response's the response-side ones.
 
+use super::parser::RData;
 use super::state::DnsTx;
 use crate::buffer::{Buffer, Field};
 
 /// `dns.query`: each question name of a request (`dns.queries.rrname`
 /// also reads a response's questions); `dns.answer.name`: each
 /// answer owner name of a response; `dns.response.rrname`: every owner
-/// name of a response (questions, answers, authorities, additionals).
+/// name of a response (questions, answers, authorities, additionals) and,
+/// as Suricata 8, the names answer and authority records point to (CNAME,
+/// NS, PTR and MX targets, an SOA's primary server), so one buffer sees
+/// every domain a response names.
 pub fn buffers(tx: &DnsTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
     let m = &tx.msg;
     match buffer {
@@ -35,6 +39,13 @@ pub fn buffers(tx: &DnsTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
             }
             for r in m.answers.iter().chain(&m.authorities).chain(&m.additionals) {
                 f(&r.name.value);
+            }
+            for r in m.answers.iter().chain(&m.authorities) {
+                match &r.data {
+                    RData::Name(name) => f(name),
+                    RData::Soa(soa) => f(&soa.mname),
+                    _ => {}
+                }
             }
         }
         _ => {}

@@ -249,3 +249,35 @@ fn srv_soa_sshfp_rdata() {
     assert_eq!(d["authorities"][0]["soa"]["mname"], "a");
     assert_eq!(d["authorities"][0]["soa"]["minimum"], 5);
 }
+
+/// `dns.response.rrname` holds the owner names and, as Suricata 8, the
+/// names records point to: here the CNAME's target `web.example.com`.
+/// A request has no such buffer.
+#[test]
+fn response_rrname_includes_rdata_names() {
+    use super::detect::buffers;
+    use super::state::DnsTx;
+    use crate::buffer::Buffer;
+    let names = |msg: &[u8], dir| {
+        let tx = DnsTx {
+            msg: parse_message(msg).unwrap(),
+            dir,
+        };
+        let mut out = Vec::new();
+        buffers(&tx, Buffer::DnsResponseName, &mut |b| {
+            out.push(String::from_utf8_lossy(b).into_owned())
+        });
+        out
+    };
+    assert_eq!(
+        names(RESPONSE, Direction::ToClient),
+        [
+            "www.example.com", // question
+            "www.example.com", // CNAME owner
+            "web.example.com", // A owner
+            "<root>",          // OPT owner
+            "web.example.com", // CNAME target
+        ]
+    );
+    assert!(names(QUERY, Direction::ToServer).is_empty());
+}
