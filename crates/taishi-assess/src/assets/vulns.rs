@@ -608,14 +608,14 @@ mod tests {
         assert!(
             match_vulns(
                 &host(&[("OpenSSH", Some("7.8"), "ssh banner")]),
-                &[v.clone()]
+                std::slice::from_ref(&v)
             )
             .is_empty()
         );
         assert!(
             match_vulns(
                 &host(&[("OpenSSH", Some("9.2p1"), "ssh banner")]),
-                &[v.clone()]
+                std::slice::from_ref(&v)
             )
             .is_empty()
         );
@@ -641,7 +641,7 @@ mod tests {
             software: Some("Apache/2.4.49 (Unix)".into()),
             ..Service::default()
         });
-        let m = match_vulns(&a, &[v.clone()]);
+        let m = match_vulns(&a, std::slice::from_ref(&v));
         assert_eq!(m.len(), 1, "{m:?}");
         assert_eq!(m[0].software, "Apache 2.4.49");
         a.services[0].software = Some("Apache/2.4.50".into());
@@ -656,7 +656,11 @@ mod tests {
             ("1.24.1", false),
         ] {
             let a = host(&[("nginx", Some(ver), "http server")]);
-            assert_eq!(!match_vulns(&a, &[v.clone()]).is_empty(), want, "{ver}");
+            assert_eq!(
+                !match_vulns(&a, std::slice::from_ref(&v)).is_empty(),
+                want,
+                "{ver}"
+            );
         }
         // A different vendor's product of the same name does not match.
         let v = vuln(
