@@ -124,12 +124,12 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
 
     let (attacked_assets, attackers, alert_categories, n_attackers, n_victims) =
         per_address(&alerts, &assets);
-    let industrial = industrial(store, start, end, &assets)?;
+    let event_counts = store.event_counts(Some(start), Some(end))?;
+    let industrial = industrial(store, (start, end), &event_counts, &assets)?;
     let exposure = exposure(&assets);
     let (posture, series) = posture(store, &period, options.level_thresholds)?;
 
     let recommendations = recommend(&incidents, &exposure, posture.level, options.lang);
-    let event_counts = store.event_counts(Some(start), Some(end))?;
     let empty = alerts_total == 0
         && incidents.is_empty()
         && flows == 0
@@ -614,26 +614,26 @@ pub(super) fn classify_ics(event_type: &str, rec: &Value) -> Option<IcsOp> {
 /// writes and commands.
 fn industrial(
     store: &dyn Store,
-    start: u64,
-    end: u64,
+    (start, end): (u64, u64),
+    event_counts: &[(String, u64)],
     assets: &AssetIndex,
 ) -> Result<Industrial, StoreError> {
-    let flows = store.flow_summary(
-        &FlowQuery {
-            since: Some(start),
-            until: Some(end),
-            ..FlowQuery::default()
-        },
-        FlowGroup::AppProto,
-    )?;
-    let counts: HashMap<String, u64> = store
-        .event_counts(Some(start), Some(end))?
-        .into_iter()
-        .collect();
+    let counts: HashMap<&str, u64> = event_counts.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     let mut out = Industrial::default();
     let mut writes: Vec<IndustrialWrite> = Vec::new();
     for proto in INDUSTRIAL_PROTOCOLS {
-        let f = flows.iter().find(|g| g.key == proto);
+        // One summary per protocol, filtered by it: the cost is that
+        // protocol's flows, not every flow of the period.
+        let summary = store.flow_summary(
+            &FlowQuery {
+                since: Some(start),
+                until: Some(end),
+                app_proto: Some(proto.to_owned()),
+                ..FlowQuery::default()
+            },
+            FlowGroup::AppProto,
+        )?;
+        let f = summary.iter().find(|g| g.key == proto);
         let events = counts.get(proto).copied().unwrap_or(0);
         if f.is_none() && events == 0 {
             continue;
