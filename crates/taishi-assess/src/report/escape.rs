@@ -36,7 +36,8 @@ pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '(' | ')' | '!' => {
+            // Links need `[`: with brackets escaped, parentheses and `!` are inert.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
                 let _ = write!(out, "\\{c}");
             }
             '\n' | '\t' | '\r' => out.push(' '),
@@ -68,7 +69,7 @@ mod tests {
         let e = markdown("a|b\n<b>[x](javascript:alert(1))</b>*_`");
         assert!(!e.contains('<'));
         assert!(!e.contains('\n'));
-        assert!(!e.contains("](") && e.contains("\\|"));
+        assert!(e.contains("\\[x\\](javascript:alert(1))") && e.contains("\\|"));
         assert_eq!(markdown("10.0.0.1"), "10.0.0.1");
     }
 }

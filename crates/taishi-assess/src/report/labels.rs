@@ -34,6 +34,8 @@ pub const NOTHING: L = L(
 );
 
 pub const SUMMARY: L = L("态势概要", "Summary");
+pub const FIGURE: L = L("指标", "Figure");
+pub const VALUE: L = L("数值", "Value");
 pub const LEVEL: L = L("态势等级", "Level");
 pub const INDEX: L = L("威胁指数", "Threat index");
 pub const PEAK: L = L("期内最高", "Peak in period");

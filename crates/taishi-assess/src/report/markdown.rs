@@ -89,7 +89,7 @@ pub fn render(d: &ReportData, lang: Lang) -> String {
     h2(&mut o, t::SUMMARY, lang);
     let kv = |k: L, v: String| vec![Cell::Text(k.get(lang).to_owned()), Cell::Text(v)];
     let summary = Table {
-        head: vec![("", false), ("", false)],
+        head: vec![(t::FIGURE.get(lang), false), (t::VALUE.get(lang), false)],
         rows: vec![
             kv(t::LEVEL, level_text(p.level, p.index, lang)),
             kv(
