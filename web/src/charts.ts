@@ -54,18 +54,29 @@ function countPoints(option: Option): number {
 
 /**
  * Draws `option` into `el` (reusing its chart when there is one) and records
- * the number of data points on `el.dataset.points`, which the end-to-end
- * tests read to know a chart has data.
+ * the number of data points on `el.dataset.points` (`points` when given,
+ * else every series' data), which the end-to-end tests read to know a
+ * chart has data.
  */
-export function chart(el: HTMLElement, option: Option): echarts.ECharts {
+export function chart(el: HTMLElement, option: Option, points?: number): echarts.ECharts {
   let inst = echarts.getInstanceByDom(el);
   if (!inst) {
     inst = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
     live.add(inst);
   }
   inst.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
-  el.dataset.points = String(countPoints(option));
+  el.dataset.points = String(points ?? countPoints(option));
   return inst;
+}
+
+/** Removes the chart drawn in `el`, if any, so the element can show something else. */
+export function clearChart(el: HTMLElement): void {
+  const inst = echarts.getInstanceByDom(el);
+  if (inst) {
+    live.delete(inst);
+    inst.dispose();
+  }
+  el.dataset.points = '0';
 }
 
 /** Disposes every chart (before a page is replaced). */

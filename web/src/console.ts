@@ -114,7 +114,7 @@ function shell(active: string): HTMLElement {
         ),
       ),
       h('span', { class: 'spacer' }),
-      user ? h('span', { class: 'muted who' }, t('login.signedInAs', { user: user.username, role: tOr(`role.${user.role}`, user.role) })) : null,
+      user ? h('span', { class: 'muted who', title: t('login.signedInAs', { user: user.username, role: tOr(`role.${user.role}`, user.role) }) }, `${user.username} · ${tOr(`role.${user.role}`, user.role)}`) : null,
       host.langToggle(),
       h(
         'button',

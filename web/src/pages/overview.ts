@@ -1,7 +1,7 @@
 // Overview: the situation at a glance. Also the wall screen (`#/wall`):
 // the same panels, dark and full-screen, kept current from the event stream.
 import * as api from '../api';
-import { chart, isDark, type Option } from '../charts';
+import { chart, clearChart, isDark, type Option } from '../charts';
 import { escapeHtml, h, mount } from '../dom';
 import {
   DEFAULT_THRESHOLDS,
@@ -34,14 +34,15 @@ export interface OverviewData {
 
 /** Fetches everything the Overview needs, in parallel. */
 export async function loadOverview(): Promise<OverviewData> {
+  const assetsP = api.assets({ limit: 1000 });
   const [posture, incidents, assets, flows, submissions, stats] = await Promise.allSettled([
     api.posture('org'),
     // The situation now: what is still open, worst first.
     api.incidents({ status: 'open', order: 'severity', limit: 200 }),
-    api.assets({ limit: 1000 }),
+    assetsP,
     // A sample of the flows for the protocol mix (no time filter: a site
     // analysing a capture has no "last day").
-    api.flows({ limit: 1000 }),
+    api.flowSample(() => assetsP),
     api.submissions({ status: 'waiting', limit: 200 }),
     api.submissionStats(),
   ]);
@@ -56,14 +57,21 @@ export function allUnreachable(d: OverviewData): boolean {
 }
 
 function part<T>(r: PromiseSettledResult<T>, el: HTMLElement, draw: (v: T) => void, retry: () => void): void {
+  // A chart's element holds ECharts' own nodes: drop the chart before
+  // putting a message there, so the next refresh draws a new one.
+  const fail = (e: unknown, again?: () => void) => {
+    if (el.classList.contains('chart')) clearChart(el);
+    mount(el, errorState(e, again));
+  };
   if (r.status === 'fulfilled') {
+    el.querySelector(':scope > .state')?.remove();
     try {
       draw(r.value);
     } catch (e) {
-      mount(el, errorState(e));
+      fail(e);
     }
   } else {
-    mount(el, errorState(r.reason, retry));
+    fail(r.reason, retry);
   }
 }
 
@@ -194,13 +202,26 @@ export function graphOption(incidents: api.Incident[]): Option {
           { name: t('overview.attacker'), itemStyle: { color: LEVEL_COLOURS.red } },
           { name: t('overview.asset'), itemStyle: { color: LEVEL_COLOURS.blue } },
         ],
-        data: [...place(attackers, 0), ...place(victims, 100)],
+        // Two invisible corner nodes fix the drawing's extent: with one
+        // node a side the extent has no height and ECharts stretches the
+        // symbols to fill it.
+        data: [
+          ...place(attackers, 0),
+          ...place(victims, 100),
+          ...[0, 100].map((y) => ({ name: `corner-${y}`, x: 50, y, symbolSize: 0, label: { show: false }, tooltip: { show: false }, silent: true })),
+        ],
         links: [...edges.values()].map((e) => ({ ...e, lineStyle: { width: 1 + e.value / 25, color: severityColour(e.value), opacity: 0.7 } })),
         edgeSymbol: ['none', 'arrow'],
         edgeSymbolSize: 7,
       },
     ],
   };
+}
+
+/** The attackers and assets an attack-graph option draws (its corner anchors left out). */
+export function graphNodes(option: Option): number {
+  const series = (option as { series?: { data?: { name?: string }[] }[] }).series ?? [];
+  return (series[0]?.data ?? []).filter((n) => !String(n.name).startsWith('corner-')).length;
 }
 
 /** Flows by application protocol, industrial ones in their own colour. */
@@ -410,7 +431,22 @@ export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () 
     );
     part(d.posture, trend, (s) => void chart(trend, trendOption(s)), retry);
     part(d.incidents, incidentsEl, (p) => mount(incidentsEl, topIncidents(p.items)), retry);
-    part(d.incidents, graph, (p) => void chart(graph, graphOption(p.items)), retry);
+    part(
+      d.incidents,
+      graph,
+      (p) => {
+        // An empty graph is a blank canvas; say so instead.
+        if (p.items.length === 0) {
+          clearChart(graph);
+          mount(graph, h('p', { class: 'state empty' }, t('state.empty')));
+          return;
+        }
+        graph.querySelector(':scope > .state')?.remove();
+        const option = graphOption(p.items);
+        chart(graph, option, graphNodes(option));
+      },
+      retry,
+    );
     part(
       d.flows,
       protocols,
