@@ -13,7 +13,7 @@
 use serde_json::Value;
 use taishi_core::domain::AlertRow;
 
-use super::stage::{Stage, stage_of_classtype, stages_of};
+use super::stage::{Stage, by_technique, stages_of};
 
 /// A GB/T 20986-2023 category (top-level / sub-level).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -285,14 +285,7 @@ const TECHNIQUE_CATEGORY: &[(&str, Category)] = &[
 ];
 
 fn category_of_technique(t: &str) -> Option<Category> {
-    let find = |id: &str| {
-        TECHNIQUE_CATEGORY
-            .iter()
-            .find(|(tech, _)| *tech == id)
-            .map(|&(_, c)| c)
-    };
-    let t = t.trim();
-    find(t).or_else(|| t.split_once('.').and_then(|(parent, _)| find(parent)))
+    by_technique(TECHNIQUE_CATEGORY, t)
 }
 
 /// Category from an intel hit's tags (`alert.metadata.intel_tags`).
@@ -313,43 +306,120 @@ fn category_of_intel(record: &Value) -> Option<Category> {
         })
 }
 
-fn category_of_classtype(category: &str) -> Option<Category> {
+/// Suricata classtype descriptions (ET Open's `classification.config`,
+/// matched by a lower-case part, first match wins) → stage and category.
+/// One table for both so that a classtype never means two things.
+const CLASSTYPES: &[(&str, Option<Stage>, Category)] = &[
+    (
+        "denial of service",
+        Some(Stage::Impact),
+        Category::DenialOfService,
+    ),
+    (
+        "network scan",
+        Some(Stage::Reconnaissance),
+        Category::Scanning,
+    ),
+    (
+        "information leak",
+        Some(Stage::Reconnaissance),
+        Category::Scanning,
+    ),
+    ("rpc query", Some(Stage::Reconnaissance), Category::Scanning),
+    (
+        "network trojan",
+        Some(Stage::CommandAndControl),
+        Category::Trojan,
+    ),
+    (
+        "command and control",
+        Some(Stage::CommandAndControl),
+        Category::Botnet,
+    ),
+    (
+        "used for c2",
+        Some(Stage::CommandAndControl),
+        Category::Botnet,
+    ),
+    (
+        "exploit kit",
+        Some(Stage::InitialAccess),
+        Category::MaliciousWebCode,
+    ),
+    (
+        "social engineering",
+        Some(Stage::InitialAccess),
+        Category::Phishing,
+    ),
+    (
+        "credential theft",
+        Some(Stage::CredentialAccess),
+        Category::DataTheft,
+    ),
+    (
+        "suspicious username",
+        Some(Stage::CredentialAccess),
+        Category::BruteForce,
+    ),
+    (
+        "default username",
+        Some(Stage::CredentialAccess),
+        Category::BruteForce,
+    ),
+    (
+        "crypto currency mining",
+        Some(Stage::Impact),
+        Category::Mining,
+    ),
+    ("unwanted program", None, Category::OtherMalware),
+    // ET's POLICY rules: a user's Dropbox or curl, not a step of an intrusion.
+    ("privacy violation", None, Category::Violation),
+    (
+        "executable code",
+        Some(Stage::Execution),
+        Category::Exploitation,
+    ),
+    (
+        "system call",
+        Some(Stage::Execution),
+        Category::Exploitation,
+    ),
+    (
+        "privilege gain",
+        Some(Stage::InitialAccess),
+        Category::Exploitation,
+    ),
+    (
+        "web application attack",
+        Some(Stage::InitialAccess),
+        Category::Exploitation,
+    ),
+    (
+        "vulnerable web application",
+        Some(Stage::InitialAccess),
+        Category::Exploitation,
+    ),
+    (
+        "targeted malicious",
+        Some(Stage::InitialAccess),
+        Category::Exploitation,
+    ),
+    (
+        "misc attack",
+        Some(Stage::InitialAccess),
+        Category::Exploitation,
+    ),
+    ("intelligence hit", None, Category::AbnormalAccess),
+];
+
+/// Stage and category of a classtype description, `None` when it says
+/// nothing about intent ("Misc activity", "Not Suspicious Traffic" ...).
+pub(super) fn classtype(category: &str) -> Option<(Option<Stage>, Category)> {
     let c = category.trim().to_ascii_lowercase();
-    let has = |s: &str| c.contains(s);
-    Some(if has("denial of service") {
-        Category::DenialOfService
-    } else if has("network scan") || has("information leak") || has("rpc query") {
-        Category::Scanning
-    } else if has("network trojan") {
-        Category::Trojan
-    } else if has("command and control") || has("used for c2") {
-        Category::Botnet
-    } else if has("exploit kit") {
-        Category::MaliciousWebCode
-    } else if has("social engineering") {
-        Category::Phishing
-    } else if has("credential theft") {
-        Category::DataTheft
-    } else if has("suspicious username") || has("default username") {
-        Category::BruteForce
-    } else if has("crypto currency mining") {
-        Category::Mining
-    } else if has("unwanted program") {
-        Category::OtherMalware
-    } else if has("privacy violation") {
-        Category::Violation
-    } else if has("privilege gain")
-        || has("web application attack")
-        || has("vulnerable web application")
-        || has("executable code")
-        || has("targeted malicious")
-    {
-        Category::Exploitation
-    } else if has("intelligence hit") {
-        Category::AbnormalAccess
-    } else {
-        return None;
-    })
+    CLASSTYPES
+        .iter()
+        .find(|(needle, _, _)| c.contains(needle))
+        .map(|&(_, stage, cat)| (stage, cat))
 }
 
 fn category_of_stage(stage: Stage) -> Category {
@@ -386,13 +456,12 @@ pub fn category_of(alert: &AlertRow) -> Category {
     {
         return c;
     }
-    if let Some(c) = category_of_classtype(&alert.category) {
+    if let Some((_, c)) = classtype(&alert.category) {
         return c;
     }
     stages_of(alert)
         .last()
         .copied()
-        .or_else(|| stage_of_classtype(&alert.category))
         .map_or(Category::Other, category_of_stage)
 }
 
@@ -403,27 +472,8 @@ mod tests {
 
     fn row(gid: u32, techniques: &[&str], tactics: &[&str], category: &str) -> AlertRow {
         AlertRow {
-            id: 1,
-            ts: 0,
-            flow_id: None,
-            src_ip: "10.0.0.1".into(),
-            src_port: None,
-            dest_ip: "10.0.0.2".into(),
-            dest_port: None,
-            proto: "TCP".into(),
-            app_proto: None,
             gid,
-            sid: 1,
-            rev: 1,
-            signature: "x".into(),
-            category: category.into(),
-            severity: 2,
-            techniques: techniques.iter().map(|s| s.to_string()).collect(),
-            tactics: tactics.iter().map(|s| s.to_string()).collect(),
-            attacker: "10.0.0.1".into(),
-            victim: "10.0.0.2".into(),
-            incident_id: None,
-            record: Value::Null,
+            ..super::super::tests::row(techniques, tactics, category)
         }
     }
 

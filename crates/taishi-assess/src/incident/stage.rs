@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use taishi_core::domain::AlertRow;
 
+use super::category::classtype;
+
 /// A stage of the attack chain, in chain order (the derive of `Ord` follows
 /// the declaration order).
 ///
@@ -281,14 +283,15 @@ const TECHNIQUE_TACTIC: &[(&str, &str)] = &[
 /// The tactic id of a technique id (`T1110.001` → `TA0006`), `None` when
 /// the technique is not in the table.
 pub fn tactic_of_technique(technique_id: &str) -> Option<&'static str> {
+    by_technique(TECHNIQUE_TACTIC, technique_id)
+}
+
+/// The value `table` gives a technique id, or else its parent technique
+/// (`T1110.001` → `T1110`).
+pub(super) fn by_technique<T: Copy>(table: &[(&str, T)], technique_id: &str) -> Option<T> {
+    let find = |id: &str| table.iter().find(|(t, _)| *t == id).map(|&(_, v)| v);
     let t = technique_id.trim();
-    let lookup = |id: &str| {
-        TECHNIQUE_TACTIC
-            .iter()
-            .find(|(tech, _)| *tech == id)
-            .map(|&(_, tac)| tac)
-    };
-    lookup(t).or_else(|| t.split_once('.').and_then(|(parent, _)| lookup(parent)))
+    find(t).or_else(|| t.split_once('.').and_then(|(parent, _)| find(parent)))
 }
 
 /// Stage of a Suricata classtype description (`alert.category`) for
@@ -298,34 +301,7 @@ pub fn tactic_of_technique(technique_id: &str) -> Option<&'static str> {
 /// "Potential Corporate Privacy Violation" (ET's POLICY rules: a user's
 /// Dropbox or curl, not a step of an intrusion; its category says policy).
 pub fn stage_of_classtype(category: &str) -> Option<Stage> {
-    let c = category.trim().to_ascii_lowercase();
-    let has = |s: &str| c.contains(s);
-    Some(
-        if has("network scan") || has("information leak") || has("rpc query") {
-            Stage::Reconnaissance
-        } else if has("denial of service") {
-            Stage::Impact
-        } else if has("command and control") || has("trojan") || has("used for c2") {
-            Stage::CommandAndControl
-        } else if has("credential theft") || has("suspicious username") || has("default username") {
-            Stage::CredentialAccess
-        } else if has("executable code") || has("system call") {
-            Stage::Execution
-        } else if has("privilege gain")
-            || has("web application attack")
-            || has("exploit kit")
-            || has("targeted malicious")
-            || has("social engineering")
-            || has("vulnerable web application")
-            || has("misc attack")
-        {
-            Stage::InitialAccess
-        } else if has("crypto currency mining") {
-            Stage::Impact
-        } else {
-            return None;
-        },
-    )
+    classtype(category).and_then(|(stage, _)| stage)
 }
 
 /// Every stage an alert shows, in chain order and without repeats: from its
@@ -468,29 +444,7 @@ mod tests {
     }
 
     fn row(tactics: &[&str], techniques: &[&str], category: &str) -> AlertRow {
-        AlertRow {
-            id: 1,
-            ts: 0,
-            flow_id: None,
-            src_ip: "10.0.0.1".into(),
-            src_port: None,
-            dest_ip: "10.0.0.2".into(),
-            dest_port: None,
-            proto: "TCP".into(),
-            app_proto: None,
-            gid: 1,
-            sid: 1,
-            rev: 1,
-            signature: "x".into(),
-            category: category.into(),
-            severity: 2,
-            techniques: techniques.iter().map(|s| s.to_string()).collect(),
-            tactics: tactics.iter().map(|s| s.to_string()).collect(),
-            attacker: "10.0.0.1".into(),
-            victim: "10.0.0.2".into(),
-            incident_id: None,
-            record: serde_json::Value::Null,
-        }
+        super::super::tests::row(techniques, tactics, category)
     }
 
     #[test]

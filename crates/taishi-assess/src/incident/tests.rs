@@ -8,15 +8,17 @@ use super::*;
 const T0: u64 = 1_780_000_000_000_000_000;
 const SEC: u64 = 1_000_000_000;
 
-/// An alert at `T0 + secs` from `attacker` to `victim`.
-fn alert(id: i64, secs: u64, attacker: &str, victim: &str, techniques: &[&str]) -> AlertRow {
+/// An alert with neutral values, for tests to fill in: a severity-2
+/// behavioural alert from 10.0.0.1 to 10.0.0.2 with no ATT&CK ids.
+pub(super) fn row(techniques: &[&str], tactics: &[&str], category: &str) -> AlertRow {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
     AlertRow {
-        id,
-        ts: T0 + secs * SEC,
+        id: 1,
+        ts: T0,
         flow_id: None,
-        src_ip: attacker.into(),
+        src_ip: "10.0.0.1".into(),
         src_port: None,
-        dest_ip: victim.into(),
+        dest_ip: "10.0.0.2".into(),
         dest_port: None,
         proto: "TCP".into(),
         app_proto: None,
@@ -24,14 +26,27 @@ fn alert(id: i64, secs: u64, attacker: &str, victim: &str, techniques: &[&str]) 
         sid: 3_000_000,
         rev: 1,
         signature: format!("TAISHI BEHAVIOUR test {}", techniques.join(" ")),
-        category: String::new(),
+        category: category.into(),
         severity: 2,
-        techniques: techniques.iter().map(|s| s.to_string()).collect(),
-        tactics: Vec::new(),
-        attacker: attacker.into(),
-        victim: victim.into(),
+        techniques: strings(techniques),
+        tactics: strings(tactics),
+        attacker: "10.0.0.1".into(),
+        victim: "10.0.0.2".into(),
         incident_id: None,
         record: Value::Null,
+    }
+}
+
+/// An alert at `T0 + secs` from `attacker` to `victim`.
+fn alert(id: i64, secs: u64, attacker: &str, victim: &str, techniques: &[&str]) -> AlertRow {
+    AlertRow {
+        id,
+        ts: T0 + secs * SEC,
+        src_ip: attacker.into(),
+        dest_ip: victim.into(),
+        attacker: attacker.into(),
+        victim: victim.into(),
+        ..row(techniques, &[], "")
     }
 }
 
