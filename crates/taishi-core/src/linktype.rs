@@ -10,6 +10,10 @@ impl LinkType {
     pub const NULL: LinkType = LinkType(0);
     /// Ethernet II / 802.3.
     pub const ETHERNET: LinkType = LinkType(1);
+    /// PPP (RFC 1661), optionally with the `ff 03` address and control bytes.
+    pub const PPP: LinkType = LinkType(9);
+    /// Cisco HDLC: address, control, then a 2-byte ethertype.
+    pub const C_HDLC: LinkType = LinkType(104);
     /// Raw IP (v4 or v6 by version nibble); DLT 12/14 on some systems map here too.
     pub const RAW: LinkType = LinkType(101);
     /// OpenBSD loopback: 4-byte network-order address family.
@@ -35,6 +39,8 @@ impl LinkType {
         Cow::Borrowed(match self {
             LinkType::NULL => "null",
             LinkType::ETHERNET => "ethernet",
+            LinkType::PPP => "ppp",
+            LinkType::C_HDLC => "chdlc",
             LinkType::RAW | LinkType::RAW_12 | LinkType::RAW_14 => "raw",
             LinkType::LOOP => "loop",
             LinkType::LINUX_SLL => "sll",

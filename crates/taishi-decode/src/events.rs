@@ -57,6 +57,7 @@ events! {
     MplsBadLabelImplicitNull = "mpls.bad_label_implicit_null",
     MplsBadLabelReserved = "mpls.bad_label_reserved",
     MplsUnknownPayloadType = "mpls.unknown_payload_type",
+    ChdlcPktTooSmall = "chdlc.pkt_too_small",
     PppPktTooSmall = "ppp.pkt_too_small",
     PppIp4PktTooSmall = "ppp.ip4_pkt_too_small",
     PppIp6PktTooSmall = "ppp.ip6_pkt_too_small",

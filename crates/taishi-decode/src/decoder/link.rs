@@ -1,5 +1,5 @@
 //! Link layers (Ethernet, 802.3 LLC/SNAP, SLL, SLL2, NULL/LOOP, raw IP,
-//! NFLOG) and what sits between them and IP (VLAN, 802.1ah, MPLS, PPPoE, PPP).
+//! NFLOG, PPP, Cisco HDLC) and what sits between them and IP (VLAN, 802.1ah, MPLS, PPPoE, PPP).
 
 use taishi_core::LinkType;
 use taishi_core::limits::{MAX_MPLS_LABELS, MAX_VLAN_LAYERS};
@@ -53,6 +53,8 @@ impl Decoder {
             LinkType::LOOP => self.null(pkt, frame, true),
             LinkType::NFLOG => self.nflog(pkt, frame),
             LINKTYPE_FDDI => self.fddi(pkt, frame),
+            LinkType::PPP => self.ppp(pkt, frame),
+            LinkType::C_HDLC => self.chdlc(pkt, frame),
             _ => self.c.unsupported_linktype += 1,
         }
     }
@@ -92,6 +94,18 @@ impl Decoder {
             return;
         }
         self.ethertype(pkt, et, rest);
+    }
+
+    /// Cisco HDLC: address and control bytes, then an ethertype (Suricata's
+    /// `DecodeCHDLC`).
+    fn chdlc<'a>(&mut self, pkt: &mut Packet<'a>, data: &'a [u8]) {
+        let Some(h) = data.first_chunk::<4>() else {
+            self.invalid(pkt, Ev::ChdlcPktTooSmall);
+            return;
+        };
+        self.c.chdlc += 1;
+        let et = u16::from_be_bytes([h[2], h[3]]);
+        self.ethertype(pkt, et, data.get(4..).unwrap_or_default());
     }
 
     /// FDDI: frame control, two MACs, then 802.2 LLC/SNAP as in 802.3.

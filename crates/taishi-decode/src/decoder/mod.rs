@@ -111,6 +111,7 @@ pub(crate) struct Counts {
     fragments: u64,
     snapped: u64,
     fddi: u64,
+    chdlc: u64,
     ipv4_bad_checksum: u64,
     tcp_bad_checksum: u64,
     udp_bad_checksum: u64,
@@ -337,7 +338,7 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 impl StatsSource for Decoder {
     fn report(&self, add: &mut dyn FnMut(&'static str, u64)) {
         let c = &self.c;
-        let fields: [(&'static str, u64); 47] = [
+        let fields: [(&'static str, u64); 48] = [
             ("decoder.pkts", c.pkts),
             ("decoder.bytes", c.bytes),
             ("decoder.invalid", c.invalid),
@@ -380,6 +381,7 @@ impl StatsSource for Decoder {
             ("decoder.fragments", c.fragments),
             ("decoder.snapped", c.snapped),
             ("decoder.fddi", c.fddi),
+            ("decoder.chdlc", c.chdlc),
             ("decoder.ipv4.bad_checksum", c.ipv4_bad_checksum),
             ("decoder.tcp.bad_checksum", c.tcp_bad_checksum),
             ("decoder.udp.bad_checksum", c.udp_bad_checksum),

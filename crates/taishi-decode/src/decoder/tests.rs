@@ -349,7 +349,19 @@ fn link_layers() {
     snap.extend_from_slice(&((8 + inner.len()) as u16).to_be_bytes()); // 802.3 length
     snap.extend_from_slice(&[0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]); // LLC/SNAP, OUI 0, IPv4
     snap.extend_from_slice(&inner);
+    let mut chdlc = vec![
+        0x0f, 0x00, // address (unicast), control
+        0x08, 0x00, // protocol: IPv4 ethertype
+    ];
+    chdlc.extend_from_slice(&inner);
+    let mut ppp = vec![0x21]; // LINKTYPE_PPP, compressed protocol: IPv4
+    ppp.extend_from_slice(&inner);
+    let mut ppp_hdlc = vec![0xff, 0x03, 0x00, 0x57]; // address, control, IPv6
+    ppp_hdlc.extend_from_slice(&v6);
     let cases: Vec<(&str, LinkType, Vec<u8>, Option<(u16, u16)>)> = vec![
+        ("chdlc", LinkType::C_HDLC, chdlc, Some((1111, 53))),
+        ("ppp", LinkType::PPP, ppp, Some((1111, 53))),
+        ("ppp hdlc-framed v6", LinkType::PPP, ppp_hdlc, Some((5, 6))),
         ("sll", LinkType::LINUX_SLL, sll, Some((1111, 53))),
         ("sll2", LinkType::LINUX_SLL2, sll2, Some((1111, 53))),
         ("null le", LinkType::NULL, null_le, Some((1111, 53))),
@@ -1113,4 +1125,11 @@ fn counters_and_reassembled_decode() {
     assert_eq!(pkt.ports(), (1111, 53));
     assert!(pkt.macs.is_some());
     assert_eq!(pkt.decode_events().len(), 1);
+}
+
+#[test]
+fn chdlc_shorter_than_its_header() {
+    let g = decode(LinkType::C_HDLC, &[0x0f, 0x00, 0x08]); // no room for the protocol's 2nd byte
+    assert_eq!(g.events, ["chdlc.pkt_too_small"]);
+    assert!(g.invalid);
 }
