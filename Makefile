@@ -13,13 +13,22 @@ deps:
 build: deps
 	$(CARGO) build --release -p taishi
 
-## Main job: generate the sample traffic, analyse it, print the summary, write EVE.
+## Main job: generate the sample traffic, analyse it with the sample asset
+## registry into the embedded database, print the summary, alerts,
+## incidents and posture, and write the situation reports.
 demo: build
 	@mkdir -p $(OUT)
+	@rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
 	target/release/taishi generate --scenario demo --seed 7 --out $(OUT)/demo.pcap
-	target/release/taishi analyze $(OUT)/demo.pcap --rules rules/ --eve $(OUT)/eve.json
+	target/release/taishi assets import testdata/assets/sample-assets.csv --db $(OUT)/demo.db
+	target/release/taishi assets import-vulns testdata/assets/sample-vulns.csv --db $(OUT)/demo.db
+	target/release/taishi analyze $(OUT)/demo.pcap --rules rules/ --eve $(OUT)/eve.json --db $(OUT)/demo.db
 	@echo "EVE events by type:"; sed -n 's/.*"event_type":"\([a-z_]*\)".*/\1/p' $(OUT)/eve.json | sort | uniq -c
 	@echo "Alerts (rules, intel, behaviour):"; grep '"event_type":"alert"' $(OUT)/eve.json | sed -n 's/.*"signature":"\([^"]*\)".*/\1/p' | sort | uniq -c | sort -rn
+	@echo "Incidents:"; target/release/taishi incidents list --db $(OUT)/demo.db
+	@target/release/taishi posture --db $(OUT)/demo.db
+	target/release/taishi report --db $(OUT)/demo.db --since 7d --format html --lang zh -o $(OUT)/report.html
+	target/release/taishi report --db $(OUT)/demo.db --since 7d --format html --lang en -o $(OUT)/report-en.html
 
 ## Every test: format, lints, unit, integration and end-to-end tests.
 test: deps

@@ -11,6 +11,8 @@
 #          has it; --rules DIR picks another set)
 #   behav  t1 with the behavioural detectors (every other variant runs
 #          with --no-behaviour, so the figures compare stage by stage)
+#   db     t1 writing everything to a fresh SQLite database (--db), with
+#          asset discovery and the assessment pass at the end
 # and prints the median MB/s, packets/s and peak RSS of each, with the
 # ratios the README quotes (noapp/floor, t1/noapp, t2/t1, rules/t1), and
 # the rule set's load time and size.
@@ -53,6 +55,7 @@ run_one() { # variant -> "seconds packets rss_kib"
     t2) args=(--threads 2 --no-behaviour) ;;
     rules) args=(--threads 1 --no-behaviour --rules "$RULES") ;;
     behav) args=(--threads 1) ;;
+    db) rm -f out/bench.db out/bench.db-wal out/bench.db-shm; args=(--threads 1 --no-behaviour --db out/bench.db) ;;
   esac
   local tf; tf=$(mktemp)
   /usr/bin/time -f "%e %M" -o "$tf" "$BIN" analyze "$PCAP" --no-progress "${args[@]}" "${EXTRA[@]}" 2> "$tf.err" > /dev/null
@@ -62,7 +65,7 @@ run_one() { # variant -> "seconds packets rss_kib"
   echo "$secs $pk $rss"
 }
 
-VARIANTS=(floor noapp t1 t2 behav)
+VARIANTS=(floor noapp t1 t2 behav db)
 [ -d "$RULES" ] && VARIANTS+=(rules)
 declare -A SECS PKTS RSS
 for i in $(seq 1 "$RUNS"); do
@@ -72,6 +75,7 @@ for i in $(seq 1 "$RUNS"); do
   done
 done
 
+rm -f out/bench.db out/bench.db-wal out/bench.db-shm
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 printf "capture: %s, %.2f GiB, %s packets; %s runs each, medians\n" "$PCAP" "$(echo "$SIZE/1073741824" | bc -l)" "${PKTS[t1]}" "$RUNS"
 printf "%-6s %10s %12s %14s %12s\n" variant seconds MB/s packets/s peak_RSS_MiB
@@ -86,6 +90,7 @@ printf "ratios: noapp/floor = %.2f, t1/noapp = %.2f (protocol stage cost %.0f%%)
   "$(echo "${RATE[noapp]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t1]}/${RATE[noapp]}" | bc -l)" \
   "$(echo "(1-${RATE[t1]}/${RATE[noapp]})*100" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"
 printf "behav/t1 = %.2f (behavioural detectors' cost %.0f%%)\n" "$(echo "${RATE[behav]}/${RATE[t1]}" | bc -l)" "$(echo "(1-${RATE[behav]}/${RATE[t1]})*100" | bc -l)"
+printf "db/t1 = %.2f (store cost %.0f%%)\n" "$(echo "${RATE[db]}/${RATE[t1]}" | bc -l)" "$(echo "(1-${RATE[db]}/${RATE[t1]})*100" | bc -l)"
 if [ -n "${RATE[rules]:-}" ]; then
   printf "rules/t1 = %.2f (rules: %s)\n" "$(echo "${RATE[rules]}/${RATE[t1]}" | bc -l)" "$RULES"
   # Load time and memory of the rule set alone.

@@ -9,9 +9,13 @@
 //!   organisation), its level, trend and forecast;
 //! - [`report`]: the situation report for management and regulators.
 //!
-//! Everything reads and writes through [`taishi_core::Store`].
+//! Everything reads and writes through [`taishi_core::Store`]; [`assess`]
+//! runs one pass of all of it.
 
+mod assess;
 pub mod assets;
 pub mod incident;
 pub mod posture;
 pub mod report;
+
+pub use assess::{AssessConfig, AssessReport, apply_declared, assess};

@@ -31,6 +31,201 @@ pub enum Command {
     /// Threat intelligence: import indicators, list them, count them.
     #[command(subcommand)]
     Intel(IntelCommand),
+    /// The asset registry: import declared assets and vulnerabilities, list what is known.
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+    /// Incidents: alerts correlated into attacks on assets.
+    #[command(subcommand)]
+    Incidents(IncidentsCommand),
+    /// The current posture: level, index, what drives it, trend and forecast.
+    Posture(PostureArgs),
+    /// Write a situation report for management and regulators.
+    Report(ReportArgs),
+    /// Re-run the assessment (asset exposure, correlation, posture) over the database.
+    Assess(DbArgs),
+    /// Database upkeep.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// Which database a command reads and writes.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DbArgs {
+    /// SQLite database (default: $XDG_DATA_HOME/taishi/taishi.db).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+/// `taishi assets ...`.
+#[derive(Debug, Subcommand)]
+pub enum AssetsCommand {
+    /// Import declared assets (CSV, JSON or YAML; see docs/assets.md).
+    Import(AssetsImportArgs),
+    /// Import a vulnerability list (CSV, JSON, YAML or NVD CVE JSON) and match it to the assets' software.
+    ImportVulns(AssetsImportArgs),
+    /// List assets, declared and discovered, with criticality and exposure.
+    List(ListArgs),
+    /// Show one asset.
+    Show(AssetShowArgs),
+}
+
+/// `taishi assets import`.
+#[derive(Debug, Args)]
+pub struct AssetsImportArgs {
+    /// Files to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Options of a listing command.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi assets show`.
+#[derive(Debug, Args)]
+pub struct AssetShowArgs {
+    /// The asset's address or network.
+    #[arg(value_name = "ADDRESS")]
+    pub address: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi incidents ...`.
+#[derive(Debug, Subcommand)]
+pub enum IncidentsCommand {
+    /// List incidents, most recent first.
+    List(IncidentsListArgs),
+    /// Show one incident with its alerts.
+    Show(IncidentShowArgs),
+    /// Change an incident's status or assignee, or add a note.
+    Update(IncidentUpdateArgs),
+}
+
+/// `taishi incidents list`.
+#[derive(Debug, Args)]
+pub struct IncidentsListArgs {
+    /// Only these states (new, acknowledged, investigating, resolved, false_positive; repeatable).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Order by severity instead of recency.
+    #[arg(long)]
+    pub by_severity: bool,
+    /// Listing options.
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// `taishi incidents show`.
+#[derive(Debug, Args)]
+pub struct IncidentShowArgs {
+    /// Incident id.
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi incidents update`.
+#[derive(Debug, Args)]
+pub struct IncidentUpdateArgs {
+    /// Incident id.
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// New status: new, acknowledged, investigating, resolved, false_positive.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Who handles it (empty to clear).
+    #[arg(long, value_name = "NAME")]
+    pub assignee: Option<String>,
+    /// A note to add.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Author recorded with the note (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub author: Option<String>,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi posture`.
+#[derive(Debug, Args)]
+pub struct PostureArgs {
+    /// Scope: `org` (default), `zone:NAME`, `host:ADDRESS` or `service:ADDRESS:PORT/PROTO`.
+    #[arg(long, value_name = "SCOPE", default_value = "org")]
+    pub scope: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Period covered, back from the newest data: `24h`, `7d`, `90m`, `3600s`.
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    pub since: String,
+    /// Output format: html, md or json.
+    #[arg(long, value_name = "FORMAT", default_value = "html")]
+    pub format: String,
+    /// Language: zh or en.
+    #[arg(long, value_name = "LANG", default_value = "zh")]
+    pub lang: String,
+    /// Output file (`-` for stdout).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Organisation named in the title.
+    #[arg(long, value_name = "NAME")]
+    pub organisation: Option<String>,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi db ...`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Remove old flows, events and alerts by age and/or database size.
+    Prune(PruneArgs),
+}
+
+/// `taishi db prune`.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove what is older than this (`30d`, `12h`), counted back from now.
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+    /// Shrink the oldest data until the database is under this size (`10G`, `500M`).
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<String>,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `taishi intel ...`.
@@ -164,6 +359,13 @@ pub struct PipelineArgs {
     /// Rules.
     #[command(flatten)]
     pub rules: RulesArgs,
+    /// Store everything in this SQLite database and assess it (assets,
+    /// incidents, posture); `--db` alone uses $XDG_DATA_HOME/taishi/taishi.db.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    pub db: Option<PathBuf>,
+    /// Declared assets imported into the database before the run (with --db; repeatable).
+    #[arg(long = "assets", value_name = "FILE")]
+    pub assets: Vec<PathBuf>,
 }
 
 /// `taishi analyze`.

@@ -25,6 +25,12 @@ fn main() -> ExitCode {
         cli::Command::Generate(args) => run::generate::run(args),
         cli::Command::Rules(cli::RulesCommand::Check(args)) => run::rules::check(args),
         cli::Command::Intel(cmd) => run::intel::run(cmd),
+        cli::Command::Assets(cmd) => run::assess::assets(cmd),
+        cli::Command::Incidents(cmd) => run::assess::incidents(cmd),
+        cli::Command::Posture(args) => run::assess::posture(args),
+        cli::Command::Report(args) => run::assess::report(args),
+        cli::Command::Assess(args) => run::assess::assess(args),
+        cli::Command::Db(cmd) => run::assess::db(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,6 +55,8 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in logs and pipes.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

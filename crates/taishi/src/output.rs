@@ -23,10 +23,15 @@ pub type SharedObservers = Arc<Mutex<Observers>>;
 /// lock and the write call over about a thousand flow events.
 const FLUSH_AT: usize = 256 * 1024;
 
-/// The destination of EVE lines shared by all workers.
+/// Receives every chunk of whole EVE lines written (the store's batch writer).
+pub type Tee = Arc<dyn Fn(Vec<u8>) + Send + Sync>;
+
+/// The destination of EVE lines shared by all workers: a file (or stdout)
+/// and/or the store.
 #[derive(Clone)]
 pub struct EveWriter {
     inner: Arc<Mutex<Option<Box<dyn Write + Send>>>>,
+    tee: Option<Tee>,
 }
 
 impl EveWriter {
@@ -47,19 +52,32 @@ impl EveWriter {
         };
         Ok(EveWriter {
             inner: Arc::new(Mutex::new(out)),
+            tee: None,
         })
     }
 
-    /// Whether events are written anywhere (without `--eve` they are only counted).
+    /// Hands every chunk of lines to `tee` as well (the store).
+    pub fn with_tee(mut self, tee: Tee) -> EveWriter {
+        self.tee = Some(tee);
+        self
+    }
+
+    /// Whether events are written anywhere (without `--eve` or `--db` they
+    /// are only counted).
     pub fn is_discarding(&self) -> bool {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none()
+        self.tee.is_none()
+            && self
+                .inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_none()
     }
 
     /// Writes whole lines.
     fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(tee) = &self.tee {
+            tee(bytes.to_vec());
+        }
         // A poisoned lock means another worker panicked mid-write; its lines
         // are whole or absent, so carrying on is safe.
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -115,10 +133,15 @@ impl EveOut {
         self
     }
 
-    /// Writes alerts raised by observers (already counted nowhere).
+    /// Writes records raised by observers (alerts, asset events), counted
+    /// by their `event_type`.
     pub fn emit_values(&mut self, values: &[serde_json::Value]) {
         for v in values {
-            *self.counts.entry("alert").or_insert(0) += 1;
+            let kind = match v.get("event_type").and_then(serde_json::Value::as_str) {
+                Some("asset") => "asset",
+                _ => "alert",
+            };
+            *self.counts.entry(kind).or_insert(0) += 1;
             if self.discard {
                 continue;
             }

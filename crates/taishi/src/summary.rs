@@ -62,3 +62,33 @@ pub fn paragraph(r: &Report, eve: Option<&Path>, inputs: usize) -> String {
     }
     s
 }
+
+/// "Database ...: N assets (M discovered), K exposed; X incidents opened ..."
+/// — what the assessment pass after a run found.
+pub fn assessment(db: &Path, r: &taishi_assess::AssessReport) -> String {
+    let mut s = format!(
+        "Database {}: {} assets ({} discovered only, {} exposed to known vulnerabilities); {} new alerts correlated, {} incidents opened, {} updated.",
+        db.display(),
+        r.assets,
+        r.discovered_only,
+        r.exposed,
+        r.correlation.alerts,
+        r.correlation.opened,
+        r.correlation.updated,
+    );
+    for o in &r.posture.organisations {
+        let who = if o.tenant.is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", o.tenant)
+        };
+        s.push_str(&format!(
+            " Posture{who}: {} / {} (index {:.1}).",
+            o.level.label("zh"),
+            o.level.label("en"),
+            o.index
+        ));
+    }
+    s.push_str(" See `taishi incidents list`, `taishi posture`, `taishi report`.");
+    s
+}

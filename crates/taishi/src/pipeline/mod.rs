@@ -54,6 +54,14 @@ pub struct Detect {
     pub observers: Option<crate::output::SharedObservers>,
 }
 
+impl Detect {
+    /// Adds an observer of the written records.
+    pub fn add_observer(&mut self, o: Box<dyn taishi_detect::observe::Observer>) {
+        let shared = self.observers.get_or_insert_with(Default::default);
+        shared.lock().unwrap_or_else(|e| e.into_inner()).push(o);
+    }
+}
+
 /// What a run did.
 pub struct Report {
     /// Every counter, summed over workers, plus capture counters.
@@ -107,7 +115,9 @@ pub fn run(
         let mut out = EveOut::new(eve.clone());
         out.emit_values(&raised);
         out.flush().context("writing EVE output")?;
-        *report.events.entry("alert").or_insert(0) += raised.len() as u64;
+        for (kind, n) in out.counts() {
+            *report.events.entry(kind).or_insert(0) += n;
+        }
     }
     let cs = source.stats();
     report.counters.add("capture.kernel_packets", cs.received);

@@ -10,10 +10,15 @@ use crate::summary;
 /// Runs the command.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     let mut config = super::load_config(&args.pipeline)?;
-    let detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
+    let mut detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
+    let run_db = super::db::RunDb::for_run(&args.pipeline)?;
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::open_files(&args.captures).context("opening captures")?;
-    let eve = EveWriter::open(args.pipeline.eve.as_deref())?;
+    let mut eve = EveWriter::open(args.pipeline.eve.as_deref())?;
+    if let Some(db) = &run_db {
+        eve = eve.with_tee(db.tee());
+        detect.add_observer(db.observer());
+    }
     let progress = Progress::new(
         taishi_capture::PacketSource::total_bytes(&source),
         !args.no_progress,
@@ -25,6 +30,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         detect,
     };
     let report = pipeline::run(&mut source, &config, &opts, &eve, &progress)?;
+    // The store's writer ends when the last handle to its input goes.
+    drop(eve);
     for w in &report.warnings {
         eprintln!("taishi: warning: {w}");
     }
@@ -32,5 +39,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         "{}",
         summary::paragraph(&report, args.pipeline.eve.as_deref(), args.captures.len())
     );
+    if let Some(db) = run_db {
+        let (path, assessed) = db.finish(&taishi_assess::AssessConfig::default())?;
+        eprintln!("{}", summary::assessment(&path, &assessed));
+    }
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! the sources and sinks, run the pipeline, print the outcome.
 
 pub mod analyze;
+pub mod assess;
+pub mod db;
 pub mod generate;
 pub mod intel;
 pub mod rules;

@@ -1,0 +1,153 @@
+//! The database of a run: opening it, feeding it the EVE records, and the
+//! assessment pass when the input ends.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use serde_json::Value;
+use taishi_assess::assets::{Discovery, DiscoveryConfig};
+use taishi_assess::{AssessConfig, AssessReport};
+use taishi_core::Store;
+use taishi_detect::observe::Observer;
+use taishi_store::sqlite::SqliteStore;
+use taishi_store::{BatchConfig, BatchWriter};
+
+use crate::cli::DbArgs;
+use crate::output::Tee;
+
+/// `$XDG_DATA_HOME/taishi/taishi.db`.
+pub fn default_path() -> anyhow::Result<PathBuf> {
+    taishi_core::paths::data_dir()
+        .map(|d| d.join("taishi.db"))
+        .context("no default database: set XDG_DATA_HOME or HOME, or give --db PATH")
+}
+
+/// The database named by `--db` (empty: the default).
+pub fn path_of(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match arg {
+        Some(p) if !p.as_os_str().is_empty() => Ok(p.to_path_buf()),
+        _ => default_path(),
+    }
+}
+
+/// Opens the database of a command.
+pub fn open(args: &DbArgs) -> anyhow::Result<SqliteStore> {
+    let path = path_of(args.db.as_deref())?;
+    SqliteStore::open(&path).with_context(|| format!("{}: opening the database", path.display()))
+}
+
+/// Forwards records to a [`Discovery`] that the run reads back at the end.
+struct SharedDiscovery(Arc<Mutex<Discovery>>);
+
+impl Observer for SharedDiscovery {
+    fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .observe(record, out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<Value>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).finish(out);
+    }
+}
+
+/// A pipeline run's database: the batch writer fed by the EVE output,
+/// and passive asset discovery.
+pub struct RunDb {
+    path: PathBuf,
+    store: Arc<SqliteStore>,
+    writer: Arc<BatchWriter>,
+    discovery: Arc<Mutex<Discovery>>,
+}
+
+impl RunDb {
+    /// The database of a pipeline run, when `--db` was given.
+    pub fn for_run(args: &crate::cli::PipelineArgs) -> anyhow::Result<Option<RunDb>> {
+        match &args.db {
+            Some(p) => Ok(Some(RunDb::open(path_of(Some(p))?, &args.assets)?)),
+            None if !args.assets.is_empty() => {
+                anyhow::bail!("--assets: the registry goes into a database; add --db")
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Opens the database at `path`, importing declared `assets` files first.
+    pub fn open(path: PathBuf, assets: &[PathBuf]) -> anyhow::Result<RunDb> {
+        let store = SqliteStore::open(&path)
+            .with_context(|| format!("{}: opening the database", path.display()))?;
+        if !assets.is_empty() {
+            import_assets(&store, assets)?;
+        }
+        let discovery = Discovery::new(DiscoveryConfig::default())
+            .map_err(|e| anyhow::anyhow!("asset discovery: {e}"))?;
+        let store = Arc::new(store);
+        let writer = BatchWriter::spawn_with(
+            Arc::clone(&store) as Arc<dyn Store>,
+            BatchConfig::default(),
+            |totals| {
+                tracing::info!(
+                    flows = totals.flows,
+                    alerts = totals.alerts,
+                    events = totals.events,
+                    "store: batch committed"
+                );
+            },
+        )
+        .with_context(|| format!("{}: starting the store writer", path.display()))?;
+        Ok(RunDb {
+            path,
+            store,
+            writer: Arc::new(writer),
+            discovery: Arc::new(Mutex::new(discovery)),
+        })
+    }
+
+    /// Where the EVE output hands its lines.
+    pub fn tee(&self) -> Tee {
+        let writer = Arc::clone(&self.writer);
+        Arc::new(move |chunk| {
+            // A send fails only when the writer thread stopped on an
+            // error; `finish` reports it, and the EVE file still gets the lines.
+            let _ = writer.send(chunk);
+        })
+    }
+
+    /// The observer that discovers assets from the records.
+    pub fn observer(&self) -> Box<dyn Observer> {
+        Box::new(SharedDiscovery(Arc::clone(&self.discovery)))
+    }
+
+    /// Commits what is pending and runs the assessment.
+    pub fn finish(self, config: &AssessConfig) -> anyhow::Result<(PathBuf, AssessReport)> {
+        let path = self.path;
+        let writer = Arc::try_unwrap(self.writer).map_err(|_| {
+            anyhow::anyhow!("internal: the EVE output still holds the store writer")
+        })?;
+        writer
+            .finish()
+            .with_context(|| format!("{}: writing the database", path.display()))?;
+        let discovered = self
+            .discovery
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .assets();
+        let report = taishi_assess::assess(self.store.as_ref(), discovered, config)
+            .with_context(|| format!("{}: assessing", path.display()))?;
+        Ok((path, report))
+    }
+}
+
+/// Imports declared assets from files into `store` (merged with what it holds).
+pub fn import_assets(store: &dyn Store, files: &[PathBuf]) -> anyhow::Result<usize> {
+    let mut declared = Vec::new();
+    for f in files {
+        declared.extend(taishi_assess::assets::import(f).map_err(|e| anyhow::anyhow!("{e}"))?);
+    }
+    let n = declared.len();
+    let merged = taishi_assess::apply_declared(store.assets()?, declared);
+    store.put_assets(&merged)?;
+    Ok(n)
+}
