@@ -58,3 +58,16 @@ pub(crate) fn lines(ls: &[String]) -> Vec<u8> {
     out.push(b'\n');
     out
 }
+
+/// The real EVE sample (`taishi analyze` on the demo scenario), see
+/// testdata/make_sample.sh.
+pub(crate) fn demo_sample() -> Vec<u8> {
+    use std::io::Read;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/demo-sample.json.gz");
+    let file = std::fs::File::open(path).expect("testdata/demo-sample.json.gz");
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut out)
+        .expect("gunzip the sample");
+    out
+}

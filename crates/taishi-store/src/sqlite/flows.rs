@@ -6,6 +6,7 @@ use taishi_core::StoreError;
 use taishi_core::domain::FlowRow;
 use taishi_core::store::{FlowGroup, FlowGroupRow, FlowQuery};
 
+use super::rollup;
 use super::sql::{Filter, backend, flow_id_from_sql, int, port, uint};
 
 const COLUMNS: &str = "id, start, end_ts, flow_id, src_ip, src_port, dest_ip, dest_port, proto,
@@ -81,30 +82,65 @@ pub(crate) fn count(conn: &Connection, q: &FlowQuery) -> Result<u64, StoreError>
 }
 
 /// Flows matching `q` grouped by `group`, most flows first.
+///
+/// Without an address, protocol or port filter, whole hours and days come
+/// from the rollups and only the window's edges from the flows.
 pub(crate) fn summary(
     conn: &Connection,
     q: &FlowQuery,
     group: FlowGroup,
 ) -> Result<Vec<FlowGroupRow>, StoreError> {
-    let key = match group {
-        FlowGroup::AppProto => "coalesce(app_proto, '')",
-        FlowGroup::SrcIp => "src_ip",
-        FlowGroup::DestIp => "dest_ip",
-        // `502/TCP`; a flow without ports (ICMP) is its transport alone.
-        FlowGroup::Service => "coalesce(dest_port || '/', '') || proto",
+    let key = rollup::key_sql(group);
+    let (mut params, source) = if q.ip.is_none() && q.app_proto.is_none() && q.dest_port.is_none() {
+        let lo = q.since.unwrap_or(0);
+        let hi = q.until.unwrap_or(uint(i64::MAX));
+        let p = rollup::plan(lo, hi);
+        let grp = Value::Integer(rollup::group_number(group));
+        let mut params = Vec::new();
+        for (a, b) in p.raw {
+            params.extend([Value::Integer(int(a)), Value::Integer(int(b))]);
+        }
+        for (width, (a, b)) in [
+            (rollup::HOUR, p.hours[0]),
+            (rollup::HOUR, p.hours[1]),
+            (rollup::DAY, p.days),
+        ] {
+            params.extend([
+                grp.clone(),
+                Value::Integer(int(width)),
+                Value::Integer(int(a)),
+                Value::Integer(int(b)),
+            ]);
+        }
+        let rolled = "SELECT key AS k, flows AS n, bytes AS b FROM flow_rollup
+             WHERE grp = ? AND width = ? AND bucket >= ? AND bucket < ?";
+        let source = format!(
+            "SELECT {key} AS k, 1 AS n, bytes_toserver + bytes_toclient AS b
+                FROM flows WHERE start >= ? AND start < ?
+             UNION ALL SELECT {key}, 1, bytes_toserver + bytes_toclient
+                FROM flows WHERE start >= ? AND start < ?
+             UNION ALL {rolled} UNION ALL {rolled} UNION ALL {rolled}"
+        );
+        (params, source)
+    } else {
+        let f = filter(q);
+        let source = format!(
+            "SELECT {key} AS k, 1 AS n, bytes_toserver + bytes_toclient AS b FROM flows{}",
+            f.sql()
+        );
+        (f.params, source)
     };
-    let mut f = filter(q);
-    let page = f.page(q.limit, q.offset);
+    let mut page = Filter::default();
+    let page_sql = page.page(q.limit, q.offset);
+    params.extend(page.params);
     let sql = format!(
-        "SELECT {key} AS k, count(*) AS n, sum(bytes_toserver + bytes_toclient)
-         FROM flows{} GROUP BY k ORDER BY n DESC, k{page}",
-        f.sql()
+        "SELECT k, sum(n) AS flows, sum(b) FROM ({source}) GROUP BY k ORDER BY flows DESC, k{page_sql}"
     );
     let mut stmt = conn
         .prepare_cached(&sql)
         .map_err(backend("summarise flows"))?;
     let rows = stmt
-        .query_map(params_from_iter(f.params.iter()), |r| {
+        .query_map(params_from_iter(params.iter()), |r| {
             Ok(FlowGroupRow {
                 key: r.get(0)?,
                 flows: uint(r.get(1)?),

@@ -23,6 +23,7 @@ use taishi_core::Timestamp;
 use taishi_core::domain::{AlertRow, FlowRow};
 use taishi_core::store::IngestReport;
 
+use super::rollup;
 use super::sql::{backend, flow_id_to_sql, int};
 
 /// The columns of any record, borrowed from the line where possible.
@@ -151,6 +152,9 @@ struct Writer<'c> {
     alert: CachedStatement<'c>,
     event: CachedStatement<'c>,
     report: IngestReport,
+    rollup: rollup::Batch,
+    /// Event types seen in the batch (a handful: a list beats a set).
+    event_types: Vec<String>,
 }
 
 impl Writer<'_> {
@@ -173,6 +177,7 @@ impl Writer<'_> {
                 f.alerted,
             ])
             .map_err(backend("insert flow"))?;
+        self.rollup.add(f);
         self.report.flows += 1;
         Ok(())
     }
@@ -218,6 +223,9 @@ impl Writer<'_> {
                 line,
             ])
             .map_err(backend("insert event"))?;
+        if !self.event_types.iter().any(|t| t == e.event_type) {
+            self.event_types.push(e.event_type.to_owned());
+        }
         self.report.events += 1;
         Ok(())
     }
@@ -296,6 +304,8 @@ pub(crate) fn ingest(conn: &mut Connection, lines: &[u8]) -> Result<IngestReport
                 .prepare_cached(INSERT_EVENT)
                 .map_err(backend("prepare event insert"))?,
             report: IngestReport::default(),
+            rollup: rollup::Batch::default(),
+            event_types: Vec::new(),
         };
         for raw in lines.split(|&b| b == b'\n') {
             let raw = raw.trim_ascii();
@@ -306,6 +316,13 @@ pub(crate) fn ingest(conn: &mut Connection, lines: &[u8]) -> Result<IngestReport
                 Ok(line) => w.line(line)?,
                 Err(_) => w.report.malformed += 1,
             }
+        }
+        w.rollup.flush(&tx)?;
+        let mut known = tx
+            .prepare_cached("INSERT OR IGNORE INTO event_types (event_type) VALUES (?)")
+            .map_err(backend("record event types"))?;
+        for t in &w.event_types {
+            known.execute([t]).map_err(backend("record event types"))?;
         }
         w.report
     };

@@ -7,7 +7,9 @@
 //! `max_bytes` so stays near that size on disk.
 //!
 //! By size, the oldest flows go first, then the oldest events, then the
-//! oldest alerts that are in no open incident — alerts are the evidence of
+//! oldest alerts that are in no open incident ("oldest" meaning first
+//! stored: the id order, which needs no time index and is time order for a
+//! live sensor) — alerts are the evidence of
 //! incidents and are kept longest. Age pruning also spares the alerts of
 //! open incidents: they are still being worked on. Each chunk is its own
 //! transaction, so an ingest waiting for the write lock gets in between.
@@ -19,6 +21,7 @@ use taishi_core::StoreError;
 use taishi_core::store::{PruneReport, Retention};
 
 use super::lock;
+use super::rollup;
 use super::sql::{backend, int, uint};
 
 /// Rows deleted per transaction when pruning by size: big enough that the
@@ -46,6 +49,78 @@ fn delete(conn: &Connection, sql: &str, arg: i64) -> Result<u64, StoreError> {
         .map_err(backend("prune"))
 }
 
+/// The id below which (inclusive) lie the `PRUNE_CHUNK` first rows of
+/// `table`, or `None` when it is empty.
+fn chunk_end(conn: &Connection, table: &str) -> Result<Option<i64>, StoreError> {
+    conn.query_row(
+        &format!(
+            "SELECT coalesce(
+                (SELECT id FROM {table} ORDER BY id LIMIT 1 OFFSET {}),
+                (SELECT max(id) FROM {table}))",
+            PRUNE_CHUNK - 1
+        ),
+        [],
+        |r| r.get(0),
+    )
+    .map_err(backend("prune"))
+}
+
+/// Deletes by age, in one transaction.
+fn prune_age(
+    conn: &mut Connection,
+    cutoff: i64,
+    report: &mut PruneReport,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction().map_err(backend("begin prune"))?;
+    rollup::subtract(&tx, "start < ?", cutoff)?;
+    report.flows += delete(&tx, "DELETE FROM flows WHERE start < ?", cutoff)?;
+    let types: Vec<String> = tx
+        .prepare("SELECT event_type FROM event_types")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(backend("list event types"))?;
+    for t in types {
+        // Per type, so that the (event_type, ts) index finds the rows.
+        report.events += tx
+            .execute(
+                "DELETE FROM events WHERE event_type = ? AND ts < ?",
+                params![t, cutoff],
+            )
+            .map(|n| n as u64)
+            .map_err(backend("prune"))?;
+    }
+    report.alerts += delete(
+        &tx,
+        &format!("DELETE FROM alerts WHERE ts < ? AND {NOT_IN_OPEN_INCIDENT}"),
+        cutoff,
+    )?;
+    tx.commit().map_err(backend("commit prune"))
+}
+
+/// Deletes one chunk of the oldest rows of `table`; how many went.
+fn prune_chunk(conn: &mut Connection, table: &str) -> Result<u64, StoreError> {
+    let tx = conn.transaction().map_err(backend("begin prune"))?;
+    let n = if table == "alerts" {
+        delete(
+            &tx,
+            &format!(
+                "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts
+                 WHERE {NOT_IN_OPEN_INCIDENT} ORDER BY id LIMIT ?)"
+            ),
+            PRUNE_CHUNK,
+        )?
+    } else {
+        let Some(end) = chunk_end(&tx, table)? else {
+            return Ok(0);
+        };
+        if table == "flows" {
+            rollup::subtract(&tx, "id <= ?", end)?;
+        }
+        delete(&tx, &format!("DELETE FROM {table} WHERE id <= ?"), end)?
+    };
+    tx.commit().map_err(backend("commit prune"))?;
+    Ok(n)
+}
+
 /// Applies `policy`.
 pub(crate) fn prune(
     writer: &Mutex<Connection>,
@@ -54,51 +129,26 @@ pub(crate) fn prune(
     let mut report = PruneReport::default();
     if let Some(age) = policy.max_age_secs {
         let cutoff = int(policy.now.saturating_sub(age).saturating_mul(1_000_000_000));
-        let mut conn = lock(writer);
-        let tx = conn.transaction().map_err(backend("begin prune"))?;
-        report.flows += delete(&tx, "DELETE FROM flows WHERE start < ?", cutoff)?;
-        report.events += delete(&tx, "DELETE FROM events WHERE ts < ?", cutoff)?;
-        report.alerts += delete(
-            &tx,
-            &format!("DELETE FROM alerts WHERE ts < ? AND {NOT_IN_OPEN_INCIDENT}"),
-            cutoff,
-        )?;
-        tx.commit().map_err(backend("commit prune"))?;
+        prune_age(&mut lock(writer), cutoff, &mut report)?;
     }
-    if let Some(cap) = policy.max_bytes {
-        let steps: [(&str, String); 3] = [
-            (
-                "flows",
-                "DELETE FROM flows WHERE id IN (SELECT id FROM flows ORDER BY start LIMIT ?)"
-                    .into(),
-            ),
-            (
-                "events",
-                "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY ts LIMIT ?)".into(),
-            ),
-            (
-                "alerts",
-                format!(
-                    "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts
-                     WHERE {NOT_IN_OPEN_INCIDENT} ORDER BY ts LIMIT ?)"
-                ),
-            ),
-        ];
-        for (table, sql) in &steps {
-            loop {
-                let conn = lock(writer);
-                if used_bytes(&conn)? <= cap {
-                    return Ok(report);
-                }
-                let n = delete(&conn, sql, PRUNE_CHUNK)?;
-                match *table {
-                    "flows" => report.flows += n,
-                    "events" => report.events += n,
-                    _ => report.alerts += n,
-                }
-                if n == 0 {
-                    break;
-                }
+    let Some(cap) = policy.max_bytes else {
+        return Ok(report);
+    };
+    for table in ["flows", "events", "alerts"] {
+        loop {
+            // The lock is taken per chunk so that ingest gets in between.
+            let mut conn = lock(writer);
+            if used_bytes(&conn)? <= cap {
+                return Ok(report);
+            }
+            let n = prune_chunk(&mut conn, table)?;
+            match table {
+                "flows" => report.flows += n,
+                "events" => report.events += n,
+                _ => report.alerts += n,
+            }
+            if n == 0 {
+                break;
             }
         }
     }
