@@ -26,6 +26,7 @@ mod ingest;
 mod kv;
 mod posture;
 mod retention;
+mod rollup;
 mod schema;
 mod sql;
 
@@ -58,6 +59,11 @@ const MAX_IDLE_READERS: usize = 4;
 /// Largest write-ahead log kept on disk after a checkpoint (bytes): a big
 /// batch grows the log, and this makes SQLite truncate it back.
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// WAL pages after which a commit checkpoints (SQLite's default is 1000).
+/// Index and rollup pages change in every batch; checkpointing less often
+/// copies each of them to the database once instead of many times.
+const WAL_CHECKPOINT_PAGES: i64 = 8000;
 
 /// Page cache per connection, KiB (negative in the pragma means KiB).
 const CACHE_KIB: i64 = 32 * 1024;
@@ -116,6 +122,17 @@ impl SqliteStore {
         })
     }
 
+    /// Recomputes the flow rollups from the flows table: after flows were
+    /// written by SQL from outside Taishi (a bulk import, a repair), since
+    /// [`Store::ingest`] and [`Store::prune`] keep them in step themselves.
+    pub fn rebuild_rollups(&self) -> Result<(), StoreError> {
+        self.write(|c| {
+            let tx = c.transaction().map_err(backend("begin rollup rebuild"))?;
+            rollup::rebuild(&tx)?;
+            tx.commit().map_err(backend("commit rollup rebuild"))
+        })
+    }
+
     /// Runs `f` on the write connection.
     fn write<T>(
         &self,
@@ -166,6 +183,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
          PRAGMA foreign_keys=ON;
          PRAGMA temp_store=MEMORY;
          PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT};
+         PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}; 
          PRAGMA cache_size=-{CACHE_KIB};"
     ))
     .map_err(backend("configure connection"))
