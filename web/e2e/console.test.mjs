@@ -35,6 +35,16 @@ test('log in and the Overview shows non-empty charts', async () => {
   const index = await page.locator('[data-testid=posture-index]').textContent();
   assert.match(index ?? '', /\d/);
   await shot(page, 'overview');
+  // Drill down one level when the posture has children (zones).
+  const down = page.locator('.drill a').first();
+  if ((await down.count()) > 0) {
+    const label = (await down.textContent()) ?? '';
+    await down.click();
+    await page.locator('[data-testid=scope]').waitFor();
+    assert.equal(((await page.locator('[data-testid=scope]').textContent()) ?? '').trim(), label.trim());
+    await page.waitForFunction(() => Number(document.querySelector('[data-chart=gauge]')?.getAttribute('data-points') ?? 0) > 0);
+    await shot(page, 'overview-drilldown');
+  }
   assert.deepEqual(b.errors, []);
 });
 

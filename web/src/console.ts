@@ -230,7 +230,7 @@ export function route(h0?: Host): void {
       renderSettings(main);
       break;
     default:
-      renderOverview(main, false);
+      renderOverview(main, false, r.query.get('scope') || 'org');
   }
 }
 

@@ -25,6 +25,7 @@ import { errorState, severityColour, statusBadge, table } from '../ui';
 /** What the Overview shows; each part may have failed on its own. */
 export interface OverviewData {
   posture: PromiseSettledResult<api.PostureSummary>;
+  drill: PromiseSettledResult<api.Drill>;
   incidents: PromiseSettledResult<api.Page<api.Incident>>;
   assets: PromiseSettledResult<api.Page<api.Asset>>;
   flows: PromiseSettledResult<api.Page<api.FlowRow>>;
@@ -32,11 +33,12 @@ export interface OverviewData {
   stats: PromiseSettledResult<api.SubmissionStats>;
 }
 
-/** Fetches everything the Overview needs, in parallel. */
-export async function loadOverview(): Promise<OverviewData> {
+/** Fetches everything the Overview needs, in parallel; posture for `scope` (`org`, `zone:OT` ...). */
+export async function loadOverview(scope = 'org'): Promise<OverviewData> {
   const assetsP = api.assets({ limit: 1000 });
-  const [posture, incidents, assets, flows, submissions, stats] = await Promise.allSettled([
-    api.posture('org'),
+  const [posture, drill, incidents, assets, flows, submissions, stats] = await Promise.allSettled([
+    api.posture(scope),
+    api.drilldown(scope),
     // The situation now: what is still open, worst first.
     api.incidents({ status: 'open', order: 'severity', limit: 200 }),
     assetsP,
@@ -46,7 +48,7 @@ export async function loadOverview(): Promise<OverviewData> {
     api.submissions({ status: 'waiting', limit: 200 }),
     api.submissionStats(),
   ]);
-  return { posture, incidents, assets, flows, submissions, stats };
+  return { posture, drill, incidents, assets, flows, submissions, stats };
 }
 
 /** Whether every part failed because the server cannot be reached. */
@@ -269,6 +271,43 @@ function postureText(s: api.PostureSummary): HTMLElement {
   );
 }
 
+/** Where the posture shown sits: the organisation, or a link back to it. */
+function scopeTrail(scope: string, wall: boolean): HTMLElement | null {
+  if (scope === 'org' || wall) return null;
+  const [kind = '', ...rest] = scope.split(':');
+  return h(
+    'div',
+    { class: 'trail' },
+    h('a', { href: '#/overview' }, t('scope.organisation')),
+    ' › ',
+    h('b', { 'data-testid': 'scope' }, `${tOr(`scope.${kind}`, kind)} ${rest.join(':')}`),
+  );
+}
+
+/** The children of the scope shown (zones, hosts, services), most threatened first, each a link down. */
+function drillList(drill: api.Drill | undefined): HTMLElement | null {
+  const items = drill?.items ?? [];
+  if (items.length === 0) return null;
+  return h(
+    'div',
+    { class: 'drill' },
+    h('h3', null, t('overview.drilldown')),
+    h(
+      'ul',
+      null,
+      items.slice(0, 8).map((p) =>
+        h(
+          'li',
+          null,
+          h('span', { class: 'dot', style: `background:${levelColour(p.level)}` }),
+          h('a', { href: `#/overview?${new URLSearchParams({ scope: `${p.kind}:${p.key}` }).toString()}` }, `${tOr(`scope.${p.kind}`, p.kind)} ${p.key}`),
+          ` ${formatNumber(p.index, 0)}`,
+        ),
+      ),
+    ),
+  );
+}
+
 function drivers(s: api.PostureSummary): HTMLElement | null {
   const list = s.explanation?.incidents ?? [];
   if (list.length === 0) return null;
@@ -375,7 +414,7 @@ function figure(label: string, value: string, cls?: string): HTMLElement {
  * Renders the Overview into `root`; returns `refresh` (re-fetches and redraws
  * in place, charts kept) for the wall's live updates.
  */
-export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () => Promise<void> } {
+export function renderOverview(root: HTMLElement, wall: boolean, scope = 'org'): { refresh: () => Promise<void> } {
   const gauge = h('div', { class: 'chart gauge', 'data-chart': 'gauge' });
   const postureInfo = h('div', { class: 'posture-info' });
   const trend = h('div', { class: 'chart trend', 'data-chart': 'trend' });
@@ -410,7 +449,7 @@ export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () 
 
   let first = true;
   const refresh = async (): Promise<void> => {
-    const d = await loadOverview();
+    const d = await loadOverview(scope);
     const retry = () => void refresh();
     if (allUnreachable(d)) {
       mount(banner, errorState((d.posture as PromiseRejectedResult).reason, retry));
@@ -424,7 +463,8 @@ export function renderOverview(root: HTMLElement, wall: boolean): { refresh: () 
       gauge,
       (s) => {
         chart(gauge, gaugeOption(s));
-        mount(postureInfo, postureText(s), drivers(s));
+        const drill = d.drill.status === 'fulfilled' ? d.drill.value : undefined;
+        mount(postureInfo, scopeTrail(scope, wall), postureText(s), drivers(s), wall ? null : drillList(drill));
         root.dataset.level = s.level;
       },
       retry,
