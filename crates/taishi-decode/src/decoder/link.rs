@@ -1,5 +1,6 @@
 //! Link layers (Ethernet, 802.3 LLC/SNAP, SLL, SLL2, NULL/LOOP, raw IP,
-//! NFLOG, PPP, Cisco HDLC) and what sits between them and IP (VLAN, 802.1ah, MPLS, PPPoE, PPP).
+//! NFLOG, PPP, Cisco HDLC) and what sits between them and IP (VLAN, 802.1ah,
+//! MPLS, PPPoE, PPP, NSH).
 
 use taishi_core::LinkType;
 use taishi_core::limits::{MAX_MPLS_LABELS, MAX_VLAN_LAYERS};
@@ -19,6 +20,8 @@ pub(crate) const ETHERTYPE_MPLS: u16 = 0x8847;
 pub(crate) const ETHERTYPE_MPLS_MC: u16 = 0x8848;
 pub(crate) const ETHERTYPE_PPPOE_DISC: u16 = 0x8863;
 pub(crate) const ETHERTYPE_PPPOE_SESS: u16 = 0x8864;
+/// Network Service Header (RFC 8300).
+pub(crate) const ETHERTYPE_NSH: u16 = 0x894f;
 /// Transparent Ethernet bridging (Ethernet inside GRE/Geneve).
 pub(crate) const ETHERTYPE_TEB: u16 = 0x6558;
 
@@ -108,6 +111,53 @@ impl Decoder {
         self.ethertype(pkt, et, data.get(4..).unwrap_or_default());
     }
 
+    /// Network Service Header (RFC 8300), checked as Suricata's
+    /// `DecodeNSH`: version 0, a length that fits, MD type 1 (fixed 24
+    /// bytes) or 2 (variable), then IPv4, IPv6, Ethernet, NSH or MPLS.
+    fn nsh<'a>(&mut self, pkt: &mut Packet<'a>, data: &'a [u8]) {
+        if !self.enter_layer() {
+            return;
+        }
+        let Some(h) = data.first_chunk::<8>() else {
+            self.invalid(pkt, Ev::NshHeaderTooSmall);
+            return;
+        };
+        // Version (2 bits), O, U, TTL (6), length in 4-byte words (6),
+        // unassigned (4), MD type (4), next protocol (8).
+        if h[0] >> 6 != 0 {
+            self.invalid(pkt, Ev::NshUnsupportedVersion);
+            return;
+        }
+        let len = usize::from(h[1] & 0x3f) * 4;
+        let Some(rest) = data.get(len..).filter(|_| len >= 8) else {
+            self.invalid(pkt, Ev::NshBadHeaderLength);
+            return;
+        };
+        match h[2] & 0x0f {
+            1 if len != 24 => {
+                self.invalid(pkt, Ev::NshBadHeaderLength);
+                return;
+            }
+            1 | 2 => {}
+            0 | 0x0f => {
+                self.event(pkt, Ev::NshReservedType);
+                return;
+            }
+            _ => {
+                self.event(pkt, Ev::NshUnsupportedType);
+                return;
+            }
+        }
+        match h[3] {
+            1 => self.ipv4(pkt, rest),
+            2 => self.ipv6(pkt, rest),
+            3 => self.ethernet(pkt, rest),
+            4 => self.nsh(pkt, rest),
+            5 => self.mpls(pkt, rest),
+            _ => self.event(pkt, Ev::NshUnknownPayload),
+        }
+    }
+
     /// FDDI: frame control, two MACs, then 802.2 LLC/SNAP as in 802.3.
     fn fddi<'a>(&mut self, pkt: &mut Packet<'a>, data: &'a [u8]) {
         let Some(h) = data.first_chunk::<21>() else {
@@ -135,6 +185,7 @@ impl Decoder {
             ETHERTYPE_PPPOE_DISC => self.c.pppoe += 1,
             ETHERTYPE_ARP => self.c.arp += 1,
             ETHERTYPE_8021AH => self.ieee8021ah(pkt, data),
+            ETHERTYPE_NSH => self.nsh(pkt, data),
             _ => {
                 self.c.unknown_ethertype += 1;
                 self.event(pkt, Ev::EthUnknownEthertype);

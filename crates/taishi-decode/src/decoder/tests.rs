@@ -1133,3 +1133,71 @@ fn chdlc_shorter_than_its_header() {
     assert_eq!(g.events, ["chdlc.pkt_too_small"]);
     assert!(g.invalid);
 }
+
+#[test]
+fn nsh() {
+    let inner = inner_udp();
+    // Ethernet header (MACs, ethertype NSH) then the NSH base and service
+    // path headers: version 0, length 2 words, MD type 2, next IPv4.
+    let frame = |len_words: u8, md_type: u8, next: u8| {
+        let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x89, 0x4f];
+        f.extend_from_slice(&[0x00, len_words, md_type, next]); // base header
+        f.extend_from_slice(&[0, 0, 1, 0xff]); // service path id 1, index 255
+        f.extend_from_slice(&[0; 16][..(usize::from(len_words) * 4).saturating_sub(8).min(16)]);
+        f.extend_from_slice(&inner);
+        f
+    };
+    // (name, frame, expected events, transport decoded)
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>, bool)> = vec![
+        ("md type 2", frame(2, 2, 1), vec![], true),
+        ("md type 1, 24 bytes", frame(6, 1, 1), vec![], true),
+        (
+            "md type 1, wrong length",
+            frame(2, 1, 1),
+            vec!["nsh.bad_header_length"],
+            false,
+        ),
+        (
+            "length below the base header",
+            frame(1, 2, 1),
+            vec!["nsh.bad_header_length"],
+            false,
+        ),
+        (
+            "reserved md type",
+            frame(2, 0, 1),
+            vec!["nsh.reserved_type"],
+            false,
+        ),
+        (
+            "unknown md type",
+            frame(2, 3, 1),
+            vec!["nsh.unsupported_type"],
+            false,
+        ),
+        (
+            "unknown payload",
+            frame(2, 2, 9),
+            vec!["nsh.unknown_payload"],
+            false,
+        ),
+    ];
+    for (name, f, events, l4) in cases {
+        let g = decode(LinkType::ETHERNET, &f);
+        assert_eq!(g.events, events, "{name}");
+        assert_eq!(g.l4.is_some(), l4, "{name}");
+        for len in 0..f.len() {
+            let _ = decode(LinkType::ETHERNET, &f[..len]);
+        }
+    }
+    let mut v1 = frame(2, 2, 1);
+    v1[14] = 0x40; // version 1
+    assert_eq!(
+        decode(LinkType::ETHERNET, &v1).events,
+        ["nsh.unsupported_version"]
+    );
+    assert_eq!(
+        decode(LinkType::ETHERNET, &v1[..20]).events,
+        ["nsh.header_too_small"]
+    );
+}
