@@ -17,6 +17,12 @@
 //! each within `window_secs` of the incident's span; else it opens an
 //! incident. Only these rules join attackers, so two attackers hitting one
 //! popular server with different things stay in two incidents.
+//!
+//! When an alert shows a victim compromised after that victim's own attacks
+//! were already placed (order lost beyond the buffer, or across passes),
+//! the victim's incident starting no earlier is merged into the chain: a
+//! union-find over this pass's incidents, in which a stored incident always
+//! survives (its alerts are saved and never move).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
