@@ -1,25 +1,13 @@
 // The console against a running server: log in, the Overview's charts have
 // data and are drawn, an incident is acknowledged then resolved, the
 // language switches, the wall screen renders.
-import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, chartInk, launch, login, shot, useLang } from './lib.mjs';
+import { BASE, chartInk, login, shot, suite } from './lib.mjs';
 
-// In offline mode (no server) these cannot run; offline.test.mjs does.
-const offline = process.env.TAISHI_OFFLINE === '1';
-const test = (name, fn) => nodeTest(name, { skip: offline && 'no server (e2e:offline)' }, fn);
-let b;
-before(async () => {
-  if (offline) return;
-  b = await launch();
-  await useLang(b.page, 'en');
-});
-after(async () => {
-  await b?.close();
-});
+const { test, session } = suite('online');
 
 test('log in and the Overview shows non-empty charts', async () => {
-  const { page } = b;
+  const { page } = session();
   await login(page);
   // Animation off would be nicer, but ECharts draws its first frame at once;
   // wait until each chart has been given its data.
@@ -45,11 +33,12 @@ test('log in and the Overview shows non-empty charts', async () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-chart=gauge]')?.getAttribute('data-points') ?? 0) > 0);
     await shot(page, 'overview-drilldown');
   }
-  assert.deepEqual(b.errors, []);
+  assert.deepEqual(session().errors, []);
 });
 
 test('an incident is acknowledged, then resolved', async () => {
-  const { page } = b;
+  const { page } = session();
+  await login(page);
   // A new incident if there is one; on a database an earlier run already
   // worked on, an open one (then the acknowledge step is already done).
   await page.goto(`${BASE}/#/incidents?status=new`);
@@ -87,7 +76,8 @@ test('an incident is acknowledged, then resolved', async () => {
 });
 
 test('the language switch changes every label and is remembered', async () => {
-  const { page } = b;
+  const { page } = session();
+  await login(page);
   await page.goto(`${BASE}/#/overview`);
   const nav = page.locator('a[data-nav=overview]');
   await nav.waitFor();
@@ -104,7 +94,8 @@ test('the language switch changes every label and is remembered', async () => {
 });
 
 test('the wall screen draws the Overview dark, without navigation', async () => {
-  const { page } = b;
+  const { page } = session();
+  await login(page);
   await page.goto(`${BASE}/#/wall`);
   await page.waitForFunction(() => Number(document.querySelector('[data-chart=trend]')?.getAttribute('data-points') ?? 0) > 0);
   assert.equal(await page.evaluate(() => document.body.classList.contains('wall')), true);
@@ -141,7 +132,8 @@ test('the wall screen draws the Overview dark, without navigation', async () => 
 });
 
 test('a report is generated and downloads', async () => {
-  const { page } = b;
+  const { page } = session();
+  await login(page);
   await page.goto(`${BASE}/#/reports`);
   await page.locator('select[name=period]').selectOption('7d');
   await page.locator('button[data-action=generate]').click();
@@ -157,9 +149,23 @@ test('a report is generated and downloads', async () => {
 });
 
 test('the audit log verifies its hash chain', async () => {
-  const { page } = b;
+  const { page } = session();
+  await login(page);
   await page.goto(`${BASE}/#/settings`);
   await page.locator('button[data-action=verify]').click();
   await page.locator('[data-chain=ok]').waitFor();
   await shot(page, 'settings');
+});
+
+test('an intel feed is imported and its indicator found', async () => {
+  const { page } = session();
+  await login(page);
+  const value = `198.51.100.${(Date.now() % 200) + 20}`;
+  await page.goto(`${BASE}/#/intel`);
+  await page.locator('input[name=source]').fill('e2e-feed');
+  await page.locator('.upload input[type=file]').setInputFiles({ name: 'feed.txt', mimeType: 'text/plain', buffer: Buffer.from(`# e2e\n${value}\n`) });
+  await page.locator('button[data-action=upload]').click();
+  await page.locator('.toast.ok', { hasText: 'imported' }).waitFor();
+  await page.goto(`${BASE}/#/intel?q=${encodeURIComponent(value)}`);
+  await page.locator('table.grid code', { hasText: value }).waitFor();
 });

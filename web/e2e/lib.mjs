@@ -1,6 +1,7 @@
 // Shared pieces of the end-to-end tests: Debian's chromium driven by
 // playwright-core (no browser download), the server address and the admin
 // credentials from the environment, screenshots into e2e/artifacts/.
+import { after, before, test as nodeTest } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,9 +71,11 @@ export async function useLang(page, lang) {
   }, lang);
 }
 
-/** Signs in through the login form. */
+/** Signs in through the login form (nothing to do when the session is already signed in). */
 export async function login(page) {
   await page.goto(`${BASE}/#/overview`);
+  await page.locator('header.topbar nav a[data-nav=overview], input[name=username]').first().waitFor();
+  if ((await page.locator('input[name=username]').count()) === 0) return;
   await page.locator('input[name=username]').fill(USER);
   await page.locator('input[name=password]').fill(PASSWORD);
   await page.locator('form.login-form button[type=submit]').click();
@@ -96,4 +99,24 @@ export async function chartInk(page, name) {
     }
     return { ink, points: Number(node.getAttribute('data-points') ?? 0) };
   });
+}
+
+/**
+ * Registers a browser for the test file (fresh profile, English) and
+ * returns its `test` and `session()`. `online` tests need a server and skip
+ * under `e2e:offline`; `offline` tests run only there.
+ */
+export function suite(mode) {
+  const offline = process.env.TAISHI_OFFLINE === '1';
+  const skip = mode === 'online' ? offline && 'no server (e2e:offline)' : !offline && 'only with e2e:offline';
+  let b;
+  before(async () => {
+    if (skip) return;
+    b = await launch();
+    await useLang(b.page, 'en');
+  });
+  after(async () => {
+    await b?.close();
+  });
+  return { test: (name, fn) => nodeTest(name, { skip }, fn), session: () => b };
 }

@@ -286,6 +286,16 @@ async function api(req, res, url) {
     const needle = (q.get('q') ?? '').toLowerCase();
     return send(res, 200, page(intel.filter((i) => !needle || i.value.toLowerCase().includes(needle)), q));
   }
+  if (m === 'POST' && path === '/intel/import') {
+    const source = (q.get('source') ?? '').trim();
+    if (!source) return send(res, 400, { error: 'source must not be empty', field: 'source' });
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const values = raw.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const value of values) intel.unshift({ value, kind: /^[\d.]+$/.test(value) ? 'ipv4' : 'domain', source, confidence: 50, tags: [] });
+    record(who, 'intel.import', `intel:${source}`);
+    return send(res, 200, { imported: values.length, bad: 0, skipped: 0 });
+  }
   if (m === 'GET' && path === '/submissions') {
     const st = (q.get('status') ?? '').split(',').filter(Boolean);
     const bad = st.find((x) => !['received', 'triaged', 'answered'].includes(x));

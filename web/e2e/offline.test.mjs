@@ -1,23 +1,13 @@
 // With no server behind it (`npm run e2e:offline` runs `vite dev` proxying
 // to a closed port), every page says it cannot reach the server, with a
 // retry button, instead of staying blank.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, shot, useLang } from './lib.mjs';
+import { BASE, shot, suite } from './lib.mjs';
 
-const offline = process.env.TAISHI_OFFLINE === '1';
-let b;
-before(async () => {
-  if (!offline) return;
-  b = await launch();
-  await useLang(b.page, 'en');
-});
-after(async () => {
-  await b?.close();
-});
+const { test, session } = suite('offline');
 
-test('the console says the server cannot be reached', { skip: !offline && 'only with e2e:offline' }, async () => {
-  const { page } = b;
+test('the console says the server cannot be reached', async () => {
+  const { page } = session();
   await page.goto(`${BASE}/#/overview`);
   const state = page.locator('.state.unreachable');
   await state.waitFor();
@@ -26,8 +16,8 @@ test('the console says the server cannot be reached', { skip: !offline && 'only 
   await shot(page, 'offline-console');
 });
 
-test('the portal form and status page say so too', { skip: !offline && 'only with e2e:offline' }, async () => {
-  const { page } = b;
+test('the portal form and status page say so too', async () => {
+  const { page } = session();
   await page.goto(`${BASE}/report`);
   await page.locator('input[name=title]').fill('A title');
   await page.locator('textarea[name=description]').fill('A description long enough.');
@@ -38,5 +28,5 @@ test('the portal form and status page say so too', { skip: !offline && 'only wit
   await shot(page, 'offline-portal');
   await page.goto(`${BASE}/report/status/ABCDEFGHIJKLMN23`);
   await page.locator('.state.unreachable').first().waitFor();
-  assert.deepEqual(b.errors, []);
+  assert.deepEqual(session().errors, []);
 });

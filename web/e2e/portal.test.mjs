@@ -1,27 +1,15 @@
 // The public portal: a report goes from /report through triage in the
 // console to an answer visible at /report/status/CODE; markup in a report
 // comes back as text.
-import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, login, shot, useLang } from './lib.mjs';
+import { BASE, login, shot, suite } from './lib.mjs';
 
-// In offline mode (no server) these cannot run; offline.test.mjs does.
-const offline = process.env.TAISHI_OFFLINE === '1';
-const test = (name, fn) => nodeTest(name, { skip: offline && 'no server (e2e:offline)' }, fn);
-let b;
-before(async () => {
-  if (offline) return;
-  b = await launch();
-  await useLang(b.page, 'en');
-});
-after(async () => {
-  await b?.close();
-});
+const { test, session } = suite('online');
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
 test('the form refuses a report without a description, client-side', async () => {
-  const { page } = b;
+  const { page } = session();
   await page.goto(`${BASE}/report`);
   await page.locator('input[name=title]').fill('Only a title');
   await page.locator('.portal-form button[type=submit]').click();
@@ -30,7 +18,7 @@ test('the form refuses a report without a description, client-side', async () =>
 });
 
 test('a public report is triaged and its answer shows at its status page', async () => {
-  const { page } = b;
+  const { page } = session();
   const title = `Phishing page ${Date.now()} ${XSS}`;
   await page.goto(`${BASE}/report`);
   await page.locator('input[name=kind][value=threat]').check();
@@ -69,5 +57,5 @@ test('a public report is triaged and its answer shows at its status page', async
   assert.equal(await page.locator('[data-testid=answer] img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned ?? 0), 0);
   await shot(page, 'portal-answered');
-  assert.deepEqual(b.errors, []);
+  assert.deepEqual(session().errors, []);
 });

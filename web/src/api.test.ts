@@ -133,6 +133,18 @@ describe('requests', () => {
     expect(JSON.parse(String(calls[1]?.init.body))).toEqual({ answer: 'We helped.' });
   });
 
+  it('uploads a file as the body, with its type and the query', async () => {
+    answer(200, { imported: 2, bad: 0, skipped: 0 });
+    api.setCsrf('tok-3');
+    const file = new Blob(['192.0.2.1\nevil.example\n'], { type: 'text/plain' });
+    expect(await api.importIntel(file, 'my feed', 'txt')).toEqual({ imported: 2, bad: 0, skipped: 0 });
+    const c = calls[0];
+    expect(c?.url).toBe('/api/v1/intel/import?source=my+feed&format=txt');
+    expect((c?.init.headers as Record<string, string>)['content-type']).toBe('text/plain');
+    expect((c?.init.headers as Record<string, string>)['x-csrf-token']).toBe('tok-3');
+    expect(c?.init.body).toBe(file);
+  });
+
   it('remembers the reports it generated, with their download link', async () => {
     sessionStorage.clear();
     answer(201, { id: 9, format: 'html', period: '7d', download: '/api/v1/reports/9/download' });

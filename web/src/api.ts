@@ -367,7 +367,10 @@ function kindOf(status: number, unreachableHeader: boolean): ErrorKind {
 /** Options of one request. */
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** A JSON body. */
   body?: unknown;
+  /** A file body (an upload), sent as is with its content type. */
+  file?: Blob;
   query?: Record<string, string | number | undefined | null>;
   signal?: AbortSignal;
 }
@@ -387,6 +390,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  else if (opts.file) headers['content-type'] = opts.file.type || 'application/octet-stream';
   const token = storedCsrf();
   if (method !== 'GET' && token) headers['x-csrf-token'] = token;
   let res: Response;
@@ -394,7 +398,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     res = await fetch(apiUrl(path, opts.query), {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.body === undefined ? opts.file : JSON.stringify(opts.body),
       credentials: 'same-origin',
       signal: opts.signal,
     });
@@ -631,6 +635,30 @@ export async function flowSample(assetsOf: () => Promise<Page<Asset>>, limit = 1
 }
 
 // ---- assets, intel ----
+
+/** What an asset registry import did. */
+export interface AssetsImported {
+  imported: number;
+  /** Columns no asset field takes. */
+  ignored_fields: string[];
+}
+
+/** Imports an asset registry file (`csv`, `json` or `yaml`). */
+export function importAssets(file: Blob, format: string): Promise<AssetsImported> {
+  return request<AssetsImported>('/assets/import', { method: 'POST', query: { format }, file });
+}
+
+/** What an intel import did. */
+export interface IntelImported {
+  imported: number;
+  bad: number;
+  skipped: number;
+}
+
+/** Imports an intel feed (`txt` list, `csv`, or `json`: STIX 2.1 / MISP) under a source name. */
+export function importIntel(file: Blob, source: string, format: string): Promise<IntelImported> {
+  return request<IntelImported>('/intel/import', { method: 'POST', query: { source, format }, file });
+}
 
 /** Assets (registry and discovered). */
 export async function assets(query: { origin?: string; limit?: number; offset?: number } = {}): Promise<Page<Asset>> {

@@ -36,6 +36,11 @@ export function errorState(err: unknown, retry?: () => void): HTMLElement {
       case 'forbidden':
         title = t('state.forbidden');
         break;
+      case 'unauthorized':
+        // The session ended (expired, or the user was disabled): start over.
+        title = t('state.signedOut');
+        retry = () => location.reload();
+        break;
       case 'not_found':
         title = t('state.notFound');
         break;

@@ -6,6 +6,7 @@ import { formatTime, riskOf } from '../format';
 import { t, tOr } from '../i18n';
 import { navigate, type Route } from '../router';
 import { fill, pager, panel, severityColour, table } from '../ui';
+import { uploadForm } from './upload';
 
 const PAGE = 100;
 
@@ -25,8 +26,17 @@ export function renderAssets(root: HTMLElement, route: Route): void {
     (['declared', 'discovered', 'both'] as const).map((o) => h('option', { value: o, selected: origin === o }, t(`origin.${o}`))),
   );
   const list = h('div');
-  mount(root, panel(t('nav.assets'), h('div', { class: 'filters' }, h('label', null, t('asset.filterOrigin'), ' ', sel)), list));
-  void fill(list, async () => {
+  const upload = uploadForm(
+    ['csv', 'json', 'yaml'],
+    null,
+    async (file, format) => {
+      const r = await api.importAssets(file, format);
+      return t('upload.assets', { n: r.imported }) + (r.ignored_fields.length ? ` ${t('upload.ignored', { fields: r.ignored_fields.join(', ') })}` : '');
+    },
+    () => void fill(list, load),
+  );
+  mount(root, panel(t('nav.assets'), h('div', { class: 'filters' }, h('label', null, t('asset.filterOrigin'), ' ', sel)), upload, list));
+  const load = async () => {
     const page = await api.assets({ origin: origin || undefined, limit: PAGE, offset });
     return [
       table(page.items, [
@@ -43,7 +53,8 @@ export function renderAssets(root: HTMLElement, route: Route): void {
       ]),
       pager(offset, PAGE, page.total, (o) => go({ offset: o })),
     ];
-  });
+  };
+  void fill(list, load);
 }
 
 function exposure(a: api.Asset): string {

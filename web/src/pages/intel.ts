@@ -6,6 +6,7 @@ import { formatTime } from '../format';
 import { t } from '../i18n';
 import { navigate, type Route } from '../router';
 import { fill, pager, panel, table } from '../ui';
+import { uploadForm } from './upload';
 
 const PAGE = 100;
 
@@ -16,15 +17,26 @@ export function renderIntel(root: HTMLElement, route: Route): void {
   const search = h('input', { type: 'search', name: 'q', value: q });
   const list = h('div');
   const go = (nq: string, o: number) => navigate(`/intel?${new URLSearchParams({ q: nq, offset: String(o) }).toString()}`);
+  const source = h('input', { name: 'source', required: true, maxlength: 100, placeholder: t('intel.sourceName') });
+  const upload = uploadForm(
+    ['txt', 'csv', 'json'],
+    source,
+    async (file, format) => {
+      const r = await api.importIntel(file, source.value.trim(), format);
+      return t('upload.intel', { n: r.imported, bad: r.bad, skipped: r.skipped });
+    },
+    () => void fill(list, load),
+  );
   mount(
     root,
     panel(
       t('nav.intel'),
       h('form', { class: 'filters', on: { submit: (e) => (e.preventDefault(), go(search.value.trim(), 0)) } }, search, h('button', { type: 'submit' }, t('action.search'))),
+      upload,
       list,
     ),
   );
-  void fill(list, async () => {
+  const load = async () => {
     const page = await api.intel({ q: q || undefined, limit: PAGE, offset });
     return [
       table(page.items, [
@@ -38,5 +50,6 @@ export function renderIntel(root: HTMLElement, route: Route): void {
       ]),
       pager(offset, PAGE, page.total, (o) => go(q, o)),
     ];
-  });
+  };
+  void fill(list, load);
 }
