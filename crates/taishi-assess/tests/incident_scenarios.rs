@@ -251,7 +251,7 @@ fn demo_assets_raise_the_plc_incident_to_the_top_grade() {
     assert_eq!(ws(&out).grade, Grade::ParticularlyMajor);
     assert!(ws(&out).severity > ws(&plain).severity);
     assert!(ws(&plain).grade < Grade::ParticularlyMajor);
-    // Incidents are ranked: the OT attack first, the lone scanner-free flood below it.
+    // Ranked by severity, the attack on the OT network comes first.
     let mut ranked = out.incidents.clone();
     ranked.sort_by(|a, b| b.severity.total_cmp(&a.severity));
     assert_eq!(ranked[0].attackers, ["10.10.2.57"]);
