@@ -25,7 +25,8 @@ test('a public report is triaged and its answer shows at its status page', async
   await page.locator('input[name=title]').fill(title);
   await page.locator('textarea[name=description]').fill(`A text message sent me to this page to "verify" my account. ${XSS}`);
   await page.locator('input[name=indicator]').fill('http://login-verify.example.net/account');
-  await page.locator('input[name=credit]').fill('A. Citizen');
+  const credit = `A. Citizen ${Date.now() % 100000}`;
+  await page.locator('input[name=credit]').fill(credit);
   await page.locator('.portal-form button[type=submit]').click();
   const codeEl = page.locator('[data-testid=tracking-code]');
   await codeEl.waitFor();
@@ -44,6 +45,8 @@ test('a public report is triaged and its answer shows at its status page', async
   // The reporter's markup is text on the analyst's screen.
   assert.ok(((await card.locator('h3').textContent()) ?? '').includes('<img'));
   await card.locator('select[name=triage]').selectOption('help_request');
+  // Verified: the indicator becomes intel and the reporter is credited.
+  await card.locator('input[name=verified]').check();
   const answer = `Thank you: the page is blocked and taken down. ${XSS}`;
   await card.locator('textarea[name=answer]').fill(answer);
   await shot(page, 'triage');
@@ -57,5 +60,7 @@ test('a public report is triaged and its answer shows at its status page', async
   assert.equal(await page.locator('[data-testid=answer] img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned ?? 0), 0);
   await shot(page, 'portal-answered');
+  await page.goto(`${BASE}/report/acknowledgements`);
+  await page.locator('ul.credited li', { hasText: credit }).first().waitFor();
   assert.deepEqual(session().errors, []);
 });
