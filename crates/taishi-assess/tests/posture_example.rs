@@ -233,4 +233,14 @@ fn incremental_runs_match_one_full_run() {
     let r3 = compute(&two, &ex.assets, &config).expect("third run");
     assert_eq!(measured(&two, ScopeKind::Organisation, ""), inc);
     assert!(!r3.full);
+    // A longer forecast is display only; a new registry changes the figures.
+    let longer = PostureConfig {
+        horizon: 24,
+        ..config.clone()
+    };
+    assert!(!compute(&two, &ex.assets, &longer).expect("run").full);
+    let fewer = taishi_assess::assets::AssetIndex::new(Vec::new());
+    let r5 = compute(&two, &fewer, &longer).expect("new registry");
+    assert!(r5.full);
+    assert!(measured(&two, ScopeKind::Zone, "unknown").len() > 1);
 }

@@ -24,8 +24,8 @@ const WRITE_BATCH: usize = 10_000;
 const META_CURSOR: &str = "posture.alert_cursor";
 /// Last bucket of the stored organisation series.
 const META_LAST: &str = "posture.last_bucket";
-/// The settings the stored series were computed with: other settings mean
-/// a recomputation from the first alert.
+/// What the stored series were computed with ([`fingerprint`]): anything
+/// else means a recomputation from the first alert.
 const META_CONFIG: &str = "posture.config";
 const NS: u64 = 1_000_000_000;
 
@@ -102,8 +102,28 @@ pub struct Summary {
     pub backtest: BacktestError,
 }
 
-fn fingerprint(config: &PostureConfig) -> String {
-    serde_json::to_string(config).unwrap_or_default()
+/// What the stored figures depend on: the model's settings and the asset
+/// registry (criticality, CII, zones, authorised peers). When either
+/// changes, every figure is recomputed; display settings (horizon, trend,
+/// explanation length) do not count.
+fn fingerprint(config: &PostureConfig, assets: &AssetIndex) -> String {
+    use std::hash::{Hash, Hasher};
+    let model = serde_json::json!([
+        config.bucket_secs,
+        config.half_life_buckets,
+        config.thresholds,
+        config.saturation,
+        config.severity_weights,
+        config.cii_bonus,
+        config.authorised_peer_factor,
+    ]);
+    // Not a stable hash across Rust releases; a mismatch only costs one
+    // full recomputation.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(assets.all())
+        .unwrap_or_default()
+        .hash(&mut h);
+    format!("{model} {:016x}", h.finish())
 }
 
 /// Reads alerts since `since` (ns) after id `after`, page by page.
@@ -159,7 +179,7 @@ pub fn compute(
 ) -> Result<PostureReport, StoreError> {
     let width = config.bucket_secs.max(1);
     let memory = memory_buckets(config).saturating_mul(width);
-    let fp = fingerprint(config);
+    let fp = fingerprint(config, assets);
     let same = store.meta(META_CONFIG)?.as_deref() == Some(fp.as_str());
     let cursor: Option<i64> = if same {
         meta_num(store, META_CURSOR)?
