@@ -24,13 +24,12 @@
 //! Memory is bounded by host, service and software caps; what does not fit
 //! is counted in [`DiscoveryStats`], never silently dropped.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
 use taishi_core::Timestamp;
 use taishi_core::domain::{Asset, AssetOrigin, Service, Software};
-use taishi_detect::behaviour::common::path;
+use taishi_detect::behaviour::common::{HashMap, path};
 use taishi_detect::behaviour::{ConfigError, Internal};
 use taishi_detect::observe::Observer;
 
@@ -155,8 +154,8 @@ impl Discovery {
         Ok(Discovery {
             cfg,
             internal,
-            hosts: HashMap::new(),
-            mac_hosts: HashMap::new(),
+            hosts: HashMap::default(),
+            mac_hosts: HashMap::default(),
             services: 0,
             software: 0,
             stats: DiscoveryStats::default(),
@@ -467,11 +466,11 @@ impl Discovery {
                 .and_then(Timestamp::parse_eve)
                 .map(|t| t.0)
         };
-        let start = t(&["flow", "start"]).unwrap_or(cx.time);
-        let end = t(&["flow", "end"]).unwrap_or(cx.time).max(start);
         if u(&["flow", "pkts_toclient"]) == 0 {
             return;
         }
+        let start = t(&["flow", "start"]).unwrap_or(cx.time);
+        let end = t(&["flow", "end"]).unwrap_or(cx.time).max(start);
         let flags = |k: &str| {
             path(rec, &["tcp", k])
                 .and_then(Value::as_str)
@@ -774,7 +773,12 @@ impl Observer for Discovery {
                 | "s7comm"
                 | "iec104"
         );
-        if !wanted {
+        // Unanswered flows (scans, floods, silent peers) teach nothing:
+        // drop them before reading addresses and times, the bulk of the cost.
+        if !wanted
+            || (event_type == "flow"
+                && path(record, &["flow", "pkts_toclient"]).and_then(Value::as_u64) == Some(0))
+        {
             return;
         }
         let ip = |k: &str| {
