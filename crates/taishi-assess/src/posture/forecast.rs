@@ -235,42 +235,33 @@ fn fit(y: &[f64], season: Option<usize>) -> Option<(Method, Params, f64, usize)>
             best = Some((method, p, sse, n));
         }
     };
-    match season {
-        Some(m) if m > 1 && y.len() >= 2 * m => {
-            for &alpha in &HW_ALPHAS {
-                for &beta in &HW_BETAS {
-                    for &gamma in &HW_GAMMAS {
-                        for &phi in &HW_PHIS {
-                            consider(
-                                Method::HoltWinters,
-                                Params {
-                                    alpha,
-                                    beta,
-                                    gamma,
-                                    phi,
-                                    season: m,
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        _ => {
-            for &alpha in &ALPHAS {
-                for &beta in &BETAS {
-                    for &phi in &PHIS {
-                        consider(
-                            Method::Holt,
-                            Params {
-                                alpha,
-                                beta,
-                                gamma: 0.0,
-                                phi,
-                                season: 0,
-                            },
-                        );
-                    }
+    // Holt is Holt-Winters without a season: one grid walk serves both.
+    let (method, alphas, betas, gammas, phis, season): (_, &[f64], &[f64], &[f64], &[f64], _) =
+        match season {
+            Some(m) if m > 1 && y.len() >= 2 * m => (
+                Method::HoltWinters,
+                &HW_ALPHAS,
+                &HW_BETAS,
+                &HW_GAMMAS,
+                &HW_PHIS,
+                m,
+            ),
+            _ => (Method::Holt, &ALPHAS, &BETAS, &[0.0], &PHIS, 0),
+        };
+    for &alpha in alphas {
+        for &beta in betas {
+            for &gamma in gammas {
+                for &phi in phis {
+                    consider(
+                        method,
+                        Params {
+                            alpha,
+                            beta,
+                            gamma,
+                            phi,
+                            season,
+                        },
+                    );
                 }
             }
         }
