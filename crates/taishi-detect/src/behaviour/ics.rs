@@ -103,21 +103,23 @@ const STOP: Signature = ics_sig(
     "TAISHI BEHAVIOUR ICS device stop/restart",
     1,
     &["T0816"],
-    &["TA0105"],
+    // ATT&CK for ICS puts Device Restart/Shutdown under Inhibit Response Function.
+    &["TA0107"],
 );
 const DOWNLOAD: Signature = ics_sig(
     3_000_703,
     "TAISHI BEHAVIOUR ICS program download",
     1,
     &["T0843"],
-    &["TA0110"],
+    // Program Download is a Lateral Movement technique in ATT&CK for ICS.
+    &["TA0109"],
 );
 const MODE: Signature = ics_sig(
     3_000_704,
     "TAISHI BEHAVIOUR ICS operating mode change",
     2,
     &["T0858"],
-    &["TA0103"],
+    &["TA0104", "TA0103"],
 );
 const SCAN: Signature = ics_sig(
     3_000_705,
