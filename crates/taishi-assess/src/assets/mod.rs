@@ -6,7 +6,8 @@
 //! - [`Discovery`]: hosts, services, software and roles learnt passively
 //!   from EVE records, announced as `asset` events;
 //! - [`merge`]: the declared and discovered views as one list;
-//! - [`AssetIndex`]: the record covering an address.
+//! - [`AssetIndex`]: the record covering an address;
+//! - [`sector_label`] and friends: the vocabularies in Chinese and English.
 //!
 //! docs/assets.md describes the formats, vocabularies and formulas.
 
@@ -14,6 +15,7 @@ mod discovery;
 mod error;
 mod import;
 mod index;
+mod labels;
 mod merge;
 mod records;
 mod version;
@@ -23,6 +25,7 @@ pub use discovery::{Discovery, DiscoveryConfig, DiscoveryStats};
 pub use error::{AssetError, RowError};
 pub use import::{Imported, import, import_report};
 pub use index::AssetIndex;
+pub use labels::{ics_role_label, origin_label, role_label, sector_label, zone_label};
 pub use merge::merge;
 pub use version::compare_versions;
 pub use vulns::{exposure, import_vulns, match_vulns};
