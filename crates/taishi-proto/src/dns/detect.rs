@@ -53,7 +53,7 @@ pub fn buffers(tx: &DnsTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
 }
 
 /// `dns.opcode`, `dns.rcode` (header) and `dns.rrtype` (each question's
-/// type, as Suricata reads it on either side).
+/// type in a request, each answer's type in a response).
 pub fn fields(tx: &DnsTx, field: Field, f: &mut dyn FnMut(u64)) {
     let h = &tx.msg.header;
     let resp = h.is_response();
@@ -65,8 +65,10 @@ pub fn fields(tx: &DnsTx, field: Field, f: &mut dyn FnMut(u64)) {
         Field::DnsRequestRrtype if !resp => {
             tx.msg.queries.iter().for_each(|q| f(u64::from(q.rrtype)))
         }
+        // A response's values are its answers' types, in order, as
+        // Suricata 8 reads them (its multi-integer index counts answers).
         Field::DnsResponseRrtype if resp => {
-            tx.msg.queries.iter().for_each(|q| f(u64::from(q.rrtype)))
+            tx.msg.answers.iter().for_each(|a| f(u64::from(a.rrtype)))
         }
         _ => {}
     }

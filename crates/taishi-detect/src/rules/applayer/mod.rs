@@ -70,8 +70,74 @@ pub struct IntKw {
     pub to_server: Option<Field>,
     /// The field in the response (to-client) side.
     pub to_client: Option<Field>,
-    /// The comparison; with several values, any one matching is enough.
+    /// The comparison, applied to the values [`IntKw::index`] selects.
     pub cmp: UintCmp,
+    /// Which of several values must match (Suricata's multi-integer index).
+    pub index: IntIndex,
+}
+
+/// The index of a multi-integer keyword (`dns.rrtype:1,all`): which of a
+/// transaction's values the comparison applies to. Suricata waits for the
+/// transaction to complete before judging these; Taishi always inspects
+/// complete transactions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntIndex {
+    /// `any` (the default): one value matches.
+    Any,
+    /// `all`: every value matches, and there is at least one.
+    All,
+    /// `all_or_absent`: every value matches (none at all is a match).
+    AllOrAbsent,
+    /// `or_absent`: one value matches, or there is none.
+    OrAbsent,
+    /// `N` from the front (0 is the first) or `-N` from the back (-1 is the
+    /// last); out of range does not match.
+    At(i64),
+    /// `nb<cmp>`: the count of matching values satisfies the comparison.
+    Count(UintCmp),
+}
+
+impl IntIndex {
+    /// Parses the text after the comma; `None` for forms not supported
+    /// (subslices, `oob_or`), which skip the rule.
+    fn parse(text: &str) -> Option<IntIndex> {
+        let t = text.trim();
+        Some(match t {
+            "any" => IntIndex::Any,
+            "all" => IntIndex::All,
+            "all_or_absent" => IntIndex::AllOrAbsent,
+            "or_absent" => IntIndex::OrAbsent,
+            _ => {
+                if let Some(c) = t.strip_prefix("nb") {
+                    IntIndex::Count(UintCmp::parse("nb", c.trim()).ok()?)
+                } else {
+                    IntIndex::At(t.parse().ok()?)
+                }
+            }
+        })
+    }
+
+    /// Whether `values` (in message order) satisfy `cmp` at this index.
+    fn matches(&self, values: &[u64], cmp: &UintCmp) -> bool {
+        match self {
+            IntIndex::Any => values.iter().any(|&v| cmp.matches(v)),
+            IntIndex::All => !values.is_empty() && values.iter().all(|&v| cmp.matches(v)),
+            IntIndex::AllOrAbsent => values.iter().all(|&v| cmp.matches(v)),
+            IntIndex::OrAbsent => values.is_empty() || values.iter().any(|&v| cmp.matches(v)),
+            IntIndex::At(i) => {
+                let at = if *i < 0 {
+                    values.len().checked_sub(i.unsigned_abs() as usize)
+                } else {
+                    usize::try_from(*i).ok()
+                };
+                at.and_then(|i| values.get(i))
+                    .is_some_and(|&v| cmp.matches(v))
+            }
+            IntIndex::Count(n) => {
+                n.matches(values.iter().filter(|&&v| cmp.matches(v)).count() as u64)
+            }
+        }
+    }
 }
 
 /// The TLS/SSL versions `ssl_version` names.
@@ -322,6 +388,7 @@ fn int(
         to_server,
         to_client,
         cmp,
+        index: IntIndex::Any,
     })
 }
 
@@ -533,15 +600,29 @@ impl AppKw {
                 )
             }
             "dns.rrtype" => {
+                // A multi-integer: `value[,index]`.
                 let v = required(name, value)?;
+                let (v, index) = match v.split_once(',') {
+                    Some((v, idx)) => (
+                        v,
+                        IntIndex::parse(idx).ok_or_else(|| {
+                            err(name, format!("index '{}' is not supported", idx.trim()))
+                        })?,
+                    ),
+                    None => (v, IntIndex::Any),
+                };
                 let cmp = named_cmp(name, v, dns_rrtype, 0xffff)?;
-                int(
+                let mut kw = int(
                     "dns.rrtype",
                     "dns",
                     Some(DnsRequestRrtype),
                     Some(DnsResponseRrtype),
                     cmp,
-                )
+                );
+                if let AppKw::Int(k) = &mut kw {
+                    k.index = index;
+                }
+                kw
             }
             "tls.cert_chain_len" => {
                 let cmp = UintCmp::parse(name, required(name, value)?)?;
@@ -800,7 +881,14 @@ impl AppKw {
         match self {
             AppKw::Int(k) => {
                 let field = if to_server { k.to_server } else { k.to_client };
-                field.is_some_and(|f| any_value(tx, f, |v| k.cmp.matches(v)))
+                field.is_some_and(|f| match k.index {
+                    IntIndex::Any => any_value(tx, f, |v| k.cmp.matches(v)),
+                    _ => {
+                        let mut values = Vec::new();
+                        tx.fields(f, &mut |v| values.push(v));
+                        k.index.matches(&values, &k.cmp)
+                    }
+                })
             }
             AppKw::SslVersion {
                 positive, negated, ..

@@ -90,6 +90,37 @@ fn dns_opcode_rcode_rrtype_sides() {
     assert_eq!(kw("dns.rrtype", "1").direction(), None);
 }
 
+/// `dns.rrtype` is a multi-integer: an index after the comma picks which
+/// values must match (suricata-verify's dns-rrtype-index: a CNAME chain's
+/// answers are CNAME then A).
+#[test]
+fn dns_rrtype_multi_integer_index() {
+    let chain = Fake::default().field(Field::DnsResponseRrtype, &[5, 1]);
+    let plain = Fake::default().field(Field::DnsResponseRrtype, &[1]);
+    let none = Fake::default().field(Field::DnsResponseRrtype, &[]);
+    let m = |v: &str, tx: &Fake| kw("dns.rrtype", v).matches_dir(tx, Some(false));
+    // (value, chain, plain, no answers)
+    let cases = [
+        ("1", true, true, false),
+        ("1,any", true, true, false),
+        ("1,0", false, true, false),
+        ("1,1", true, false, false),
+        ("1,-1", true, true, false),
+        ("1,-2", false, false, false),
+        ("1,all", false, true, false),
+        ("1,all_or_absent", false, true, true),
+        ("1,or_absent", true, true, true),
+        ("CNAME,nb=1", true, false, false),
+        ("1,nb>1", false, false, false),
+        ("!1,nb=0", false, true, true),
+    ];
+    for (v, a, b, c) in cases {
+        assert_eq!((m(v, &chain), m(v, &plain), m(v, &none)), (a, b, c), "{v}");
+    }
+    assert!(AppKw::parse("dns.rrtype", Some("1,2:4")).is_err()); // subslice
+    assert!(AppKw::parse("dns.rrtype", Some("1,first")).is_err());
+}
+
 #[test]
 fn ssl_version_lists() {
     let tls10 = Fake::default()
