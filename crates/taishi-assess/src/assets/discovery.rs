@@ -64,8 +64,10 @@ pub const MAX_MACS_PER_HOST: usize = 8;
 /// (every routed host shows the router's MAC): it is not attached to hosts.
 pub const MAX_HOSTS_PER_MAC: u32 = 4;
 
-/// Bounds and the meaning of "internal".
-#[derive(Clone, Debug)]
+/// Bounds and the meaning of "internal" (`discovery:` in the YAML
+/// configuration; every key optional).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DiscoveryConfig {
     /// Networks whose hosts are assets (addresses or CIDRs); empty means
     /// RFC 1918 / RFC 4193 / link-local / loopback.
@@ -93,7 +95,7 @@ impl Default for DiscoveryConfig {
 }
 
 /// What discovery saw and kept.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DiscoveryStats {
     /// Records handed in.
     pub records: u64,
@@ -847,6 +849,21 @@ mod tests {
         );
         assert_eq!(ssh_software("PuTTY"), ("PuTTY".into(), None));
         assert_eq!(ssh_software(""), ("".into(), None));
+    }
+
+    #[test]
+    fn config_from_yaml() {
+        let c: DiscoveryConfig =
+            serde_yaml::from_str("internal_networks: [10.0.0.0/8]\nmax_hosts: 100\n")
+                .expect("yaml");
+        assert_eq!(c.internal_networks, ["10.0.0.0/8"]);
+        assert_eq!((c.max_hosts, c.max_services), (100, MAX_SERVICES));
+        assert!(serde_yaml::from_str::<DiscoveryConfig>("max_host: 1").is_err());
+        let bad = DiscoveryConfig {
+            internal_networks: vec!["10.0.0.0/33".into()],
+            ..DiscoveryConfig::default()
+        };
+        assert!(Discovery::new(bad).is_err());
     }
 
     #[test]
