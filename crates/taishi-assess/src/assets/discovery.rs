@@ -851,6 +851,61 @@ mod tests {
         assert_eq!(ssh_software(""), ("".into(), None));
     }
 
+    /// A flow record as Suricata writes it with `ethernet: yes`.
+    fn flow(src: &str, dst: &str, src_mac: &str, dst_mac: &str) -> Value {
+        json!({"timestamp": "2026-06-01T08:00:01.000000+0000", "event_type": "flow",
+            "src_ip": src, "src_port": 50000, "dest_ip": dst, "dest_port": 502, "proto": "TCP",
+            "app_proto": "modbus",
+            "ether": {"src_macs": [src_mac], "dest_macs": [dst_mac]},
+            "flow": {"pkts_toserver": 3, "pkts_toclient": 2, "bytes_toserver": 200,
+                     "bytes_toclient": 150, "start": "2026-06-01T08:00:00.000000+0000",
+                     "end": "2026-06-01T08:00:01.000000+0000"},
+            "tcp": {"tcp_flags_ts": "1b", "tcp_flags_tc": "1b"}})
+    }
+
+    #[test]
+    fn macs_and_the_router_rule() {
+        let mut d = Discovery::new(DiscoveryConfig::default()).expect("config");
+        let mut out = Vec::new();
+        // An HMI on the same segment as its PLC: each has its own MAC.
+        d.observe(
+            &flow(
+                "10.20.0.10",
+                "10.20.0.11",
+                "00:15:5D:14:00:0A",
+                "00-80-f4-14-00-0b",
+            ),
+            &mut out,
+        );
+        let a = d.assets();
+        assert_eq!(a[0].macs, ["00:15:5d:14:00:0a"]);
+        assert_eq!(a[1].macs, ["00:80:f4:14:00:0b"]);
+        assert_eq!(a[1].services.len(), 1);
+        // Six routed hosts all show the router's MAC: once it stands for
+        // more than four addresses it is taken off every one of them.
+        for i in 1..=6 {
+            d.observe(
+                &flow(
+                    &format!("10.10.2.{i}"),
+                    "10.20.0.11",
+                    "00:00:5e:00:01:0a",
+                    "00:80:f4:14:00:0b",
+                ),
+                &mut out,
+            );
+        }
+        let a = d.assets();
+        assert_eq!(a.len(), 8);
+        assert!(
+            a.iter()
+                .all(|h| !h.macs.iter().any(|m| m == "00:00:5e:00:01:0a"))
+        );
+        assert_eq!(d.stats().services, 1);
+        // Records without addresses or time are counted, not fatal.
+        d.observe(&json!({"event_type": "flow", "src_ip": "x"}), &mut out);
+        assert_eq!(d.stats().unreadable, 1);
+    }
+
     #[test]
     fn config_from_yaml() {
         let c: DiscoveryConfig =
