@@ -75,9 +75,10 @@ pub struct PostureConfig {
     pub trend_threshold: f64,
     /// Contributors listed per kind in an explanation (default 5).
     pub explain_top: usize,
-    /// The present, seconds since the epoch, when known (a live sensor):
-    /// series are extended to it. Offline runs end when the last attack has
-    /// faded. Not read from the configuration file.
+    /// The present, seconds since the epoch, when known (the end of the
+    /// analysed traffic, or now on a live sensor): series end there. Without
+    /// it they end when the last attack has faded. Not read from the
+    /// configuration file.
     #[serde(skip)]
     pub until: Option<u64>,
 }

@@ -93,9 +93,10 @@ pub(crate) fn scopes_of(atom: &Atom) -> Vec<Scope> {
 ///
 /// Organisation and zone series cover every bucket from the first atom's
 /// (or `from`, when earlier) to the end; host and service series the buckets where they are above
-/// [`negligible`]. The end is the last atom's bucket plus the buckets the
-/// organisations take to decay to negligible, or `until`'s bucket when
-/// later. Only buckets at or after `from` are returned (the earlier ones
+/// [`negligible`]. The end is `until`'s bucket (the present: the end of
+/// the observed traffic, or now on a live sensor) when given, else the last
+/// atom's bucket plus the buckets the organisations take to decay to
+/// negligible. Only buckets at or after `from` are returned (the earlier ones
 /// only warm the decay up).
 ///
 /// Returns the points and, when the span was longer than
@@ -141,8 +142,11 @@ pub(crate) fn points(
             end = last.saturating_add(k.saturating_mul(width));
         }
     }
+    // The present caps the series: past it the fading is a projection,
+    // which is the forecast's job, and the "current" level must be the one
+    // at the end of what was observed.
     if let Some(u) = until {
-        end = end.max(u - u % width);
+        end = last.max(u - u % width);
     }
     // A span longer than the cap comes from a clock error or an old capture
     // analysed beside live traffic: the older part is not charted.

@@ -40,7 +40,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         summary::paragraph(&report, args.pipeline.eve.as_deref(), args.captures.len())
     );
     if let Some(db) = run_db {
-        let (path, assessed) = db.finish(&taishi_assess::AssessConfig::default())?;
+        let (path, assessed) = db.finish(report.span.map(|(_, end)| end.secs()))?;
         eprintln!("{}", summary::assessment(&path, &assessed));
     }
     Ok(())

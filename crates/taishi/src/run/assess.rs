@@ -50,7 +50,7 @@ fn assets_import(args: AssetsImportArgs) -> anyhow::Result<()> {
     let store = db::open(&args.db)?;
     let n = db::import_assets(&store, &args.files)?;
     // Exposure and posture weights depend on the registry.
-    let report = taishi_assess::assess(&store, Vec::new(), &AssessConfig::default())?;
+    let report = db::assess_as_of(&store, Vec::new(), None)?;
     eprintln!(
         "taishi: {n} assets imported; {} known, {} exposed",
         report.assets, report.exposed
@@ -65,7 +65,7 @@ fn vulns_import(args: AssetsImportArgs) -> anyhow::Result<()> {
         vulns.extend(taishi_assess::assets::import_vulns(f).map_err(|e| anyhow::anyhow!("{e}"))?);
     }
     store.put_vulns(&vulns)?;
-    let report = taishi_assess::assess(&store, Vec::new(), &AssessConfig::default())?;
+    let report = db::assess_as_of(&store, Vec::new(), None)?;
     eprintln!(
         "taishi: {} vulnerabilities imported; {} of {} assets exposed",
         vulns.len(),
@@ -291,7 +291,7 @@ pub fn posture(args: PostureArgs) -> anyhow::Result<()> {
     let store = db::open(&args.db)?;
     let scope = parse_scope(&args.scope)?;
     let index = AssetIndex::new(store.assets()?);
-    let config = AssessConfig::default();
+    let config = db::config_as_of(&store, None)?;
     let summary = taishi_assess::posture::summary(&store, &index, &config.posture, &scope)?;
     if args.json {
         return json_out(&summary);
@@ -434,7 +434,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
 /// `taishi assess`.
 pub fn assess(args: DbArgs) -> anyhow::Result<()> {
     let store = db::open(&args)?;
-    let report = taishi_assess::assess(&store, Vec::new(), &AssessConfig::default())?;
+    let report = db::assess_as_of(&store, Vec::new(), None)?;
     json_out(&report)
 }
 

@@ -8,6 +8,7 @@ use anyhow::Context;
 use serde_json::Value;
 use taishi_assess::assets::{Discovery, DiscoveryConfig};
 use taishi_assess::{AssessConfig, AssessReport};
+
 use taishi_core::Store;
 use taishi_detect::observe::Observer;
 use taishi_store::sqlite::SqliteStore;
@@ -60,6 +61,7 @@ pub struct RunDb {
     store: Arc<SqliteStore>,
     writer: Arc<BatchWriter>,
     discovery: Arc<Mutex<Discovery>>,
+    periodic: Option<Periodic>,
 }
 
 impl RunDb {
@@ -102,6 +104,7 @@ impl RunDb {
             store,
             writer: Arc::new(writer),
             discovery: Arc::new(Mutex::new(discovery)),
+            periodic: None,
         })
     }
 
@@ -120,8 +123,12 @@ impl RunDb {
         Box::new(SharedDiscovery(Arc::clone(&self.discovery)))
     }
 
-    /// Commits what is pending and runs the assessment.
-    pub fn finish(self, config: &AssessConfig) -> anyhow::Result<(PathBuf, AssessReport)> {
+    /// Commits what is pending and runs the assessment as of `data_end`
+    /// (the end of the analysed traffic, seconds since the epoch).
+    pub fn finish(self, data_end: Option<u64>) -> anyhow::Result<(PathBuf, AssessReport)> {
+        if let Some(p) = self.periodic {
+            p.stop();
+        }
         let path = self.path;
         let writer = Arc::try_unwrap(self.writer).map_err(|_| {
             anyhow::anyhow!("internal: the EVE output still holds the store writer")
@@ -134,10 +141,77 @@ impl RunDb {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .assets();
-        let report = taishi_assess::assess(self.store.as_ref(), discovered, config)
+        let report = assess_as_of(self.store.as_ref(), discovered, data_end)
             .with_context(|| format!("{}: assessing", path.display()))?;
         Ok((path, report))
     }
+
+    /// Assesses every `every` while the run goes on (a live sensor), as of
+    /// the wall clock, so the console and `taishi posture` stay current.
+    pub fn assess_periodically(&mut self, every: std::time::Duration) {
+        let store = Arc::clone(&self.store);
+        let discovery = Arc::clone(&self.discovery);
+        let (stop, stopped) = crossbeam_channel::bounded::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("taishi-assess".into())
+            .spawn(move || {
+                while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(every)
+                {
+                    let seen = discovery.lock().unwrap_or_else(|e| e.into_inner()).assets();
+                    let now = taishi_core::Timestamp::now().secs();
+                    if let Err(e) = assess_as_of(store.as_ref(), seen, Some(now)) {
+                        tracing::warn!("periodic assessment: {e:#}");
+                    }
+                }
+            });
+        match thread {
+            Ok(thread) => self.periodic = Some(Periodic { stop, thread }),
+            Err(e) => tracing::warn!("periodic assessment not started: {e}"),
+        }
+    }
+}
+
+/// The thread of [`RunDb::assess_periodically`].
+struct Periodic {
+    stop: crossbeam_channel::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Periodic {
+    fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
+    }
+}
+
+/// Meta key holding the end of the newest traffic stored, seconds since
+/// the epoch: "now" for a database filled from captures of the past.
+const DATA_END: &str = "data.end_secs";
+
+/// The assessment settings for `store`: the posture ends at the newest
+/// traffic stored (or `data_end`, when later), which is recorded.
+pub fn config_as_of(store: &dyn Store, data_end: Option<u64>) -> anyhow::Result<AssessConfig> {
+    let stored = store.meta(DATA_END)?.and_then(|v| v.parse::<u64>().ok());
+    let end = stored.max(data_end);
+    if let Some(e) = end
+        && end != stored
+    {
+        store.set_meta(DATA_END, &e.to_string())?;
+    }
+    let mut config = AssessConfig::default();
+    config.posture.until = end;
+    Ok(config)
+}
+
+/// One assessment pass as of `data_end` (see [`config_as_of`]).
+pub fn assess_as_of(
+    store: &dyn Store,
+    discovered: Vec<taishi_core::domain::Asset>,
+    data_end: Option<u64>,
+) -> anyhow::Result<AssessReport> {
+    let config = config_as_of(store, data_end)?;
+    Ok(taishi_assess::assess(store, discovered, &config)?)
 }
 
 /// Imports declared assets from files into `store` (merged with what it holds).

@@ -11,10 +11,14 @@ use crate::output::EveWriter;
 use crate::pipeline::{self, Progress};
 use crate::summary;
 
+/// How often a sensor writing a database assesses it.
+const ASSESS_EVERY: Duration = Duration::from_secs(60);
+
 /// Runs the command.
 pub fn run(args: SensorArgs) -> anyhow::Result<()> {
     let mut config = super::load_config(&args.pipeline)?;
-    let detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
+    let mut detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
+    let mut run_db = super::db::RunDb::for_run(&args.pipeline)?;
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::LiveSource::open(&args.iface, args.bpf.as_deref())
         .with_context(|| format!("opening interface {}", args.iface))?;
@@ -26,7 +30,13 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
         signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
             .context("installing the signal handler")?;
     }
-    let eve = EveWriter::open(args.pipeline.eve.as_deref())?;
+    let mut eve = EveWriter::open(args.pipeline.eve.as_deref())?;
+    if let Some(db) = &mut run_db {
+        eve = eve.with_tee(db.tee());
+        detect.add_observer(db.observer());
+        // The console and `taishi posture` follow a live site minute by minute.
+        db.assess_periodically(ASSESS_EVERY);
+    }
     let interval = (config.stats_interval > 0).then(|| Duration::from_secs(config.stats_interval));
     let opts = pipeline::Options {
         threads,
@@ -36,6 +46,7 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
     };
     tracing::info!(iface = %args.iface, threads, "capturing");
     let report = pipeline::run(&mut source, &config, &opts, &eve, &Progress::hidden())?;
+    drop(eve);
     if !stop.load(Ordering::Relaxed) {
         tracing::warn!("capture ended without a stop request");
     }
@@ -43,5 +54,9 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
         "{}",
         summary::paragraph(&report, args.pipeline.eve.as_deref(), 0)
     );
+    if let Some(db) = run_db {
+        let (path, assessed) = db.finish(Some(taishi_core::Timestamp::now().secs()))?;
+        eprintln!("{}", summary::assessment(&path, &assessed));
+    }
     Ok(())
 }
