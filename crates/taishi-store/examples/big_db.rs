@@ -261,7 +261,37 @@ fn main() {
         "flows in database: {}",
         store.count_flows(&FlowQuery::default()).expect("count")
     );
+    // Windows ending at 17:29:59.5, not on an hour: their edges come from the flows.
+    let odd_end = (END - 6 * 3600 - 1800) * NS - NS / 2;
+    let odd_day = FlowQuery {
+        since: Some(odd_end - DAY * NS),
+        until: Some(odd_end),
+        ..day.clone()
+    };
+    let odd_week = FlowQuery {
+        since: Some(odd_end - 6 * DAY * NS),
+        until: Some(odd_end),
+        ..day.clone()
+    };
     time("count_flows 24h", || store.count_flows(&day).expect("q"));
+    time("count_flows 7d", || store.count_flows(&week).expect("q"));
+    time("flows of one server 24h, first 100", || {
+        store
+            .flows(&FlowQuery {
+                ip: Some("10.200.0.7".into()),
+                limit: Some(100),
+                ..odd_day.clone()
+            })
+            .expect("q")
+    });
+    time("count_flows app_proto=modbus 24h", || {
+        store
+            .count_flows(&FlowQuery {
+                app_proto: Some("modbus".into()),
+                ..odd_day.clone()
+            })
+            .expect("q")
+    });
     for (name, g) in [
         ("AppProto", FlowGroup::AppProto),
         ("SrcIp", FlowGroup::SrcIp),
@@ -273,6 +303,12 @@ fn main() {
         });
         time(&format!("flow_summary {name} 7d"), || {
             store.flow_summary(&week, g).expect("q")
+        });
+        time(&format!("flow_summary {name} 24h unaligned"), || {
+            store.flow_summary(&odd_day, g).expect("q")
+        });
+        time(&format!("flow_summary {name} 6d unaligned"), || {
+            store.flow_summary(&odd_week, g).expect("q")
         });
     }
     time("alerts newest 50", || {
