@@ -592,6 +592,7 @@ fn seal(w: Work) -> Incident {
         inc.victims.len(),
     );
     inc.severity = score.max(w.floor);
-    inc.grade = grade_with(&inc, w.cii).max(inc.grade);
+    inc.cii = inc.cii || w.cii;
+    inc.grade = grade_with(&inc, inc.cii).max(inc.grade);
     inc
 }

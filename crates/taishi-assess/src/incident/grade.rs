@@ -173,8 +173,8 @@ pub fn furthest_stage(incident: &Incident) -> Option<Stage> {
     incident.stages.iter().filter_map(|s| Stage::parse(s)).max()
 }
 
-/// Grade of an incident from its fields, CII status given: the correlator
-/// knows it from the asset index ([`Incident`] has no CII field).
+/// Grade of an incident from its fields, CII status given (the correlator
+/// knows it from the asset index before the incident records it).
 pub fn grade_with(incident: &Incident, cii: bool) -> Grade {
     grade(
         importance(incident.max_criticality, cii),
@@ -182,11 +182,10 @@ pub fn grade_with(incident: &Incident, cii: bool) -> Grade {
     )
 }
 
-/// Grade of an incident from its own fields alone: as [`grade_with`] with
-/// no CII victim known, or the incident's stored grade when that is
-/// higher (the correlator graded it knowing its victims' CII status).
+/// Grade of an incident from its own fields alone (its `cii` flag
+/// included), or its stored grade when that is higher.
 pub fn grade_of(incident: &Incident) -> Grade {
-    grade_with(incident, false).max(incident.grade)
+    grade_with(incident, incident.cii).max(incident.grade)
 }
 
 #[cfg(test)]
@@ -267,6 +266,13 @@ mod tests {
         assert_eq!(grade_with(&inc, true), Grade::ParticularlyMajor);
         inc.grade = grade_with(&inc, true);
         assert_eq!(grade_of(&inc), Grade::ParticularlyMajor);
+        // The incident's own CII flag counts as well.
+        let flagged = Incident {
+            cii: true,
+            grade: Grade::General,
+            ..inc.clone()
+        };
+        assert_eq!(grade_of(&flagged), Grade::ParticularlyMajor);
         inc.stages = vec!["reconnaissance".into()];
         inc.grade = Grade::General;
         assert_eq!(grade_of(&inc), Grade::General);

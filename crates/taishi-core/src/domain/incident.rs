@@ -142,4 +142,7 @@ pub struct Incident {
     /// Highest criticality among its victims (1..5).
     #[serde(default)]
     pub max_criticality: u8,
+    /// Whether a victim is critical information infrastructure (关键信息基础设施).
+    #[serde(default)]
+    pub cii: bool,
 }
