@@ -10,6 +10,7 @@
 //! stage; it only holds what two or more stages must agree on.
 
 pub mod config;
+pub mod control;
 pub mod counters;
 pub mod domain;
 pub mod event;

@@ -19,6 +19,7 @@
 //! wait for writes.
 
 mod alerts;
+pub mod control;
 mod events;
 mod flows;
 mod incidents;

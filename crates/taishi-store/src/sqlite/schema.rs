@@ -122,6 +122,55 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, key, bucket, forecast)
     ) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+    // 2: the console's state (users, sessions, API tokens, public
+    // submissions) and the hash-chained audit log, append-only by trigger.
+    "CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        disabled INTEGER NOT NULL,
+        created INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        last_used INTEGER
+    );
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX submissions_status ON submissions(status, created);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
     // Flow rollups. Measured on a million flows, a week's summary took seconds;
     // rollups per hour and day make it milliseconds (see
     // rollup.rs). The indexes on app_proto and dest_port, and the events'
