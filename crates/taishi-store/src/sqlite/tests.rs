@@ -356,12 +356,12 @@ fn incident(attacker: &str, victims: &[&str], severity: f64, last: u64) -> Incid
         grade: Grade::RelativelyMajor,
         category: "network_attack/brute_force".into(),
         status: IncidentStatus::New,
-        assignee: None,
-        notes: Vec::new(),
         first_seen: T0 * NS,
         last_seen: last * NS,
         alert_count: 1,
         max_criticality: 3,
+        // No assignee, no notes, and the defaults of fields added later.
+        ..Default::default()
     }
 }
 
