@@ -66,13 +66,7 @@ pub(crate) fn alerts(conn: &Connection, q: &AlertQuery) -> Result<Vec<AlertRow>,
 
 /// How many alerts match `q`.
 pub(crate) fn count(conn: &Connection, q: &AlertQuery) -> Result<u64, StoreError> {
-    let f = filter(q);
-    let sql = format!("SELECT count(*) FROM alerts{}", f.sql());
-    conn.query_row(&sql, params_from_iter(f.params.iter()), |r| {
-        r.get::<_, i64>(0)
-    })
-    .map(uint)
-    .map_err(backend("count alerts"))
+    filter(q).count(conn, "alerts")
 }
 
 /// A row as read, before its JSON columns are decoded (decoding errors are

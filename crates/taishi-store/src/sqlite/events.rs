@@ -4,7 +4,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use taishi_core::StoreError;
 
-use super::sql::{Filter, backend, int, uint};
+use super::sql::{Filter, backend, int};
 
 fn filter(event_type: Option<&str>, since: Option<u64>, until: Option<u64>) -> Filter {
     let mut f = Filter::default();
@@ -69,14 +69,9 @@ pub(crate) fn counts(
         .map_err(backend("list event types"))?;
     let mut out = Vec::new();
     for t in types {
-        let f = filter(Some(&t), since, until);
-        let sql = format!("SELECT count(*) FROM events{}", f.sql());
-        let n: i64 = conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| s.query_row(params_from_iter(f.params.iter()), |r| r.get(0)))
-            .map_err(backend("count events"))?;
+        let n = filter(Some(&t), since, until).count(conn, "events")?;
         if n > 0 {
-            out.push((t, uint(n)));
+            out.push((t, n));
         }
     }
     Ok(out)

@@ -72,13 +72,7 @@ pub(crate) fn flows(conn: &Connection, q: &FlowQuery) -> Result<Vec<FlowRow>, St
 
 /// How many flows match `q`.
 pub(crate) fn count(conn: &Connection, q: &FlowQuery) -> Result<u64, StoreError> {
-    let f = filter(q);
-    let sql = format!("SELECT count(*) FROM flows{}", f.sql());
-    conn.query_row(&sql, params_from_iter(f.params.iter()), |r| {
-        r.get::<_, i64>(0)
-    })
-    .map(uint)
-    .map_err(backend("count flows"))
+    filter(q).count(conn, "flows")
 }
 
 /// Flows matching `q` grouped by `group`, most flows first.

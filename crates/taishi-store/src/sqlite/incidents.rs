@@ -7,7 +7,7 @@ use taishi_core::StoreError;
 use taishi_core::domain::{Incident, IncidentNote};
 use taishi_core::store::{IncidentQuery, IncidentUpdate};
 
-use super::sql::{Filter, backend, int, uint};
+use super::sql::{Filter, backend, int};
 
 fn body(i: &Incident) -> Result<String, StoreError> {
     serde_json::to_string(i)
@@ -156,13 +156,7 @@ pub(crate) fn incidents(conn: &Connection, q: &IncidentQuery) -> Result<Vec<Inci
 
 /// How many incidents match `q`.
 pub(crate) fn count(conn: &Connection, q: &IncidentQuery) -> Result<u64, StoreError> {
-    let f = filter(q);
-    let sql = format!("SELECT count(*) FROM incidents{}", f.sql());
-    conn.query_row(&sql, params_from_iter(f.params.iter()), |r| {
-        r.get::<_, i64>(0)
-    })
-    .map(uint)
-    .map_err(backend("count incidents"))
+    filter(q).count(conn, "incidents")
 }
 
 /// One incident by id.

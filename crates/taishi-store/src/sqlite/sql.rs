@@ -3,6 +3,7 @@
 //! a builder for optional `WHERE` filters.
 
 use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
 use taishi_core::StoreError;
 
 /// Maps a rusqlite error to [`StoreError::Backend`] naming the operation.
@@ -59,6 +60,15 @@ impl Filter {
         } else {
             format!(" WHERE {}", self.clauses.join(" AND "))
         }
+    }
+
+    /// How many rows of `table` pass the filter.
+    pub(crate) fn count(&self, conn: &Connection, table: &str) -> Result<u64, StoreError> {
+        let sql = format!("SELECT count(*) FROM {table}{}", self.sql());
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params_from_iter(self.params.iter()), |r| r.get(0)))
+            .map(uint)
+            .map_err(|e| StoreError::Backend(format!("count {table}: {e}")))
     }
 
     /// Appends ` LIMIT ? OFFSET ?` and its parameters (no limit: -1, SQLite's "all").
