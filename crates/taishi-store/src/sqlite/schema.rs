@@ -171,7 +171,7 @@ const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-    // Flow rollups. Measured on a million flows, a week's summary took seconds;
+    // 3: flow rollups. Measured on a million flows, a week's summary took seconds;
     // rollups per hour and day make it milliseconds (see
     // rollup.rs). The indexes on app_proto and dest_port, and the events'
     // time index, cost ingest more than they saved: flow filters ride on
