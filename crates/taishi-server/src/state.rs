@@ -1,0 +1,200 @@
+//! What every handler shares: the stores, the configuration, the rate
+//! limiters, the live-update channel and a small cache of generated reports.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use taishi_core::Store;
+use taishi_core::control::{ControlStore, TriageKind};
+use tokio::sync::broadcast;
+
+use crate::error::{ApiError, ApiResult};
+use crate::live::LiveEvent;
+use crate::ratelimit::{RateLimit, RateLimiter};
+
+/// Response deadline of each triage kind, in seconds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// Constructive suggestion → adopt.
+    pub suggestion: u64,
+    /// Request for help → help.
+    pub help_request: u64,
+    /// Not knowing the facts → inform.
+    pub uninformed: u64,
+    /// Vague understanding → clarify.
+    pub vague: u64,
+    /// Grievance → resolve.
+    pub grievance: u64,
+    /// Mistaken view or misinformation → correct.
+    pub mistaken: u64,
+    /// Before triage: how long a submission may wait to be classified.
+    pub untriaged: u64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Deadlines {
+        const HOUR: u64 = 3600;
+        const DAY: u64 = 24 * HOUR;
+        // Help and misinformation are the urgent ones: someone is stuck, or
+        // a wrong belief is spreading; a suggestion can wait for a review.
+        Deadlines {
+            suggestion: 7 * DAY,
+            help_request: DAY,
+            uninformed: 3 * DAY,
+            vague: 3 * DAY,
+            grievance: 2 * DAY,
+            mistaken: DAY,
+            untriaged: DAY,
+        }
+    }
+}
+
+impl Deadlines {
+    /// Seconds allowed to answer a submission of `kind`.
+    pub fn of(&self, kind: TriageKind) -> u64 {
+        match kind {
+            TriageKind::Suggestion => self.suggestion,
+            TriageKind::HelpRequest => self.help_request,
+            TriageKind::Uninformed => self.uninformed,
+            TriageKind::Vague => self.vague,
+            TriageKind::Grievance => self.grievance,
+            TriageKind::Mistaken => self.mistaken,
+        }
+    }
+}
+
+/// How the server behaves; the binary fills it from the configuration file.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Response deadlines per triage kind.
+    pub deadlines: Deadlines,
+    /// Login attempts per client address.
+    pub login_per_address: RateLimit,
+    /// Login attempts per username.
+    pub login_per_user: RateLimit,
+    /// Public submissions per client address.
+    pub submissions_per_address: RateLimit,
+    /// Mark the session cookie `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// How long a session lasts, seconds.
+    pub session_secs: u64,
+    /// How often the live-update task polls the store, seconds.
+    pub poll_secs: u64,
+    /// Where imported intel is kept (an `IntelStore` folder).
+    pub intel_dir: PathBuf,
+    /// The posture model's settings (for summaries and explanations).
+    pub posture: taishi_assess::posture::PostureConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            deadlines: Deadlines::default(),
+            // Five a minute is plenty for a person who mistyped and far too
+            // few for a password guesser.
+            login_per_address: RateLimit::new(5, 60),
+            login_per_user: RateLimit::new(5, 60),
+            // A reporter sends one or two; a flood is refused without
+            // filling the database.
+            submissions_per_address: RateLimit::new(5, 600),
+            secure_cookies: false,
+            session_secs: 12 * 3600,
+            poll_secs: 3,
+            intel_dir: taishi_detect::intel::IntelStore::default_dir()
+                .unwrap_or_else(|_| PathBuf::from("intel")),
+            posture: taishi_assess::posture::PostureConfig::default(),
+        }
+    }
+}
+
+/// A report generated for download.
+#[derive(Clone, Debug)]
+pub struct GeneratedReport {
+    /// `html`, `md` or `json`.
+    pub format: String,
+    /// The file.
+    pub body: Arc<Vec<u8>>,
+    /// Who generated it (only they download it).
+    pub user_id: i64,
+}
+
+/// Reports kept for download: the newest few (they are regenerated on
+/// demand, so an evicted one costs a click, not data).
+const KEPT_REPORTS: usize = 32;
+
+/// Everything the handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The situation.
+    pub store: Arc<dyn Store>,
+    /// The console's own state.
+    pub control: Arc<dyn ControlStore>,
+    /// Configuration.
+    pub config: Arc<ServerConfig>,
+    /// Live updates to `/api/v1/events` subscribers.
+    pub events: broadcast::Sender<LiveEvent>,
+    pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) reports: Arc<Mutex<Reports>>,
+}
+
+#[derive(Default)]
+pub(crate) struct Reports {
+    next: u64,
+    order: VecDeque<u64>,
+    by_id: HashMap<u64, GeneratedReport>,
+}
+
+impl Reports {
+    pub(crate) fn put(&mut self, r: GeneratedReport) -> u64 {
+        self.next += 1;
+        let id = self.next;
+        self.order.push_back(id);
+        self.by_id.insert(id, r);
+        while self.order.len() > KEPT_REPORTS {
+            if let Some(old) = self.order.pop_front() {
+                self.by_id.remove(&old);
+            }
+        }
+        id
+    }
+
+    pub(crate) fn get(&self, id: u64) -> Option<GeneratedReport> {
+        self.by_id.get(&id).cloned()
+    }
+}
+
+impl AppState {
+    /// State over `store` and `control` with `config`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        control: Arc<dyn ControlStore>,
+        config: ServerConfig,
+    ) -> AppState {
+        // Subscribers that fall this far behind skip to the newest events;
+        // events are hints to refetch, so a skipped one loses nothing.
+        let (events, _) = broadcast::channel(64);
+        AppState {
+            store,
+            control,
+            config: Arc::new(config),
+            events,
+            limiter: Arc::new(RateLimiter::default()),
+            reports: Arc::new(Mutex::new(Reports::default())),
+        }
+    }
+
+    pub(crate) fn reports(&self) -> std::sync::MutexGuard<'_, Reports> {
+        self.reports.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Runs blocking store work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
