@@ -529,8 +529,8 @@ pub fn remove_dot_segments(path: &[u8]) -> Vec<u8> {
 }
 
 /// The normalised URI Suricata inspects with `http.uri`: normalised path,
-/// then `?query` (decoded twice only with `double-decode-query`) and
-/// `#fragment` as sent.
+/// then `?query` percent-decoded once as libhtp does (twice with
+/// `double-decode-query`) and `#fragment` as sent.
 pub fn normalize_uri(uri: &Uri<'_>, double_path: bool, double_query: bool) -> Vec<u8> {
     let mut out = normalize_path(uri.path, double_path);
     if let Some(q) = uri.query {
@@ -540,7 +540,7 @@ pub fn normalize_uri(uri: &Uri<'_>, double_path: bool, double_query: bool) -> Ve
             percent_decode(q, &mut once);
             percent_decode(&once, &mut out);
         } else {
-            out.extend_from_slice(q);
+            percent_decode(q, &mut out);
         }
     }
     if let Some(f) = uri.fragment {
