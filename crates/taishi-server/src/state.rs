@@ -118,6 +118,10 @@ pub struct GeneratedReport {
     pub body: Arc<Vec<u8>>,
     /// Who generated it (only they download it).
     pub user_id: i64,
+    /// The period it covers (`24h`).
+    pub period: String,
+    /// When it was made (ns).
+    pub created: u64,
 }
 
 /// Reports kept for download: the newest few (they are regenerated on
@@ -137,6 +141,41 @@ pub struct AppState {
     pub events: broadcast::Sender<LiveEvent>,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) reports: Arc<Mutex<Reports>>,
+    pub(crate) summaries: Arc<Mutex<Summaries>>,
+}
+
+/// Posture summaries recently computed, as JSON, by scope: the Overview
+/// asks for the same one from every open console and wall screen, and a
+/// summary reads the alerts behind its explanation. They are kept for one
+/// poll interval, the same staleness the live updates have.
+#[derive(Default)]
+pub(crate) struct Summaries {
+    by_scope: HashMap<taishi_core::domain::Scope, (std::time::Instant, Arc<Vec<u8>>)>,
+}
+
+/// Scopes whose summary is kept at most (hosts and services can be many;
+/// past this the cache starts over).
+const KEPT_SUMMARIES: usize = 1024;
+
+impl Summaries {
+    pub(crate) fn get(
+        &self,
+        scope: &taishi_core::domain::Scope,
+        ttl: std::time::Duration,
+    ) -> Option<Arc<Vec<u8>>> {
+        self.by_scope
+            .get(scope)
+            .filter(|(at, _)| at.elapsed() < ttl)
+            .map(|(_, json)| json.clone())
+    }
+
+    pub(crate) fn put(&mut self, scope: taishi_core::domain::Scope, json: Arc<Vec<u8>>) {
+        if self.by_scope.len() >= KEPT_SUMMARIES {
+            self.by_scope.clear();
+        }
+        self.by_scope
+            .insert(scope, (std::time::Instant::now(), json));
+    }
 }
 
 #[derive(Default)]
@@ -163,6 +202,16 @@ impl Reports {
     pub(crate) fn get(&self, id: u64) -> Option<GeneratedReport> {
         self.by_id.get(&id).cloned()
     }
+
+    /// Ids and reports of one user, newest first.
+    pub(crate) fn of_user(&self, user_id: i64) -> Vec<(u64, GeneratedReport)> {
+        self.order
+            .iter()
+            .rev()
+            .filter_map(|id| self.by_id.get(id).map(|r| (*id, r.clone())))
+            .filter(|(_, r)| r.user_id == user_id)
+            .collect()
+    }
 }
 
 impl AppState {
@@ -182,11 +231,18 @@ impl AppState {
             events,
             limiter: Arc::new(RateLimiter::default()),
             reports: Arc::new(Mutex::new(Reports::default())),
+            summaries: Arc::new(Mutex::new(Summaries::default())),
         }
     }
 
     pub(crate) fn reports(&self) -> std::sync::MutexGuard<'_, Reports> {
         self.reports.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn summaries(&self) -> std::sync::MutexGuard<'_, Summaries> {
+        self.summaries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -525,6 +525,24 @@ async fn reports_generate_and_download_in_each_format() {
             .await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
     }
+    let kept = site.call(Method::GET, "/api/v1/reports", &user, None).await;
+    let formats: Vec<&str> = kept
+        .json
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["format"].as_str())
+        .collect();
+    assert_eq!(formats, ["json", "md", "html"], "newest first");
+    let theirs = site
+        .call(
+            Method::GET,
+            "/api/v1/reports",
+            &site.bearer("regulator"),
+            None,
+        )
+        .await;
+    assert_eq!(theirs.json, json!([]), "only the author's");
     let bad = site
         .call(
             Method::POST,

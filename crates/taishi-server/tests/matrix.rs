@@ -149,6 +149,7 @@ async fn every_endpoint_by_role_and_tenant() {
         row("/api/v1/assets/import", Method::POST, "/api/v1/assets/import?format=csv", Some(csv_other), [401, 403, 403, 403, 403]),
         row("/api/v1/intel", Method::GET, "/api/v1/intel", None, [401, ok, ok, ok, ok]),
         row("/api/v1/intel/import", Method::POST, "/api/v1/intel/import?source=matrix&format=txt", Some("198.51.100.7\nevil.example\n"), [401, 403, ok, ok, 403]),
+        row("/api/v1/reports", Method::GET, "/api/v1/reports", None, [401, ok, ok, ok, ok]),
         row("/api/v1/reports", Method::POST, "/api/v1/reports", Some(r#"{"format":"json","lang":"en"}"#), [401, 403, 403, 403, 201]),
         row("/api/v1/reports/{id}/download", Method::GET, "/api/v1/reports/999/download", None, [401, 404, 404, 404, 404]),
         row("/api/v1/public/submissions", Method::POST, "/api/v1/public/submissions", Some(r#"{"kind":"feedback","title":"t","description":"d"}"#), [201, 201, 201, 201, 201]),

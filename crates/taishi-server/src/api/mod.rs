@@ -182,7 +182,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(assets::list))
         .routes(routes!(assets::detail))
         .routes(routes!(intel::list))
-        .routes(routes!(reports::generate))
+        .routes(routes!(reports::list, reports::generate))
         .routes(routes!(reports::download))
         .routes(routes!(public::submit))
         .routes(routes!(public::status))

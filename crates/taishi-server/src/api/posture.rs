@@ -4,7 +4,12 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
-use taishi_assess::posture::{Summary, summary};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use taishi_assess::posture::summary;
 use taishi_core::domain::{PosturePoint, Scope, ScopeKind};
 use taishi_core::store::PostureQuery;
 use utoipa::{IntoParams, ToSchema};
@@ -117,21 +122,31 @@ pub async fn now(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ScopeParam>,
-) -> ApiResult<Json<Summary>> {
+) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
-    blocking(move || {
+    let json = blocking(move || {
         let view = TenantView::load(&*state.store, &caller)?;
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
-        Ok(Json(summary(
-            &*state.store,
-            view.index(),
-            &state.config.posture,
-            &scope,
-        )?))
+        let ttl = Duration::from_secs(state.config.poll_secs);
+        if let Some(json) = state.summaries().get(&scope, ttl) {
+            return Ok(json);
+        }
+        let s = summary(&*state.store, view.index(), &state.config.posture, &scope)?;
+        let json = Arc::new(serde_json::to_vec(&s).map_err(ApiError::internal)?);
+        state.summaries().put(scope, json.clone());
+        Ok(json)
     })
-    .await
+    .await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json.as_ref().clone(),
+    )
+        .into_response())
 }
 
 /// `?kind=&key=&since=&until=` for a series.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use taishi_assess::report::{Format, Lang, ReportOptions, gather, render};
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, now_ns};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, GeneratedReport, blocking};
 
@@ -43,6 +43,28 @@ pub struct ReportInfo {
     pub period: String,
     /// Where to download it.
     pub download: String,
+    /// When it was made (ns).
+    pub created: u64,
+}
+
+impl ReportInfo {
+    fn new(id: u64, r: &GeneratedReport) -> ReportInfo {
+        ReportInfo {
+            id,
+            format: r.format.clone(),
+            period: r.period.clone(),
+            download: format!("/api/v1/reports/{id}/download"),
+            created: r.created,
+        }
+    }
+}
+
+/// The caller's generated reports still kept, newest first.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports",
+    responses((status = 200, body = Vec<ReportInfo>), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Json<Vec<ReportInfo>> {
+    let kept = state.reports().of_user(caller.user.id);
+    Json(kept.iter().map(|(id, r)| ReportInfo::new(*id, r)).collect())
 }
 
 /// Generates a report.
@@ -95,16 +117,14 @@ pub async fn generate(
             format: ext.into(),
             body: std::sync::Arc::new(text.into_bytes()),
             user_id: caller.user.id,
+            period: period.clone(),
+            created: now_ns(),
         });
-        Ok((
-            StatusCode::CREATED,
-            Json(ReportInfo {
-                id,
-                format: ext.into(),
-                period,
-                download: format!("/api/v1/reports/{id}/download"),
-            }),
-        ))
+        let r = state
+            .reports()
+            .get(id)
+            .ok_or_else(|| ApiError::internal("report evicted at once"))?;
+        Ok((StatusCode::CREATED, Json(ReportInfo::new(id, &r))))
     })
     .await
 }
