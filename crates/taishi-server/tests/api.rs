@@ -1026,3 +1026,63 @@ async fn serves_on_a_real_tcp_listener() {
     assert!(me.starts_with("HTTP/1.1 401"), "{me}");
     server.abort();
 }
+
+#[tokio::test]
+async fn one_patch_triages_and_answers() {
+    let site = Site::new().await;
+    let analyst = site.bearer("siteanalyst");
+    let a = site
+        .call(
+            Method::POST,
+            "/api/v1/public/submissions",
+            &Auth::None,
+            Some(
+                json!({"kind": "feedback", "title": "why the outage?", "description": "no power"}),
+            ),
+        )
+        .await;
+    let code = a.json["tracking_code"].as_str().expect("code").to_owned();
+    let id = site
+        .store
+        .submission_by_code(&code)
+        .expect("read")
+        .expect("stored")
+        .id;
+    let path = format!("/api/v1/submissions/{id}");
+    let early = site
+        .call(
+            Method::PATCH,
+            &path,
+            &analyst,
+            Some(json!({"answer": "soon"})),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    let empty = site
+        .call(Method::PATCH, &path, &analyst, Some(json!({})))
+        .await;
+    assert_eq!(empty.json["field"], "triage");
+    let p = site
+        .call(
+            Method::PATCH,
+            &path,
+            &analyst,
+            Some(json!({"triage": "uninformed", "answer": "a storm cut the line; repaired by 18:00"})),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    assert_eq!(
+        (p.json["status"].as_str(), p.json["triage"].as_str()),
+        (Some("answered"), Some("uninformed"))
+    );
+    let st = site
+        .call(
+            Method::GET,
+            &format!("/api/v1/public/submissions/{code}"),
+            &Auth::None,
+            None,
+        )
+        .await;
+    assert_eq!(st.json["response"], "inform");
+    assert_eq!(st.json["answer"], "a storm cut the line; repaired by 18:00");
+}

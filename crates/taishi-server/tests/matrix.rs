@@ -159,6 +159,8 @@ async fn every_endpoint_by_role_and_tenant() {
         row("/api/v1/submissions/stats", Method::GET, "/api/v1/submissions/stats", None, [401, ok, ok, ok, ok]),
         row("/api/v1/submissions/{id}", Method::GET, &format!("/api/v1/submissions/{routed}"), None, [401, ok, ok, ok, ok]),
         row("/api/v1/submissions/{id}", Method::GET, &format!("/api/v1/submissions/{unrouted}"), None, [401, 404, 404, 404, ok]),
+        row("/api/v1/submissions/{id}", Method::PATCH, &format!("/api/v1/submissions/{routed}"), Some(r#"{"triage":"help_request","answer":"on it"}"#), [401, 403, ok, ok, 403]),
+        row("/api/v1/submissions/{id}", Method::PATCH, &format!("/api/v1/submissions/{unrouted}"), Some(r#"{"triage":"vague"}"#), [401, 403, 404, 404, 403]),
         row("/api/v1/submissions/{id}/triage", Method::POST, &format!("/api/v1/submissions/{routed}/triage"), Some(r#"{"kind":"help_request"}"#), [401, 403, ok, ok, 403]),
         row("/api/v1/submissions/{id}/triage", Method::POST, &format!("/api/v1/submissions/{unrouted}/triage"), Some(r#"{"kind":"vague"}"#), [401, 403, 404, 404, 403]),
         row("/api/v1/submissions/{id}/answer", Method::POST, &format!("/api/v1/submissions/{routed}/answer"), Some(r#"{"answer":"fixed"}"#), [401, 403, ok, ok, 403]),

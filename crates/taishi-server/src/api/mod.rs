@@ -189,7 +189,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(public::acknowledgements))
         .routes(routes!(submissions::queue))
         .routes(routes!(submissions::stats))
-        .routes(routes!(submissions::detail))
+        .routes(routes!(submissions::detail, submissions::update))
         .routes(routes!(submissions::triage))
         .routes(routes!(submissions::answer))
         .routes(routes!(users::list, users::create))

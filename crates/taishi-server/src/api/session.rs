@@ -79,8 +79,10 @@ pub async fn login(
     let by_addr = state
         .limiter
         .allow(&format!("login-addr:{addr}"), limits.login_per_address);
+    // Keyed by a hash: a megabyte-long "username" must not become a
+    // megabyte-long key held for a minute.
     let by_user = state.limiter.allow(
-        &format!("login-user:{}", req.username),
+        &format!("login-user:{}", sha256_hex(req.username.as_bytes())),
         limits.login_per_user,
     );
     if !by_addr || !by_user {

@@ -20,10 +20,11 @@ use taishi_detect::intel::IntelStore;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::audit;
-use crate::auth::{Caller, now_ns, random_secret};
+use crate::auth::{Caller, now_ns};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, Deadlines, blocking};
 
+use super::assets::TempUpload;
 use super::public::{MAX_DESCRIPTION_CHARS, check_text};
 use super::scope::TenantView;
 use super::{Body, Page, Paged, json_body};
@@ -269,11 +270,11 @@ fn to_intel(dir: PathBuf, s: &Submission) -> ApiResult<usize> {
         w.write_record(r).map_err(ApiError::internal)?;
     }
     let bytes = w.into_inner().map_err(ApiError::internal)?;
-    let tmp = std::env::temp_dir().join(format!("taishi-report-{}.csv", random_secret()));
-    std::fs::write(&tmp, bytes).map_err(ApiError::internal)?;
-    let out = IntelStore::open(dir).import(std::slice::from_ref(&tmp), Some("public-report"));
-    let _ = std::fs::remove_file(&tmp);
-    Ok(out.map_err(ApiError::internal)?.imported)
+    let file = TempUpload::new(&bytes, "csv")?;
+    let out = IntelStore::open(dir)
+        .import(std::slice::from_ref(&file.0), Some("public-report"))
+        .map_err(ApiError::internal)?;
+    Ok(out.imported)
 }
 
 /// Finds the asset a vulnerability report is about: an asset address or
@@ -319,6 +320,84 @@ pub struct Triaged {
     pub routed_to: Option<String>,
 }
 
+/// Classifies `s` (stored and audited): deadline, handler, intel for a
+/// verified threat, routing for a vulnerability. Intel filed and owner.
+fn apply_triage(
+    state: &AppState,
+    caller: &Caller,
+    s: &mut Submission,
+    kind: TriageKind,
+    verified: bool,
+    note: Option<String>,
+) -> ApiResult<(usize, Option<String>)> {
+    s.triage = Some(kind);
+    s.verified = verified;
+    if s.status == SubmissionStatus::Received {
+        s.status = SubmissionStatus::Triaged;
+    }
+    s.triaged_at = Some(now_ns());
+    s.due = Some(
+        s.created
+            .saturating_add(state.config.deadlines.of(kind).saturating_mul(NS)),
+    );
+    s.handler = Some(caller.user.username.clone());
+    if let Some(n) = note {
+        s.internal_note = Some(n);
+    }
+    let mut intel = 0;
+    if s.kind == Some(SubmissionKind::Threat) && s.verified {
+        intel = to_intel(state.config.intel_dir.clone(), s)?;
+    }
+    if s.kind == Some(SubmissionKind::Vulnerability) {
+        let tv = TenantView::load(&*state.store, caller)?;
+        if let Some((asset, owner, tenant)) = route(&tv, s) {
+            s.asset = Some(asset);
+            s.routed_to = Some(owner);
+            s.tenant = tenant;
+        }
+    }
+    state.control.update_submission(s)?;
+    let detail = serde_json::json!({
+        "kind": kind.as_str(), "verified": s.verified, "intel": intel,
+        "routed_to": s.routed_to, "asset": s.asset,
+    });
+    audit::record(
+        &*state.control,
+        &caller.actor(),
+        "submission.triage",
+        &format!("submission:{}", s.id),
+        &detail.to_string(),
+    )?;
+    Ok((intel, s.routed_to.clone()))
+}
+
+/// Answers `s` publicly (stored and audited); 409 before triage.
+fn apply_answer(
+    state: &AppState,
+    caller: &Caller,
+    s: &mut Submission,
+    answer: String,
+) -> ApiResult<()> {
+    if s.triage.is_none() {
+        return Err(ApiError::conflict(
+            "classify the submission before answering it",
+        ));
+    }
+    s.status = SubmissionStatus::Answered;
+    s.public_answer = Some(answer);
+    s.answered_at = Some(now_ns());
+    s.handler = Some(caller.user.username.clone());
+    state.control.update_submission(s)?;
+    audit::record(
+        &*state.control,
+        &caller.actor(),
+        "submission.answer",
+        &format!("submission:{}", s.id),
+        s.public_answer.as_deref().unwrap_or(""),
+    )?;
+    Ok(())
+}
+
 /// Classifies a submission, sets its deadline, files intel and routes vulnerabilities.
 #[utoipa::path(post, path = "/api/v1/submissions/{id}/triage", tag = "submissions",
     params(("id" = i64, Path, description = "submission id")), request_body = TriageForm,
@@ -338,48 +417,10 @@ pub async fn triage(
     }
     blocking(move || {
         let mut s = load(&state, &caller, id)?;
-        let now = now_ns();
-        s.triage = Some(kind);
-        s.verified = form.verified;
-        if s.status == SubmissionStatus::Received {
-            s.status = SubmissionStatus::Triaged;
-        }
-        s.triaged_at = Some(now);
-        s.due = Some(
-            s.created
-                .saturating_add(state.config.deadlines.of(kind).saturating_mul(NS)),
-        );
-        s.handler = Some(caller.user.username.clone());
-        if let Some(n) = form.note {
-            s.internal_note = Some(n);
-        }
-        let mut intel = 0;
-        if s.kind == Some(SubmissionKind::Threat) && s.verified {
-            intel = to_intel(state.config.intel_dir.clone(), &s)?;
-        }
-        if s.kind == Some(SubmissionKind::Vulnerability) {
-            let tv = TenantView::load(&*state.store, &caller)?;
-            if let Some((asset, owner, tenant)) = route(&tv, &s) {
-                s.asset = Some(asset);
-                s.routed_to = Some(owner);
-                s.tenant = tenant;
-            }
-        }
-        state.control.update_submission(&s)?;
-        let detail = serde_json::json!({
-            "kind": kind.as_str(), "verified": s.verified, "intel": intel,
-            "routed_to": s.routed_to, "asset": s.asset,
-        });
-        audit::record(
-            &*state.control,
-            &caller.actor(),
-            "submission.triage",
-            &format!("submission:{id}"),
-            &detail.to_string(),
-        )?;
-        let routed_to = s.routed_to.clone();
+        let (intel, routed_to) =
+            apply_triage(&state, &caller, &mut s, kind, form.verified, form.note)?;
         Ok(Json(Triaged {
-            submission: view(s, &state.config.deadlines, now),
+            submission: view(s, &state.config.deadlines, now_ns()),
             intel_indicators: intel,
             routed_to,
         }))
@@ -411,25 +452,62 @@ pub async fn answer(
     check_text("answer", &form.answer, MAX_DESCRIPTION_CHARS, true)?;
     blocking(move || {
         let mut s = load(&state, &caller, id)?;
-        if s.triage.is_none() {
-            return Err(ApiError::conflict(
-                "classify the submission before answering it",
-            ));
+        apply_answer(&state, &caller, &mut s, form.answer)?;
+        Ok(Json(view(s, &state.config.deadlines, now_ns())))
+    })
+    .await
+}
+
+/// `PATCH /submissions/{id}` body: triage and answer in one request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionPatch {
+    /// Triage kind (as `POST .../triage`'s `kind`).
+    pub triage: Option<String>,
+    /// Verified (with `triage`).
+    #[serde(default)]
+    pub verified: bool,
+    /// Internal note (with `triage`).
+    pub note: Option<String>,
+    /// Public answer (after or with `triage`).
+    pub answer: Option<String>,
+}
+
+/// Triage and/or answer in one request (the console's form): triage first.
+#[utoipa::path(patch, path = "/api/v1/submissions/{id}", tag = "submissions",
+    params(("id" = i64, Path, description = "submission id")), request_body = SubmissionPatch,
+    responses((status = 200, body = SubmissionView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body,
+) -> ApiResult<Json<SubmissionView>> {
+    caller.require_write()?;
+    let form: SubmissionPatch = json_body(&body)?;
+    let kind = form.triage.as_deref().map(parse_triage).transpose()?;
+    if let Some(n) = &form.note {
+        check_text("note", n, MAX_DESCRIPTION_CHARS, true)?;
+    }
+    if let Some(a) = &form.answer {
+        check_text("answer", a, MAX_DESCRIPTION_CHARS, true)?;
+    }
+    if kind.is_none() && form.answer.is_none() {
+        return Err(ApiError::field(
+            "triage",
+            "nothing to change: give triage or answer",
+        ));
+    }
+    blocking(move || {
+        let mut s = load(&state, &caller, id)?;
+        if let Some(kind) = kind {
+            apply_triage(&state, &caller, &mut s, kind, form.verified, form.note)?;
         }
-        let now = now_ns();
-        s.status = SubmissionStatus::Answered;
-        s.public_answer = Some(form.answer);
-        s.answered_at = Some(now);
-        s.handler = Some(caller.user.username.clone());
-        state.control.update_submission(&s)?;
-        audit::record(
-            &*state.control,
-            &caller.actor(),
-            "submission.answer",
-            &format!("submission:{id}"),
-            s.public_answer.as_deref().unwrap_or(""),
-        )?;
-        Ok(Json(view(s, &state.config.deadlines, now)))
+        if let Some(a) = form.answer {
+            apply_answer(&state, &caller, &mut s, a)?;
+        }
+        Ok(Json(view(s, &state.config.deadlines, now_ns())))
     })
     .await
 }
