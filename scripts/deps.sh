@@ -16,6 +16,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v bc >/dev/null 2>&1 || need+=(bc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need+=(fonts-wqy-zenhei)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing: ${need[*]}" >&2
 SUDO=""

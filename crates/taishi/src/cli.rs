@@ -46,6 +46,43 @@ pub enum Command {
     /// Database upkeep.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Serve the console, the REST API and the public portal over a database.
+    Serve(ServeArgs),
+    /// Analyse the sample traffic with sample assets, intel and public
+    /// submissions, and serve the console on loopback.
+    Demo(DemoArgs),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `taishi serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Folder for the sample capture, database and EVE output.
+    #[arg(long, value_name = "DIR", default_value = "out/demo")]
+    pub dir: PathBuf,
+}
+
+/// `taishi audit ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain; names the first broken entry.
+    Verify(DbArgs),
 }
 
 /// Which database a command reads and writes.

@@ -31,6 +31,9 @@ fn main() -> ExitCode {
         cli::Command::Report(args) => run::assess::report(args),
         cli::Command::Assess(args) => run::assess::assess(args),
         cli::Command::Db(cmd) => run::assess::db(cmd),
+        cli::Command::Serve(args) => run::serve::serve(args),
+        cli::Command::Demo(args) => run::serve::demo(args),
+        cli::Command::Audit(cli::AuditCommand::Verify(args)) => run::serve::audit_verify(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod intel;
 pub mod rules;
 pub mod sensor;
+pub mod serve;
 
 use anyhow::Context;
 use taishi_core::Config;
