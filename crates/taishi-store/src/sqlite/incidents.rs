@@ -80,6 +80,17 @@ pub(crate) fn save_correlation(
 ) -> Result<(), StoreError> {
     let tx = conn.transaction().map_err(backend("begin correlation"))?;
     for i in incidents.iter_mut() {
+        // The analysts own status, assignee and notes: a change made while
+        // the correlator worked on its copy (read before the pass) wins
+        // over that copy. (The correlator may still close nothing, so the
+        // stored values are always the ones to keep.)
+        if i.id != 0
+            && let Some(stored) = incident(&tx, i.id)?
+        {
+            i.status = stored.status;
+            i.assignee = stored.assignee;
+            i.notes = stored.notes;
+        }
         put(&tx, i)?;
     }
     {

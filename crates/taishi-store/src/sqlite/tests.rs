@@ -1213,3 +1213,53 @@ fn rebuilt_rollups_equal_maintained_ones() {
     d.store.rebuild_rollups().expect("rebuild");
     assert_eq!(dump(&conn), maintained);
 }
+
+/// A correlation pass writes back the copy of an open incident it read
+/// before the pass; an analyst's status, assignee and notes made in the
+/// meantime must survive it, while the correlator's own fields update.
+#[test]
+fn correlation_keeps_changes_analysts_made_during_the_pass() {
+    let d = db();
+    d.store
+        .ingest(&lines(&[
+            alert_line(T0, "192.0.2.1", "10.0.0.2", 3_000_001, 2),
+            alert_line(T0 + 10, "192.0.2.1", "10.0.0.2", 3_000_001, 2),
+        ]))
+        .expect("ingest");
+    let ids: Vec<i64> = d
+        .store
+        .alerts(&AlertQuery::default())
+        .expect("alerts")
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut incs = vec![incident("192.0.2.1", &["10.0.0.2"], 40.0, T0)];
+    d.store
+        .save_correlation(&mut incs, &[(ids[0], 0)])
+        .expect("first pass");
+    // The correlator's stale copy, grown by the second alert...
+    let mut stale = incs.clone();
+    stale[0].alert_count = 2;
+    stale[0].last_seen = (T0 + 10) * NS;
+    // ...while an analyst works on the stored incident.
+    d.store
+        .update_incident(
+            incs[0].id,
+            &IncidentUpdate {
+                status: Some(IncidentStatus::Investigating),
+                assignee: Some("ana".into()),
+                note: Some(("ana".into(), "blocking the source".into())),
+                now: 1,
+            },
+        )
+        .expect("update");
+    d.store
+        .save_correlation(&mut stale, &[(ids[1], 0)])
+        .expect("second pass");
+    let stored = d.store.incident(incs[0].id).expect("read").expect("exists");
+    assert_eq!(stored.status, IncidentStatus::Investigating);
+    assert_eq!(stored.assignee.as_deref(), Some("ana"));
+    assert_eq!(stored.notes.len(), 1);
+    assert_eq!(stored.alert_count, 2);
+    assert_eq!(stored.last_seen, (T0 + 10) * NS);
+}
