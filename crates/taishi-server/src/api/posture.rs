@@ -130,13 +130,23 @@ pub async fn now(
             return Err(ApiError::not_found("posture scope"));
         }
         let ttl = Duration::from_secs(state.config.poll_secs);
-        if let Some(json) = state.summaries().get(&scope, ttl) {
+        if let Some(json) = state.summaries().get_or_claim(&scope, ttl) {
             return Ok(json);
         }
-        let s = summary(&*state.store, view.index(), &state.config.posture, &scope)?;
-        let json = Arc::new(serde_json::to_vec(&s).map_err(ApiError::internal)?);
-        state.summaries().put(scope, json.clone());
-        Ok(json)
+        let computed = summary(&*state.store, view.index(), &state.config.posture, &scope)
+            .map_err(ApiError::from)
+            .and_then(|s| serde_json::to_vec(&s).map_err(ApiError::internal));
+        match computed {
+            Ok(json) => {
+                let json = Arc::new(json);
+                state.summaries().put(scope, json.clone());
+                Ok(json)
+            }
+            Err(e) => {
+                state.summaries().release(&scope);
+                Err(e)
+            }
+        }
     })
     .await?;
     Ok((
