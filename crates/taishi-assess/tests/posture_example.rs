@@ -195,10 +195,18 @@ fn incidents_weigh_by_stage_and_false_positives_drop_out() {
         e.incidents.first().map(|c| c.label.as_str()),
         Some("Intrusion into the pump station")
     );
-    incidents[0].status = taishi_core::domain::IncidentStatus::FalsePositive;
+    // An analyst marks it a false positive (status belongs to analysts:
+    // a correlation pass never changes it).
     ex.store
-        .save_correlation(&mut incidents, &[])
-        .expect("save");
+        .update_incident(
+            incidents[0].id,
+            &taishi_core::store::IncidentUpdate {
+                status: Some(taishi_core::domain::IncidentStatus::FalsePositive),
+                ..Default::default()
+            },
+        )
+        .expect("update")
+        .expect("exists");
     let dropped = at(&ex.store);
     assert!(dropped < plain, "{dropped} vs {plain}");
 }
