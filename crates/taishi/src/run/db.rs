@@ -34,8 +34,12 @@ pub fn path_of(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// Opens the database of a command.
 pub fn open(args: &DbArgs) -> anyhow::Result<SqliteStore> {
-    let path = path_of(args.db.as_deref())?;
-    SqliteStore::open(&path).with_context(|| format!("{}: opening the database", path.display()))
+    open_path(&path_of(args.db.as_deref())?)
+}
+
+/// Opens the database at `path`, naming it in the error.
+pub fn open_path(path: &Path) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open(path).with_context(|| format!("{}: opening the database", path.display()))
 }
 
 /// Forwards records to a [`Discovery`] that the run reads back at the end.
@@ -78,8 +82,7 @@ impl RunDb {
 
     /// Opens the database at `path`, importing declared `assets` files first.
     pub fn open(path: PathBuf, assets: &[PathBuf]) -> anyhow::Result<RunDb> {
-        let store = SqliteStore::open(&path)
-            .with_context(|| format!("{}: opening the database", path.display()))?;
+        let store = open_path(&path)?;
         if !assets.is_empty() {
             import_assets(&store, assets)?;
         }

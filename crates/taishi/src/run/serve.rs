@@ -32,9 +32,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn open_both(path: &Path) -> anyhow::Result<Arc<SqliteStore>> {
-    let store = SqliteStore::open(path)
-        .with_context(|| format!("{}: opening the database", path.display()))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(db::open_path(path)?))
 }
 
 /// Serves `store` on `listen`, creating the first admin if there is none;
