@@ -76,42 +76,19 @@ pub fn assess(
 /// Applies a declared registry to the stored records: a declared record
 /// replaces the declared fields of the stored one with its address and
 /// keeps what traffic taught about it (MACs, services, software, OS,
-/// industrial role, times, exposure); new records are added; stored
-/// records the file does not name are kept.
+/// industrial role, times, exposure — merged as [`assets::absorb`] merges
+/// a discovery); new records are added; stored records the file does not
+/// name are kept.
 pub fn apply_declared(stored: Vec<Asset>, declared: Vec<Asset>) -> Vec<Asset> {
     let mut out = stored;
     for d in declared {
         match out.iter_mut().find(|a| a.address == d.address) {
             Some(a) => {
                 let seen = std::mem::replace(a, d);
-                a.origin = match seen.origin {
-                    AssetOrigin::Declared => AssetOrigin::Declared,
-                    AssetOrigin::Discovered | AssetOrigin::Both => AssetOrigin::Both,
-                };
-                for m in seen.macs {
-                    if !a.macs.contains(&m) {
-                        a.macs.push(m);
-                    }
+                // A record only ever declared has nothing seen to keep.
+                if seen.origin != AssetOrigin::Declared {
+                    assets::absorb(a, seen);
                 }
-                for sv in seen.services {
-                    if !a
-                        .services
-                        .iter()
-                        .any(|x| x.port == sv.port && x.transport == sv.transport)
-                    {
-                        a.services.push(sv);
-                    }
-                }
-                for sw in seen.software {
-                    if !a.software.contains(&sw) {
-                        a.software.push(sw);
-                    }
-                }
-                a.os_hint = a.os_hint.take().or(seen.os_hint);
-                a.ics_role = a.ics_role.take().or(seen.ics_role);
-                a.first_seen = seen.first_seen;
-                a.last_seen = seen.last_seen;
-                a.vulns = seen.vulns;
             }
             None => out.push(d),
         }

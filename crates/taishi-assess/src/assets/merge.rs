@@ -80,8 +80,10 @@ pub fn merge(declared: Vec<Asset>, discovered: Vec<Asset>) -> Vec<Asset> {
     out
 }
 
-/// Puts `d` into `target` (see [`merge`]).
-fn absorb(target: &mut Asset, d: Asset) {
+/// Puts what `d` saw into `target` (see [`merge`]): `target`'s own fields
+/// win, lists are united, first/last seen become the min/max, and a
+/// declared record becomes `Both`.
+pub fn absorb(target: &mut Asset, d: Asset) {
     if target.origin == AssetOrigin::Declared {
         target.origin = AssetOrigin::Both;
     }

@@ -26,6 +26,6 @@ pub use error::{AssetError, RowError};
 pub use import::{Imported, import, import_report};
 pub use index::AssetIndex;
 pub use labels::{ics_role_label, origin_label, role_label, sector_label, zone_label};
-pub use merge::merge;
+pub use merge::{absorb, merge};
 pub use version::compare_versions;
 pub use vulns::{exposure, import_vulns, match_vulns};
