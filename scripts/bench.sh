@@ -20,6 +20,9 @@
 # the rule set's load time and size.
 #
 #   scripts/bench.sh [--runs N] [--scale X] [--pcap FILE] [--rules DIR] [--only "t1 db ..."] [-- extra analyze args]
+#
+# TAISHI_BIN names the binary to measure (default target/release/taishi),
+# so a build in another target directory can be benchmarked as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=3
@@ -39,8 +42,9 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
-BIN=target/release/taishi
-[ -x "$BIN" ] || cargo build --release -p taishi
+BIN="${TAISHI_BIN:-target/release/taishi}"
+[ -x "$BIN" ] || [ -n "${TAISHI_BIN:-}" ] || cargo build --release -p taishi
+[ -x "$BIN" ] || { echo "$BIN: no such binary" >&2; exit 2; }
 mkdir -p "$(dirname "$PCAP")"
 if [ ! -s "$PCAP" ]; then
   echo "generating $PCAP (scale $SCALE)..." >&2
