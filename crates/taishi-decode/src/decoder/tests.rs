@@ -265,6 +265,29 @@ fn malformed_headers() {
     }
 }
 
+/// Regression (suricata-verify tcp-empty-sack): a SACK option with no
+/// blocks is legal and raises no event, while a real SACK option with a
+/// length that is not 2 + 8n is an invalid length.
+#[test]
+fn tcp_empty_sack_is_not_an_invalid_option() {
+    let mut f = eth_ipv4_tcp();
+    // SACK permitted (04 02) becomes an empty SACK (05 02).
+    f[58] = 0x05;
+    let g = decode(LinkType::ETHERNET, &f);
+    assert!(g.events.is_empty(), "{:?}", g.events);
+    let Some(L4::Tcp(t)) = g.l4 else {
+        panic!("no tcp: {g:?}")
+    };
+    assert!(!t.options.sack);
+
+    // Kind SACK, length 12: inside the header but not 2 + 8n.
+    let mut f = eth_ipv4_tcp();
+    f[58] = 0x05;
+    f[59] = 0x0c;
+    let g = decode(LinkType::ETHERNET, &f);
+    assert!(g.events.contains(&"tcp.opt_invalid_len"), "{:?}", g.events);
+}
+
 #[test]
 fn ipv4_bad_header_checksum_is_flagged_not_enforced() {
     let mut f = eth_ipv4_tcp();

@@ -96,7 +96,10 @@ impl Decoder {
                 2 => (1, len == 4),
                 3 => (2, len == 3),
                 4 => (4, len == 2),
-                5 => (8, len >= 10 && (len - 2) % 8 == 0),
+                // An empty SACK (length 2) is useless but RFC-legal, so
+                // Suricata accepts it silently; at most 4 blocks fit (34).
+                5 if len == 2 => (0, true),
+                5 => (8, (10..=34).contains(&len) && (len - 2) % 8 == 0),
                 8 => (16, len == 10),
                 _ => (0, true),
             };
