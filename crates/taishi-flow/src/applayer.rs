@@ -237,6 +237,14 @@ impl<'a> FlowView<'a> {
         self.meta.tcp_state
     }
 
+    /// Bytes of the stream sent in `dir` that the other side has
+    /// acknowledged so far, counted like the offsets of `on_data` (0 for
+    /// other protocols). An IDS inspects TCP data once it is acknowledged:
+    /// what the receiver took is what the sender's bytes did.
+    pub fn acked(&self, dir: Direction) -> u64 {
+        self.meta.acked[dir.index()]
+    }
+
     /// Whether this is the outer UDP conversation of a tunnel (its payload
     /// is the tunnel, so it is never handed to the app layer).
     pub fn is_tunnel_outer(&self) -> bool {

@@ -54,6 +54,9 @@ pub(crate) struct FlowMeta {
     /// TCP flags seen, `[to server, to client]`.
     pub tcp_flags: [u8; 2],
     pub tcp_state: TcpState,
+    /// Stream bytes each side's peer acknowledged, `[to server, to client]`
+    /// (TCP only; see [`crate::FlowView::acked`]).
+    pub acked: [u64; 2],
     pub state: FlowState,
     /// First ICMP (type, code) seen, `[to server, to client]`.
     pub icmp: [Option<(u8, u8)>; 2],

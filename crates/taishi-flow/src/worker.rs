@@ -395,6 +395,7 @@ impl<A: AppLayer> FlowWorker<A> {
                     tcp.streams.swap(0, 1);
                     tcp.swap_fin();
                 }
+                meta.acked = [tcp.streams[0].acked(), tcp.streams[1].acked()];
             }
             l4 => {
                 if let L4::Icmp {
@@ -464,6 +465,7 @@ impl<A: AppLayer> FlowWorker<A> {
             bytes: [0; 2],
             tcp_flags: [0; 2],
             tcp_state: TcpState::None,
+            acked: [0; 2],
             state: FlowState::New,
             icmp: [None; 2],
             tunnel: ctx.tunnel,

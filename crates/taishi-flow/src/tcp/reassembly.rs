@@ -142,6 +142,8 @@ pub struct Stream {
     segs: VecDeque<Segment>,
     /// Stream offset of the FIN, once seen.
     fin_off: Option<u64>,
+    /// Highest stream offset the peer acknowledged.
+    acked_off: u64,
     gap: bool,
     depth_reached: bool,
 }
@@ -174,6 +176,11 @@ impl Stream {
     /// Bytes handed on or skipped so far.
     pub fn offset(&self) -> u64 {
         self.base_off
+    }
+
+    /// Stream bytes the peer acknowledged (never past the FIN).
+    pub fn acked(&self) -> u64 {
+        self.acked_off
     }
 
     /// Sequence number of the next expected byte.
@@ -412,11 +419,21 @@ impl Stream {
     /// The peer acknowledged up to `ack`: bytes before it that we never
     /// saw are gone, skip them.
     pub(crate) fn on_ack(&mut self, ack: u32, rs: &mut Reassembler, out: &mut dyn FnMut(Out<'_>)) {
-        if !self.init || self.depth_reached {
+        if !self.init {
             return;
         }
         let jump = ack.wrapping_sub(self.base_seq) as i32 as i64;
-        if jump <= 0 || jump > MAX_ACK_JUMP {
+        // An ACK may fall inside bytes already handed on (they are
+        // delivered on arrival), so the acknowledged offset is tracked
+        // apart from `base`.
+        if jump <= MAX_ACK_JUMP {
+            let mut off = (self.base_off as i64 + jump).max(0) as u64;
+            if let Some(f) = self.fin_off {
+                off = off.min(f);
+            }
+            self.acked_off = self.acked_off.max(off);
+        }
+        if self.depth_reached || jump <= 0 || jump > MAX_ACK_JUMP {
             return;
         }
         let mut target = self.base_off + jump as u64;
@@ -683,6 +700,30 @@ mod tests {
         assert_eq!(got, vec!["abc", "<gap 6>", "xyz", "!"]);
         assert!(s.had_gap());
         assert_eq!(s.offset(), 13);
+    }
+
+    #[test]
+    fn acknowledged_offset_follows_acks_inside_delivered_data() {
+        let mut r = rs();
+        let mut s = Stream::default();
+        s.start(1001);
+        let mut push = |_: Out<'_>| {};
+        s.on_segment(1001, b"Please ", &mut r, &mut push);
+        s.on_segment(1008, b"Let Me In", &mut r, &mut push);
+        assert_eq!(s.acked(), 0);
+        // Both segments were handed on; the receiver took only the first.
+        s.on_ack(1008, &mut r, &mut push);
+        assert_eq!(s.acked(), 7);
+        // An older ACK does not move it back.
+        s.on_ack(1002, &mut r, &mut push);
+        assert_eq!(s.acked(), 7);
+        // The FIN's sequence number carries no byte.
+        s.set_fin(1017);
+        s.on_ack(1018, &mut r, &mut push);
+        assert_eq!(s.acked(), 16);
+        // A bogus ack far ahead is not believed.
+        s.on_ack(1018u32.wrapping_add(1 << 31), &mut r, &mut push);
+        assert_eq!(s.acked(), 16);
     }
 
     #[test]
