@@ -442,7 +442,13 @@ impl HeaderKw {
             },
             HeaderKw::Seq(n) => matches!(pkt.l4, L4::Tcp(t) if t.seq == *n),
             HeaderKw::Ack(n) => matches!(pkt.l4, L4::Tcp(t) if t.ack == *n),
-            HeaderKw::Dsize(r) => r.matches(pkt.payload.len() as u64),
+            // Suricata's signature mask makes `dsize:!N` require a payload
+            // (as `>N` and ranges do by their arithmetic), so an empty ACK
+            // is not "not N bytes long".
+            HeaderKw::Dsize(r) => {
+                let len = pkt.payload.len() as u64;
+                r.matches(len) && !(matches!(r, NumRange::Ne(_)) && len == 0)
+            }
             HeaderKw::Id(r) => matches!(pkt.l3, L3::Ipv4(h) if r.matches(h.id.into())),
             HeaderKw::Tos(neg, tos) => {
                 matches!(pkt.l3, L3::Ipv4(h) if (h.tos == *tos) != *neg)
@@ -780,6 +786,11 @@ mod tests {
         assert!(p("dsize", ">4").matches(&pk));
         assert!(p("dsize", "1<>6").matches(&pk));
         assert!(!p("dsize", "<5").matches(&pk));
+        assert!(p("dsize", "!9").matches(&pk));
+        // Regression (test-dsize-values): `!N` never matches an empty packet.
+        let empty = tcp_pkt(A);
+        assert!(!p("dsize", "!9").matches(&empty));
+        assert!(p("dsize", "<9").matches(&empty));
         let same = HeaderKw::parse("sameip", None).unwrap().unwrap();
         assert!(!same.matches(&pk));
         let mut h = v4();
