@@ -757,7 +757,22 @@ fn transforms() {
     assert!(rule(r#"content:"a"; dotprefix"#).unwrap().then.is_some());
     assert!(rule("xor:\"0\"").is_err());
     assert!(rule("pcrexform:\"abc\"").is_err());
-    assert!(rule("tld").unwrap_err().unsupported);
+    assert!(rule("luaxform").unwrap_err().unsupported);
+    assert!(rule("tld: x").is_err());
+    // domain and tld follow the public suffix list, not the last labels
+    assert!(hit(
+        r#"domain; content:"bbc.co.uk"; startswith; endswith"#,
+        b"www.bbc.co.uk"
+    ));
+    assert!(hit(
+        r#"tld; content:"co.uk"; startswith; endswith"#,
+        b"www.bbc.co.uk"
+    ));
+    assert!(hit(
+        r#"domain; content:"suricata.io"; startswith; endswith"#,
+        b"a.b.suricata.io"
+    ));
+    assert!(!hit(r#"domain; content:"co.uk""#, b"co.uk"));
     assert!(rule("gunzip: max-size 0").is_err());
     // gunzip and zlib_deflate decompress, up to their max-size
     let gz = {

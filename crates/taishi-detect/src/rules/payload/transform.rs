@@ -1,6 +1,8 @@
 //! Transforms: a sticky buffer turned into something else before its
-//! contents are matched (Suricata 8's set). `domain` and `tld` (need the
-//! public suffix list) and `luaxform` are reported as unsupported.
+//! contents are matched (Suricata 8's set). `domain` and `tld` read the
+//! public suffix list compiled into the `psl` crate (as Suricata's do), so
+//! they need no file at run time but follow the list of the build;
+//! `luaxform` is reported as unsupported.
 
 use md5::{Digest, Md5};
 use pcre2::bytes::{Regex, RegexBuilder};
@@ -63,6 +65,12 @@ pub enum Transform {
         /// Output limit.
         max_size: usize,
     },
+    /// `domain`: the registrable domain (public suffix plus one label),
+    /// empty when the name has none.
+    Domain,
+    /// `tld`: the public suffix (`co.uk` of `www.bbc.co.uk`), empty when
+    /// the name has none.
+    Tld,
     /// `from_base64[:bytes N, offset N, mode M]`.
     FromBase64 {
         /// Input bytes to decode at most (0: all).
@@ -94,6 +102,8 @@ pub(crate) fn parse(name: &str, value: Option<&str>) -> Result<Option<Transform>
         "url_decode" => plain(Transform::UrlDecode),
         "header_lowercase" => plain(Transform::HeaderLowercase),
         "strip_pseudo_headers" => plain(Transform::StripPseudoHeaders),
+        "domain" => plain(Transform::Domain),
+        "tld" => plain(Transform::Tld),
         "xor" => {
             let v = unquote(value.unwrap_or(""));
             if v.is_empty() || !v.len().is_multiple_of(2) || v.len() > 510 {
@@ -220,7 +230,7 @@ pub(crate) fn parse(name: &str, value: Option<&str>) -> Result<Option<Transform>
                 Transform::ZlibDeflate { max_size }
             }))
         }
-        "domain" | "tld" | "luaxform" => Err(KeywordError::unsupported(
+        "luaxform" => Err(KeywordError::unsupported(
             name,
             "transform not supported by Taishi yet",
         )),
@@ -324,6 +334,16 @@ impl Transform {
             } => {
                 if let Some(r) = subslice(input.len() as i64, *offset, *count, *truncate) {
                     out.extend_from_slice(&input[r]);
+                }
+            }
+            Transform::Domain => {
+                if let Some(d) = psl::domain(input) {
+                    out.extend_from_slice(d.as_bytes());
+                }
+            }
+            Transform::Tld => {
+                if let Some(t) = psl::suffix(input) {
+                    out.extend_from_slice(t.as_bytes());
                 }
             }
             Transform::Gunzip { max_size } => {
