@@ -14,6 +14,7 @@ use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
 
 use super::alert;
 use super::prefilter::{PortedPrefilter, Prefilter, ScanScratch};
+use super::raw::{RAW_MAX_PENDING, RawStream};
 use super::{Engine, class_of};
 use crate::rules::compile::{PktHdr, Signature};
 use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
@@ -38,6 +39,8 @@ pub struct DetectFlow {
     /// stream content is not inspected, as Suricata's default
     /// `encryption-handling` does.
     encrypted: bool,
+    /// Stream bytes awaiting raw inspection per direction (see `raw.rs`).
+    raw: [RawStream; 2],
 }
 
 /// Counters of the rule engine.
@@ -222,31 +225,25 @@ impl AppLayer for DetectLayer {
             self.proto
                 .data(&mut st.app, flow, dir, data, sink, Some(&mut hook));
         }
+        let tx_done = std::mem::take(&mut self.s.tx_done);
         // The chunk that completes a TLS or SSH handshake is still
         // inspected; what follows is ciphertext.
-        let now_encrypted = self.s.tx_done && matches!(app_name(&st.app), Some("tls" | "ssh"));
-        self.s.tx_done = false;
+        let now_encrypted = tx_done && matches!(app_name(&st.app), Some("tls" | "ssh"));
         if flow.proto() == 6 && !st.passed {
             self.s.stream_took = true;
         }
         let stream_start = st.stream_off[dir.index()];
         st.stream_off[dir.index()] += data.len() as u64;
         if flow.proto() == 6 && !st.passed && !st.encrypted {
-            let info = FlowInfo {
-                view: flow,
-                dir,
-                app_proto: app_name(&st.app),
-            };
-            inspect_payload(
-                &engine,
-                &mut self.s,
-                &info,
-                &mut st.vars,
-                &mut st.passed,
-                data,
-                stream_start,
-                sink,
-            );
+            let raw = &mut st.raw[dir.index()];
+            raw.push(stream_start, data);
+            if tx_done {
+                raw.trigger();
+            }
+            if now_encrypted || raw.len() >= RAW_MAX_PENDING {
+                let n = raw.len();
+                inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+            }
         }
         st.encrypted |= now_encrypted;
         st.alerted |= self.s.stats.alerts > before;
@@ -263,8 +260,11 @@ impl AppLayer for DetectLayer {
         let Some(engine) = self.engine.clone() else {
             return self.proto.gap(&mut st.app, flow, dir, len, sink, None);
         };
-        st.stream_off[dir.index()] += len;
         let before = self.s.stats.alerts;
+        // What is held ends where the gap starts: inspect it as one block.
+        let n = st.raw[dir.index()].len();
+        inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+        st.stream_off[dir.index()] += len;
         let mut hook = Hook {
             engine: &engine,
             s: &mut self.s,
@@ -295,6 +295,16 @@ impl AppLayer for DetectLayer {
             data: &[],
         };
         let app = self.proto.end(&mut st.app, flow, sink, Some(&mut hook));
+        // The end of the flow inspects every held byte, acknowledged or
+        // not, one direction at a time as Suricata's end-of-stream pseudo
+        // packets do; the packet being handled keeps its own alert list.
+        let packet_alerted = std::mem::take(&mut self.s.alerted);
+        for dir in [Direction::ToServer, Direction::ToClient] {
+            let n = st.raw[dir.index()].len();
+            inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+            self.s.alerted.clear();
+        }
+        self.s.alerted = packet_alerted;
         st.alerted |= self.s.stats.alerts > before;
         app
     }
@@ -344,6 +354,18 @@ impl AppLayer for DetectLayer {
                 first,
                 sink,
             );
+            if flow.proto() == 6 {
+                // A side whose peer was never seen (an asynchronous capture)
+                // has no acknowledgements to wait for.
+                let acked = if flow.pkts(dir.reverse()) == 0 {
+                    u64::MAX
+                } else {
+                    flow.acked(dir)
+                };
+                let closed = flow.tcp_state() == TcpState::Closed;
+                let n = st.raw[dir.index()].due(acked, closed);
+                inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+            }
             st.alerted |= self.s.stats.alerts > before;
         }
         self.s.alerted.clear();
@@ -695,6 +717,41 @@ fn inspect_packet(
     passed
 }
 
+/// Raw-stream rules against the first `n` held bytes of direction `dir`,
+/// which are then dropped.
+fn inspect_raw(
+    engine: &Engine,
+    s: &mut Scratch,
+    st: &mut DetectFlow,
+    view: &FlowView<'_>,
+    dir: Direction,
+    n: usize,
+    sink: &mut dyn EventSink,
+) {
+    if n == 0 {
+        return;
+    }
+    let DetectFlow {
+        app,
+        vars,
+        passed,
+        encrypted,
+        raw,
+        ..
+    } = st;
+    let raw = &mut raw[dir.index()];
+    if !*passed && !*encrypted {
+        let info = FlowInfo {
+            view,
+            dir,
+            app_proto: app_name(app),
+        };
+        let (data, start) = raw.head(n);
+        inspect_payload(engine, s, &info, vars, passed, data, start, sink);
+    }
+    raw.consume(n);
+}
+
 /// Payload rules of TCP against a chunk of reassembled stream.
 #[allow(clippy::too_many_arguments)]
 fn inspect_payload(
@@ -837,6 +894,7 @@ fn inspect_tx(
             if part != TxPart::Request
                 && tx_matches(sig, s, vars, data, ctx, tx, None, (c, sv), now)
             {
+                store_files(sig, tx);
                 let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
                     ctx_alert(ctx, sig, tx, Direction::ToServer, traffic);
                 };
@@ -868,6 +926,7 @@ fn inspect_tx(
                 continue;
             }
             if tx_matches(sig, s, vars, data, ctx, tx, Some(to_server), (c, sv), now) {
+                store_files(sig, tx);
                 let dir = if to_server {
                     Direction::ToServer
                 } else {
@@ -899,6 +958,14 @@ fn inspect_tx(
         }
     }
     s.cands = cands;
+}
+
+/// A matching `filestore` rule keeps the transaction's files, whether or
+/// not it alerts (`noalert`, thresholds), as Suricata's post-match does.
+fn store_files(sig: &Signature, tx: &dyn Transaction) {
+    if sig.app_kws.iter().any(|k| k.stores()) {
+        tx.store_files();
+    }
 }
 
 /// Whether a transaction rule matches one side of a transaction

@@ -15,6 +15,7 @@ mod alert;
 mod iponly;
 mod layer;
 pub mod prefilter;
+mod raw;
 mod set;
 
 use std::collections::HashMap;
