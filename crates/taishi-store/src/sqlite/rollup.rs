@@ -115,6 +115,11 @@ impl Batch {
     }
 
     /// Adds the sums to the hourly and daily rollups, and empties the batch.
+    ///
+    /// Rows go in key order, hourly ones first, then daily ones: each
+    /// upsert lands next to the previous one in the rollup b-tree, so the
+    /// pages it walks are the ones just walked (a batch of flows with
+    /// distinct client addresses adds thousands of rows).
     pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         if self.sums.is_empty() {
             return Ok(());
@@ -122,18 +127,69 @@ impl Batch {
         let mut stmt = tx
             .prepare_cached(UPSERT)
             .map_err(backend("update flow rollups"))?;
+        let mut rows: Vec<Row<'_>> = self
+            .sums
+            .iter()
+            .map(|(k, a)| Row {
+                grp: a.grp,
+                bucket: a.hour,
+                key: k.get(a.key_at..).unwrap_or(""),
+                flows: a.flows,
+                bytes: a.bytes,
+            })
+            .collect();
+        rows.sort_unstable_by(Row::order);
+        upsert(&mut stmt, int(HOUR), &rows)?;
+        // The same sums by day: a batch spanning midnight or several hours
+        // of a day gives rows that merge once sorted by day.
         let day = int(DAY);
-        for (k, a) in self.sums.drain() {
-            let key = k.get(a.key_at..).unwrap_or("");
-            for (width, bucket) in [(int(HOUR), a.hour), (day, a.hour / day * day)] {
-                stmt.execute(rusqlite::params![
-                    a.grp, width, bucket, key, a.flows, a.bytes
-                ])
-                .map_err(backend("update flow rollups"))?;
-            }
+        for r in &mut rows {
+            r.bucket = r.bucket / day * day;
         }
+        rows.sort_by(Row::order);
+        rows.dedup_by(|next, kept| {
+            let same = Row::order(next, kept).is_eq();
+            if same {
+                kept.flows = kept.flows.saturating_add(next.flows);
+                kept.bytes = kept.bytes.saturating_add(next.bytes);
+            }
+            same
+        });
+        upsert(&mut stmt, day, &rows)?;
+        drop(rows);
+        self.sums.clear();
         Ok(())
     }
+}
+
+/// A rollup row about to be added.
+struct Row<'a> {
+    grp: i64,
+    bucket: i64,
+    key: &'a str,
+    flows: i64,
+    bytes: i64,
+}
+
+impl Row<'_> {
+    /// The order of the rollup table's key (the width is the same for all).
+    fn order(a: &Row<'_>, b: &Row<'_>) -> std::cmp::Ordering {
+        (a.grp, a.bucket, a.key).cmp(&(b.grp, b.bucket, b.key))
+    }
+}
+
+fn upsert(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    width: i64,
+    rows: &[Row<'_>],
+) -> Result<(), StoreError> {
+    for r in rows {
+        stmt.execute(rusqlite::params![
+            r.grp, width, r.bucket, r.key, r.flows, r.bytes
+        ])
+        .map_err(backend("update flow rollups"))?;
+    }
+    Ok(())
 }
 
 const UPSERT: &str = "INSERT INTO flow_rollup (grp, width, bucket, key, flows, bytes)

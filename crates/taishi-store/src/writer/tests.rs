@@ -28,6 +28,7 @@ fn commits_every_max_lines_and_the_rest_at_finish() {
         store.clone(),
         BatchConfig {
             max_lines: 10,
+            max_batch_lines: 10,
             // Never by time here: only the line count decides.
             max_delay: Duration::from_secs(3600),
             queue: 2,
@@ -49,6 +50,40 @@ fn commits_every_max_lines_and_the_rest_at_finish() {
 }
 
 #[test]
+fn a_writer_behind_takes_what_is_queued_into_one_batch() {
+    let store = Arc::new(SqliteStore::open_in_memory().expect("open"));
+    let (committed, commits) = crossbeam_channel::unbounded();
+    let (go, wait) = crossbeam_channel::bounded::<()>(1);
+    let w = BatchWriter::spawn_with(
+        store.clone(),
+        BatchConfig {
+            max_lines: 10,
+            max_batch_lines: 25,
+            max_delay: Duration::from_secs(3600),
+            queue: 10,
+        },
+        move |r| {
+            let _ = committed.send(r.flows);
+            // Each commit holds the writer until the test lets it go on.
+            let _ = wait.recv();
+        },
+    )
+    .expect("spawn");
+    w.send(flows(0, 10)).expect("send");
+    assert_eq!(commits.recv(), Ok(10));
+    // Queued while the writer is busy with the first commit.
+    for k in 0..6 {
+        w.send(flows(10 + k * 5, 5)).expect("send");
+    }
+    drop(go);
+    let totals = w.finish().expect("finish");
+    assert_eq!(totals.flows, 40);
+    // 10 due plus 15 more queued (the cap of 25), then the rest.
+    assert_eq!(commits.try_iter().collect::<Vec<_>>(), [35, 40]);
+    assert_eq!(store.count_flows(&FlowQuery::default()).expect("count"), 40);
+}
+
+#[test]
 fn commits_after_max_delay_without_more_lines() {
     let store = Arc::new(SqliteStore::open_in_memory().expect("open"));
     let (tx, rx) = crossbeam_channel::unbounded();
@@ -56,6 +91,7 @@ fn commits_after_max_delay_without_more_lines() {
         store.clone(),
         BatchConfig {
             max_lines: 1_000_000,
+            max_batch_lines: 1_000_000,
             max_delay: Duration::from_millis(20),
             queue: 4,
         },
@@ -95,6 +131,8 @@ fn crash_child() {
         store,
         BatchConfig {
             max_lines: 2000,
+            // Batches of exactly 2000, so the parent can tell whole ones.
+            max_batch_lines: 2000,
             max_delay: Duration::from_secs(3600),
             queue: 4,
         },
