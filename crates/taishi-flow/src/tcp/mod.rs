@@ -97,6 +97,9 @@ pub(crate) struct TcpSession {
     /// Streams by direction: `[to server, to client]`.
     pub streams: [Stream; 2],
     client_isn: u32,
+    /// The client SYN's timestamp value (`None`: the SYN had no timestamp
+    /// option), which the server's answers must echo.
+    client_ts: Option<u32>,
     /// Sequence number after each side's FIN, once seen.
     fin_next: [Option<u32>; 2],
 }
@@ -116,6 +119,21 @@ fn seq_geq(a: u32, b: u32) -> bool {
 impl TcpSession {
     fn acks_fin_of(&self, side: Direction, ack: u32) -> bool {
         self.fin_next[side.index()].is_some_and(|f| seq_geq(ack, f))
+    }
+
+    /// Whether a server packet answering the client's SYN echoes its
+    /// timestamp (Suricata's `StateSynSentValidateTimestamp`). Linux drops
+    /// an answer that does not, so an attacker can send a RST or FIN that
+    /// Linux ignores but a naive monitor takes as the end of the session
+    /// (Suricata bug 3286).
+    fn echoes_syn_timestamp(&self, tcp: &TcpInfo) -> bool {
+        let Some((_, echo)) = tcp.options.timestamp else {
+            return true;
+        };
+        match self.client_ts {
+            Some(ts) => ts == 0 || echo == 0 || echo == ts,
+            None => echo == 0,
+        }
     }
 
     /// Tracks one packet of the flow, sent in `dir`. Reassembled data and
@@ -163,6 +181,7 @@ impl TcpSession {
                     *state = TcpState::SynSent;
                     stats.sessions += 1;
                     self.client_isn = tcp.seq;
+                    self.client_ts = tcp.options.timestamp.map(|(val, _)| val);
                     self.streams[s].start(tcp.seq.wrapping_add(1));
                     // TCP Fast Open data rides on the SYN.
                     self.data(dir, tcp.seq.wrapping_add(1), payload, rs, out);
@@ -186,8 +205,25 @@ impl TcpSession {
                 }
             }
             TcpState::SynSent => {
+                if dir == Direction::ToClient && !self.echoes_syn_timestamp(tcp) {
+                    if syn && ack && tcp.ack != self.client_isn.wrapping_add(1) {
+                        out(dir, Out::Event("stream.3whs_synack_with_wrong_ack"));
+                    } else {
+                        out(dir, Out::Event("stream.pkt_invalid_timestamp"));
+                    }
+                    return;
+                }
                 if rst {
-                    *state = TcpState::Closed;
+                    // The client aborts its own attempt only with a RST
+                    // that looks like the answer to its SYN; the server's
+                    // RST (which echoed the SYN's timestamp) ends it.
+                    let aborts = dir == Direction::ToClient
+                        || (tcp.seq == self.client_isn
+                            && tcp.window == 0
+                            && tcp.ack == self.client_isn.wrapping_add(1));
+                    if aborts {
+                        *state = TcpState::Closed;
+                    }
                     return;
                 }
                 match dir {
@@ -196,6 +232,7 @@ impl TcpSession {
                             // A new attempt on the same tuple: follow it.
                             out(dir, Out::Event("stream.3whs_syn_resend_diff_seq"));
                             self.client_isn = tcp.seq;
+                            self.client_ts = tcp.options.timestamp.map(|(val, _)| val);
                             self.streams[s] = Stream::default();
                             self.streams[s].start(tcp.seq.wrapping_add(1));
                         }
@@ -355,11 +392,14 @@ mod tests {
             ack: u32,
             midstream: bool,
         ) -> TcpState {
+            self.seg(dir, &seg(flags, seq, ack), midstream)
+        }
+        fn seg(&mut self, dir: Direction, tcp: &TcpInfo, midstream: bool) -> TcpState {
             let ev = &mut self.events;
             self.sess.packet(
                 &mut self.state,
                 dir,
-                &seg(flags, seq, ack),
+                tcp,
                 b"",
                 midstream,
                 &mut self.rs,
@@ -417,6 +457,48 @@ mod tests {
         assert_eq!(r.events, vec!["stream.3whs_synack_with_wrong_ack"]);
         assert_eq!(r.pkt(C, RST | ACK, 0, 101, false), TcpState::Closed);
         assert_eq!(r.stats.rst, 1);
+    }
+
+    /// Regression (suricata-verify bug-3286-02-linux-evasion): answers to a
+    /// SYN that do not echo its timestamp are ignored, as Linux ignores
+    /// them, so a forged RST or FIN cannot end the session for us alone.
+    #[test]
+    fn syn_sent_ignores_answers_that_do_not_echo_the_syn_timestamp() {
+        let ts = |flags, seq, ack, val, echo| TcpInfo {
+            options: TcpOptions {
+                timestamp: Some((val, echo)),
+                ..TcpOptions::default()
+            },
+            ..seg(flags, seq, ack)
+        };
+        let mut r = Run::new();
+        r.seg(S, &ts(SYN, 100, 0, 5000, 0), false);
+        assert_eq!(
+            r.seg(C, &ts(RST | ACK, 500, 101, 100, 100), false),
+            TcpState::SynSent
+        );
+        assert_eq!(
+            r.seg(C, &ts(FIN | ACK, 500, 101, 100, 100), false),
+            TcpState::SynSent
+        );
+        assert_eq!(r.events, vec!["stream.pkt_invalid_timestamp"; 2]);
+        // A client RST that does not answer its own SYN does not end it.
+        assert_eq!(r.pkt(S, RST, 101, 0, false), TcpState::SynSent);
+        // The real SYN-ACK echoes the timestamp.
+        assert_eq!(
+            r.seg(C, &ts(SYN | ACK, 500, 101, 7000, 5000), false),
+            TcpState::SynRecv
+        );
+        assert_eq!(r.pkt(S, ACK, 101, 501, false), TcpState::Established);
+        // Without a timestamp on the SYN, an echo is forged; a RST without
+        // any timestamp still ends the attempt.
+        let mut r = Run::new();
+        r.pkt(S, SYN, 100, 0, false);
+        assert_eq!(
+            r.seg(C, &ts(RST | ACK, 0, 101, 1, 9), false),
+            TcpState::SynSent
+        );
+        assert_eq!(r.pkt(C, RST | ACK, 0, 101, false), TcpState::Closed);
     }
 
     #[test]
