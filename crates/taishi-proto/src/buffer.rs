@@ -114,8 +114,11 @@ pub enum Buffer {
     /// `file.data` of files going to the server (HTTP request bodies,
     /// SMTP attachments).
     FileDataToServer,
-    /// `file.name`.
+    /// `file.name` of files going to the server (SMTP attachments, FTP
+    /// uploads).
     FileName,
+    /// `file.name` of files going to the client (FTP downloads).
+    FileNameToClient,
     /// `smb.named_pipe` / share.
     SmbShare,
     /// `smb.ntlmssp_user`.
@@ -278,6 +281,9 @@ pub enum Field {
     Dnp3ResponseObject,
     /// Size in bytes of each file of the transaction.
     FileSize,
+    /// Direction of each file of the transaction: 0 to the server, 1 to
+    /// the client (which side a `filestore` rule finds it on).
+    FileDirection,
 }
 
 /// [`Field::TlsState`] bits, as Suricata's `ssl_state` names them.

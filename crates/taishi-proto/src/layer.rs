@@ -6,6 +6,8 @@ use taishi_flow::{AppLayer, Direction, FlowView};
 
 use crate::config::{Mode, ProtoConfig};
 use crate::detection::{self, DETECT_BUFFER, Verdict};
+use crate::expect::Expectations;
+use crate::ftpdata::state::FtpDataState;
 use crate::parser::{AppParser, ParseCtx, TxHook};
 use crate::registry::PROTOCOLS;
 use crate::stats::ProtoStats;
@@ -58,6 +60,8 @@ enum Phase {
 pub struct ProtoLayer {
     config: ProtoConfig,
     stats: ProtoStats,
+    /// Flows control channels announced (FTP data channels).
+    expectations: Expectations,
 }
 
 impl ProtoLayer {
@@ -66,6 +70,7 @@ impl ProtoLayer {
         ProtoLayer {
             config,
             stats: ProtoStats::default(),
+            expectations: Expectations::default(),
         }
     }
 
@@ -74,10 +79,12 @@ impl ProtoLayer {
         &self.stats
     }
 
+    #[allow(clippy::too_many_arguments)] // the flow's context, as `data` has it
     fn activate(
         &mut self,
         st: &mut FlowApp,
         idx: usize,
+        made: Option<Box<dyn AppParser>>,
         flow: &FlowView<'_>,
         sink: &mut dyn EventSink,
         mut hook: Option<&mut dyn TxHook>,
@@ -89,7 +96,8 @@ impl ProtoLayer {
         } else {
             self.config.tcp_mode[idx]
         };
-        let parser = (mode == Mode::On).then(|| (PROTOCOLS[idx].new_parser)(&self.config, udp));
+        let parser = (mode == Mode::On)
+            .then(|| made.unwrap_or_else(|| (PROTOCOLS[idx].new_parser)(&self.config, udp)));
         st.phase = Phase::Active { idx, parser };
         // Replay what was held, oldest direction first.
         let first = st.first.unwrap_or(Direction::ToServer);
@@ -121,6 +129,7 @@ impl ProtoLayer {
             let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink)
                 .parsing(dir)
                 .reversed(st.reverse)
+                .with_expectations(&mut self.expectations)
                 .with_hook(shorten(hook));
             p.parse(&mut ctx, dir, data);
         }
@@ -151,6 +160,19 @@ impl ProtoLayer {
             Phase::Detecting => {}
         }
         let udp = flow.proto() == 17;
+        if st.first.is_none()
+            && !udp
+            && let Some(transfer) = self.expectations.take(flow.client().0, flow.server())
+            && let Some(idx) = crate::registry::index_of(crate::ftpdata::DEF.name)
+            && self.config.tcp_mode[idx] != Mode::Off
+        {
+            // An announced data channel: its control channel said what it
+            // is, content cannot.
+            let parser = Box::new(FtpDataState::new(transfer));
+            let mut hook = hook;
+            self.activate(st, idx, Some(parser), flow, sink, reborrow(&mut hook));
+            return self.feed(st, flow, dir, data, sink, hook);
+        }
         st.first.get_or_insert(dir);
         let server_port = flow.server().1;
         let d = dir.index();
@@ -181,10 +203,10 @@ impl ProtoLayer {
                 st.reverse = reversed;
                 if udp {
                     let mut hook = hook;
-                    self.activate(st, idx, flow, sink, reborrow(&mut hook));
+                    self.activate(st, idx, None, flow, sink, reborrow(&mut hook));
                     self.feed(st, flow, dir, data, sink, hook);
                 } else {
-                    self.activate(st, idx, flow, sink, hook);
+                    self.activate(st, idx, None, flow, sink, hook);
                 }
             }
             Verdict::Wait if !udp && st.pending[d].len() < DETECT_BUFFER => {}

@@ -17,6 +17,7 @@
 pub mod buffer;
 pub mod config;
 pub mod detection;
+pub mod expect;
 pub mod layer;
 pub mod parser;
 pub mod registry;
@@ -25,6 +26,7 @@ pub mod stats;
 pub mod dnp3;
 pub mod dns;
 pub mod ftp;
+pub mod ftpdata;
 pub mod http;
 pub mod iec104;
 pub mod imap;

@@ -8,6 +8,7 @@ use taishi_flow::{Direction, FlowView};
 
 use crate::buffer::{Buffer, Field};
 use crate::config::ProtoConfig;
+use crate::expect::{Expectations, Transfer};
 use crate::stats::ProtoStats;
 
 /// A protocol's per-flow parser: receives the bytes of each direction in
@@ -75,6 +76,12 @@ pub trait Transaction {
     fn fields(&self, field: Field, f: &mut dyn FnMut(u64)) {
         let _ = (field, f);
     }
+
+    /// A rule with `filestore` matched: the files of the transaction are to
+    /// be kept, and their `fileinfo` records say `stored`. Rules see a
+    /// transaction by shared reference, so a transaction with files keeps
+    /// the mark in a cell; the default (no files) ignores it.
+    fn store_files(&self) {}
 }
 
 /// Which part of a transaction is ready for inspection.
@@ -120,6 +127,8 @@ pub struct ParseCtx<'a, 'f> {
     reversed: bool,
     /// The rule engine, when one listens.
     hook: Option<&'a mut dyn TxHook>,
+    /// Flows announced by control channels, of the worker.
+    expectations: Option<&'a mut Expectations>,
 }
 
 impl<'a, 'f> ParseCtx<'a, 'f> {
@@ -145,6 +154,26 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             data_dir: None,
             reversed: false,
             hook: None,
+            expectations: None,
+        }
+    }
+
+    /// Lets the parser announce flows it expects ([`ParseCtx::expect`]).
+    pub fn with_expectations(mut self, expectations: &'a mut Expectations) -> Self {
+        self.expectations = Some(expectations);
+        self
+    }
+
+    /// Announces a flow between `a` and `b` to `port` that will carry
+    /// `transfer` (an FTP data channel): it is labelled `ftp-data` without
+    /// content detection when it opens.
+    pub fn expect(&mut self, a: IpAddr, b: IpAddr, port: u16, transfer: Transfer) {
+        if let Some(e) = self.expectations.as_deref_mut() {
+            let dropped = e.dropped;
+            e.add(a, b, port, transfer);
+            if e.dropped > dropped {
+                self.limit_hit();
+            }
         }
     }
 
@@ -200,6 +229,31 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         self.complete_part(tx, TxPart::Response);
     }
 
+    /// Hands the side of `tx` going in `dir` to the rules now, without
+    /// logging it: a transaction that lasts as long as its flow (a file
+    /// transfer) is inspected when its first bytes arrive, as Suricata
+    /// inspects an open file, and logged later with
+    /// [`ParseCtx::log_inspected`].
+    pub fn inspect(&mut self, tx: &dyn Transaction, dir: Direction) {
+        let part = match dir {
+            Direction::ToServer => TxPart::Request,
+            Direction::ToClient => TxPart::Response,
+        };
+        if let Some(hook) = self.hook.take() {
+            hook.on_tx(self, tx, part);
+            self.hook = Some(hook);
+        }
+    }
+
+    /// Counts and logs a transaction the rules saw through
+    /// [`ParseCtx::inspect`].
+    pub fn log_inspected(&mut self, tx: &dyn Transaction) {
+        if let Some(n) = self.stats.tx.get_mut(self.proto_idx) {
+            *n += 1;
+        }
+        self.log_tx(tx);
+    }
+
     fn complete_part(&mut self, tx: &dyn Transaction, part: TxPart) {
         if let Some(n) = self.stats.tx.get_mut(self.proto_idx) {
             *n += 1;
@@ -208,6 +262,10 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             hook.on_tx(self, tx, part);
             self.hook = Some(hook);
         }
+        self.log_tx(tx);
+    }
+
+    fn log_tx(&mut self, tx: &dyn Transaction) {
         if !self.config.logging(self.proto_idx) {
             return;
         }

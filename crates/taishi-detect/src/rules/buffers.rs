@@ -129,12 +129,12 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
             to_server: Some(FileDataToServer),
             to_client: Some(FileData),
         },
-        // Names of files going to the server (SMTP attachments); no
-        // protocol offers names of downloads to rules yet.
+        // Names of files by direction: uploads (SMTP attachments, FTP
+        // STOR) and downloads (FTP RETR).
         "file.name" => BufferDef {
             proto: None,
             to_server: Some(FileName),
-            to_client: None,
+            to_client: Some(FileNameToClient),
         },
         "smb.share" | "smb_share" | "smb.named_pipe" | "smb_named_pipe" => req("smb", SmbShare),
         "smb.ntlmssp_user" => req("smb", SmbNtlmsspUser),

@@ -8,6 +8,7 @@ use taishi_flow::Direction;
 
 use super::parser::{self, Reply};
 use super::{MAX_LINE, MAX_PENDING, MAX_REPLY_LINES};
+use crate::expect::Transfer;
 use crate::parser::{AppParser, ParseCtx};
 
 /// How the data channel is opened.
@@ -67,6 +68,9 @@ pub struct FtpState {
     user: Option<Vec<u8>>,
     /// AUTH TLS/SSL was accepted (234): the rest of the flow is TLS.
     encrypted: bool,
+    /// Port of the data channel the latest PORT/EPRT offered or PASV/EPSV
+    /// reply opened, until a STOR or RETR uses it.
+    dyn_port: Option<u16>,
 }
 
 impl FtpState {
@@ -91,8 +95,13 @@ impl FtpState {
                 tx.offered_port = parser::parse_port_args(arg);
                 tx.bounce = super::detect::port_address(arg)
                     .is_some_and(|a| std::net::IpAddr::V4(a) != ctx.client_ip());
+                self.dyn_port = tx.offered_port;
             }
-            b"EPRT" => tx.offered_port = parser::parse_eprt(arg),
+            b"EPRT" => {
+                tx.offered_port = parser::parse_eprt(arg);
+                self.dyn_port = tx.offered_port;
+            }
+            b"STOR" | b"RETR" => self.announce(ctx, verb == b"STOR", arg),
             b"USER" => {
                 self.user = Some(arg.to_vec());
                 tx.user = self.user.clone();
@@ -152,6 +161,9 @@ impl FtpState {
         tx.reply_truncated |= cut;
         if let Some(r) = reply {
             apply_reply(tx, &r);
+            if tx.mode == Some(Mode::Passive) && tx.dynamic_port.is_some() {
+                self.dyn_port = tx.dynamic_port;
+            }
             if tx.command.as_deref() == Some(b"AUTH") && &r.code == b"234" {
                 self.encrypted = true;
             }
@@ -165,6 +177,27 @@ impl FtpState {
             tx.done = true;
             ctx.complete(&tx);
         }
+    }
+}
+
+impl FtpState {
+    /// A STOR or RETR will open the data channel last set up: announce it,
+    /// so that flow is known as `ftp-data` carrying this file (Suricata
+    /// creates its expectation at the same command).
+    fn announce(&mut self, ctx: &mut ParseCtx<'_, '_>, store: bool, file_name: &[u8]) {
+        let Some(port) = self.dyn_port.take() else {
+            return;
+        };
+        let (mut client, mut server) = (ctx.flow.client().0, ctx.flow.server().0);
+        if ctx.is_reversed() {
+            std::mem::swap(&mut client, &mut server);
+        }
+        let transfer = Transfer {
+            store,
+            file_name: file_name.to_vec(),
+            sender: if store { client } else { server },
+        };
+        ctx.expect(client, server, port, transfer);
     }
 }
 

@@ -58,6 +58,21 @@ impl Transaction for TxLog<'_> {
     fn buffers(&self, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
         super::detect::buffers(self.tx, self.cfg, buffer, f);
     }
+
+    fn fields(&self, field: crate::buffer::Field, f: &mut dyn FnMut(u64)) {
+        // Closed files only: a file still open is seen with the side that
+        // closes it (the request's when it completes, the response's with
+        // the whole transaction).
+        if field == crate::buffer::Field::FileDirection {
+            for (dir, _) in &self.tx.files {
+                f(dir.index() as u64);
+            }
+        }
+    }
+
+    fn store_files(&self) {
+        self.tx.stored.set(true);
+    }
 }
 
 /// Bytes as Suricata's JSON builder writes them: UTF-8 text as is, other
@@ -181,7 +196,7 @@ pub fn fileinfo_record(tx: &Tx, _cfg: &HttpConfig, f: &FileDone) -> Map<String, 
         fi.insert("sha1".into(), json!(sha1));
         fi.insert("sha256".into(), json!(sha256));
     }
-    fi.insert("stored".into(), json!(false));
+    fi.insert("stored".into(), json!(tx.stored.get()));
     fi.insert("size".into(), json!(f.size));
     if let Some(r) = f.range {
         if r.start >= 0 {

@@ -17,7 +17,7 @@
 //! `anomaly` records with libhtp's event names. See
 //! `docs/protocols/http.md` for fields, limits and settings.
 
-mod body;
+pub(crate) mod body;
 mod detect;
 mod log;
 pub mod parser;

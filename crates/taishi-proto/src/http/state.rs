@@ -131,6 +131,11 @@ pub struct Tx {
     resp_file: Option<FileTrack>,
     decoder: Option<Decoder>,
     multipart: Option<Multipart>,
+    /// Closed files and their direction, logged once the rules saw the
+    /// transaction (a `filestore` rule decides their `stored`).
+    pub files: Vec<(Direction, FileDone)>,
+    /// A `filestore` rule matched the transaction.
+    pub stored: std::cell::Cell<bool>,
 }
 
 impl Tx {
@@ -1076,16 +1081,12 @@ impl HttpState {
         }
     }
 
-    fn log_file(&mut self, ctx: &mut dyn Out, id: Option<u64>, dir: Direction, f: FileDone) {
-        let Some(tx) = id.and_then(|id| self.txs.iter().find(|t| t.id == id)) else {
-            return;
-        };
-        let body = fileinfo_record(tx, &self.cfg, &f);
-        let d = match dir {
-            Direction::ToClient => Some(Direction::ToClient),
-            Direction::ToServer => None,
-        };
-        ctx.emit("fileinfo", d, body);
+    /// Keeps a closed file for its `fileinfo` record, written when the
+    /// transaction is (see [`HttpState::log_tx`]).
+    fn log_file(&mut self, _ctx: &mut dyn Out, id: Option<u64>, dir: Direction, f: FileDone) {
+        if let Some(tx) = id.and_then(|id| self.txs.iter_mut().find(|t| t.id == id)) {
+            tx.files.push((dir, f));
+        }
     }
 
     /// Consumes body bytes of `kind`; returns what follows the body.
@@ -1272,8 +1273,18 @@ impl HttpState {
         }
     }
 
+    /// Logs a finished transaction, then its files: the rules have seen
+    /// it by then, so a `filestore` match is in each file's `stored`.
     fn log_tx(&self, ctx: &mut dyn Out, tx: &Tx) {
         ctx.complete(&TxLog { tx, cfg: &self.cfg });
+        for (dir, f) in &tx.files {
+            let body = fileinfo_record(tx, &self.cfg, f);
+            let d = match dir {
+                Direction::ToClient => Some(Direction::ToClient),
+                Direction::ToServer => None,
+            };
+            ctx.emit("fileinfo", d, body);
+        }
     }
 
     /// Data of `len` bytes was lost in `dir`.

@@ -63,7 +63,10 @@ pub fn buffers(tx: &SmtpTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
 
 /// `filesize` of each attachment.
 pub fn fields(tx: &SmtpTx, field: Field, f: &mut dyn FnMut(u64)) {
-    if field == Field::FileSize {
-        tx.files.iter().for_each(|x| f(x.size));
+    match field {
+        Field::FileSize => tx.files.iter().for_each(|x| f(x.size)),
+        // Attachments travel with the message, to the server.
+        Field::FileDirection => tx.files.iter().for_each(|_| f(0)),
+        _ => {}
     }
 }

@@ -304,6 +304,13 @@ pub enum AppKw {
         /// `!"exe"`.
         negated: bool,
     },
+    /// `filestore[:DIRECTION[,SCOPE]]`: the transaction has a file on the
+    /// side inspected (`Some(true)`: only to the server, `Some(false)`: only
+    /// to the client), and once the rule matches its files are kept
+    /// ([`taishi_proto::Transaction::store_files`]). Every scope stores
+    /// the transaction's files: Taishi keeps no per-file or per-session
+    /// store marks.
+    Filestore(Option<bool>),
     /// `filemd5` / `filesha1` / `filesha256`: a file's hash is (or with
     /// `!`, is not) in the list file.
     FileHash {
@@ -805,6 +812,7 @@ impl AppKw {
                 suffix.extend(text.to_ascii_lowercase().into_bytes());
                 AppKw::FileExt { suffix, negated }
             }
+            "filestore" => AppKw::Filestore(filestore_direction(value)?),
             "filemd5" | "filesha1" | "filesha256" => {
                 let (negated, file) = negatable(name, value)?;
                 let kind = match name {
@@ -837,8 +845,13 @@ impl AppKw {
             AppKw::FtpMode(_) | AppKw::FtpReplyReceived(_) | AppKw::FtpBounce => "ftp",
             AppKw::Modbus(_) => "modbus",
             AppKw::Dnp3Func(_) | AppKw::Dnp3Ind { .. } | AppKw::Dnp3Obj { .. } => "dnp3",
-            AppKw::FileExt { .. } | AppKw::FileHash { .. } => "",
+            AppKw::FileExt { .. } | AppKw::FileHash { .. } | AppKw::Filestore(_) => "",
         }
+    }
+
+    /// Whether a match keeps the transaction's files (`filestore`).
+    pub fn stores(&self) -> bool {
+        matches!(self, AppKw::Filestore(_))
     }
 
     /// Some(true) when it only exists on requests (to server), Some(false)
@@ -856,6 +869,7 @@ impl AppKw {
             | AppKw::FtpReplyReceived(_) => Some(false),
             AppKw::Substr { proto: Some(_), .. } => Some(false),
             AppKw::FtpBounce | AppKw::Modbus(_) => Some(true),
+            AppKw::Filestore(dir) => *dir,
             _ => None,
         }
     }
@@ -942,7 +956,7 @@ impl AppKw {
                 ..
             } => {
                 let (mut seen, mut found) = (false, false);
-                tx.buffers(*buffer, &mut |b| {
+                tx.buffers(file_side(*buffer, to_server), &mut |b| {
                     seen = true;
                     found |= if *nocase {
                         find_nocase(b, needle)
@@ -992,12 +1006,16 @@ impl AppKw {
             }
             AppKw::FileExt { suffix, negated } => {
                 let (mut seen, mut found) = (false, false);
-                tx.buffers(Buffer::FileName, &mut |b| {
+                tx.buffers(file_side(Buffer::FileName, to_server), &mut |b| {
                     seen = true;
                     found |= b.len() >= suffix.len()
                         && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
                 });
                 seen && found != *negated
+            }
+            AppKw::Filestore(_) => {
+                let want = u64::from(!to_server);
+                any_value(tx, Field::FileDirection, |d| d == want)
             }
             AppKw::FileHash {
                 kind,
@@ -1017,6 +1035,38 @@ impl AppKw {
                 hit
             }
         }
+    }
+}
+
+/// File names are kept by direction: the to-client side of a
+/// `filename`/`fileext` keyword reads the names of downloads.
+fn file_side(buffer: Buffer, to_server: bool) -> Buffer {
+    match buffer {
+        Buffer::FileName if !to_server => Buffer::FileNameToClient,
+        b => b,
+    }
+}
+
+/// The direction of `filestore:DIRECTION[,SCOPE]` (`None`: both, or the
+/// side the rule matched on, Suricata's default).
+fn filestore_direction(value: Option<&str>) -> Result<Option<bool>, KeywordError> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let (dir, scope) = match v.split_once(',') {
+        Some((d, s)) => (d.trim(), Some(s.trim())),
+        None => (v, None),
+    };
+    if let Some(s) = scope
+        && !matches!(s, "file" | "tx" | "ssn")
+    {
+        return Err(err("filestore", format!("unknown scope '{s}'")));
+    }
+    match dir {
+        "request" | "to_server" => Ok(Some(true)),
+        "response" | "to_client" => Ok(Some(false)),
+        "both" => Ok(None),
+        d => Err(err("filestore", format!("unknown direction '{d}'"))),
     }
 }
 

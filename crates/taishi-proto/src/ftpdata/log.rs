@@ -1,0 +1,94 @@
+//! EVE `ftp_data` and `fileinfo` records of a data channel, and its
+//! buffers for rules.
+
+use serde_json::{Map, Value, json};
+use taishi_flow::Direction;
+
+use super::state::FtpDataTx;
+use crate::buffer::{Buffer, Field};
+use crate::dns::log::bytes_str;
+use crate::http::body::FileDone;
+use crate::parser::Transaction;
+
+fn ftp_data(tx: &FtpDataTx) -> Value {
+    json!({
+        "filename": bytes_str(&tx.transfer.file_name),
+        "command": if tx.transfer.store { "STOR" } else { "RETR" },
+    })
+}
+
+impl Transaction for FtpDataTx {
+    fn event_type(&self) -> &'static str {
+        "ftp_data"
+    }
+
+    fn log(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("ftp_data".into(), ftp_data(self));
+        m
+    }
+
+    fn buffers(&self, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
+        let hex = |i: usize| {
+            self.done
+                .as_ref()
+                .and_then(|d| d.digests.as_ref())
+                .and_then(|h| h.get(i))
+        };
+        match buffer {
+            Buffer::FileName if self.dir == Some(Direction::ToServer) => {
+                f(&self.transfer.file_name)
+            }
+            Buffer::FileNameToClient if self.dir == Some(Direction::ToClient) => {
+                f(&self.transfer.file_name)
+            }
+            Buffer::FileMd5 => hex(0).into_iter().for_each(|h| f(h.as_bytes())),
+            Buffer::FileSha1 => hex(1).into_iter().for_each(|h| f(h.as_bytes())),
+            Buffer::FileSha256 => hex(2).into_iter().for_each(|h| f(h.as_bytes())),
+            _ => {}
+        }
+    }
+
+    fn fields(&self, field: Field, f: &mut dyn FnMut(u64)) {
+        match field {
+            Field::FileSize => {
+                let size = match (&self.file, &self.done) {
+                    (Some(open), _) => Some(open.size),
+                    (None, Some(done)) => Some(done.size),
+                    _ => None,
+                };
+                size.into_iter().for_each(f);
+            }
+            Field::FileDirection => self.dir.into_iter().for_each(|d| f(d.index() as u64)),
+            _ => {}
+        }
+    }
+
+    fn store_files(&self) {
+        self.stored.set(true);
+    }
+}
+
+/// The body of the file's `fileinfo` record (Suricata's `EveFileInfo`
+/// with the `ftp_data` object of its transaction).
+pub fn fileinfo(tx: &FtpDataTx, f: &FileDone) -> Map<String, Value> {
+    let mut fi = Map::new();
+    fi.insert("filename".into(), json!(bytes_str(&f.name)));
+    fi.insert("gaps".into(), json!(f.gaps));
+    fi.insert(
+        "state".into(),
+        json!(if f.closed { "CLOSED" } else { "TRUNCATED" }),
+    );
+    if let Some([md5, sha1, sha256]) = &f.digests {
+        fi.insert("md5".into(), json!(md5));
+        fi.insert("sha1".into(), json!(sha1));
+        fi.insert("sha256".into(), json!(sha256));
+    }
+    fi.insert("stored".into(), json!(tx.stored.get()));
+    fi.insert("size".into(), json!(f.size));
+    fi.insert("tx_id".into(), json!(0));
+    let mut m = Map::new();
+    m.insert("ftp_data".into(), ftp_data(tx));
+    m.insert("fileinfo".into(), Value::Object(fi));
+    m
+}

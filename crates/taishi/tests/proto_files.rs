@@ -1,0 +1,145 @@
+//! Files end to end on published captures (suricata-verify cases under
+//! `../shared/corpus/suricata-verify`, skipped when absent): FTP data
+//! channels labelled `ftp-data` through their control channel, their
+//! files in `fileinfo`, and `filestore` rules marking files `stored`.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use serde_json::Value;
+
+/// The folder of a suricata-verify case, or `None` with a skip message.
+fn case(test: &str, name: &str) -> Option<PathBuf> {
+    let Some(s) = shared() else {
+        eprintln!("{test}: skipped: ../shared is not present");
+        return None;
+    };
+    let dir = s.join("corpus/suricata-verify").join(name);
+    if !dir.join("input.pcap").exists() {
+        eprintln!("{test}: skipped: {} is absent", dir.display());
+        return None;
+    }
+    Some(dir)
+}
+
+/// Records of a case's capture, with its rules when `rules` and the extra
+/// arguments.
+fn run(dir: &std::path::Path, rules: bool, extra: &[&str]) -> Vec<Value> {
+    let tmp = tempfile::tempdir().unwrap();
+    let eve = tmp.path().join("eve.json");
+    let rules_path = dir.join("test.rules");
+    let mut args: Vec<&str> = vec!["--set", "checksum-checks=none"];
+    let rp = rules_path.to_string_lossy().into_owned();
+    if rules {
+        args.extend(["--rules", rp.as_str()]);
+    }
+    args.extend_from_slice(extra);
+    let o = analyze(&[&dir.join("input.pcap")], &eve, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    read_eve(&eve)
+}
+
+/// Signature ids of the rules' alerts (gid 1; behaviour detectors use 3).
+fn sids(events: &[Value]) -> Vec<u64> {
+    let mut s: Vec<u64> = of_type(events, "alert")
+        .iter()
+        .filter(|a| a["alert"]["gid"] == 1)
+        .filter_map(|a| a["alert"]["signature_id"].as_u64())
+        .collect();
+    s.sort_unstable();
+    s
+}
+
+#[test]
+fn a_retr_data_channel_is_ftp_data_with_its_file() {
+    let Some(dir) = case("ftp_data_channel", "output-eve-ftp-data") else {
+        return;
+    };
+    let events = run(&dir, true, &[]);
+    // The control channel's PORT 192,168,0,13,234,22 then `RETR temp.txt`:
+    // the server opens 20 -> 59926 and sends the file.
+    let data: Vec<_> = of_type(&events, "ftp_data");
+    assert_eq!(data.len(), 1, "{data:?}");
+    assert_eq!(data[0]["ftp_data"]["command"], "RETR");
+    assert_eq!(data[0]["ftp_data"]["filename"], "temp.txt");
+    assert_eq!(data[0]["app_proto"], "ftp-data");
+    assert_eq!(data[0]["dest_port"], 59926);
+    let flow = of_type(&events, "flow")
+        .into_iter()
+        .find(|f| f["dest_port"] == 59926)
+        .expect("data channel flow");
+    assert_eq!(flow["app_proto"], "ftp-data");
+    let files: Vec<_> = of_type(&events, "fileinfo")
+        .into_iter()
+        .filter(|f| f["app_proto"] == "ftp-data")
+        .collect();
+    assert_eq!(files.len(), 1);
+    let fi = &files[0]["fileinfo"];
+    // The server's 150 reply announced "temp.txt (1164 bytes)".
+    assert_eq!(fi["filename"], "temp.txt");
+    assert_eq!(fi["size"], 1164);
+    assert_eq!(fi["state"], "CLOSED");
+    assert_eq!(fi["stored"], false);
+    // The file goes server to client: the server heads the record.
+    assert_eq!(files[0]["src_port"], 20);
+    // `file.name`, `filename` and `fileext` each match the transfer once.
+    assert_eq!(sids(&events), [1, 2, 3]);
+}
+
+#[test]
+fn filestore_rules_store_ftp_data_files_in_both_directions() {
+    let Some(dir) = case("filestore_ftp_data", "bug-4877") else {
+        return;
+    };
+    let events = run(&dir, true, &[]);
+    let files: Vec<_> = of_type(&events, "fileinfo")
+        .into_iter()
+        .filter(|f| f["app_proto"] == "ftp-data")
+        .collect();
+    // test.pdf and notepad.exe, each stored (STOR) and retrieved (RETR).
+    let pdf = "7d400735ff3054837da5d92a10ad2faa8b6825f100dc167a6b008e753015b382";
+    let exe = "fefeac4c10bbe237cc6c861229ecaacbd2a366ac4fbd04a3862b62bd7a778093";
+    for (name, sha, size, to_server) in [
+        ("test.pdf", pdf, 118196, true),
+        ("test.pdf", pdf, 118196, false),
+        ("notepad.exe", exe, 69120, true),
+        ("notepad.exe", exe, 69120, false),
+    ] {
+        let hit = files.iter().any(|f| {
+            let fi = &f["fileinfo"];
+            fi["filename"] == name
+                && fi["sha256"] == sha
+                && fi["size"] == size
+                && fi["state"] == "CLOSED"
+                && fi["stored"] == true
+                && (f["dest_port"] == 20) == to_server
+        });
+        assert!(hit, "{name} to_server={to_server}: {files:?}");
+    }
+    // Both rules are `noalert`.
+    assert!(sids(&events).is_empty());
+    // Without the rules nothing is stored.
+    let plain = run(&dir, false, &[]);
+    let stored = of_type(&plain, "fileinfo")
+        .iter()
+        .filter(|f| f["fileinfo"]["stored"] == true)
+        .count();
+    assert_eq!(stored, 0);
+}
+
+#[test]
+fn a_filestore_rule_stores_an_http_file() {
+    let Some(dir) = case("filestore_http", "filestore-v2.6-stream-depth") else {
+        return;
+    };
+    let stored = |events: &[Value]| -> Vec<bool> {
+        of_type(events, "fileinfo")
+            .iter()
+            .map(|f| f["fileinfo"]["stored"] == true)
+            .collect()
+    };
+    assert_eq!(stored(&run(&dir, true, &[])), [true]);
+    assert_eq!(stored(&run(&dir, false, &[])), [false]);
+}
