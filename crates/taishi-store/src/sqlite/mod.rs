@@ -19,7 +19,6 @@
 //! wait for writes.
 
 mod alerts;
-mod checkpoint;
 pub mod control;
 mod events;
 mod flows;
@@ -62,11 +61,10 @@ const MAX_IDLE_READERS: usize = 4;
 /// batch grows the log, and this makes SQLite truncate it back.
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
-/// WAL pages after which the writer checkpoints itself (SQLite's default
-/// is 1000). Checkpoints are the [`checkpoint`] thread's job, every
-/// [`checkpoint::EVERY`]; this is the backstop should it fall behind, and
-/// the only checkpoint of an in-memory database.
-const WAL_CHECKPOINT_PAGES: i64 = 32_768;
+/// WAL pages after which a commit checkpoints (SQLite's default is 1000).
+/// Index and rollup pages change in every batch; checkpointing less often
+/// copies each of them to the database once instead of many times.
+const WAL_CHECKPOINT_PAGES: i64 = 8000;
 
 /// Page cache per connection, KiB (negative in the pragma means KiB).
 const CACHE_KIB: i64 = 32 * 1024;
@@ -76,8 +74,6 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     /// `None` for an in-memory database: reads share the writer.
     readers: Option<ReaderPool>,
-    /// `None` for an in-memory database, which has no log to copy.
-    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 struct ReaderPool {
@@ -107,14 +103,12 @@ impl SqliteStore {
         configure(&conn)
             .and_then(|()| schema::migrate(&mut conn))
             .map_err(|e| with_file(e, path))?;
-        let checkpointer = checkpoint::Checkpointer::spawn(path).map_err(|e| with_file(e, path))?;
         Ok(SqliteStore {
             writer: Mutex::new(conn),
             readers: Some(ReaderPool {
                 path: path.to_owned(),
                 idle: Mutex::new(Vec::new()),
             }),
-            checkpointer: Some(checkpointer),
         })
     }
 
@@ -126,7 +120,6 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: Mutex::new(conn),
             readers: None,
-            checkpointer: None,
         })
     }
 
@@ -146,11 +139,7 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let out = f(&mut lock(&self.writer));
-        if let Some(c) = &self.checkpointer {
-            c.committed();
-        }
-        out
+        f(&mut lock(&self.writer))
     }
 
     /// Runs `f` on a read connection (the writer for an in-memory database).
@@ -332,11 +321,7 @@ impl Store for SqliteStore {
     }
 
     fn prune(&self, policy: &Retention) -> Result<PruneReport, StoreError> {
-        let out = retention::prune(&self.writer, policy);
-        if let Some(c) = &self.checkpointer {
-            c.committed();
-        }
-        out
+        retention::prune(&self.writer, policy)
     }
 }
 
