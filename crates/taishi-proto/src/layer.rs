@@ -26,6 +26,9 @@ pub struct FlowApp {
     had_data: bool,
     /// Detection found the flow backwards; the flow stage takes this.
     reverse: bool,
+    /// Per direction: its first bytes were probed (or decided detection),
+    /// so the check that both directions speak one protocol is done.
+    probed: [bool; 2],
 }
 
 impl FlowApp {
@@ -104,6 +107,7 @@ impl ProtoLayer {
         for dir in [first, first.reverse()] {
             let held = std::mem::take(&mut st.pending[dir.index()]);
             if !held.is_empty() {
+                self.check_other_direction(st, flow, dir, &held, sink, reborrow(&mut hook));
                 self.feed(st, flow, dir, &held, sink, reborrow(&mut hook));
             }
         }
@@ -155,7 +159,11 @@ impl ProtoLayer {
         }
         st.had_data = true;
         match st.phase {
-            Phase::Active { .. } => return self.feed(st, flow, dir, data, sink, hook),
+            Phase::Active { .. } => {
+                let mut hook = hook;
+                self.check_other_direction(st, flow, dir, data, sink, reborrow(&mut hook));
+                return self.feed(st, flow, dir, data, sink, hook);
+            }
             Phase::Failed => return,
             Phase::Detecting => {}
         }
@@ -169,6 +177,8 @@ impl ProtoLayer {
             // An announced data channel: its control channel said what it
             // is, content cannot.
             let parser = Box::new(FtpDataState::new(transfer));
+            // File bytes are no protocol to check against.
+            st.probed = [true; 2];
             let mut hook = hook;
             self.activate(st, idx, Some(parser), flow, sink, reborrow(&mut hook));
             return self.feed(st, flow, dir, data, sink, hook);
@@ -201,6 +211,9 @@ impl ProtoLayer {
         match verdict {
             Verdict::Found(idx, reversed) => {
                 st.reverse = reversed;
+                // Kept in the flow's orientation after a reversal.
+                let decided = if reversed { dir.reverse() } else { dir };
+                st.probed[decided.index()] = true;
                 if udp {
                     let mut hook = hook;
                     self.activate(st, idx, None, flow, sink, reborrow(&mut hook));
@@ -337,6 +350,50 @@ fn shorten<'o, 's: 'o, 'l: 's>(
 }
 
 impl ProtoLayer {
+    /// The first bytes of the direction that did not decide detection are
+    /// probed too, as Suricata detects each direction: another protocol
+    /// there is `APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS` (an HTTP
+    /// client talking to an SSH server, say). The flow keeps the protocol
+    /// found first; bytes no probe recognises are no mismatch.
+    fn check_other_direction(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        dir: Direction,
+        data: &[u8],
+        sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
+    ) {
+        let Phase::Active { idx, .. } = st.phase else {
+            return;
+        };
+        // Replayed bytes arrive in the flow's directions before the flow
+        // stage swaps a reversed flow's ends.
+        let dir = if st.reverse { dir.reverse() } else { dir };
+        if flow.proto() != 6 || std::mem::replace(&mut st.probed[dir.index()], true) {
+            return;
+        }
+        let mut excluded = 0;
+        let other = match detection::probe(
+            &self.config,
+            false,
+            flow.server().1,
+            dir,
+            data,
+            &mut excluded,
+        ) {
+            Verdict::Found(other, _) => other,
+            _ => return,
+        };
+        if other != idx && PROTOCOLS.get(other).is_some() {
+            let mut ctx = ParseCtx::new(flow, &self.config, idx, &mut self.stats, sink)
+                .parsing(dir)
+                .reversed(st.reverse)
+                .with_hook(shorten(hook));
+            ctx.detect_anomaly("APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS");
+        }
+    }
+
     fn fail(&mut self, st: &mut FlowApp, udp: bool) {
         st.phase = Phase::Failed;
         st.pending = Default::default();

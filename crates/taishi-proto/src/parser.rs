@@ -293,6 +293,17 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         if let Some(n) = self.stats.errors.get_mut(self.proto_idx) {
             *n += 1;
         }
+        self.applayer_event(event, "proto_parser");
+    }
+
+    /// An event of protocol detection itself (Suricata's `APPLAYER_*`,
+    /// layer `proto_detect`): seen by rules (`app-layer-event`) and logged,
+    /// not counted as a parser error.
+    pub fn detect_anomaly(&mut self, event: &'static str) {
+        self.applayer_event(event, "proto_detect");
+    }
+
+    fn applayer_event(&mut self, event: &'static str, layer: &'static str) {
         if let Some(hook) = self.hook.take() {
             hook.on_event(self, event);
             self.hook = Some(hook);
@@ -310,7 +321,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             anomaly: Anomaly {
                 kind: "applayer",
                 event,
-                layer: Some("proto_parser"),
+                layer: Some(layer),
                 app_proto: Some(self.proto),
             },
         };
