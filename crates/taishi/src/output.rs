@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use taishi_core::event::{Event, EventSink};
-use taishi_detect::observe::Observers;
+use taishi_detect::observe::{Observers, Record};
 
 /// Observers of the records every worker writes (intel, behaviour), shared
 /// so that a scan spread over several workers' flows is seen whole.
@@ -175,11 +175,13 @@ impl EventSink for EveOut {
         if let Some(obs) = &self.observers
             && !matches!(event, Event::Stats(_))
         {
-            let v = event.to_value();
+            // Observers read the event in place; only those that need the
+            // whole JSON tree have it built.
+            let record = Record::event(&event);
             let mut raised = std::mem::take(&mut self.raised);
             obs.lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .observe(&v, &mut raised);
+                .observe_record(&record, &mut raised);
             self.emit_values(&raised);
             raised.clear();
             self.raised = raised;

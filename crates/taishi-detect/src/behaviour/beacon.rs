@@ -153,11 +153,7 @@ impl Beacon {
             p.flows.push(id);
         }
         if p.app.is_none() {
-            p.app = h
-                .rec
-                .get("app_proto")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            p.app = h.str_at(&["app_proto"]).map(str::to_string);
         }
         if p.times.len() < cfg.min_connections {
             return false;
@@ -250,6 +246,7 @@ fn periodicity(times: &[Micros], merge: Micros) -> Option<Periodicity> {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -259,7 +256,7 @@ mod tests {
             let r = json!({"timestamp": format_time(*t), "flow_id": i, "event_type": "flow",
                 "src_ip": "10.10.2.57", "src_port": 40000 + i, "dest_ip": dst, "dest_port": 443,
                 "proto": "TCP", "app_proto": "tls", "flow": {"start": format_time(*t)}});
-            b.flow(&Header::read(&r).unwrap(), &mut out);
+            b.flow(&Header::read(&Record::json(&r)).unwrap(), &mut out);
         }
         out
     }

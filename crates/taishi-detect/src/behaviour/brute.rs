@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::common::{
-    Capped, Events, Header, Micros, Parties, SEC, Signature, alert, eve_ip, evidence, path, tcp,
+    Capped, Events, Header, Micros, Parties, SEC, Signature, alert, eve_ip, evidence, tcp,
 };
 
 /// Thresholds of the brute-force detector.
@@ -217,7 +217,8 @@ impl BruteForce {
         if !self.cfg.enabled {
             return;
         }
-        let failed = path(h.rec, &["ftp", "completion_code"])
+        let failed = h
+            .at(&["ftp", "completion_code"])
             .and_then(Value::as_array)
             .is_some_and(|codes| codes.iter().any(|c| c.as_str() == Some("530")));
         if failed {
@@ -269,6 +270,7 @@ impl BruteForce {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -283,7 +285,8 @@ mod tests {
     fn run(b: &mut BruteForce, recs: &[Value]) -> Vec<Value> {
         let mut out = Vec::new();
         for r in recs {
-            let h = Header::read(r).unwrap();
+            let rec = Record::json(r);
+            let h = Header::read(&rec).unwrap();
             match r["event_type"].as_str().unwrap() {
                 "flow" => b.flow(&h, &mut out),
                 "ftp" => b.ftp(&h, &mut out),

@@ -11,6 +11,8 @@ pub type HashMap<K, V> = hashbrown::HashMap<K, V, foldhash::fast::RandomState>;
 use serde_json::{Map, Value, json};
 use taishi_core::Timestamp;
 
+use crate::observe::Record;
+
 /// Microseconds since the Unix epoch: the unit of record time here.
 pub type Micros = u64;
 
@@ -111,10 +113,10 @@ pub fn format_time(t: Micros) -> String {
 }
 
 /// The header fields of an EVE record that detectors key on.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Header<'a> {
     /// The record itself.
-    pub rec: &'a Value,
+    pub rec: &'a Record<'a>,
     /// When it happened: `flow.start` for flow records (a flow record is
     /// written when the flow ends, often a timeout later), else `timestamp`.
     pub time: Micros,
@@ -135,53 +137,53 @@ pub struct Header<'a> {
 impl<'a> Header<'a> {
     /// Reads the header; `None` when a field detectors need is missing or
     /// malformed.
-    pub fn read(rec: &'a Value) -> Option<Header<'a>> {
-        let src = rec.get("src_ip")?.as_str()?.parse().ok()?;
-        let dst = rec.get("dest_ip")?.as_str()?.parse().ok()?;
+    pub fn read(rec: &'a Record<'a>) -> Option<Header<'a>> {
+        let src = rec.ip("src_ip")?;
+        let dst = rec.ip("dest_ip")?;
         let port = |k: &str| {
-            rec.get(k)
-                .and_then(Value::as_u64)
+            rec.u64_at(&[k])
                 .and_then(|p| u16::try_from(p).ok())
                 .unwrap_or(0)
         };
-        let flow_start = if rec.get("event_type").and_then(Value::as_str) == Some("flow") {
-            path(rec, &["flow", "start"])
-                .and_then(Value::as_str)
-                .and_then(parse_time)
+        let flow_start = if rec.event_type() == Some("flow") {
+            rec.time_at(&["flow", "start"])
         } else {
             None
         };
         let time = match flow_start {
             Some(t) => t,
-            None => parse_time(rec.get("timestamp")?.as_str()?)?,
+            None => rec.time_at(&["timestamp"])?,
         };
         Some(Header {
             rec,
             time,
-            flow_id: rec.get("flow_id").and_then(Value::as_u64),
+            flow_id: rec.u64_at(&["flow_id"]),
             src,
             dst,
             sport: port("src_port"),
             dport: port("dest_port"),
-            proto: rec.get("proto").and_then(Value::as_str).unwrap_or(""),
+            proto: rec.str_at(&["proto"]).unwrap_or(""),
         })
     }
 
     /// A number inside the record by its path of keys, 0 when absent.
     pub fn u64_at(&self, keys: &[&str]) -> u64 {
-        path(self.rec, keys).and_then(Value::as_u64).unwrap_or(0)
+        self.rec.u64_at(keys).unwrap_or(0)
     }
 
     /// A string inside the record by its path of keys.
     pub fn str_at(&self, keys: &[&str]) -> Option<&'a str> {
-        path(self.rec, keys).and_then(Value::as_str)
+        self.rec.str_at(keys)
+    }
+
+    /// The value inside the record by its path of keys (lists, objects).
+    pub fn at(&self, keys: &[&str]) -> Option<&'a Value> {
+        self.rec.at(keys)
     }
 
     /// `flow.end` of a flow record (its start when absent).
     pub fn flow_end(&self) -> Micros {
-        self.str_at(&["flow", "end"])
-            .and_then(parse_time)
-            .unwrap_or(self.time)
+        self.rec.time_at(&["flow", "end"]).unwrap_or(self.time)
     }
 }
 

@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 
 use super::common::{
     Capped, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
-    evidence, path,
+    evidence,
 };
 
 /// Thresholds of the DNS detectors.
@@ -166,7 +166,7 @@ impl Dns {
         }
         let window = self.cfg.window_secs * SEC;
         let realert = self.cfg.realert_secs * SEC;
-        let Some(queries) = path(h.rec, &["dns", "queries"]).and_then(Value::as_array) else {
+        let Some(queries) = h.at(&["dns", "queries"]).and_then(Value::as_array) else {
             return;
         };
         let is_request = h.str_at(&["dns", "type"]) == Some("request");
@@ -350,6 +350,7 @@ pub fn entropy(s: &str) -> f64 {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -387,11 +388,11 @@ mod tests {
                 i
             );
             let q = query("10.0.0.7", &name, T0 + i * SEC);
-            d.dns(&Header::read(&q).unwrap(), &mut out);
+            d.dns(&Header::read(&Record::json(&q)).unwrap(), &mut out);
             // The resolver forwards it upstream.
             let mut fwd = query("10.0.0.53", &name, T0 + i * SEC);
             fwd["dest_ip"] = json!("9.9.9.9");
-            d.dns(&Header::read(&fwd).unwrap(), &mut out);
+            d.dns(&Header::read(&Record::json(&fwd)).unwrap(), &mut out);
         }
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0]["src_ip"], "10.0.0.7");
@@ -412,7 +413,7 @@ mod tests {
                 &format!("host{i}.intranet.example.com"),
                 T0 + i * SEC,
             );
-            d.dns(&Header::read(&q).unwrap(), &mut out);
+            d.dns(&Header::read(&Record::json(&q)).unwrap(), &mut out);
         }
         assert!(out.is_empty());
     }
@@ -435,7 +436,7 @@ mod tests {
             let r = json!({"timestamp": format_time(T0 + i * SEC), "event_type": "dns", "src_ip": "10.0.0.53",
                 "src_port": 53, "dest_ip": "10.0.0.8", "dest_port": 5353, "proto": "UDP",
                 "dns": {"type": "response", "rcode": "NXDOMAIN", "queries": [{"rrname": name, "rrtype": "A"}]}});
-            d.dns(&Header::read(&r).unwrap(), &mut out);
+            d.dns(&Header::read(&Record::json(&r)).unwrap(), &mut out);
         }
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0]["src_ip"], "10.0.0.8");

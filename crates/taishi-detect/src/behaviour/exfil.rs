@@ -189,7 +189,7 @@ impl Exfil {
         } else {
             return;
         };
-        let app = h.rec.get("app_proto").and_then(Value::as_str);
+        let app = h.str_at(&["app_proto"]);
         let extra: &[&str] = match (app, h.dport) {
             _ if c2 && big => &[],
             (Some("tls" | "ssh"), _) | (_, 443 | 22 | 990 | 993 | 995) => &["T1048.002"],
@@ -219,6 +219,7 @@ impl Exfil {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -231,7 +232,7 @@ mod tests {
     fn run(x: &mut Exfil, recs: &[Value]) -> Vec<Value> {
         let mut out = Vec::new();
         for r in recs {
-            x.flow(&Header::read(r).unwrap(), &mut out);
+            x.flow(&Header::read(&Record::json(r)).unwrap(), &mut out);
         }
         out
     }

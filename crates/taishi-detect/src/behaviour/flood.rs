@@ -361,6 +361,7 @@ impl Flood {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -379,7 +380,7 @@ mod tests {
                 "src_ip": src, "src_port": 1024 + i, "dest_ip": "10.10.1.20", "dest_port": 80, "proto": "TCP",
                 "flow": {"pkts_toserver": 1, "pkts_toclient": 1, "start": format_time(T0 + i * 500)},
                 "tcp": {"tcp_flags_ts": "02", "tcp_flags_tc": "12"}});
-            f.flow(&Header::read(&r).unwrap(), &mut out);
+            f.flow(&Header::read(&Record::json(&r)).unwrap(), &mut out);
         }
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0]["src_ip"], "203.0.113.66");
@@ -399,7 +400,7 @@ mod tests {
             let r = json!({"timestamp": format_time(T0), "event_type": "flow",
                 "src_ip": "203.0.113.66", "src_port": 1024, "dest_ip": "10.10.1.20", "dest_port": 80, "proto": "TCP",
                 "flow": {"start": format_time(T0 + i * SEC / 40)}, "tcp": {"tcp_flags_ts": "02"}});
-            f.flow(&Header::read(&r).unwrap(), &mut out);
+            f.flow(&Header::read(&Record::json(&r)).unwrap(), &mut out);
         }
         assert!(out.is_empty());
     }
@@ -412,7 +413,7 @@ mod tests {
             let r = json!({"timestamp": format_time(T0), "event_type": "flow",
                 "src_ip": "192.0.2.7", "src_port": 1000 + i, "dest_ip": "10.0.0.1", "dest_port": 9999, "proto": "UDP",
                 "flow": {"pkts_toserver": 1000, "pkts_toclient": 0, "start": format_time(T0 + i * SEC / 20)}});
-            f.flow(&Header::read(&r).unwrap(), &mut out);
+            f.flow(&Header::read(&Record::json(&r)).unwrap(), &mut out);
         }
         assert_eq!(out.len(), 1);
         assert_eq!(out[0]["alert"]["signature_id"], 3_000_202);
@@ -421,7 +422,7 @@ mod tests {
             let r = json!({"timestamp": format_time(T0), "event_type": "flow",
                 "src_ip": format!("192.0.2.{}", i % 50), "src_port": 53, "dest_ip": "10.0.0.2", "dest_port": 40000, "proto": "UDP",
                 "flow": {"pkts_toserver": 40, "bytes_toserver": 160_000, "pkts_toclient": 0, "start": format_time(T0 + i * SEC / 50)}});
-            f.flow(&Header::read(&r).unwrap(), &mut out);
+            f.flow(&Header::read(&Record::json(&r)).unwrap(), &mut out);
         }
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0]["alert"]["signature_id"], 3_000_204);

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use super::ConfigError;
 use super::common::{
     Capped, Cidr, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
-    evidence, path,
+    evidence,
 };
 
 /// Settings of the industrial detectors.
@@ -382,7 +382,7 @@ impl Ics {
             (false, "function_raw", self.cfg.scan_function_codes),
             (true, "unit_id", self.cfg.scan_unit_ids),
         ] {
-            let Some(v) = path(h.rec, &["modbus", "request", key]).and_then(Value::as_u64) else {
+            let Some(v) = h.at(&["modbus", "request", key]).and_then(Value::as_u64) else {
                 continue;
             };
             let d = self
@@ -444,7 +444,7 @@ fn what_of(a: Action) -> &'static str {
 fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
     match event_type {
         "modbus" => {
-            let f = path(h.rec, &["modbus", "request", "function_raw"])?.as_u64()?;
+            let f = h.at(&["modbus", "request", "function_raw"])?.as_u64()?;
             let name = h
                 .str_at(&["modbus", "request", "function_code"])
                 .unwrap_or("")
@@ -463,7 +463,7 @@ fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
             if h.str_at(&["dnp3", "type"]) != Some("request") {
                 return None;
             }
-            let f = path(h.rec, &["dnp3", "application", "function_code"])?.as_u64()?;
+            let f = h.at(&["dnp3", "application", "function_code"])?.as_u64()?;
             let action = match f {
                 2..=6 => Action::Write(true),
                 13 | 14 | 18 => Action::Stop,
@@ -489,7 +489,7 @@ fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
             if h.dport != 2404 {
                 return None;
             }
-            let t = path(h.rec, &["iec104", "asdu", "type_id"])?.as_u64()?;
+            let t = h.at(&["iec104", "asdu", "type_id"])?.as_u64()?;
             let action = match t {
                 45..=69 => Action::Write(true),
                 105 => Action::Stop,
@@ -506,6 +506,7 @@ fn classify(event_type: &str, h: &Header<'_>) -> Option<(Action, String)> {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -520,7 +521,7 @@ mod tests {
         for r in recs {
             i.record(
                 r["event_type"].as_str().unwrap(),
-                &Header::read(r).unwrap(),
+                &Header::read(&Record::json(r)).unwrap(),
                 &mut out,
             );
         }

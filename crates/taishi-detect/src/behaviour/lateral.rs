@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use super::Internal;
 use super::common::{
     Capped, Distinct, Header, Micros, Parties, SAMPLE_PEERS, SEC, Signature, alert, eve_ip,
-    evidence, path, tcp,
+    evidence, tcp,
 };
 
 /// Settings of the lateral-movement and cleartext-credential detectors.
@@ -201,7 +201,8 @@ impl Lateral {
 
     /// One `http` record.
     pub fn http(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
-        let basic = path(h.rec, &["http", "request_headers"])
+        let basic = h
+            .at(&["http", "request_headers"])
             .and_then(Value::as_array)
             .is_some_and(|hs| {
                 hs.iter().any(|x| {
@@ -248,6 +249,7 @@ impl Lateral {
 mod tests {
     use super::super::common::format_time;
     use super::*;
+    use crate::observe::Record;
 
     const T0: Micros = 1_780_000_000 * SEC;
 
@@ -260,7 +262,8 @@ mod tests {
     fn run(l: &mut Lateral, recs: &[Value]) -> Vec<Value> {
         let mut out = Vec::new();
         for r in recs {
-            let h = Header::read(r).unwrap();
+            let rec = Record::json(r);
+            let h = Header::read(&rec).unwrap();
             match r["event_type"].as_str().unwrap() {
                 "flow" => l.flow(&h, &mut out),
                 "ftp" => l.ftp(&h, &mut out),

@@ -45,8 +45,8 @@ pub use ics::IcsConfig;
 pub use lateral::LateralConfig;
 pub use scan::ScanConfig;
 
-use crate::observe::Observer;
-use common::{Cidr, Header, Micros, SEC, path};
+use crate::observe::{Observer, Record};
+use common::{Cidr, Header, Micros, SEC};
 
 /// Every threshold and bound of the behavioural detectors, with defaults
 /// that suit a typical site (see docs/detectors.md for each one's reason).
@@ -209,16 +209,16 @@ impl Behaviour {
 }
 
 /// Whether any detector looks at this record.
-fn wanted(event_type: &str, rec: &Value) -> bool {
+fn wanted(event_type: &str, rec: &Record<'_>) -> bool {
     match event_type {
         "flow" | "ftp" | "modbus" | "dnp3" | "s7comm" | "iec104" => true,
-        "dns" => match path(rec, &["dns", "type"]).and_then(Value::as_str) {
+        "dns" => match rec.str_at(&["dns", "type"]) {
             Some("request") => true,
-            _ => path(rec, &["dns", "rcode"]).and_then(Value::as_str) == Some("NXDOMAIN"),
+            _ => rec.str_at(&["dns", "rcode"]) == Some("NXDOMAIN"),
         },
         "http" => {
-            path(rec, &["http", "status"]).and_then(Value::as_u64) == Some(401)
-                || path(rec, &["http", "request_headers"]).is_some()
+            rec.u64_at(&["http", "status"]) == Some(401)
+                || rec.at(&["http", "request_headers"]).is_some()
         }
         _ => false,
     }
@@ -226,8 +226,12 @@ fn wanted(event_type: &str, rec: &Value) -> bool {
 
 impl Observer for Behaviour {
     fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
+        self.observe_record(&Record::json(record), out);
+    }
+
+    fn observe_record(&mut self, record: &Record<'_>, out: &mut Vec<Value>) {
         self.stats.records += 1;
-        let Some(event_type) = record.get("event_type").and_then(Value::as_str) else {
+        let Some(event_type) = record.event_type() else {
             self.stats.unreadable += 1;
             return;
         };

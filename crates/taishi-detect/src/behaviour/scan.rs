@@ -255,6 +255,7 @@ pub fn is_group(ip: &IpAddr) -> bool {
 mod tests {
     use super::super::common::{SEC, format_time};
     use super::*;
+    use crate::observe::Record;
 
     fn flow(
         src: &str,
@@ -276,7 +277,7 @@ mod tests {
     fn run(s: &mut Scan, recs: &[Value]) -> Vec<Value> {
         let mut out = Vec::new();
         for r in recs {
-            s.flow(&Header::read(r).unwrap(), &mut out);
+            s.flow(&Header::read(&Record::json(r)).unwrap(), &mut out);
         }
         out
     }
@@ -419,7 +420,7 @@ mod tests {
                 "src_ip": src.to_string(), "src_port": 1234, "dest_ip": "192.0.2.1", "dest_port": 80, "proto": "TCP",
                 "flow": {"pkts_toserver": 1, "pkts_toclient": 0, "start": format_time(T0 + u64::from(i) * 1000)},
                 "tcp": {"tcp_flags_ts": "02"}});
-            s.flow(&Header::read(&r).unwrap(), &mut out);
+            s.flow(&Header::read(&Record::json(&r)).unwrap(), &mut out);
             assert!(s.vertical.len() <= 10_000 && s.horizontal.len() <= 10_000);
         }
         assert!(s.evicted() > 0);

@@ -4,7 +4,7 @@
 
 use super::set::wall_clock;
 use super::{IndicatorKind, IntelHit, IntelSet, normalize_url};
-use crate::observe::Observer;
+use crate::observe::{Observer, Record};
 use hashbrown::HashMap;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -511,6 +511,53 @@ impl Observer for IntelObserver {
     fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
         self.stats.records += 1;
         let now = self.now();
+        self.observe_at(record, now, out);
+    }
+
+    fn observe_record(&mut self, record: &Record<'_>, out: &mut Vec<Value>) {
+        self.stats.records += 1;
+        let now = self.now();
+        if self.set.is_empty() {
+            return;
+        }
+        // Only these records carry what intel looks up, and most of them
+        // are flows whose addresses hit nothing: those are settled from the
+        // event itself, without building the JSON tree the lookups and the
+        // alert read.
+        match record.event_type() {
+            Some("dns" | "http" | "tls" | "fileinfo" | "netflow") => {}
+            Some("flow") => {
+                let id = record.u64_at(&["flow_id"]);
+                if id.is_some() && !self.any_ip_hit(record, now) {
+                    if let Some(id) = id
+                        && !self.seen.is_empty()
+                    {
+                        // The flow record is a flow's last: forget it.
+                        self.seen.remove(&id);
+                    }
+                    return;
+                }
+            }
+            _ => return,
+        }
+        self.observe_at(record.value(), now, out);
+    }
+}
+
+impl IntelObserver {
+    /// Whether either address of a record is an indicator.
+    fn any_ip_hit(&self, record: &Record<'_>, now: i64) -> bool {
+        let mut hit = false;
+        for ip in [record.ip("src_ip"), record.ip("dest_ip")]
+            .into_iter()
+            .flatten()
+        {
+            self.set.lookup_ip(ip, now, &mut |_| hit = true);
+        }
+        hit
+    }
+
+    fn observe_at(&mut self, record: &Value, now: i64, out: &mut Vec<Value>) {
         if self.set.is_empty() {
             return;
         }
