@@ -29,10 +29,6 @@ pub(super) const RAW_CHUNK: u64 = 2560;
 /// well before it.
 pub(super) const RAW_MAX_PENDING: usize = 64 * 1024;
 
-/// A buffer that grew past this is given back once inspected, so a flow
-/// that once held a window of data does not keep the memory for its life.
-const KEEP_CAPACITY: usize = 8 * 1024;
-
 /// One direction's stream bytes awaiting raw inspection.
 #[derive(Debug, Default)]
 pub(super) struct RawStream {
@@ -86,7 +82,10 @@ impl RawStream {
         self.buf.drain(..n);
         self.start += n as u64;
         self.trigger = false;
-        if self.buf.is_empty() && self.buf.capacity() > KEEP_CAPACITY {
+        // An emptied buffer gives its memory back: most flows are idle
+        // between exchanges, and with many flows open, capacity kept per
+        // flow costs more than allocating again for the next exchange.
+        if self.buf.is_empty() {
             self.buf = Vec::new();
         }
     }
