@@ -1086,3 +1086,57 @@ async fn one_patch_triages_and_answers() {
     assert_eq!(st.json["response"], "inform");
     assert_eq!(st.json["answer"], "a storm cut the line; repaired by 18:00");
 }
+
+#[tokio::test]
+async fn cached_summaries_and_registry_follow_the_store_after_a_poll() {
+    use taishi_core::domain::ScopeKind;
+    let site = Site::new().await;
+    let viewer = site.bearer("viewer");
+    let before = site
+        .call(Method::GET, "/api/v1/posture", &viewer, None)
+        .await;
+    assert_eq!(before.json["index"], 60.0);
+    // An assessment elsewhere (a sensor's process) writes a newer bucket.
+    let b = common::T0 - common::T0 % 300 + 900;
+    site.store
+        .put_posture(&[common::point(
+            ScopeKind::Organisation,
+            "grid",
+            b,
+            90.0,
+            false,
+        )])
+        .expect("posture");
+    let cached = site
+        .call(Method::GET, "/api/v1/posture", &viewer, None)
+        .await;
+    assert_eq!(
+        cached.json["index"], 60.0,
+        "served from the cache until the poller sees the change"
+    );
+    let mut poller = taishi_server::live::Poller::with_registry_every(Duration::ZERO);
+    poller.tick(&site.state).await;
+    let after = site
+        .call(Method::GET, "/api/v1/posture", &viewer, None)
+        .await;
+    assert_eq!(after.json["index"], 90.0, "{}", after.text);
+    assert_eq!(after.json["as_of"], b);
+
+    // A host added to the registry by another process (nothing else
+    // changes): unknown to a tenant's user until the poller re-reads it.
+    let new_host = "10.1.0.99";
+    let mut assets = site.store.assets().expect("assets");
+    assets.push(taishi_core::domain::Asset {
+        address: new_host.into(),
+        tenant: "grid".into(),
+        ..taishi_core::domain::Asset::default()
+    });
+    let grid_analyst = site.bearer("analyst");
+    let path = format!("/api/v1/alerts?ip={new_host}");
+    let ask = || site.call(Method::GET, &path, &grid_analyst, None);
+    assert_eq!(ask().await.status, StatusCode::FORBIDDEN);
+    site.store.put_assets(&assets).expect("put");
+    poller.tick(&site.state).await;
+    let seen = ask().await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+}

@@ -58,7 +58,7 @@ fn scoped(
         super::incidents::visible(state, caller, id)?;
         return Ok(());
     }
-    let view = TenantView::load(&*state.store, caller)?;
+    let view = TenantView::load(state, caller)?;
     match ip {
         Some(ip) if view.sees_ip(ip) => Ok(()),
         Some(_) => Err(ApiError::forbidden(

@@ -207,6 +207,7 @@ pub async fn update(
             .store
             .update_incident(id, &up)?
             .ok_or_else(|| ApiError::not_found("incident"))?;
+        state.changed();
         let detail = serde_json::json!({"status": patch.status, "assignee": patch.assignee});
         audit::record(
             &*state.control,
@@ -263,6 +264,7 @@ pub async fn add_note(
             .store
             .update_incident(id, &up)?
             .ok_or_else(|| ApiError::not_found("incident"))?;
+        state.changed();
         audit::record(
             &*state.control,
             &caller.actor(),

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -125,28 +124,15 @@ pub async fn now(
 ) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
     let json = blocking(move || {
-        let view = TenantView::load(&*state.store, &caller)?;
+        let view = TenantView::load(&state, &caller)?;
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
-        let ttl = Duration::from_secs(state.config.poll_secs);
-        if let Some(json) = state.summaries().get_or_claim(&scope, ttl) {
+        let generation = state.generation();
+        if let Some(json) = state.summaries().get_or_claim(&scope, generation) {
             return Ok(json);
         }
-        let computed = summary(&*state.store, view.index(), &state.config.posture, &scope)
-            .map_err(ApiError::from)
-            .and_then(|s| serde_json::to_vec(&s).map_err(ApiError::internal));
-        match computed {
-            Ok(json) => {
-                let json = Arc::new(json);
-                state.summaries().put(scope, json.clone());
-                Ok(json)
-            }
-            Err(e) => {
-                state.summaries().release(&scope);
-                Err(e)
-            }
-        }
+        refresh_summary(&state, view.index(), scope, generation)
     })
     .await?;
     Ok((
@@ -157,6 +143,48 @@ pub async fn now(
         json.as_ref().clone(),
     )
         .into_response())
+}
+
+/// Computes the summary of `scope` (claimed in the cache by the caller)
+/// and caches it as of `generation`.
+pub(crate) fn refresh_summary(
+    state: &AppState,
+    index: &taishi_assess::assets::AssetIndex,
+    scope: Scope,
+    generation: u64,
+) -> ApiResult<Arc<Vec<u8>>> {
+    let computed = summary(&*state.store, index, &state.config.posture, &scope)
+        .map_err(ApiError::from)
+        .and_then(|s| serde_json::to_vec(&s).map_err(ApiError::internal));
+    match computed {
+        Ok(json) => {
+            let json = Arc::new(json);
+            state.summaries().put(scope, generation, json.clone());
+            Ok(json)
+        }
+        Err(e) => {
+            state.summaries().release(&scope);
+            Err(e)
+        }
+    }
+}
+
+/// Recomputes the summaries cached from an older generation, so that
+/// requests after a change find them ready (the live poller calls it).
+pub(crate) fn refresh_stale_summaries(state: &AppState) -> ApiResult<()> {
+    let generation = state.generation();
+    let stale = state.summaries().claim_stale(generation);
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let index = state.registry()?;
+    let mut first_error = None;
+    for scope in stale {
+        if let Err(e) = refresh_summary(state, &index, scope, generation) {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// `?kind=&key=&since=&until=` for a series.
@@ -186,7 +214,7 @@ fn series(
         (None, _) => return Err(ApiError::field("key", "key is required for this kind")),
     };
     let scope = Scope { kind, key };
-    let view = TenantView::load(&*state.store, caller)?;
+    let view = TenantView::load(state, caller)?;
     if !view.sees_scope(&scope) {
         return Err(ApiError::not_found("posture scope"));
     }
@@ -250,7 +278,7 @@ pub async fn drilldown(
 ) -> ApiResult<Json<Drill>> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
     blocking(move || {
-        let view = TenantView::load(&*state.store, &caller)?;
+        let view = TenantView::load(&state, &caller)?;
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
