@@ -272,6 +272,38 @@ async fn alerts_and_flows_search_with_filters_and_pages() {
         .await;
     assert_eq!(one.json["items"][0]["dest_ip"], WATER_HOST);
     assert_eq!(one.json["items"][0]["pkts"], 5);
+
+    let search = |q: &'static str| site.call(Method::GET, q, &site_user, None);
+    assert_eq!(
+        search("/api/v1/alerts?q=test%209001").await.json["total"],
+        2,
+        "one alert of sid 9001 per host"
+    );
+    assert_eq!(
+        search("/api/v1/alerts?q=administrator").await.json["total"],
+        4
+    );
+    assert_eq!(search("/api/v1/alerts?q=%25").await.json["total"], 0);
+    let long = format!("/api/v1/alerts?q={}", "x".repeat(201));
+    let long = site.call(Method::GET, &long, &site_user, None).await;
+    assert_eq!(
+        (long.status, long.json["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("q"))
+    );
+
+    let by_proto = search("/api/v1/flows/summary").await;
+    assert_eq!(by_proto.json["group"], "app_proto", "{}", by_proto.text);
+    assert_eq!(by_proto.json["total"], 2);
+    assert_eq!(by_proto.json["items"][0]["key"], "modbus");
+    assert_eq!(by_proto.json["items"][0]["flows"], 2);
+    assert_eq!(by_proto.json["items"][0]["bytes"], 800);
+    let by_service = search("/api/v1/flows/summary?group=service").await;
+    assert_eq!(by_service.json["items"][0]["key"], "502/TCP");
+    let bad = search("/api/v1/flows/summary?group=colour").await;
+    assert_eq!(
+        (bad.status, bad.json["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("group"))
+    );
 }
 
 #[tokio::test]

@@ -179,6 +179,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::add_note))
         .routes(routes!(alerts::alerts))
         .routes(routes!(alerts::flows))
+        .routes(routes!(alerts::flow_summary))
         .routes(routes!(assets::list))
         .routes(routes!(assets::detail))
         .routes(routes!(intel::list))
