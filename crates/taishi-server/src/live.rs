@@ -170,6 +170,7 @@ impl Poller {
             }
         };
         let seen_changed = self.last.as_ref() != Some(&now);
+        let first = self.last.is_none();
         let registry_due = self.last_registry.elapsed() >= self.registry_every;
         if !seen_changed && !registry_due {
             return;
@@ -181,6 +182,9 @@ impl Poller {
             if seen_changed || registry_changed {
                 s.changed();
                 crate::api::posture::refresh_stale_summaries(&s)?;
+            }
+            if first {
+                crate::api::posture::warm_summaries(&s)?;
             }
             Ok::<_, crate::error::ApiError>(())
         })

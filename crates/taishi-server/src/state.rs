@@ -149,6 +149,7 @@ pub struct AppState {
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) reports: Arc<Mutex<Reports>>,
     pub(crate) summaries: Arc<Mutex<Summaries>>,
+    pub(crate) pages: Arc<Mutex<PageCache>>,
     /// Bumped whenever the situation in the store changed (seen by the
     /// live poller, or written through the API): what is cached from an
     /// older generation is stale.
@@ -173,6 +174,10 @@ pub(crate) struct Summaries {
     /// every concurrent one recomputing it (p99 went from ~400 ms to the
     /// cache's latency on a million alerts).
     refreshing: std::collections::HashSet<taishi_core::domain::Scope>,
+    /// One lock per scope being computed with nothing stale to serve: the
+    /// first request computes, the others wait for its result instead of
+    /// each computing the same summary (32 at once on a server's start).
+    first: HashMap<taishi_core::domain::Scope, Arc<Mutex<()>>>,
 }
 
 /// Scopes whose summary is kept at most (hosts and services can be many;
@@ -196,6 +201,30 @@ impl Summaries {
                 None
             }
         }
+    }
+
+    /// What to serve now for `scope`: the summary of this `generation`,
+    /// else a stale one while somebody recomputes it; `None` when nothing
+    /// is there (see [`Summaries::first_lock`]).
+    pub(crate) fn served(
+        &self,
+        scope: &taishi_core::domain::Scope,
+        generation: u64,
+    ) -> Option<Arc<Vec<u8>>> {
+        match self.by_scope.get(scope) {
+            Some((g, json)) if *g == generation || self.refreshing.contains(scope) => {
+                Some(json.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The lock serialising the first computation of `scope`.
+    pub(crate) fn first_lock(&mut self, scope: &taishi_core::domain::Scope) -> Arc<Mutex<()>> {
+        if self.first.len() >= KEPT_SUMMARIES {
+            self.first.retain(|_, l| Arc::strong_count(l) > 1);
+        }
+        self.first.entry(scope.clone()).or_default().clone()
     }
 
     pub(crate) fn put(
@@ -227,6 +256,35 @@ impl Summaries {
     /// Gives up a claim (the computation failed).
     pub(crate) fn release(&mut self, scope: &taishi_core::domain::Scope) {
         self.refreshing.remove(scope);
+    }
+}
+
+/// Answers (JSON) of list queries every console polls, by the query and
+/// the store generation they were read at: the Overview's open incidents,
+/// worst first, asked by every open console and wall screen at once.
+#[derive(Default)]
+pub(crate) struct PageCache {
+    by_query: HashMap<String, (u64, Arc<Vec<u8>>)>,
+}
+
+/// Queries whose answer is kept at most (past this the cache starts over).
+const KEPT_PAGES: usize = 256;
+
+impl PageCache {
+    /// The answer to `query` read at `generation`, if kept.
+    pub(crate) fn get(&self, query: &str, generation: u64) -> Option<Arc<Vec<u8>>> {
+        self.by_query
+            .get(query)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, json)| json.clone())
+    }
+
+    /// Keeps the answer to `query` read at `generation`.
+    pub(crate) fn put(&mut self, query: String, generation: u64, json: Arc<Vec<u8>>) {
+        if self.by_query.len() >= KEPT_PAGES {
+            self.by_query.clear();
+        }
+        self.by_query.insert(query, (generation, json));
     }
 }
 
@@ -284,6 +342,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             reports: Arc::new(Mutex::new(Reports::default())),
             summaries: Arc::new(Mutex::new(Summaries::default())),
+            pages: Arc::new(Mutex::new(PageCache::default())),
             generation: Arc::new(AtomicU64::new(0)),
             registry: Arc::new(RwLock::new(None)),
         }
@@ -335,6 +394,10 @@ impl AppState {
 
     pub(crate) fn reports(&self) -> std::sync::MutexGuard<'_, Reports> {
         self.reports.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn pages(&self) -> std::sync::MutexGuard<'_, PageCache> {
+        self.pages.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn summaries(&self) -> std::sync::MutexGuard<'_, Summaries> {

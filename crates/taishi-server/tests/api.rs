@@ -1171,4 +1171,44 @@ async fn cached_summaries_and_registry_follow_the_store_after_a_poll() {
     poller.tick(&site.state).await;
     let seen = ask().await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+
+    // The incident list: cached per generation, so a change made by
+    // another process shows after the next poll, and one made through the
+    // API at once.
+    let resolved = || {
+        site.call(
+            Method::GET,
+            "/api/v1/incidents?status=resolved",
+            &viewer,
+            None,
+        )
+    };
+    assert_eq!(resolved().await.json["total"], 0);
+    site.store
+        .update_incident(
+            site.grid_incident,
+            &taishi_core::store::IncidentUpdate {
+                status: Some(taishi_core::domain::IncidentStatus::Resolved),
+                ..taishi_core::store::IncidentUpdate::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(resolved().await.json["total"], 0, "cached until the poll");
+    poller.tick(&site.state).await;
+    assert_eq!(resolved().await.json["total"], 1);
+    let analyst = site.bearer("analyst");
+    let reopen = site
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/incidents/{}", site.grid_incident),
+            &analyst,
+            Some(json!({"status": "investigating"})),
+        )
+        .await;
+    assert_eq!(reopen.status, StatusCode::OK, "{}", reopen.text);
+    assert_eq!(
+        resolved().await.json["total"],
+        0,
+        "an API change shows at once"
+    );
 }

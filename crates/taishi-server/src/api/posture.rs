@@ -6,8 +6,7 @@ use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taishi_assess::posture::summary;
 use taishi_core::domain::{PosturePoint, Scope, ScopeKind};
 use taishi_core::store::PostureQuery;
@@ -128,21 +127,34 @@ pub async fn now(
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
-        let generation = state.generation();
-        if let Some(json) = state.summaries().get_or_claim(&scope, generation) {
-            return Ok(json);
-        }
-        refresh_summary(&state, view.index(), scope, generation)
+        summary_json(&state, view.index(), scope)
     })
     .await?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        json.as_ref().clone(),
-    )
-        .into_response())
+    Ok(super::json_response(&json))
+}
+
+/// The summary of `scope` as JSON, from the cache when it holds this
+/// generation's (or a stale one being recomputed), else computed once
+/// however many requests ask at the same time.
+pub(crate) fn summary_json(
+    state: &AppState,
+    index: &taishi_assess::assets::AssetIndex,
+    scope: Scope,
+) -> ApiResult<Arc<Vec<u8>>> {
+    let generation = state.generation();
+    if let Some(json) = state.summaries().served(&scope, generation) {
+        return Ok(json);
+    }
+    let lock = state.summaries().first_lock(&scope);
+    let _computing = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Whoever held the lock before us may have just computed it.
+    let generation = state.generation();
+    if let Some(json) = state.summaries().get_or_claim(&scope, generation) {
+        return Ok(json);
+    }
+    refresh_summary(state, index, scope, generation)
 }
 
 /// Computes the summary of `scope` (claimed in the cache by the caller)
@@ -178,9 +190,36 @@ pub(crate) fn refresh_stale_summaries(state: &AppState) -> ApiResult<()> {
         return Ok(());
     }
     let index = state.registry()?;
+    refresh_all(state, &index, stale, generation)
+}
+
+/// Computes the summary of every organisation in the registry (and of the
+/// site itself) before anyone asks: the Overview opens on it.
+pub(crate) fn warm_summaries(state: &AppState) -> ApiResult<()> {
+    let index = state.registry()?;
+    let mut tenants: Vec<String> = index.all().iter().map(|a| a.tenant.clone()).collect();
+    tenants.push(String::new());
+    tenants.sort();
+    tenants.dedup();
+    for key in tenants {
+        let scope = Scope {
+            kind: ScopeKind::Organisation,
+            key,
+        };
+        summary_json(state, &index, scope)?;
+    }
+    Ok(())
+}
+
+fn refresh_all(
+    state: &AppState,
+    index: &taishi_assess::assets::AssetIndex,
+    stale: Vec<Scope>,
+    generation: u64,
+) -> ApiResult<()> {
     let mut first_error = None;
     for scope in stale {
-        if let Err(e) = refresh_summary(state, &index, scope, generation) {
+        if let Err(e) = refresh_summary(state, index, scope, generation) {
             first_error.get_or_insert(e);
         }
     }
