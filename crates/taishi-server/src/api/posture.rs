@@ -314,60 +314,75 @@ pub async fn drilldown(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ScopeParam>,
-) -> ApiResult<Json<Drill>> {
+) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
-    blocking(move || {
+    let json = blocking(move || {
         let view = TenantView::load(&state, &caller)?;
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
-        let node = state
-            .store
-            .posture(&PostureQuery {
-                kind: Some(scope.kind),
-                key: Some(scope.key.clone()),
-                ..PostureQuery::default()
-            })?
-            .into_iter()
-            .filter(|p| !p.forecast && p.scope == scope)
-            .max_by_key(|p| p.bucket);
-        let Some(node) = node else {
-            return Ok(Json(Drill {
-                node: None,
-                items: Vec::new(),
-            }));
-        };
-        let child_kind = match scope.kind {
-            ScopeKind::Organisation => ScopeKind::Zone,
-            ScopeKind::Zone => ScopeKind::Host,
-            ScopeKind::Host | ScopeKind::Service => ScopeKind::Service,
-        };
-        let candidates = if scope.kind == ScopeKind::Service {
-            Vec::new()
-        } else {
-            state.store.posture(&PostureQuery {
-                kind: Some(child_kind),
-                since: Some(node.bucket),
-                until: Some(node.bucket.saturating_add(1)),
-                ..PostureQuery::default()
-            })?
-        };
-        let mut children: Vec<Point> = candidates
-            .iter()
-            .filter(|p| !p.forecast && view.sees_scope(&p.scope))
-            .filter(|p| match scope.kind {
-                ScopeKind::Organisation => true,
-                ScopeKind::Zone => view.zone_of(&p.scope.key).as_deref() == Some(&scope.key),
-                ScopeKind::Host => service_host(&p.scope.key) == Some(scope.key.as_str()),
-                ScopeKind::Service => false,
-            })
-            .map(Point::from)
-            .collect();
-        children.sort_by(|a, b| b.index.total_cmp(&a.index));
-        Ok(Json(Drill {
-            node: Some(Point::from(&node)),
-            items: children,
-        }))
+        // Children depend on what the caller's tenant sees.
+        let key = format!("drilldown {scope:?} {:?}", caller.tenant_scope());
+        let generation = state.generation();
+        if let Some(json) = state.pages().get(&key, generation) {
+            return Ok(json);
+        }
+        let drill = drill(&state, &view, &scope)?;
+        let json = Arc::new(serde_json::to_vec(&drill).map_err(ApiError::internal)?);
+        state.pages().put(key, generation, json.clone());
+        Ok(json)
     })
-    .await
+    .await?;
+    Ok(super::json_response(&json))
+}
+
+/// The drill-down of `scope` as `view` sees it.
+fn drill(state: &AppState, view: &TenantView, scope: &Scope) -> ApiResult<Drill> {
+    let node = state
+        .store
+        .posture(&PostureQuery {
+            kind: Some(scope.kind),
+            key: Some(scope.key.clone()),
+            ..PostureQuery::default()
+        })?
+        .into_iter()
+        .filter(|p| !p.forecast && p.scope == *scope)
+        .max_by_key(|p| p.bucket);
+    let Some(node) = node else {
+        return Ok(Drill {
+            node: None,
+            items: Vec::new(),
+        });
+    };
+    let child_kind = match scope.kind {
+        ScopeKind::Organisation => ScopeKind::Zone,
+        ScopeKind::Zone => ScopeKind::Host,
+        ScopeKind::Host | ScopeKind::Service => ScopeKind::Service,
+    };
+    let candidates = if scope.kind == ScopeKind::Service {
+        Vec::new()
+    } else {
+        state.store.posture(&PostureQuery {
+            kind: Some(child_kind),
+            since: Some(node.bucket),
+            until: Some(node.bucket.saturating_add(1)),
+            ..PostureQuery::default()
+        })?
+    };
+    let mut children: Vec<Point> = candidates
+        .iter()
+        .filter(|p| !p.forecast && view.sees_scope(&p.scope))
+        .filter(|p| match scope.kind {
+            ScopeKind::Organisation => true,
+            ScopeKind::Zone => view.zone_of(&p.scope.key).as_deref() == Some(&scope.key),
+            ScopeKind::Host => service_host(&p.scope.key) == Some(scope.key.as_str()),
+            ScopeKind::Service => false,
+        })
+        .map(Point::from)
+        .collect();
+    children.sort_by(|a, b| b.index.total_cmp(&a.index));
+    Ok(Drill {
+        node: Some(Point::from(&node)),
+        items: children,
+    })
 }
