@@ -169,3 +169,18 @@ test('an intel feed is imported and its indicator found', async () => {
   await page.goto(`${BASE}/#/intel?q=${encodeURIComponent(value)}`);
   await page.locator('table.grid code', { hasText: value }).waitFor();
 });
+
+test('alerts are found by the text of their technique', async () => {
+  const { page } = session();
+  await login(page);
+  await page.goto(`${BASE}/#/alerts`);
+  await page.locator('input[name=q]').fill('T1046');
+  await page.locator('form.filters button[type=submit]').click();
+  await page.waitForFunction(() => location.hash.includes('q=T1046'));
+  const row = page.locator('table.grid tbody tr', { hasText: 'T1046' }).first();
+  await row.waitFor();
+  const rows = await page.locator('table.grid tbody tr').allTextContents();
+  assert.ok(rows.length > 0 && rows.every((r) => r.includes('T1046')), `rows without T1046: ${rows.join(' | ')}`);
+  await shot(page, 'alerts-text-search');
+  assert.deepEqual(session().errors, []);
+});

@@ -116,7 +116,11 @@ describe('requests', () => {
     expect(api.parseAlertSearch('2001:db8::1')).toEqual({ ip: '2001:db8::1' });
     expect(api.parseAlertSearch('2000001')).toEqual({ sid: 2000001 });
     expect(api.parseAlertSearch('sid:3000503')).toEqual({ sid: 3000503 });
-    expect(api.parseAlertSearch('ET SCAN')).toBeUndefined();
+    expect(api.parseAlertSearch(' ET SCAN ')).toEqual({ q: 'ET SCAN' });
+    expect(api.parseAlertSearch('T1110')).toEqual({ q: 'T1110' });
+    expect(api.parseAlertSearch('fe80::1')).toEqual({ ip: 'fe80::1' });
+    expect(api.parseAlertSearch('cafe:')).toEqual({ q: 'cafe:' });
+    expect(api.parseAlertSearch('x'.repeat(201))).toBeUndefined();
     expect(api.parseAlertSearch('99999999999')).toBeUndefined();
   });
 

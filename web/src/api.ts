@@ -576,6 +576,8 @@ export interface AlertQuery {
   sid?: number;
   /** Severity at most this (1 high .. 4 low). */
   max_severity?: number;
+  /** Text the signature, category or ATT&CK technique ids contain. */
+  q?: string;
   incident_id?: number;
   since?: string;
   until?: string;
@@ -588,21 +590,25 @@ export async function alerts(query: AlertQuery = {}): Promise<Page<AlertRow>> {
   return asPage<AlertRow>(await request('/alerts', { query: { ...query, newest_first: 'true' } }));
 }
 
+/** Longest text search the server accepts (characters). */
+export const MAX_ALERT_SEARCH = 200;
+
 /**
  * Reads the console's one search box: an address (IPv4/IPv6) searches by
- * address, a number by signature id, `sid:N` too. Anything else is not a
- * search the server can run: `undefined`.
+ * address, a number by signature id, `sid:N` too, and anything else is
+ * text in the signature, category or technique ids. Text longer than the
+ * server accepts is not a search: `undefined`.
  */
-export function parseAlertSearch(text: string): Pick<AlertQuery, 'ip' | 'sid'> | undefined {
+export function parseAlertSearch(text: string): Pick<AlertQuery, 'ip' | 'sid' | 'q'> | undefined {
   const v = text.trim();
   if (v === '') return {};
-  const sid = /^(?:sid:)?(\d{1,10})$/i.exec(v);
-  if (sid?.[1] && !v.includes('.')) {
+  const sid = /^(?:sid:)?(\d+)$/i.exec(v);
+  if (sid?.[1]) {
     const n = Number(sid[1]);
-    return n <= 4_294_967_295 ? { sid: n } : undefined;
+    return sid[1].length <= 10 && n <= 4_294_967_295 ? { sid: n } : undefined;
   }
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || (/^[0-9a-f:.]+$/i.test(v) && v.includes(':'))) return { ip: v };
-  return undefined;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || (/^[0-9a-f:.]+$/i.test(v) && v.includes(':') && /\d/.test(v))) return { ip: v };
+  return [...v].length <= MAX_ALERT_SEARCH ? { q: v } : undefined;
 }
 
 /** A page of flows. */
@@ -612,15 +618,35 @@ export async function flows(
   return asPage<FlowRow>(await request('/flows', { query: { ...query } }));
 }
 
+/** Flows grouped (largest first) with the total they come from. */
+export interface FlowSummary {
+  group: string;
+  total: number;
+  items: { key: string; flows: number; bytes: number }[];
+}
+
+/** Flow counts by application protocol (or `service`, `src_ip`, `dest_ip`). */
+export function flowSummary(query: { group?: string; ip?: string; since?: string; limit?: number } = {}): Promise<FlowSummary> {
+  return request<FlowSummary>('/flows/summary', { query: { ...query } });
+}
+
+/** Flows of one application protocol (`app_proto`, or the transport when none was recognised). */
+export interface ProtocolCount {
+  key: string;
+  flows: number;
+}
+
 /**
- * A sample of recent flows for the protocol mix. A tenant's users may only
- * search flows by one of their addresses (the server answers 403 naming
- * `ip` otherwise), so for them the sample is the flows of their most
- * critical hosts, `hosts` at most.
+ * The protocol mix: flow counts by application protocol over every flow
+ * stored. A tenant's users may only search flows by one of their
+ * addresses (the server answers 403 naming `ip` otherwise), so for them it
+ * is counted from the flows of their most critical hosts, `hosts` at most,
+ * `limit` flows in all.
  */
-export async function flowSample(assetsOf: () => Promise<Page<Asset>>, limit = 1000, hosts = 10): Promise<Page<FlowRow>> {
+export async function protocolMix(assetsOf: () => Promise<Page<Asset>>, limit = 1000, hosts = 10): Promise<ProtocolCount[]> {
   try {
-    return await flows({ limit });
+    const s = await flowSummary({ group: 'app_proto', limit: 50 });
+    return s.items.map((i) => ({ key: i.key || 'unknown', flows: i.flows }));
   } catch (e) {
     if (!(e instanceof ApiError && e.kind === 'forbidden' && e.field === 'ip')) throw e;
   }
@@ -631,7 +657,12 @@ export async function flowSample(assetsOf: () => Promise<Page<Asset>>, limit = 1
   const pages = await Promise.all(mine.map((a) => flows({ ip: a.address, limit: Math.ceil(limit / Math.max(1, mine.length)) })));
   const seen = new Map<number, FlowRow>();
   for (const p of pages) for (const f of p.items) seen.set(f.id, f);
-  return { items: [...seen.values()], total: seen.size };
+  const counts = new Map<string, number>();
+  for (const f of seen.values()) {
+    const key = f.app_proto && f.app_proto !== 'failed' ? f.app_proto : f.proto.toLowerCase();
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()].map(([key, n]) => ({ key, flows: n })).sort((a, b) => b.flows - a.flows);
 }
 
 // ---- assets, intel ----

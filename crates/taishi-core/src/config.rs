@@ -288,6 +288,10 @@ pub struct Config {
     pub stream_inline: bool,
     /// `stream.async-oneside`: accept sessions where only one direction is seen.
     pub stream_async_oneside: bool,
+    /// Every `server.*` key as given, without the prefix: the console and
+    /// API server (`taishi serve`) owns their meaning and validates them
+    /// when it starts, so an unknown one is still an error naming the key.
+    pub server: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -318,6 +322,7 @@ impl Default for Config {
             app_layer: Default::default(),
             stream_inline: false,
             stream_async_oneside: false,
+            server: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -365,6 +370,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("packet-alert-max", "alerts one packet may raise"),
     ("vars.address-groups.NAME", "address group for rules"),
     ("vars.port-groups.NAME", "port group for rules"),
+    (
+        "server.*",
+        "console and API server (`taishi serve`; see docs/api.md)",
+    ),
 ];
 
 impl Config {
@@ -456,6 +465,10 @@ impl Config {
         }
         if let Some(rest) = key.strip_prefix("app-layer.") {
             self.app_layer.insert(rest.to_string(), value.to_string());
+            return Ok(());
+        }
+        if let Some(rest) = key.strip_prefix("server.") {
+            self.server.insert(rest.to_string(), value.to_string());
             return Ok(());
         }
         if let Some(name) = key.strip_prefix("vars.address-groups.") {

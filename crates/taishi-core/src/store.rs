@@ -62,6 +62,9 @@ pub struct AlertQuery {
     pub sid: Option<u32>,
     /// Only severities at or above (numerically at or below) this, 1..4.
     pub max_severity: Option<u8>,
+    /// Only alerts whose signature, category or ATT&CK technique ids
+    /// contain this text (case-insensitive for ASCII).
+    pub text: Option<String>,
     /// Newest first instead of oldest first.
     pub newest_first: bool,
     /// At most this many (`None`: all).

@@ -134,8 +134,7 @@ pub fn bootstrap_admin(control: &dyn ControlStore) -> Result<Option<String>, Sto
     if !control.users()?.is_empty() {
         return Ok(None);
     }
-    // Two tracking codes: 32 readable characters, 160 random bits.
-    let password: String = (0..2).map(|_| tracking_code()).collect::<String>();
+    let password = crate::local_admin::one_time_password();
     let hash = hash_password(&password)
         .map_err(|e| StoreError::Backend(format!("hash admin password: {}", e.error)))?;
     let user = User {
@@ -309,22 +308,64 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The client's address as the listener saw it (`unknown` when served
-/// without connection info, as in tests that build requests directly).
+/// The client's address: as the listener saw it, or, when that is a
+/// trusted proxy, the nearest address in `X-Forwarded-For` that is not
+/// one (`unknown` when served without connection info, as in tests that
+/// build requests directly).
 #[derive(Clone, Debug)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientAddr, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let Some(peer) = peer else {
+            return Ok(ClientAddr("unknown".to_owned()));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+            client_ip(peer, forwarded, &state.config.trusted_proxies).to_string(),
         ))
     }
+}
+
+/// The client behind `peer`: walking `X-Forwarded-For` from the right
+/// (the entries nearest us, appended by proxies we trust) while the hop is
+/// a trusted proxy. The leftmost entries are whatever the client claimed,
+/// so only a hop added by a trusted proxy is believed; a malformed entry
+/// stops the walk at the last address known good.
+pub fn client_ip<'a>(
+    peer: std::net::IpAddr,
+    forwarded: impl DoubleEndedIterator<Item = &'a str>,
+    trusted: &[taishi_detect::behaviour::common::Cidr],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|c| c.contains(ip));
+    let mut client = peer;
+    if !is_trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|h| h.split(',')).collect();
+    for hop in hops.into_iter().rev() {
+        let Ok(ip) = hop.trim().parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&client) {
+            break;
+        }
+    }
+    client
 }
 
 #[cfg(test)]
@@ -342,6 +383,46 @@ mod tests {
         assert!(is_tracking_code(&c), "{c}");
         assert_ne!(c, tracking_code());
         assert!(!is_tracking_code("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        use taishi_detect::behaviour::common::Cidr;
+        let proxies = [Cidr::parse("10.0.0.0/24").expect("cidr")];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        // Direct client: its header is a claim, ignored.
+        assert_eq!(
+            client_ip(ip("198.51.100.7"), ["1.2.3.4"].into_iter(), &proxies),
+            ip("198.51.100.7")
+        );
+        // Through our proxy: the hop it appended.
+        assert_eq!(
+            client_ip(
+                ip("10.0.0.2"),
+                ["6.6.6.6, 198.51.100.7"].into_iter(),
+                &proxies
+            ),
+            ip("198.51.100.7")
+        );
+        // Two of our proxies chained, header split over two lines.
+        assert_eq!(
+            client_ip(
+                ip("10.0.0.2"),
+                ["198.51.100.7", "10.0.0.3"].into_iter(),
+                &proxies
+            ),
+            ip("198.51.100.7")
+        );
+        // Garbage after a good hop stops at the proxy itself.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["not-an-ip"].into_iter(), &proxies),
+            ip("10.0.0.2")
+        );
+        // No trusted proxies configured: never believed.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["198.51.100.7"].into_iter(), &[]),
+            ip("10.0.0.2")
+        );
     }
 
     #[test]

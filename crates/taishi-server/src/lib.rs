@@ -19,7 +19,9 @@ pub mod auth;
 pub mod console;
 pub mod error;
 pub mod live;
+pub mod local_admin;
 pub mod ratelimit;
+pub mod settings;
 pub mod state;
 
 use std::net::SocketAddr;

@@ -3,9 +3,11 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
+use taishi_assess::assets::AssetIndex;
 use taishi_core::Store;
 use taishi_core::control::{ControlStore, TriageKind};
 use tokio::sync::broadcast;
@@ -86,6 +88,10 @@ pub struct ServerConfig {
     pub intel_dir: PathBuf,
     /// The posture model's settings (for summaries and explanations).
     pub posture: taishi_assess::posture::PostureConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate
+    /// limits and the audit log then key on the client, not the proxy).
+    /// Empty: the header is ignored, since anyone can send it.
+    pub trusted_proxies: Vec<taishi_detect::behaviour::common::Cidr>,
 }
 
 impl Default for ServerConfig {
@@ -105,6 +111,7 @@ impl Default for ServerConfig {
             intel_dir: taishi_detect::intel::IntelStore::default_dir()
                 .unwrap_or_else(|_| PathBuf::from("intel")),
             posture: taishi_assess::posture::PostureConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -142,20 +149,35 @@ pub struct AppState {
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) reports: Arc<Mutex<Reports>>,
     pub(crate) summaries: Arc<Mutex<Summaries>>,
+    pub(crate) pages: Arc<Mutex<PageCache>>,
+    /// Bumped whenever the situation in the store changed (seen by the
+    /// live poller, or written through the API): what is cached from an
+    /// older generation is stale.
+    generation: Arc<AtomicU64>,
+    /// The asset registry as an index, loaded once per change instead of
+    /// once per request: every tenant-scoped read consults it, and a
+    /// registry of tens of thousands of discovered hosts takes tens of
+    /// milliseconds to load.
+    registry: Arc<RwLock<Option<Arc<AssetIndex>>>>,
 }
 
-/// Posture summaries recently computed, as JSON, by scope: the Overview
-/// asks for the same one from every open console and wall screen, and a
-/// summary reads the alerts behind its explanation. They are kept for one
-/// poll interval, the same staleness the live updates have.
+/// Posture summaries computed, as JSON, by scope, with the generation of
+/// the store they were computed from: the Overview asks for the same one
+/// from every open console and wall screen, and a summary reads the alerts
+/// behind its explanation, so it is computed once per change (the live
+/// poller recomputes the ones asked for when the store changes).
 #[derive(Default)]
 pub(crate) struct Summaries {
-    by_scope: HashMap<taishi_core::domain::Scope, (std::time::Instant, Arc<Vec<u8>>)>,
+    by_scope: HashMap<taishi_core::domain::Scope, (u64, Arc<Vec<u8>>)>,
     /// Scopes one request is recomputing: the others are served the stale
     /// summary meanwhile, so an expiry costs one slow request instead of
     /// every concurrent one recomputing it (p99 went from ~400 ms to the
     /// cache's latency on a million alerts).
     refreshing: std::collections::HashSet<taishi_core::domain::Scope>,
+    /// One lock per scope being computed with nothing stale to serve: the
+    /// first request computes, the others wait for its result instead of
+    /// each computing the same summary (32 at once on a server's start).
+    first: HashMap<taishi_core::domain::Scope, Arc<Mutex<()>>>,
 }
 
 /// Scopes whose summary is kept at most (hosts and services can be many;
@@ -169,10 +191,10 @@ impl Summaries {
     pub(crate) fn get_or_claim(
         &mut self,
         scope: &taishi_core::domain::Scope,
-        ttl: std::time::Duration,
+        generation: u64,
     ) -> Option<Arc<Vec<u8>>> {
         match self.by_scope.get(scope) {
-            Some((at, json)) if at.elapsed() < ttl => Some(json.clone()),
+            Some((g, json)) if *g == generation => Some(json.clone()),
             Some((_, json)) if self.refreshing.contains(scope) => Some(json.clone()),
             _ => {
                 self.refreshing.insert(scope.clone());
@@ -181,18 +203,88 @@ impl Summaries {
         }
     }
 
-    pub(crate) fn put(&mut self, scope: taishi_core::domain::Scope, json: Arc<Vec<u8>>) {
+    /// What to serve now for `scope`: the summary of this `generation`,
+    /// else a stale one while somebody recomputes it; `None` when nothing
+    /// is there (see [`Summaries::first_lock`]).
+    pub(crate) fn served(
+        &self,
+        scope: &taishi_core::domain::Scope,
+        generation: u64,
+    ) -> Option<Arc<Vec<u8>>> {
+        match self.by_scope.get(scope) {
+            Some((g, json)) if *g == generation || self.refreshing.contains(scope) => {
+                Some(json.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The lock serialising the first computation of `scope`.
+    pub(crate) fn first_lock(&mut self, scope: &taishi_core::domain::Scope) -> Arc<Mutex<()>> {
+        if self.first.len() >= KEPT_SUMMARIES {
+            self.first.retain(|_, l| Arc::strong_count(l) > 1);
+        }
+        self.first.entry(scope.clone()).or_default().clone()
+    }
+
+    pub(crate) fn put(
+        &mut self,
+        scope: taishi_core::domain::Scope,
+        generation: u64,
+        json: Arc<Vec<u8>>,
+    ) {
         if self.by_scope.len() >= KEPT_SUMMARIES {
             self.by_scope.clear();
         }
         self.refreshing.remove(&scope);
-        self.by_scope
-            .insert(scope, (std::time::Instant::now(), json));
+        self.by_scope.insert(scope, (generation, json));
+    }
+
+    /// Scopes cached from a generation before `generation` that nobody is
+    /// recomputing, now claimed by the caller (the live poller).
+    pub(crate) fn claim_stale(&mut self, generation: u64) -> Vec<taishi_core::domain::Scope> {
+        let stale: Vec<_> = self
+            .by_scope
+            .iter()
+            .filter(|(s, (g, _))| *g != generation && !self.refreshing.contains(*s))
+            .map(|(s, _)| s.clone())
+            .collect();
+        self.refreshing.extend(stale.iter().cloned());
+        stale
     }
 
     /// Gives up a claim (the computation failed).
     pub(crate) fn release(&mut self, scope: &taishi_core::domain::Scope) {
         self.refreshing.remove(scope);
+    }
+}
+
+/// Answers (JSON) of list queries every console polls, by the query and
+/// the store generation they were read at: the Overview's open incidents,
+/// worst first, asked by every open console and wall screen at once.
+#[derive(Default)]
+pub(crate) struct PageCache {
+    by_query: HashMap<String, (u64, Arc<Vec<u8>>)>,
+}
+
+/// Queries whose answer is kept at most (past this the cache starts over).
+const KEPT_PAGES: usize = 256;
+
+impl PageCache {
+    /// The answer to `query` read at `generation`, if kept.
+    pub(crate) fn get(&self, query: &str, generation: u64) -> Option<Arc<Vec<u8>>> {
+        self.by_query
+            .get(query)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, json)| json.clone())
+    }
+
+    /// Keeps the answer to `query` read at `generation`.
+    pub(crate) fn put(&mut self, query: String, generation: u64, json: Arc<Vec<u8>>) {
+        if self.by_query.len() >= KEPT_PAGES {
+            self.by_query.clear();
+        }
+        self.by_query.insert(query, (generation, json));
     }
 }
 
@@ -250,11 +342,62 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             reports: Arc::new(Mutex::new(Reports::default())),
             summaries: Arc::new(Mutex::new(Summaries::default())),
+            pages: Arc::new(Mutex::new(PageCache::default())),
+            generation: Arc::new(AtomicU64::new(0)),
+            registry: Arc::new(RwLock::new(None)),
         }
+    }
+
+    /// The store's generation as the server knows it (see [`AppState::changed`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Marks what is cached from the store as stale: it changed.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The asset registry as an index (loaded on first use, then kept
+    /// current by [`AppState::reload_registry`]). Blocking: call it from
+    /// store work.
+    pub fn registry(&self) -> Result<Arc<AssetIndex>, taishi_core::StoreError> {
+        if let Some(index) = &*self.registry.read().unwrap_or_else(PoisonError::into_inner) {
+            return Ok(index.clone());
+        }
+        self.reload_registry()?;
+        Ok(self
+            .registry
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .unwrap_or_default())
+    }
+
+    /// Reads the registry again; true when it differs from the one held
+    /// (which is then replaced: readers keep the old one until they finish).
+    pub fn reload_registry(&self) -> Result<bool, taishi_core::StoreError> {
+        let assets = self.store.assets()?;
+        let mut held = self
+            .registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if held
+            .as_ref()
+            .is_some_and(|index| index.all() == assets.as_slice())
+        {
+            return Ok(false);
+        }
+        *held = Some(Arc::new(AssetIndex::new(assets)));
+        Ok(true)
     }
 
     pub(crate) fn reports(&self) -> std::sync::MutexGuard<'_, Reports> {
         self.reports.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn pages(&self) -> std::sync::MutexGuard<'_, PageCache> {
+        self.pages.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn summaries(&self) -> std::sync::MutexGuard<'_, Summaries> {

@@ -272,6 +272,38 @@ async fn alerts_and_flows_search_with_filters_and_pages() {
         .await;
     assert_eq!(one.json["items"][0]["dest_ip"], WATER_HOST);
     assert_eq!(one.json["items"][0]["pkts"], 5);
+
+    let search = |q: &'static str| site.call(Method::GET, q, &site_user, None);
+    assert_eq!(
+        search("/api/v1/alerts?q=test%209001").await.json["total"],
+        2,
+        "one alert of sid 9001 per host"
+    );
+    assert_eq!(
+        search("/api/v1/alerts?q=administrator").await.json["total"],
+        4
+    );
+    assert_eq!(search("/api/v1/alerts?q=%25").await.json["total"], 0);
+    let long = format!("/api/v1/alerts?q={}", "x".repeat(201));
+    let long = site.call(Method::GET, &long, &site_user, None).await;
+    assert_eq!(
+        (long.status, long.json["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("q"))
+    );
+
+    let by_proto = search("/api/v1/flows/summary").await;
+    assert_eq!(by_proto.json["group"], "app_proto", "{}", by_proto.text);
+    assert_eq!(by_proto.json["total"], 2);
+    assert_eq!(by_proto.json["items"][0]["key"], "modbus");
+    assert_eq!(by_proto.json["items"][0]["flows"], 2);
+    assert_eq!(by_proto.json["items"][0]["bytes"], 800);
+    let by_service = search("/api/v1/flows/summary?group=service").await;
+    assert_eq!(by_service.json["items"][0]["key"], "502/TCP");
+    let bad = search("/api/v1/flows/summary?group=colour").await;
+    assert_eq!(
+        (bad.status, bad.json["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("group"))
+    );
 }
 
 #[tokio::test]
@@ -1085,4 +1117,98 @@ async fn one_patch_triages_and_answers() {
         .await;
     assert_eq!(st.json["response"], "inform");
     assert_eq!(st.json["answer"], "a storm cut the line; repaired by 18:00");
+}
+
+#[tokio::test]
+async fn cached_summaries_and_registry_follow_the_store_after_a_poll() {
+    use taishi_core::domain::ScopeKind;
+    let site = Site::new().await;
+    let viewer = site.bearer("viewer");
+    let before = site
+        .call(Method::GET, "/api/v1/posture", &viewer, None)
+        .await;
+    assert_eq!(before.json["index"], 60.0);
+    // An assessment elsewhere (a sensor's process) writes a newer bucket.
+    let b = common::T0 - common::T0 % 300 + 900;
+    site.store
+        .put_posture(&[common::point(
+            ScopeKind::Organisation,
+            "grid",
+            b,
+            90.0,
+            false,
+        )])
+        .expect("posture");
+    let cached = site
+        .call(Method::GET, "/api/v1/posture", &viewer, None)
+        .await;
+    assert_eq!(
+        cached.json["index"], 60.0,
+        "served from the cache until the poller sees the change"
+    );
+    let mut poller = taishi_server::live::Poller::with_registry_every(Duration::ZERO);
+    poller.tick(&site.state).await;
+    let after = site
+        .call(Method::GET, "/api/v1/posture", &viewer, None)
+        .await;
+    assert_eq!(after.json["index"], 90.0, "{}", after.text);
+    assert_eq!(after.json["as_of"], b);
+
+    // A host added to the registry by another process (nothing else
+    // changes): unknown to a tenant's user until the poller re-reads it.
+    let new_host = "10.1.0.99";
+    let mut assets = site.store.assets().expect("assets");
+    assets.push(taishi_core::domain::Asset {
+        address: new_host.into(),
+        tenant: "grid".into(),
+        ..taishi_core::domain::Asset::default()
+    });
+    let grid_analyst = site.bearer("analyst");
+    let path = format!("/api/v1/alerts?ip={new_host}");
+    let ask = || site.call(Method::GET, &path, &grid_analyst, None);
+    assert_eq!(ask().await.status, StatusCode::FORBIDDEN);
+    site.store.put_assets(&assets).expect("put");
+    poller.tick(&site.state).await;
+    let seen = ask().await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+
+    // The incident list: cached per generation, so a change made by
+    // another process shows after the next poll, and one made through the
+    // API at once.
+    let resolved = || {
+        site.call(
+            Method::GET,
+            "/api/v1/incidents?status=resolved",
+            &viewer,
+            None,
+        )
+    };
+    assert_eq!(resolved().await.json["total"], 0);
+    site.store
+        .update_incident(
+            site.grid_incident,
+            &taishi_core::store::IncidentUpdate {
+                status: Some(taishi_core::domain::IncidentStatus::Resolved),
+                ..taishi_core::store::IncidentUpdate::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(resolved().await.json["total"], 0, "cached until the poll");
+    poller.tick(&site.state).await;
+    assert_eq!(resolved().await.json["total"], 1);
+    let analyst = site.bearer("analyst");
+    let reopen = site
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/incidents/{}", site.grid_incident),
+            &analyst,
+            Some(json!({"status": "investigating"})),
+        )
+        .await;
+    assert_eq!(reopen.status, StatusCode::OK, "{}", reopen.text);
+    assert_eq!(
+        resolved().await.json["total"],
+        0,
+        "an API change shows at once"
+    );
 }

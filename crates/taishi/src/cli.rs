@@ -54,6 +54,44 @@ pub enum Command {
     /// The hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Console users and API tokens, from the server's own machine.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+/// `taishi users ...`: the way back in when a password is lost, and tokens
+/// for machines, without a login (whoever runs this owns the database file).
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List users: name, role, tenant, whether disabled.
+    List(DbArgs),
+    /// Give a user a new one-time password (re-enabling the account) and print it.
+    ResetPassword(UserNameArgs),
+    /// Issue an API token acting as a user and print it (shown once).
+    Token(UserTokenArgs),
+}
+
+/// A user by name.
+#[derive(Debug, Args)]
+pub struct UserNameArgs {
+    /// The user's name.
+    pub username: String,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `taishi users token`.
+#[derive(Debug, Args)]
+pub struct UserTokenArgs {
+    /// The user the token acts as.
+    pub username: String,
+    /// What the token is for (shown in the console's token list).
+    #[arg(long, default_value = "cli")]
+    pub name: String,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `taishi serve`.
@@ -62,6 +100,12 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// YAML configuration file; its `server.*` keys apply (docs/api.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Override one configuration key (repeatable), e.g. `--set server.poll-interval=5s`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Database.
     #[command(flatten)]
     pub db: DbArgs,

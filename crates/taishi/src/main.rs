@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         cli::Command::Serve(args) => run::serve::serve(args),
         cli::Command::Demo(args) => run::serve::demo(args),
         cli::Command::Audit(cli::AuditCommand::Verify(args)) => run::serve::audit_verify(args),
+        cli::Command::Users(cmd) => run::serve::users(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -153,8 +153,8 @@ export const en = {
   'alert.proto': 'Protocol',
   'alert.severity': 'Severity',
   'alert.incident': 'Incident',
-  'alert.search': 'Address, or signature id (sid)',
-  'alert.badSearch': 'Search by an IP address or a signature id (a number).',
+  'alert.search': 'Address, signature id, or text (signature, category, T1110)',
+  'alert.badSearch': 'Search by an IP address, a signature id (up to 4294967295), or up to 200 characters of text.',
   'alert.filterSeverity': 'Severity',
   'alert.any': 'Any',
 

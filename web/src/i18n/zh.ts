@@ -155,8 +155,8 @@ export const zh: Record<Key, string> = {
   'alert.proto': '协议',
   'alert.severity': '严重度',
   'alert.incident': '事件',
-  'alert.search': '地址或特征编号（sid）',
-  'alert.badSearch': '请按 IP 地址或特征编号（数字）搜索。',
+  'alert.search': '地址、特征编号或文字（特征名、类别、T1110）',
+  'alert.badSearch': '请按 IP 地址、特征编号（不超过 4294967295）或不超过 200 个字符的文字搜索。',
   'alert.filterSeverity': '严重度',
   'alert.any': '任意',
 

@@ -1,4 +1,4 @@
-// Alerts: search by address or signature id, severity and incident, with
+// Alerts: search by address, signature id or text, severity and incident, with
 // pagination (newest first).
 import * as api from '../api';
 import { h, mount } from '../dom';

@@ -28,7 +28,7 @@ export interface OverviewData {
   drill: PromiseSettledResult<api.Drill>;
   incidents: PromiseSettledResult<api.Page<api.Incident>>;
   assets: PromiseSettledResult<api.Page<api.Asset>>;
-  flows: PromiseSettledResult<api.Page<api.FlowRow>>;
+  flows: PromiseSettledResult<api.ProtocolCount[]>;
   submissions: PromiseSettledResult<api.Page<api.Submission>>;
   stats: PromiseSettledResult<api.SubmissionStats>;
 }
@@ -42,9 +42,9 @@ export async function loadOverview(scope = 'org'): Promise<OverviewData> {
     // The situation now: what is still open, worst first.
     api.incidents({ status: 'open', order: 'severity', limit: 200 }),
     assetsP,
-    // A sample of the flows for the protocol mix (no time filter: a site
+    // The protocol mix over every flow stored (no time filter: a site
     // analysing a capture has no "last day").
-    api.flowSample(() => assetsP),
+    api.protocolMix(() => assetsP),
     api.submissions({ status: 'waiting', limit: 200 }),
     api.submissionStats(),
   ]);
@@ -227,13 +227,12 @@ export function graphNodes(option: Option): number {
 }
 
 /** Flows by application protocol, industrial ones in their own colour. */
-export function protocolOption(flows: api.FlowRow[]): Option {
-  const counts = new Map<string, number>();
-  for (const f of flows) {
-    const p = f.app_proto && f.app_proto !== 'failed' ? f.app_proto : `${f.proto.toLowerCase()}`;
-    counts.set(p, (counts.get(p) ?? 0) + 1);
-  }
-  const rows = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).reverse();
+export function protocolOption(mix: api.ProtocolCount[]): Option {
+  const rows = [...mix]
+    .sort((a, b) => b.flows - a.flows)
+    .slice(0, 14)
+    .reverse()
+    .map((r) => [r.key, r.flows] as const);
   return {
     grid: { left: 70, right: 24, top: 24, bottom: 24 },
     legend: { show: false },
@@ -491,13 +490,14 @@ export function renderOverview(root: HTMLElement, wall: boolean, scope = 'org'):
       d.flows,
       protocols,
       (p) => {
-        const ics = p.items.filter((f) => INDUSTRIAL.has(f.app_proto ?? '')).length;
+        const all = p.reduce((n, r) => n + r.flows, 0);
+        const ics = p.filter((r) => INDUSTRIAL.has(r.key)).reduce((n, r) => n + r.flows, 0);
         mount(
           protoFigures,
           figure(t('overview.industrial'), formatNumber(ics), ics > 0 ? 'industrial' : undefined),
-          figure(t('overview.other'), formatNumber(p.items.length - ics)),
+          figure(t('overview.other'), formatNumber(all - ics)),
         );
-        chart(protocols, protocolOption(p.items));
+        chart(protocols, protocolOption(p));
       },
       retry,
     );

@@ -9,10 +9,10 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use taishi_core::domain::{AlertRow, FlowRow};
-use taishi_core::store::{AlertQuery, FlowQuery};
-use utoipa::IntoParams;
+use taishi_core::store::{AlertQuery, FlowGroup, FlowGroupRow, FlowQuery};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -20,6 +20,9 @@ use crate::state::{AppState, blocking};
 
 use super::scope::TenantView;
 use super::{Page, Paged, parse_time};
+
+/// Longest alert search text, characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /alerts` filters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,6 +40,8 @@ pub struct AlertFilter {
     pub max_severity: Option<u8>,
     /// Only this incident's.
     pub incident_id: Option<i64>,
+    /// Text the signature, category or ATT&CK technique ids contain.
+    pub q: Option<String>,
     /// `true` for newest first.
     pub newest_first: Option<bool>,
     /// Page size.
@@ -58,7 +63,7 @@ fn scoped(
         super::incidents::visible(state, caller, id)?;
         return Ok(());
     }
-    let view = TenantView::load(&*state.store, caller)?;
+    let view = TenantView::load(state, caller)?;
     match ip {
         Some(ip) if view.sees_ip(ip) => Ok(()),
         Some(_) => Err(ApiError::forbidden(
@@ -89,6 +94,15 @@ pub async fn alerts(
     if f.max_severity.is_some_and(|s| !(1..=4).contains(&s)) {
         return Err(ApiError::field("max_severity", "severity is 1..=4"));
     }
+    if f.q
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
+    {
+        return Err(ApiError::field(
+            "q",
+            format!("search text is at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
     let q = AlertQuery {
         since: f
             .since
@@ -104,6 +118,7 @@ pub async fn alerts(
         sid: f.sid,
         max_severity: f.max_severity,
         incident_id: f.incident_id,
+        text: f.q.clone().filter(|q| !q.trim().is_empty()),
         newest_first: f.newest_first.unwrap_or(false),
         limit: Some(limit),
         offset: page.offset(),
@@ -141,21 +156,8 @@ pub struct FlowFilter {
     pub offset: Option<u64>,
 }
 
-/// Flows matching the filters, by start time.
-#[utoipa::path(get, path = "/api/v1/flows", tag = "alerts", params(FlowFilter),
-    responses((status = 200, description = "{total, limit, offset, items: [flow]}"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn flows(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(f): Query<FlowFilter>,
-) -> ApiResult<Json<Paged<FlowRow>>> {
-    let page = Page {
-        limit: f.limit,
-        offset: f.offset,
-    };
-    let limit = page.limit()?;
-    let q = FlowQuery {
+fn flow_query(f: &FlowFilter, limit: u64, offset: u64) -> ApiResult<FlowQuery> {
+    Ok(FlowQuery {
         since: f
             .since
             .as_deref()
@@ -170,8 +172,25 @@ pub async fn flows(
         app_proto: f.app_proto.clone(),
         dest_port: f.dest_port,
         limit: Some(limit),
-        offset: page.offset(),
+        offset,
+    })
+}
+
+/// Flows matching the filters, by start time.
+#[utoipa::path(get, path = "/api/v1/flows", tag = "alerts", params(FlowFilter),
+    responses((status = 200, description = "{total, limit, offset, items: [flow]}"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn flows(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(f): Query<FlowFilter>,
+) -> ApiResult<Json<Paged<FlowRow>>> {
+    let page = Page {
+        limit: f.limit,
+        offset: f.offset,
     };
+    let limit = page.limit()?;
+    let q = flow_query(&f, limit, page.offset())?;
     blocking(move || {
         scoped(&state, &caller, q.ip.as_deref(), None)?;
         Ok(Json(Paged {
@@ -179,6 +198,109 @@ pub async fn flows(
             limit,
             offset: q.offset,
             items: state.store.flows(&q)?,
+        }))
+    })
+    .await
+}
+
+/// `GET /flows/summary`: the flow filters and how to group.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FlowSummaryFilter {
+    /// `app_proto` (default), `service` (port/transport), `src_ip` or `dest_ip`.
+    pub group: Option<String>,
+    /// Started from (Unix seconds or RFC 3339).
+    pub since: Option<String>,
+    /// Started before.
+    pub until: Option<String>,
+    /// Client or server address.
+    pub ip: Option<String>,
+    /// Groups returned at most (default 20, at most 1000).
+    pub limit: Option<u64>,
+}
+
+/// Flows grouped, largest group first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowSummary {
+    /// The grouping asked for.
+    pub group: String,
+    /// Flows matching the filters in all.
+    pub total: u64,
+    /// The largest groups.
+    pub items: Vec<FlowGroupItem>,
+}
+
+/// One group of a [`FlowSummary`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowGroupItem {
+    /// Group key (`""` for flows whose protocol was not recognised).
+    pub key: String,
+    /// Flows in it.
+    pub flows: u64,
+    /// Bytes both ways.
+    pub bytes: u64,
+}
+
+impl From<FlowGroupRow> for FlowGroupItem {
+    fn from(r: FlowGroupRow) -> FlowGroupItem {
+        FlowGroupItem {
+            key: r.key,
+            flows: r.flows,
+            bytes: r.bytes,
+        }
+    }
+}
+
+/// Flow counts and bytes by application protocol, service or address:
+/// the protocol and industrial activity of the Overview, from every flow
+/// stored rather than a sample.
+#[utoipa::path(get, path = "/api/v1/flows/summary", tag = "alerts", params(FlowSummaryFilter),
+    responses((status = 200, body = FlowSummary), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn flow_summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(f): Query<FlowSummaryFilter>,
+) -> ApiResult<Json<FlowSummary>> {
+    let name = f.group.clone().unwrap_or_else(|| "app_proto".into());
+    let group = match name.as_str() {
+        "app_proto" => FlowGroup::AppProto,
+        "service" => FlowGroup::Service,
+        "src_ip" => FlowGroup::SrcIp,
+        "dest_ip" => FlowGroup::DestIp,
+        _ => {
+            return Err(ApiError::field(
+                "group",
+                "group is app_proto, service, src_ip or dest_ip",
+            ));
+        }
+    };
+    let limit = Page {
+        limit: Some(f.limit.unwrap_or(20)),
+        offset: None,
+    }
+    .limit()?;
+    let filter = FlowFilter {
+        since: f.since,
+        until: f.until,
+        ip: f.ip,
+        app_proto: None,
+        dest_port: None,
+        limit: None,
+        offset: None,
+    };
+    let q = flow_query(&filter, limit, 0)?;
+    blocking(move || {
+        scoped(&state, &caller, q.ip.as_deref(), None)?;
+        let total = state.store.count_flows(&FlowQuery {
+            limit: None,
+            ..q.clone()
+        })?;
+        let items = state.store.flow_summary(&q, group)?;
+        Ok(Json(FlowSummary {
+            group: name,
+            total,
+            items: items.into_iter().map(FlowGroupItem::from).collect(),
         }))
     })
     .await

@@ -231,6 +231,8 @@ pub async fn import(
             .collect();
         let out = taishi_assess::assets::merge(out, seen);
         state.store.put_assets(&out)?;
+        state.reload_registry()?;
+        state.changed();
         audit::record(
             &*state.control,
             &caller.actor(),

@@ -3,8 +3,11 @@
 //! An incident of another tenant answers 404, as one that does not exist:
 //! a tenant does not learn which ids another one has.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use taishi_core::domain::{AlertRow, Incident, IncidentStatus};
 use taishi_core::store::{AlertQuery, IncidentQuery, IncidentUpdate};
@@ -15,7 +18,7 @@ use crate::auth::{Caller, now_ns};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, blocking};
 
-use super::{Body, Page, Paged, json_body, parse_time};
+use super::{Body, Page, Paged, json_body, json_response, parse_time};
 
 /// Longest note, characters.
 pub const MAX_NOTE_CHARS: usize = 10_000;
@@ -62,7 +65,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(f): Query<IncidentFilter>,
-) -> ApiResult<Json<Paged<Incident>>> {
+) -> ApiResult<Response> {
     let page = Page {
         limit: f.limit,
         offset: f.offset,
@@ -89,15 +92,26 @@ pub async fn list(
         limit: Some(limit),
         offset: page.offset(),
     };
-    blocking(move || {
-        Ok(Json(Paged {
+    let json = blocking(move || {
+        // The query (tenant included) names the answer; the generation
+        // says whether the store changed since it was read.
+        let key = format!("incidents {q:?}");
+        let generation = state.generation();
+        if let Some(json) = state.pages().get(&key, generation) {
+            return Ok(json);
+        }
+        let page = Paged {
             total: state.store.count_incidents(&q)?,
             limit,
             offset: q.offset,
             items: state.store.incidents(&q)?,
-        }))
+        };
+        let json = Arc::new(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+        state.pages().put(key, generation, json.clone());
+        Ok(json)
     })
-    .await
+    .await?;
+    Ok(json_response(&json))
 }
 
 /// The incident `id` if the caller sees it.
@@ -207,6 +221,7 @@ pub async fn update(
             .store
             .update_incident(id, &up)?
             .ok_or_else(|| ApiError::not_found("incident"))?;
+        state.changed();
         let detail = serde_json::json!({"status": patch.status, "assignee": patch.assignee});
         audit::record(
             &*state.control,
@@ -263,6 +278,7 @@ pub async fn add_note(
             .store
             .update_incident(id, &up)?
             .ok_or_else(|| ApiError::not_found("incident"))?;
+        state.changed();
         audit::record(
             &*state.control,
             &caller.actor(),

@@ -67,6 +67,20 @@ impl Page {
     }
 }
 
+/// An answer of JSON bytes already serialised (cached answers).
+pub(crate) fn json_response(json: &[u8]) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json.to_vec(),
+    )
+        .into_response()
+}
+
 /// A page of results with the total matching.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Paged<T> {
@@ -179,6 +193,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::add_note))
         .routes(routes!(alerts::alerts))
         .routes(routes!(alerts::flows))
+        .routes(routes!(alerts::flow_summary))
         .routes(routes!(assets::list))
         .routes(routes!(assets::detail))
         .routes(routes!(intel::list))

@@ -5,10 +5,8 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use taishi_assess::posture::summary;
 use taishi_core::domain::{PosturePoint, Scope, ScopeKind};
 use taishi_core::store::PostureQuery;
@@ -125,38 +123,107 @@ pub async fn now(
 ) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
     let json = blocking(move || {
-        let view = TenantView::load(&*state.store, &caller)?;
+        let view = TenantView::load(&state, &caller)?;
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
-        let ttl = Duration::from_secs(state.config.poll_secs);
-        if let Some(json) = state.summaries().get_or_claim(&scope, ttl) {
-            return Ok(json);
-        }
-        let computed = summary(&*state.store, view.index(), &state.config.posture, &scope)
-            .map_err(ApiError::from)
-            .and_then(|s| serde_json::to_vec(&s).map_err(ApiError::internal));
-        match computed {
-            Ok(json) => {
-                let json = Arc::new(json);
-                state.summaries().put(scope, json.clone());
-                Ok(json)
-            }
-            Err(e) => {
-                state.summaries().release(&scope);
-                Err(e)
-            }
-        }
+        summary_json(&state, view.index(), scope)
     })
     .await?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        json.as_ref().clone(),
-    )
-        .into_response())
+    Ok(super::json_response(&json))
+}
+
+/// The summary of `scope` as JSON, from the cache when it holds this
+/// generation's (or a stale one being recomputed), else computed once
+/// however many requests ask at the same time.
+pub(crate) fn summary_json(
+    state: &AppState,
+    index: &taishi_assess::assets::AssetIndex,
+    scope: Scope,
+) -> ApiResult<Arc<Vec<u8>>> {
+    let generation = state.generation();
+    if let Some(json) = state.summaries().served(&scope, generation) {
+        return Ok(json);
+    }
+    let lock = state.summaries().first_lock(&scope);
+    let _computing = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Whoever held the lock before us may have just computed it.
+    let generation = state.generation();
+    if let Some(json) = state.summaries().get_or_claim(&scope, generation) {
+        return Ok(json);
+    }
+    refresh_summary(state, index, scope, generation)
+}
+
+/// Computes the summary of `scope` (claimed in the cache by the caller)
+/// and caches it as of `generation`.
+pub(crate) fn refresh_summary(
+    state: &AppState,
+    index: &taishi_assess::assets::AssetIndex,
+    scope: Scope,
+    generation: u64,
+) -> ApiResult<Arc<Vec<u8>>> {
+    let computed = summary(&*state.store, index, &state.config.posture, &scope)
+        .map_err(ApiError::from)
+        .and_then(|s| serde_json::to_vec(&s).map_err(ApiError::internal));
+    match computed {
+        Ok(json) => {
+            let json = Arc::new(json);
+            state.summaries().put(scope, generation, json.clone());
+            Ok(json)
+        }
+        Err(e) => {
+            state.summaries().release(&scope);
+            Err(e)
+        }
+    }
+}
+
+/// Recomputes the summaries cached from an older generation, so that
+/// requests after a change find them ready (the live poller calls it).
+pub(crate) fn refresh_stale_summaries(state: &AppState) -> ApiResult<()> {
+    let generation = state.generation();
+    let stale = state.summaries().claim_stale(generation);
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let index = state.registry()?;
+    refresh_all(state, &index, stale, generation)
+}
+
+/// Computes the summary of every organisation in the registry (and of the
+/// site itself) before anyone asks: the Overview opens on it.
+pub(crate) fn warm_summaries(state: &AppState) -> ApiResult<()> {
+    let index = state.registry()?;
+    let mut tenants: Vec<String> = index.all().iter().map(|a| a.tenant.clone()).collect();
+    tenants.push(String::new());
+    tenants.sort();
+    tenants.dedup();
+    for key in tenants {
+        let scope = Scope {
+            kind: ScopeKind::Organisation,
+            key,
+        };
+        summary_json(state, &index, scope)?;
+    }
+    Ok(())
+}
+
+fn refresh_all(
+    state: &AppState,
+    index: &taishi_assess::assets::AssetIndex,
+    stale: Vec<Scope>,
+    generation: u64,
+) -> ApiResult<()> {
+    let mut first_error = None;
+    for scope in stale {
+        if let Err(e) = refresh_summary(state, index, scope, generation) {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// `?kind=&key=&since=&until=` for a series.
@@ -186,7 +253,7 @@ fn series(
         (None, _) => return Err(ApiError::field("key", "key is required for this kind")),
     };
     let scope = Scope { kind, key };
-    let view = TenantView::load(&*state.store, caller)?;
+    let view = TenantView::load(state, caller)?;
     if !view.sees_scope(&scope) {
         return Err(ApiError::not_found("posture scope"));
     }
@@ -247,60 +314,75 @@ pub async fn drilldown(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ScopeParam>,
-) -> ApiResult<Json<Drill>> {
+) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
-    blocking(move || {
-        let view = TenantView::load(&*state.store, &caller)?;
+    let json = blocking(move || {
+        let view = TenantView::load(&state, &caller)?;
         if !view.sees_scope(&scope) {
             return Err(ApiError::not_found("posture scope"));
         }
-        let node = state
-            .store
-            .posture(&PostureQuery {
-                kind: Some(scope.kind),
-                key: Some(scope.key.clone()),
-                ..PostureQuery::default()
-            })?
-            .into_iter()
-            .filter(|p| !p.forecast && p.scope == scope)
-            .max_by_key(|p| p.bucket);
-        let Some(node) = node else {
-            return Ok(Json(Drill {
-                node: None,
-                items: Vec::new(),
-            }));
-        };
-        let child_kind = match scope.kind {
-            ScopeKind::Organisation => ScopeKind::Zone,
-            ScopeKind::Zone => ScopeKind::Host,
-            ScopeKind::Host | ScopeKind::Service => ScopeKind::Service,
-        };
-        let candidates = if scope.kind == ScopeKind::Service {
-            Vec::new()
-        } else {
-            state.store.posture(&PostureQuery {
-                kind: Some(child_kind),
-                since: Some(node.bucket),
-                until: Some(node.bucket.saturating_add(1)),
-                ..PostureQuery::default()
-            })?
-        };
-        let mut children: Vec<Point> = candidates
-            .iter()
-            .filter(|p| !p.forecast && view.sees_scope(&p.scope))
-            .filter(|p| match scope.kind {
-                ScopeKind::Organisation => true,
-                ScopeKind::Zone => view.zone_of(&p.scope.key).as_deref() == Some(&scope.key),
-                ScopeKind::Host => service_host(&p.scope.key) == Some(scope.key.as_str()),
-                ScopeKind::Service => false,
-            })
-            .map(Point::from)
-            .collect();
-        children.sort_by(|a, b| b.index.total_cmp(&a.index));
-        Ok(Json(Drill {
-            node: Some(Point::from(&node)),
-            items: children,
-        }))
+        // Children depend on what the caller's tenant sees.
+        let key = format!("drilldown {scope:?} {:?}", caller.tenant_scope());
+        let generation = state.generation();
+        if let Some(json) = state.pages().get(&key, generation) {
+            return Ok(json);
+        }
+        let drill = drill(&state, &view, &scope)?;
+        let json = Arc::new(serde_json::to_vec(&drill).map_err(ApiError::internal)?);
+        state.pages().put(key, generation, json.clone());
+        Ok(json)
     })
-    .await
+    .await?;
+    Ok(super::json_response(&json))
+}
+
+/// The drill-down of `scope` as `view` sees it.
+fn drill(state: &AppState, view: &TenantView, scope: &Scope) -> ApiResult<Drill> {
+    let node = state
+        .store
+        .posture(&PostureQuery {
+            kind: Some(scope.kind),
+            key: Some(scope.key.clone()),
+            ..PostureQuery::default()
+        })?
+        .into_iter()
+        .filter(|p| !p.forecast && p.scope == *scope)
+        .max_by_key(|p| p.bucket);
+    let Some(node) = node else {
+        return Ok(Drill {
+            node: None,
+            items: Vec::new(),
+        });
+    };
+    let child_kind = match scope.kind {
+        ScopeKind::Organisation => ScopeKind::Zone,
+        ScopeKind::Zone => ScopeKind::Host,
+        ScopeKind::Host | ScopeKind::Service => ScopeKind::Service,
+    };
+    let candidates = if scope.kind == ScopeKind::Service {
+        Vec::new()
+    } else {
+        state.store.posture(&PostureQuery {
+            kind: Some(child_kind),
+            since: Some(node.bucket),
+            until: Some(node.bucket.saturating_add(1)),
+            ..PostureQuery::default()
+        })?
+    };
+    let mut children: Vec<Point> = candidates
+        .iter()
+        .filter(|p| !p.forecast && view.sees_scope(&p.scope))
+        .filter(|p| match scope.kind {
+            ScopeKind::Organisation => true,
+            ScopeKind::Zone => view.zone_of(&p.scope.key).as_deref() == Some(&scope.key),
+            ScopeKind::Host => service_host(&p.scope.key) == Some(scope.key.as_str()),
+            ScopeKind::Service => false,
+        })
+        .map(Point::from)
+        .collect();
+    children.sort_by(|a, b| b.index.total_cmp(&a.index));
+    Ok(Drill {
+        node: Some(Point::from(&node)),
+        items: children,
+    })
 }

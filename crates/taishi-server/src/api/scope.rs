@@ -5,16 +5,18 @@
 //! record, else the most specific declared network); an address no record
 //! covers belongs to the empty tenant (the site itself).
 
+use std::sync::Arc;
+
 use taishi_assess::assets::AssetIndex;
-use taishi_core::Store;
 use taishi_core::domain::{Scope, ScopeKind};
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 /// The registry, seen by one caller.
 pub struct TenantView {
-    index: AssetIndex,
+    index: Arc<AssetIndex>,
     /// `None`: the caller reads every tenant.
     tenant: Option<String>,
 }
@@ -30,10 +32,10 @@ pub fn zone_key(tenant: &str, zone: &str) -> String {
 }
 
 impl TenantView {
-    /// Loads the registry for `caller`.
-    pub fn load(store: &dyn Store, caller: &Caller) -> ApiResult<TenantView> {
+    /// The registry as `caller` sees it.
+    pub fn load(state: &AppState, caller: &Caller) -> ApiResult<TenantView> {
         Ok(TenantView {
-            index: AssetIndex::new(store.assets()?),
+            index: state.registry()?,
             tenant: caller.tenant_scope(),
         })
     }

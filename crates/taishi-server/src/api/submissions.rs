@@ -349,7 +349,7 @@ fn apply_triage(
         intel = to_intel(state.config.intel_dir.clone(), s)?;
     }
     if s.kind == Some(SubmissionKind::Vulnerability) {
-        let tv = TenantView::load(&*state.store, caller)?;
+        let tv = TenantView::load(state, caller)?;
         if let Some((asset, owner, tenant)) = route(&tv, s) {
             s.asset = Some(asset);
             s.routed_to = Some(owner);

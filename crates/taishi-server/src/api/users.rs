@@ -11,7 +11,7 @@ use taishi_core::control::{ApiToken, Role, User, UserUpdate};
 use utoipa::ToSchema;
 
 use crate::audit;
-use crate::auth::{Caller, MIN_PASSWORD_CHARS, hash_password, now_ns, random_secret, sha256_hex};
+use crate::auth::{Caller, MIN_PASSWORD_CHARS, hash_password, now_ns};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, blocking};
 
@@ -298,22 +298,8 @@ pub async fn create_token(
             .control
             .user(user_id)?
             .ok_or_else(|| ApiError::not_found("user"))?;
-        let token = random_secret();
-        let t = state.control.create_token(&ApiToken {
-            id: 0,
-            user_id,
-            name: form.name.clone(),
-            token_hash: sha256_hex(token.as_bytes()),
-            created: now_ns(),
-            last_used: None,
-        })?;
-        audit::record(
-            &*state.control,
-            &caller.actor(),
-            "token.create",
-            &format!("token:{}", t.id),
-            &format!("for user:{} ({})", owner.username, form.name),
-        )?;
+        let (token, t) =
+            crate::local_admin::mint_token(&*state.control, &caller.actor(), &owner, &form.name)?;
         Ok((
             StatusCode::CREATED,
             Json(CreatedToken {

@@ -126,7 +126,8 @@ fn asset(address: &str, tenant: &str, name: &str, owner: &str) -> Asset {
     }
 }
 
-fn point(kind: ScopeKind, key: &str, bucket: u64, index: f64, forecast: bool) -> PosturePoint {
+/// A posture point (orange above 50, blue below).
+pub fn point(kind: ScopeKind, key: &str, bucket: u64, index: f64, forecast: bool) -> PosturePoint {
     PosturePoint {
         scope: Scope {
             kind,

@@ -41,7 +41,28 @@ fn filter(q: &AlertQuery) -> Filter {
     if let Some(s) = q.max_severity {
         f.add("severity <= ?", [Value::Integer(i64::from(s))]);
     }
+    if let Some(text) = q.text.as_deref().filter(|t| !t.is_empty()) {
+        let pattern = Value::Text(format!("%{}%", like_escaped(text)));
+        // Positional parameters: the other clauses number theirs by order.
+        f.add(
+            "(signature LIKE ? ESCAPE '\\' OR category LIKE ? ESCAPE '\\' \
+             OR techniques LIKE ? ESCAPE '\\')",
+            [pattern.clone(), pattern.clone(), pattern],
+        );
+    }
     f
+}
+
+/// `text` with LIKE's wildcards taken literally (escaped by `\`).
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Alerts matching `q`, in id order (or reversed).

@@ -307,6 +307,17 @@ fn alerts_round_trip_and_filter() {
         }),
         [0, 10]
     );
+    let text = |t: &str| {
+        q(AlertQuery {
+            text: Some(t.into()),
+            ..Default::default()
+        })
+    };
+    assert_eq!(text("test 3000002"), [10], "signature");
+    assert_eq!(text("ADMINISTRATOR"), [0, 10, 20], "category, any case");
+    assert_eq!(text("t1110"), [0, 10, 20], "technique");
+    assert_eq!(text("test%"), Vec::<u64>::new(), "% is literal");
+    assert_eq!(text("test_3"), Vec::<u64>::new(), "_ is literal");
     assert_eq!(
         q(AlertQuery {
             since: Some((T0 + 5) * NS),

@@ -11,7 +11,7 @@ use taishi_core::control::ControlStore;
 use taishi_server::{AppState, ServerConfig};
 use taishi_store::SqliteStore;
 
-use crate::cli::{DbArgs, DemoArgs, ServeArgs};
+use crate::cli::{DbArgs, DemoArgs, ServeArgs, UsersCommand};
 
 use super::db;
 
@@ -40,13 +40,13 @@ fn open_both(path: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 fn serve_store(
     store: Arc<SqliteStore>,
     listen: SocketAddr,
+    mut config: ServerConfig,
     after_bind: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> anyhow::Result<()> {
     if let Some(password) = taishi_server::bootstrap_admin(store.as_ref())? {
         println!("First start: created user `admin` with one-time password {password}");
         println!("(change it under Settings; it is not shown again)");
     }
-    let mut config = ServerConfig::default();
     config.posture.until = db::config_as_of(store.as_ref(), None)?.posture.until;
     let state = AppState::new(
         Arc::clone(&store) as Arc<dyn Store>,
@@ -69,7 +69,27 @@ fn serve_store(
 /// `taishi serve`.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let path = db::path_of(args.db.db.as_deref())?;
-    serve_store(open_both(&path)?, args.listen, |_| {})
+    let config = server_config(args.config.as_deref(), &args.set)?;
+    serve_store(open_both(&path)?, args.listen, config, |_| {})
+}
+
+/// The server's settings: defaults, then the `server.*` keys of the
+/// configuration file, then each `--set`. The whole file is checked, so
+/// one file serves both `taishi sensor` and `taishi serve`.
+fn server_config(file: Option<&Path>, sets: &[String]) -> anyhow::Result<ServerConfig> {
+    let mut config = taishi_core::Config::default();
+    if let Some(path) = file {
+        config.apply_file(path)?;
+    }
+    for kv in sets {
+        config.set_arg(kv).context("--set")?;
+    }
+    let mut server = ServerConfig::default();
+    server.apply(&config.server).map_err(|e| match file {
+        Some(path) => anyhow::anyhow!("{}: {e}", path.display()),
+        None => anyhow::anyhow!("--set: {e}"),
+    })?;
+    Ok(server)
 }
 
 /// `taishi audit verify`.
@@ -95,6 +115,42 @@ pub fn audit_verify(args: DbArgs) -> anyhow::Result<()> {
             v.entries
         ),
     }
+}
+
+/// `taishi users ...`.
+pub fn users(cmd: UsersCommand) -> anyhow::Result<()> {
+    use taishi_server::local_admin;
+    match cmd {
+        UsersCommand::List(args) => {
+            let store = open_both(&db::path_of(args.db.as_deref())?)?;
+            println!("{:<24} {:<10} {:<16} state", "user", "role", "tenant");
+            for u in store.users()? {
+                println!(
+                    "{:<24} {:<10} {:<16} {}",
+                    u.username,
+                    u.role.as_str(),
+                    if u.tenant.is_empty() { "-" } else { &u.tenant },
+                    if u.disabled { "disabled" } else { "active" }
+                );
+            }
+        }
+        UsersCommand::ResetPassword(args) => {
+            let path = db::path_of(args.db.db.as_deref())?;
+            let store = open_both(&path)?;
+            let pw = local_admin::reset_password(store.as_ref(), &args.username)
+                .with_context(|| format!("{}: resetting the password", path.display()))?;
+            println!("user `{}`: one-time password {pw}", args.username);
+            println!("(change it under Settings; it is not shown again)");
+        }
+        UsersCommand::Token(args) => {
+            let path = db::path_of(args.db.db.as_deref())?;
+            let store = open_both(&path)?;
+            let token = local_admin::issue_token(store.as_ref(), &args.username, &args.name)
+                .with_context(|| format!("{}: issuing a token", path.display()))?;
+            println!("{token}");
+        }
+    }
+    Ok(())
 }
 
 /// `taishi demo`: sample traffic of a small water utility analysed with its
@@ -173,7 +229,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         "--no-progress",
     ]))?;
     let store = open_both(&db_path)?;
-    serve_store(store, args.listen, |addr| {
+    serve_store(store, args.listen, ServerConfig::default(), |addr| {
         for body in SAMPLE_SUBMISSIONS {
             if let Err(e) = post_json(addr, "/api/v1/public/submissions", body) {
                 eprintln!("taishi: demo submission not sent: {e:#}");
