@@ -32,9 +32,12 @@ fn console_and_portal_in_a_real_browser() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    // A home of its own: the demo must keep everything under --dir.
+    let home = tempfile::tempdir().unwrap();
     let mut demo = taishi()
         .args(["demo", "--listen", "127.0.0.1:0", "--dir"])
         .arg(dir.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -73,4 +76,8 @@ fn console_and_portal_in_a_real_browser() {
     let _ = demo.kill();
     let _ = demo.wait();
     assert!(status.success(), "web/e2e failed against {url}");
+    // The feed the browser imported is in the demo's intel store, and
+    // nothing reached the user's data folder.
+    assert!(dir.path().join("intel/e2e-feed.jsonl").is_file());
+    assert!(!home.path().join("data").exists());
 }

@@ -170,6 +170,10 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let intel = file("sample-intel.txt", DEMO_INTEL)?;
     let pcap = dir.join("demo.pcap");
     let db_path = dir.join("demo.db");
+    // The demo's own intel store: what its analysis matches and where its
+    // console files verified public reports and imported feeds, so that
+    // trying the demo never adds sample indicators to the user's store.
+    let intel_dir = dir.join("intel");
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", db_path.display()));
         if p.exists() {
@@ -222,6 +226,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         &s(&rules),
         "--intel",
         &s(&intel),
+        "--intel-dir",
+        &s(&intel_dir),
         "--db",
         &s(&db_path),
         "--eve",
@@ -229,7 +235,11 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         "--no-progress",
     ]))?;
     let store = open_both(&db_path)?;
-    serve_store(store, args.listen, ServerConfig::default(), |addr| {
+    let config = ServerConfig {
+        intel_dir,
+        ..ServerConfig::default()
+    };
+    serve_store(store, args.listen, config, |addr| {
         for body in SAMPLE_SUBMISSIONS {
             if let Err(e) = post_json(addr, "/api/v1/public/submissions", body) {
                 eprintln!("taishi: demo submission not sent: {e:#}");
