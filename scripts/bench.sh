@@ -96,13 +96,18 @@ for v in "${VARIANTS[@]}"; do
   RATE[$v]=$pps
   printf "%-6s %10.2f %12.1f %14.0f %12.1f\n" "$v" "$s" "$mbs" "$pps" "$(echo "$r/1024" | bc -l)"
 done
-ratio() { # a b -> a/b, or "-" when either variant did not run
-  if [ -n "${RATE[$1]:-}" ] && [ -n "${RATE[$2]:-}" ]; then echo "${RATE[$1]}/${RATE[$2]}" | bc -l; else echo 0; fi
+ratio() { # a b -> a/b (call only when both variants ran)
+  echo "${RATE[$1]}/${RATE[$2]}" | bc -l
 }
+ran() { [ -n "${RATE[$1]:-}" ] && [ -n "${RATE[$2]:-}" ]; }
 [ -n "${RATE[noapp]:-}" ] && [ -n "${RATE[floor]:-}" ] && [ -n "${RATE[t1]:-}" ] && [ -n "${RATE[t2]:-}" ] && printf "ratios: noapp/floor = %.2f, t1/noapp = %.2f (protocol stage cost %.0f%%), t2/t1 = %.2f\n" \
   "$(echo "${RATE[noapp]}/${RATE[floor]}" | bc -l)" "$(echo "${RATE[t1]}/${RATE[noapp]}" | bc -l)" \
   "$(echo "(1-${RATE[t1]}/${RATE[noapp]})*100" | bc -l)" "$(echo "${RATE[t2]}/${RATE[t1]}" | bc -l)"
-printf "behav/t1 = %.2f, db/t1 = %.2f, bdb/behav = %.2f (store cost on the default pipeline %.0f%%)\n" "$(ratio behav t1)" "$(ratio db t1)" "$(ratio bdb behav)" "$(echo "(1-$(ratio bdb behav))*100" | bc -l)"
+# Each ratio only when both of its variants ran (an absent one read as 0
+# printed "store cost 100%" after `--only "t1 behav"`).
+ran behav t1 && printf "behav/t1 = %.2f (behavioural detectors cost %.0f%%)\n" "$(ratio behav t1)" "$(echo "(1-$(ratio behav t1))*100" | bc -l)"
+ran db t1 && printf "db/t1 = %.2f (store cost %.0f%%)\n" "$(ratio db t1)" "$(echo "(1-$(ratio db t1))*100" | bc -l)"
+ran bdb behav && printf "bdb/behav = %.2f (store cost on the default pipeline %.0f%%)\n" "$(ratio bdb behav)" "$(echo "(1-$(ratio bdb behav))*100" | bc -l)"
 if [ -n "${RATE[rules]:-}" ]; then
   printf "rules/t1 = %.2f (rules: %s)\n" "$(echo "${RATE[rules]}/${RATE[t1]}" | bc -l)" "$RULES"
   # Load time and memory of the rule set alone.
