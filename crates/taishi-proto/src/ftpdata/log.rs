@@ -72,20 +72,7 @@ impl Transaction for FtpDataTx {
 /// The body of the file's `fileinfo` record (Suricata's `EveFileInfo`
 /// with the `ftp_data` object of its transaction).
 pub fn fileinfo(tx: &FtpDataTx, f: &FileDone) -> Map<String, Value> {
-    let mut fi = Map::new();
-    fi.insert("filename".into(), json!(bytes_str(&f.name)));
-    fi.insert("gaps".into(), json!(f.gaps));
-    fi.insert(
-        "state".into(),
-        json!(if f.closed { "CLOSED" } else { "TRUNCATED" }),
-    );
-    if let Some([md5, sha1, sha256]) = &f.digests {
-        fi.insert("md5".into(), json!(md5));
-        fi.insert("sha1".into(), json!(sha1));
-        fi.insert("sha256".into(), json!(sha256));
-    }
-    fi.insert("stored".into(), json!(tx.stored.get()));
-    fi.insert("size".into(), json!(f.size));
+    let mut fi = f.fileinfo(json!(bytes_str(&f.name)), tx.stored.get());
     fi.insert("tx_id".into(), json!(0));
     let mut m = Map::new();
     m.insert("ftp_data".into(), ftp_data(tx));

@@ -210,6 +210,43 @@ pub struct FileDone {
     pub range: Option<ContentRange>,
 }
 
+impl FileDone {
+    /// The file's fields of an EVE `fileinfo` object (Suricata's
+    /// `EveFileInfo`): `filename` as the protocol's logger writes names,
+    /// whether a rule stored it, and the range of a partial response. The
+    /// protocol adds its `tx_id`.
+    pub fn fileinfo(
+        &self,
+        filename: serde_json::Value,
+        stored: bool,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let mut fi = serde_json::Map::new();
+        fi.insert("filename".into(), filename);
+        fi.insert("gaps".into(), json!(self.gaps));
+        fi.insert(
+            "state".into(),
+            json!(if self.closed { "CLOSED" } else { "TRUNCATED" }),
+        );
+        if let Some([md5, sha1, sha256]) = &self.digests {
+            fi.insert("md5".into(), json!(md5));
+            fi.insert("sha1".into(), json!(sha1));
+            fi.insert("sha256".into(), json!(sha256));
+        }
+        fi.insert("stored".into(), json!(stored));
+        fi.insert("size".into(), json!(self.size));
+        if let Some(r) = self.range {
+            if r.start >= 0 {
+                fi.insert("start".into(), json!(r.start));
+            }
+            if r.end >= 0 {
+                fi.insert("end".into(), json!(r.end));
+            }
+        }
+        fi
+    }
+}
+
 impl FileTrack {
     /// A file named `name`.
     pub fn new(name: Vec<u8>, range: Option<ContentRange>, hash: bool) -> FileTrack {

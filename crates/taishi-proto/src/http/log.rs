@@ -184,28 +184,7 @@ fn headers(m: &mut Map<String, Value>, key: &str, hs: &[Header]) {
 /// The body of a `fileinfo` record: the transaction's `http` object and
 /// the file (Suricata's `EveFileInfo`).
 pub fn fileinfo_record(tx: &Tx, _cfg: &HttpConfig, f: &FileDone) -> Map<String, Value> {
-    let mut fi = Map::new();
-    fi.insert("filename".into(), text(&f.name));
-    fi.insert("gaps".into(), json!(f.gaps));
-    fi.insert(
-        "state".into(),
-        json!(if f.closed { "CLOSED" } else { "TRUNCATED" }),
-    );
-    if let Some([md5, sha1, sha256]) = &f.digests {
-        fi.insert("md5".into(), json!(md5));
-        fi.insert("sha1".into(), json!(sha1));
-        fi.insert("sha256".into(), json!(sha256));
-    }
-    fi.insert("stored".into(), json!(tx.stored.get()));
-    fi.insert("size".into(), json!(f.size));
-    if let Some(r) = f.range {
-        if r.start >= 0 {
-            fi.insert("start".into(), json!(r.start));
-        }
-        if r.end >= 0 {
-            fi.insert("end".into(), json!(r.end));
-        }
-    }
+    let mut fi = f.fileinfo(text(&f.name), tx.stored.get());
     fi.insert("tx_id".into(), json!(tx.id));
     let mut m = Map::new();
     m.insert("http".into(), Value::Object(http_object(tx, true)));
