@@ -396,8 +396,24 @@ impl AppState {
         self.reports.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn pages(&self) -> std::sync::MutexGuard<'_, PageCache> {
+    fn pages(&self) -> std::sync::MutexGuard<'_, PageCache> {
         self.pages.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The answer to `key` as JSON: kept from this store generation, else
+    /// made by `make`, serialised and kept. Blocking: call it from store work.
+    pub(crate) fn cached_page<T: Serialize>(
+        &self,
+        key: String,
+        make: impl FnOnce() -> ApiResult<T>,
+    ) -> ApiResult<Arc<Vec<u8>>> {
+        let generation = self.generation();
+        if let Some(json) = self.pages().get(&key, generation) {
+            return Ok(json);
+        }
+        let json = Arc::new(serde_json::to_vec(&make()?).map_err(ApiError::internal)?);
+        self.pages().put(key, generation, json.clone());
+        Ok(json)
     }
 
     pub(crate) fn summaries(&self) -> std::sync::MutexGuard<'_, Summaries> {

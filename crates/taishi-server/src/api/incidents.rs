@@ -2,9 +2,6 @@
 //!
 //! An incident of another tenant answers 404, as one that does not exist:
 //! a tenant does not learn which ids another one has.
-
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -95,20 +92,14 @@ pub async fn list(
     let json = blocking(move || {
         // The query (tenant included) names the answer; the generation
         // says whether the store changed since it was read.
-        let key = format!("incidents {q:?}");
-        let generation = state.generation();
-        if let Some(json) = state.pages().get(&key, generation) {
-            return Ok(json);
-        }
-        let page = Paged {
-            total: state.store.count_incidents(&q)?,
-            limit,
-            offset: q.offset,
-            items: state.store.incidents(&q)?,
-        };
-        let json = Arc::new(serde_json::to_vec(&page).map_err(ApiError::internal)?);
-        state.pages().put(key, generation, json.clone());
-        Ok(json)
+        state.cached_page(format!("incidents {q:?}"), || {
+            Ok(Paged {
+                total: state.store.count_incidents(&q)?,
+                limit,
+                offset: q.offset,
+                items: state.store.incidents(&q)?,
+            })
+        })
     })
     .await?;
     Ok(json_response(&json))

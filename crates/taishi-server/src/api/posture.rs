@@ -323,14 +323,7 @@ pub async fn drilldown(
         }
         // Children depend on what the caller's tenant sees.
         let key = format!("drilldown {scope:?} {:?}", caller.tenant_scope());
-        let generation = state.generation();
-        if let Some(json) = state.pages().get(&key, generation) {
-            return Ok(json);
-        }
-        let drill = drill(&state, &view, &scope)?;
-        let json = Arc::new(serde_json::to_vec(&drill).map_err(ApiError::internal)?);
-        state.pages().put(key, generation, json.clone());
-        Ok(json)
+        state.cached_page(key, || drill(&state, &view, &scope))
     })
     .await?;
     Ok(super::json_response(&json))
