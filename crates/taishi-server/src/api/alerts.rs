@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, blocking};
 
 use super::scope::TenantView;
-use super::{Page, Paged, parse_time};
+use super::{Page, Paged, parse_period};
 
 /// Longest alert search text, characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
@@ -103,17 +103,10 @@ pub async fn alerts(
             format!("search text is at most {MAX_SEARCH_CHARS} characters"),
         ));
     }
+    let (since, until) = parse_period(f.since.as_deref(), f.until.as_deref())?;
     let q = AlertQuery {
-        since: f
-            .since
-            .as_deref()
-            .map(|s| parse_time("since", s))
-            .transpose()?,
-        until: f
-            .until
-            .as_deref()
-            .map(|s| parse_time("until", s))
-            .transpose()?,
+        since,
+        until,
         ip: f.ip.clone(),
         sid: f.sid,
         max_severity: f.max_severity,
@@ -156,26 +149,6 @@ pub struct FlowFilter {
     pub offset: Option<u64>,
 }
 
-fn flow_query(f: &FlowFilter, limit: u64, offset: u64) -> ApiResult<FlowQuery> {
-    Ok(FlowQuery {
-        since: f
-            .since
-            .as_deref()
-            .map(|s| parse_time("since", s))
-            .transpose()?,
-        until: f
-            .until
-            .as_deref()
-            .map(|s| parse_time("until", s))
-            .transpose()?,
-        ip: f.ip.clone(),
-        app_proto: f.app_proto.clone(),
-        dest_port: f.dest_port,
-        limit: Some(limit),
-        offset,
-    })
-}
-
 /// Flows matching the filters, by start time.
 #[utoipa::path(get, path = "/api/v1/flows", tag = "alerts", params(FlowFilter),
     responses((status = 200, description = "{total, limit, offset, items: [flow]}"),
@@ -190,7 +163,16 @@ pub async fn flows(
         offset: f.offset,
     };
     let limit = page.limit()?;
-    let q = flow_query(&f, limit, page.offset())?;
+    let (since, until) = parse_period(f.since.as_deref(), f.until.as_deref())?;
+    let q = FlowQuery {
+        since,
+        until,
+        ip: f.ip.clone(),
+        app_proto: f.app_proto.clone(),
+        dest_port: f.dest_port,
+        limit: Some(limit),
+        offset: page.offset(),
+    };
     blocking(move || {
         scoped(&state, &caller, q.ip.as_deref(), None)?;
         Ok(Json(Paged {
@@ -280,16 +262,14 @@ pub async fn flow_summary(
         offset: None,
     }
     .limit()?;
-    let filter = FlowFilter {
-        since: f.since,
-        until: f.until,
+    let (since, until) = parse_period(f.since.as_deref(), f.until.as_deref())?;
+    let q = FlowQuery {
+        since,
+        until,
         ip: f.ip,
-        app_proto: None,
-        dest_port: None,
-        limit: None,
-        offset: None,
+        limit: Some(limit),
+        ..FlowQuery::default()
     };
-    let q = flow_query(&filter, limit, 0)?;
     blocking(move || {
         scoped(&state, &caller, q.ip.as_deref(), None)?;
         let total = state.store.count_flows(&FlowQuery {

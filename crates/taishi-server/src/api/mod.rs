@@ -154,6 +154,18 @@ pub fn parse_time(field: &str, s: &str) -> ApiResult<u64> {
         .ok_or_else(|| ApiError::field(field, "expected Unix seconds or an RFC 3339 time"))
 }
 
+/// `?since=&until=` as nanoseconds, each optional, an error naming the
+/// field at fault.
+pub(crate) fn parse_period(
+    since: Option<&str>,
+    until: Option<&str>,
+) -> ApiResult<(Option<u64>, Option<u64>)> {
+    Ok((
+        since.map(|s| parse_time("since", s)).transpose()?,
+        until.map(|s| parse_time("until", s)).transpose()?,
+    ))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Taishi API", description = "Situation, incidents, assets, intel, reports, public submissions, users and audit of a Taishi site. See docs/api.md."),
