@@ -365,31 +365,29 @@ impl AppState {
         if let Some(index) = &*self.registry.read().unwrap_or_else(PoisonError::into_inner) {
             return Ok(index.clone());
         }
-        self.reload_registry()?;
-        Ok(self
-            .registry
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .unwrap_or_default())
+        Ok(self.load_registry()?.0)
     }
 
     /// Reads the registry again; true when it differs from the one held
     /// (which is then replaced: readers keep the old one until they finish).
     pub fn reload_registry(&self) -> Result<bool, taishi_core::StoreError> {
+        Ok(self.load_registry()?.1)
+    }
+
+    /// Reads the registry and holds it unless unchanged: the index held
+    /// after, and whether it changed.
+    fn load_registry(&self) -> Result<(Arc<AssetIndex>, bool), taishi_core::StoreError> {
         let assets = self.store.assets()?;
         let mut held = self
             .registry
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        if held
-            .as_ref()
-            .is_some_and(|index| index.all() == assets.as_slice())
-        {
-            return Ok(false);
+        if let Some(index) = held.as_ref().filter(|i| i.all() == assets.as_slice()) {
+            return Ok((index.clone(), false));
         }
-        *held = Some(Arc::new(AssetIndex::new(assets)));
-        Ok(true)
+        let index = Arc::new(AssetIndex::new(assets));
+        *held = Some(index.clone());
+        Ok((index, true))
     }
 
     pub(crate) fn reports(&self) -> std::sync::MutexGuard<'_, Reports> {
