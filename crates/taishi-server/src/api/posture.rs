@@ -111,6 +111,16 @@ fn parse_scope(caller: &Caller, s: Option<&str>) -> ApiResult<Scope> {
     }
 }
 
+/// The registry as `caller` sees it, when it sees `scope` (else 404, as
+/// for a scope that does not exist).
+fn view_of(state: &AppState, caller: &Caller, scope: &Scope) -> ApiResult<TenantView> {
+    let view = TenantView::load(state, caller)?;
+    if !view.sees_scope(scope) {
+        return Err(ApiError::not_found("posture scope"));
+    }
+    Ok(view)
+}
+
 /// The posture of a scope now: level, index, trend, explanation, series,
 /// forecast and its back-tested error (taishi-assess's `Summary`).
 #[utoipa::path(get, path = "/api/v1/posture", tag = "posture", params(ScopeParam),
@@ -123,10 +133,7 @@ pub async fn now(
 ) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
     let json = blocking(move || {
-        let view = TenantView::load(&state, &caller)?;
-        if !view.sees_scope(&scope) {
-            return Err(ApiError::not_found("posture scope"));
-        }
+        let view = view_of(&state, &caller, &scope)?;
         summary_json(&state, view.index(), scope)
     })
     .await?;
@@ -253,10 +260,7 @@ fn series(
         (None, _) => return Err(ApiError::field("key", "key is required for this kind")),
     };
     let scope = Scope { kind, key };
-    let view = TenantView::load(state, caller)?;
-    if !view.sees_scope(&scope) {
-        return Err(ApiError::not_found("posture scope"));
-    }
+    view_of(state, caller, &scope)?;
     let pts = state.store.posture(&PostureQuery {
         kind: Some(scope.kind),
         key: Some(scope.key.clone()),
@@ -317,10 +321,7 @@ pub async fn drilldown(
 ) -> ApiResult<Response> {
     let scope = parse_scope(&caller, q.scope.as_deref())?;
     let json = blocking(move || {
-        let view = TenantView::load(&state, &caller)?;
-        if !view.sees_scope(&scope) {
-            return Err(ApiError::not_found("posture scope"));
-        }
+        let view = view_of(&state, &caller, &scope)?;
         // Children depend on what the caller's tenant sees.
         let key = format!("drilldown {scope:?} {:?}", caller.tenant_scope());
         state.cached_page(key, || drill(&state, &view, &scope))
