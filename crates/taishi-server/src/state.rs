@@ -193,14 +193,11 @@ impl Summaries {
         scope: &taishi_core::domain::Scope,
         generation: u64,
     ) -> Option<Arc<Vec<u8>>> {
-        match self.by_scope.get(scope) {
-            Some((g, json)) if *g == generation => Some(json.clone()),
-            Some((_, json)) if self.refreshing.contains(scope) => Some(json.clone()),
-            _ => {
-                self.refreshing.insert(scope.clone());
-                None
-            }
+        let served = self.served(scope, generation);
+        if served.is_none() {
+            self.refreshing.insert(scope.clone());
         }
+        served
     }
 
     /// What to serve now for `scope`: the summary of this `generation`,
