@@ -149,6 +149,9 @@ const HEADER_KEYS: [&str; 17] = [
     "tunnel",
 ];
 
+/// The keys a flow record's body ([`taishi_core::event::FlowBody`]) may write.
+const FLOW_BODY_KEYS: [&str; 3] = ["flow", "tcp", "traffic"];
+
 /// Seconds from the epoch to year 10000: EVE prints four-digit years, so a
 /// later time does not read back from JSON, and must not from an event.
 const YEAR_10000: u64 = 253_402_300_800;
@@ -216,6 +219,16 @@ impl<'a> Record<'a> {
                     None if HEADER_KEYS.contains(first) => path(self.value(), keys),
                     None => None,
                 }
+            }
+            // A flow record's JSON holds the header and its body's three
+            // groups and nothing else: any other key (`ether`, asked of
+            // every record by asset discovery) is absent without the tree.
+            Source::Event(Event::Flow(_))
+                if keys
+                    .first()
+                    .is_some_and(|k| !HEADER_KEYS.contains(k) && !FLOW_BODY_KEYS.contains(k)) =>
+            {
+                None
             }
             Source::Event(_) => path(self.value(), keys),
         }
@@ -435,6 +448,8 @@ mod tests {
         &["dns", "rcode"],
         &["http", "status"],
         &["nothing"],
+        &["ether", "src_mac"],
+        &["traffic", "id"],
         &[],
     ];
 
@@ -468,6 +483,7 @@ mod tests {
             r.time_at(&["flow", "start"]),
             Some(1_780_000_000 * 1_000_000 + 510_520)
         );
+        assert_eq!(r.at(&["ether"]), None);
         assert!(r.json.get().is_none(), "the JSON tree was built");
         // A field kept only in JSON form is still answered.
         assert_eq!(r.at(&["flow", "alerted"]), Some(&json!(false)));

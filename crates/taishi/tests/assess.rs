@@ -304,6 +304,66 @@ fn demo_attacks_fall_into_incidents_posture_rises_and_reports_render() {
     }
 }
 
+/// Inside `analyze`, asset discovery reads the pipeline's own events in
+/// place (`taishi_detect::observe::Record`), not their JSON: replaying the
+/// written EVE lines through the JSON path must teach it exactly the same,
+/// record for record.
+#[test]
+fn discovery_learns_from_pipeline_events_what_it_learns_from_their_json() {
+    use taishi_assess::assets::{Discovery, DiscoveryConfig};
+    use taishi_detect::observe::Observer;
+
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = dir.path().join("demo.pcap");
+    ok(&taishi()
+        .args(["generate", "--scenario", "demo", "--seed", "3", "--out"])
+        .arg(&pcap)
+        .output()
+        .unwrap());
+    let eve = dir.path().join("eve.json");
+    ok(&taishi()
+        .arg("analyze")
+        .arg(&pcap)
+        .arg("--db")
+        .arg(dir.path().join("taishi.db"))
+        .arg("--eve")
+        .arg(&eve)
+        .args(["--no-progress", "--no-behaviour", "--threads", "1"])
+        .output()
+        .unwrap());
+    let lines: Vec<Value> = BufReader::new(std::fs::File::open(&eve).unwrap())
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    let (written, others): (Vec<Value>, Vec<Value>) =
+        lines.into_iter().partition(|v| v["event_type"] == "asset");
+    let mut discovery = Discovery::new(DiscoveryConfig::default()).unwrap();
+    let mut replayed = Vec::new();
+    for v in &others {
+        discovery.observe(v, &mut replayed);
+    }
+    discovery.finish(&mut replayed);
+    let kinds: BTreeSet<&str> = written
+        .iter()
+        .filter_map(|v| v["asset"]["type"].as_str())
+        .collect();
+    // The demo site shows hosts, services, software and industrial roles.
+    assert!(kinds.len() >= 4, "asset record kinds: {kinds:?}");
+    // One worker thread, so discovery saw the records in the file's order;
+    // the EVE output writes an observer's records after the chunk of
+    // pipeline records they came from, so compare them sorted.
+    let sorted = |v: &[Value]| {
+        let mut s: Vec<String> = v.iter().map(Value::to_string).collect();
+        s.sort();
+        s
+    };
+    let (written, replayed) = (sorted(&written), sorted(&replayed));
+    assert_eq!(written.len(), replayed.len());
+    for (w, r) in written.iter().zip(&replayed) {
+        assert_eq!(w, r);
+    }
+}
+
 #[test]
 fn assets_import_reports_bad_rows_and_lists_what_is_known() {
     let dir = tempfile::tempdir().unwrap();

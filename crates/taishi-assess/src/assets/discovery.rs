@@ -29,9 +29,9 @@ use std::net::IpAddr;
 use serde_json::{Map, Value, json};
 use taishi_core::Timestamp;
 use taishi_core::domain::{Asset, AssetOrigin, Service, Software};
-use taishi_detect::behaviour::common::{HashMap, path};
+use taishi_detect::behaviour::common::HashMap;
 use taishi_detect::behaviour::{ConfigError, Internal};
-use taishi_detect::observe::Observer;
+use taishi_detect::observe::{Observer, Record};
 
 use super::import::{normalise_mac, split_product_version};
 
@@ -144,7 +144,7 @@ pub struct Discovery {
 
 /// The record being read: its header and where new things go.
 struct Ctx<'a> {
-    rec: &'a Value,
+    rec: &'a Record<'a>,
     out: &'a mut Vec<Value>,
     time: u64,
 }
@@ -214,8 +214,8 @@ impl Discovery {
         }
         let mut rec = Map::new();
         rec.insert("timestamp".into(), json!(Timestamp(cx.time).to_string()));
-        if let Some(id) = cx.rec.get("flow_id") {
-            rec.insert("flow_id".into(), id.clone());
+        if let Some(id) = cx.rec.u64_at(&["flow_id"]) {
+            rec.insert("flow_id".into(), json!(id));
         }
         rec.insert("event_type".into(), json!("asset"));
         rec.insert("src_ip".into(), json!(ip.to_string()));
@@ -228,8 +228,8 @@ impl Discovery {
         }
         let mut asset = Map::new();
         asset.insert("ip".into(), json!(ip.to_string()));
-        if let Some(et) = cx.rec.get("event_type") {
-            asset.insert("source".into(), et.clone());
+        if let Some(et) = cx.rec.event_type() {
+            asset.insert("source".into(), json!(et));
         }
         asset.extend(body);
         rec.insert("asset".into(), Value::Object(asset));
@@ -461,21 +461,15 @@ impl Discovery {
 
     fn on_flow(&mut self, cx: &mut Ctx<'_>, hd: &Hdr<'_>) {
         let rec = cx.rec;
-        let u = |k: &[&str]| path(rec, k).and_then(Value::as_u64).unwrap_or(0);
-        let t = |k: &[&str]| {
-            path(rec, k)
-                .and_then(Value::as_str)
-                .and_then(Timestamp::parse_eve)
-                .map(|t| t.0)
-        };
+        let u = |k: &[&str]| rec.u64_at(k).unwrap_or(0);
+        let t = |k: &[&str]| rec.time_at(k).map(|us| us * 1000);
         if u(&["flow", "pkts_toclient"]) == 0 {
             return;
         }
         let start = t(&["flow", "start"]).unwrap_or(cx.time);
         let end = t(&["flow", "end"]).unwrap_or(cx.time).max(start);
         let flags = |k: &str| {
-            path(rec, &["tcp", k])
-                .and_then(Value::as_str)
+            rec.str_at(&["tcp", k])
                 .and_then(|s| u8::from_str_radix(s, 16).ok())
                 .unwrap_or(0)
         };
@@ -509,7 +503,7 @@ impl Discovery {
     }
 
     fn macs(&mut self, cx: &mut Ctx<'_>, hd: &Hdr<'_>) {
-        let Some(ether) = cx.rec.get("ether") else {
+        let Some(ether) = cx.rec.at(&["ether"]) else {
             return;
         };
         // Suricata writes `src_mac`/`dest_mac` on most records and
@@ -543,7 +537,7 @@ impl Discovery {
         };
         let have_client = self.host(cx, client, time, time);
         let have_server = self.host(cx, server, time, time);
-        let s = |k: &[&str]| path(rec, k).and_then(Value::as_str);
+        let s = |k: &[&str]| rec.str_at(k);
         let mut svc_software = None;
         match event_type {
             "ssh" => {
@@ -677,8 +671,8 @@ fn server_side(event_type: &str, hd: &Hdr<'_>) -> Side {
     Side::Dest
 }
 
-fn header<'a>(rec: &'a Value, list: &str, name: &str) -> Option<&'a str> {
-    path(rec, &["http", list])?
+fn header<'a>(rec: &'a Record<'_>, list: &str, name: &str) -> Option<&'a str> {
+    rec.at(&["http", list])?
         .as_array()?
         .iter()
         .find(|h| {
@@ -756,8 +750,15 @@ fn os_from_user_agent(ua: &str) -> Option<String> {
 
 impl Observer for Discovery {
     fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
+        self.observe_record(&Record::json(record), out);
+    }
+
+    /// Reads the record in place: most records are flows and protocol
+    /// events of the pipeline, whose JSON tree would cost more than
+    /// discovery itself.
+    fn observe_record(&mut self, record: &Record<'_>, out: &mut Vec<Value>) {
         self.stats.records += 1;
-        let Some(event_type) = record.get("event_type").and_then(Value::as_str) else {
+        let Some(event_type) = record.event_type() else {
             return;
         };
         let wanted = matches!(
@@ -777,30 +778,19 @@ impl Observer for Discovery {
         );
         // Unanswered flows (scans, floods, silent peers) teach nothing:
         // drop them before reading addresses and times, the bulk of the cost.
-        if !wanted
-            || (event_type == "flow"
-                && path(record, &["flow", "pkts_toclient"]).and_then(Value::as_u64) == Some(0))
+        if !wanted || (event_type == "flow" && record.u64_at(&["flow", "pkts_toclient"]) == Some(0))
         {
             return;
         }
-        let ip = |k: &str| {
-            record
-                .get(k)
-                .and_then(Value::as_str)
-                .and_then(|s| s.parse().ok())
-        };
         let port = |k: &str| {
             record
-                .get(k)
-                .and_then(Value::as_u64)
+                .u64_at(&[k])
                 .and_then(|p| u16::try_from(p).ok())
                 .unwrap_or(0)
         };
-        let time = record
-            .get("timestamp")
-            .and_then(Value::as_str)
-            .and_then(Timestamp::parse_eve);
-        let (Some(src), Some(dst), Some(time)) = (ip("src_ip"), ip("dest_ip"), time) else {
+        let time = record.time_at(&["timestamp"]);
+        let (Some(src), Some(dst), Some(time)) = (record.ip("src_ip"), record.ip("dest_ip"), time)
+        else {
             self.stats.unreadable += 1;
             return;
         };
@@ -809,13 +799,13 @@ impl Observer for Discovery {
             dst,
             sport: port("src_port"),
             dport: port("dest_port"),
-            proto: record.get("proto").and_then(Value::as_str).unwrap_or(""),
-            app_proto: record.get("app_proto").and_then(Value::as_str),
+            proto: record.str_at(&["proto"]).unwrap_or(""),
+            app_proto: record.str_at(&["app_proto"]),
         };
         let mut cx = Ctx {
             rec: record,
             out,
-            time: time.0,
+            time: time * 1000,
         };
         if event_type == "flow" {
             self.on_flow(&mut cx, &hd);

@@ -77,19 +77,23 @@ pub(crate) fn count(conn: &Connection, q: &FlowQuery) -> Result<u64, StoreError>
 
 /// Flows matching `q` grouped by `group`, most flows first.
 ///
-/// Without an address, protocol or port filter, whole hours and days come
-/// from the rollups and only the window's edges from the flows.
+/// For the groupings kept rolled up (application protocol and service),
+/// without an address, protocol or port filter, whole hours and days come
+/// from the rollups and only the window's edges from the flows; anything
+/// else reads the flows of the window.
 pub(crate) fn summary(
     conn: &Connection,
     q: &FlowQuery,
     group: FlowGroup,
 ) -> Result<Vec<FlowGroupRow>, StoreError> {
     let key = rollup::key_sql(group);
-    let (mut params, source) = if q.ip.is_none() && q.app_proto.is_none() && q.dest_port.is_none() {
+    let rolled_up = rollup::group_number(group)
+        .filter(|_| q.ip.is_none() && q.app_proto.is_none() && q.dest_port.is_none());
+    let (mut params, source) = if let Some(grp) = rolled_up {
         let lo = q.since.unwrap_or(0);
         let hi = q.until.unwrap_or(uint(i64::MAX));
         let p = rollup::plan(lo, hi);
-        let grp = Value::Integer(rollup::group_number(group));
+        let grp = Value::Integer(grp);
         let mut params = Vec::new();
         for (a, b) in p.raw {
             params.extend([Value::Integer(int(a)), Value::Integer(int(b))]);

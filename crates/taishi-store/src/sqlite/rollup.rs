@@ -24,17 +24,20 @@ pub(crate) const HOUR: u64 = 3600;
 pub(crate) const DAY: u64 = 86_400;
 const NS: u64 = 1_000_000_000;
 
-/// The groupings, in the order of their `grp` number.
-const GROUPS: [FlowGroup; 4] = [
-    FlowGroup::AppProto,
-    FlowGroup::SrcIp,
-    FlowGroup::DestIp,
-    FlowGroup::Service,
-];
+/// The groupings kept rolled up, with their `grp` number.
+///
+/// Only groupings with few keys: a site has a few dozen application
+/// protocols and services, but as many clients and servers as hosts, so
+/// rolling up by address added one or two rows per flow — a third of the
+/// cost of storing a flow, measured (docs/store.md) — for summaries the
+/// console and the reports do not ask for. Grouping by address reads the
+/// flows of the window. Numbers 1 and 2 were the address groupings of
+/// schema step 3 and are not reused.
+const GROUPS: [(i64, FlowGroup); 2] = [(0, FlowGroup::AppProto), (3, FlowGroup::Service)];
 
-/// The `grp` number of a grouping.
-pub(crate) fn group_number(g: FlowGroup) -> i64 {
-    GROUPS.iter().position(|x| *x == g).map_or(0, |p| p as i64)
+/// The `grp` number of a grouping kept rolled up; `None` for the others.
+pub(crate) fn group_number(g: FlowGroup) -> Option<i64> {
+    GROUPS.iter().find(|(_, x)| *x == g).map(|(n, _)| *n)
 }
 
 /// The SQL expression of a grouping's key over the flows table; the Rust
@@ -88,11 +91,11 @@ impl Batch {
         use std::fmt::Write;
         let hour = int(f.start / (HOUR * NS) * HOUR);
         let bytes = int(f.bytes_toserver).saturating_add(int(f.bytes_toclient));
-        for (grp, g) in GROUPS.iter().enumerate() {
+        for &(grp, g) in &GROUPS {
             self.buf.clear();
             let _ = write!(self.buf, "{grp} {hour} ");
             let key_at = self.buf.len();
-            key_of(*g, f, &mut self.buf);
+            key_of(g, f, &mut self.buf);
             match self.sums.get_mut(self.buf.as_str()) {
                 Some(a) => {
                     a.flows += 1;
@@ -102,7 +105,7 @@ impl Batch {
                     self.sums.insert(
                         self.buf.clone(),
                         Agg {
-                            grp: grp as i64,
+                            grp,
                             hour,
                             key_at,
                             flows: 1,
@@ -215,7 +218,7 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
 
 /// Adds (`sign` empty) or subtracts (`-`) the selected flows.
 fn apply(tx: &Transaction<'_>, sign: &str, cond: &str, arg: i64) -> Result<(), StoreError> {
-    for g in GROUPS {
+    for (grp, g) in GROUPS {
         for width in [HOUR, DAY] {
             let sql = format!(
                 "INSERT INTO flow_rollup (grp, width, bucket, key, flows, bytes)
@@ -224,7 +227,6 @@ fn apply(tx: &Transaction<'_>, sign: &str, cond: &str, arg: i64) -> Result<(), S
                  FROM flows WHERE {cond} GROUP BY b, k
                  ON CONFLICT DO UPDATE SET flows = flows + excluded.flows,
                      bytes = bytes + excluded.bytes",
-                grp = group_number(g),
                 span = width * NS,
                 key = key_sql(g),
             );

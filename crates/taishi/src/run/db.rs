@@ -10,7 +10,7 @@ use taishi_assess::assets::{Discovery, DiscoveryConfig};
 use taishi_assess::{AssessConfig, AssessReport};
 
 use taishi_core::Store;
-use taishi_detect::observe::Observer;
+use taishi_detect::observe::{Observer, Record};
 use taishi_store::sqlite::SqliteStore;
 use taishi_store::{BatchConfig, BatchWriter};
 
@@ -46,6 +46,12 @@ pub fn open_path(path: &Path) -> anyhow::Result<SqliteStore> {
 struct SharedDiscovery(Arc<Mutex<Discovery>>);
 
 impl Observer for SharedDiscovery {
+    fn observe_record(&mut self, record: &Record<'_>, out: &mut Vec<Value>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .observe_record(record, out);
+    }
     fn observe(&mut self, record: &Value, out: &mut Vec<Value>) {
         self.0
             .lock()
