@@ -19,6 +19,7 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use smallvec::SmallVec;
 
 use super::Internal;
 use super::common::{
@@ -85,11 +86,14 @@ const BEACON: Signature = Signature {
     detector: "beaconing",
 };
 
+/// What is kept of one (client, server, port). Most pairs are seen once
+/// or twice (a browser's visits, a scan's probes), so their times and flow
+/// ids stay inline: a pair that never repeats costs no allocation, which
+/// was most of the detectors' cost on busy links (docs/detectors.md).
 #[derive(Debug, Default)]
 struct Pair {
-    times: Vec<Micros>,
-    flows: Vec<u64>,
-    app: Option<String>,
+    times: SmallVec<[Micros; 2]>,
+    flows: SmallVec<[u64; 2]>,
     fired: bool,
 }
 
@@ -152,9 +156,6 @@ impl Beacon {
             }
             p.flows.push(id);
         }
-        if p.app.is_none() {
-            p.app = h.str_at(&["app_proto"]).map(str::to_string);
-        }
         if p.times.len() < cfg.min_connections {
             return false;
         }
@@ -180,13 +181,16 @@ impl Beacon {
             json!(round3(stats.mean / SEC as f64)),
         );
         ev.insert("cv".into(), json!(round3(stats.cv)));
-        let extra: &[&str] = match (p.app.as_deref(), h.dport) {
+        // The flow completing the beacon speaks for the pair: every flow
+        // of it goes to the same server port.
+        let app = h.str_at(&["app_proto"]);
+        let extra: &[&str] = match (app, h.dport) {
             (Some("tls"), _) | (_, 443) => &["T1071.001", "T1573", "T1573.002"],
             (Some("http"), _) | (_, 80 | 8080) => &["T1071.001"],
             (Some("dns"), _) | (_, 53) => &["T1071.004"],
             _ => &[],
         };
-        if let Some(app) = &p.app {
+        if let Some(app) = app {
             ev.insert("app_proto".into(), json!(app));
         }
         let parties = Parties::forward(h);
