@@ -10,6 +10,19 @@ pub fn taishi() -> Command {
     Command::new(env!("CARGO_BIN_EXE_taishi"))
 }
 
+/// Generates the demo site's capture (seed 7) as `dir/demo.pcap`, its
+/// labels beside it (`demo.labels.json`).
+pub fn demo_capture(dir: &Path) -> PathBuf {
+    let pcap = dir.join("demo.pcap");
+    let o = taishi()
+        .args(["generate", "--scenario", "demo", "--seed", "7", "--out"])
+        .arg(&pcap)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    pcap
+}
+
 /// `../shared` beside the repository, when present.
 pub fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");

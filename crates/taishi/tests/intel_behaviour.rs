@@ -81,52 +81,153 @@ fn intel_store_imports_and_matches_the_demo_traffic() {
     );
 }
 
-#[test]
-fn behaviour_detects_every_labelled_demo_attack() {
+/// The behavioural alerts (gid 3) of `taishi analyze CAPTURE ARGS...`.
+fn behaviour_alerts(
+    capture: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
-    let pcap = dir.path().join("demo.pcap");
-    let o = taishi()
-        .args(["generate", "--scenario", "demo", "--seed", "7", "--out"])
-        .arg(&pcap)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let eve = dir.path().join("eve.json");
     let o = taishi()
         .arg("analyze")
-        .arg(&pcap)
+        .arg(capture)
         .args(["--no-progress", "--eve"])
         .arg(&eve)
+        .args(args)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let alerts: Vec<_> = records(&eve)
+    records(&eve)
         .into_iter()
         .filter(|r| r["event_type"] == "alert" && r["alert"]["gid"] == 3)
-        .collect();
-    let labels: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("demo.labels.json")).unwrap(),
-    )
-    .unwrap();
-    let attacks = labels["attacks"].as_array().expect("labels have attacks");
+        .collect()
+}
+
+/// Whether an alert names `attacker` with `technique`: the detector's
+/// technique may be the parent of the label's sub-technique (T1071 for
+/// T1071.001) or the same.
+fn names(alert: &serde_json::Value, attacker: &str, technique: &str) -> bool {
+    alert["src_ip"] == attacker
+        && alert["alert"]["metadata"]["mitre_technique_id"]
+            .as_array()
+            .is_some_and(|ids| {
+                ids.iter().filter_map(|i| i.as_str()).any(|id| {
+                    technique == id
+                        || technique.starts_with(&format!("{id}."))
+                        || id.starts_with(&format!("{technique}."))
+                })
+            })
+}
+
+/// The demo's capture and its labelled attacks.
+fn demo(dir: &std::path::Path) -> (std::path::PathBuf, Vec<serde_json::Value>) {
+    let pcap = demo_capture(dir);
+    let labels: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo.labels.json")).unwrap())
+            .unwrap();
+    let attacks = labels["attacks"]
+        .as_array()
+        .expect("labels have attacks")
+        .clone();
     assert!(!attacks.is_empty());
-    for a in attacks {
+    (pcap, attacks)
+}
+
+#[test]
+fn behaviour_detects_every_labelled_demo_attack() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pcap, attacks) = demo(dir.path());
+    let alerts = behaviour_alerts(&pcap, &[]);
+    for a in &attacks {
         let technique = a["technique"].as_str().unwrap();
         let attacker = a["attacker"].as_str().unwrap();
-        // The detector's technique may be the parent of the label's
-        // sub-technique (T1071 for T1071.001) or the same.
-        let found = alerts.iter().any(|r| {
-            r["src_ip"] == attacker
-                && r["alert"]["metadata"]["mitre_technique_id"]
-                    .as_array()
-                    .is_some_and(|ids| {
-                        ids.iter().filter_map(|i| i.as_str()).any(|id| {
-                            technique == id
-                                || technique.starts_with(&format!("{id}."))
-                                || id.starts_with(&format!("{technique}."))
-                        })
-                    })
-        });
+        let found = alerts.iter().any(|r| names(r, attacker, technique));
         assert!(found, "attack {a} not detected; alerts: {alerts:?}");
     }
+}
+
+/// The demo site's own registry (testdata/assets/sample-assets.csv) given
+/// with `--assets`: the PLCs' masters and function codes come from it, and
+/// still every attack is found and no other host is named.
+#[test]
+fn the_demo_sites_registry_reaches_the_industrial_detectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pcap, attacks) = demo(dir.path());
+    let registry = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/assets/sample-assets.csv");
+    let db = dir.path().join("taishi.db");
+    let alerts = behaviour_alerts(
+        &pcap,
+        &[
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--assets".as_ref(),
+            registry.as_os_str(),
+        ],
+    );
+    for a in &attacks {
+        let technique = a["technique"].as_str().unwrap();
+        let attacker = a["attacker"].as_str().unwrap();
+        let found = alerts.iter().any(|r| names(r, attacker, technique));
+        assert!(found, "attack {a} not detected; alerts: {alerts:?}");
+    }
+    let attackers: Vec<&serde_json::Value> = attacks.iter().map(|a| &a["attacker"]).collect();
+    let stray: Vec<_> = alerts
+        .iter()
+        .filter(|r| !attackers.contains(&&r["src_ip"]))
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "alerts on hosts that did not attack: {stray:?}"
+    );
+    // The office workstation's writes are judged by the registry: it is
+    // not among PLC-2's authorised peers, and function 16 is not among its
+    // permitted codes.
+    let ics: Vec<_> = alerts
+        .iter()
+        .filter(|r| r["alert"]["metadata"]["detector"][0] == "ics")
+        .collect();
+    assert!(
+        ics.iter().any(|r| r["alert"]["signature_id"] == 3_000_701
+            && r["evidence"]["masters_from"] == "registry"
+            && r["evidence"]["masters"] == serde_json::json!(["10.10.5.10", "10.20.0.50"])),
+        "{ics:?}"
+    );
+    assert!(
+        ics.iter().any(|r| r["alert"]["signature_id"] == 3_000_706
+            && r["evidence"]["function"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("16 "))),
+        "{ics:?}"
+    );
+}
+
+/// A real-tool capture (crates/taishi-detect/src/behaviour/testdata,
+/// make_modbus_segment.sh) whose registry declares the PLC and its HMI: the
+/// undeclared host that polled first and then wrote is found only when
+/// `--assets` brings the registry in.
+#[test]
+fn assets_flag_names_the_plcs_masters() {
+    let testdata = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../taishi-detect/src/behaviour/testdata");
+    let pcap = testdata.join("modbus_registry.pcap.gz");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("taishi.db");
+    let registry = testdata.join("modbus_registry.assets.json");
+    let with = behaviour_alerts(
+        &pcap,
+        &[
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--assets".as_ref(),
+            registry.as_os_str(),
+        ],
+    );
+    assert!(
+        with.iter().any(|a| names(a, "10.99.0.4", "T0855")),
+        "{with:?}"
+    );
+    assert!(with.iter().all(|a| a["src_ip"] == "10.99.0.4"), "{with:?}");
+    let without = behaviour_alerts(&pcap, &[]);
+    assert!(without.is_empty(), "{without:?}");
 }

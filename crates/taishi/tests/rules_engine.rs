@@ -99,13 +99,7 @@ fn rules_check_reports_skipped_rules_with_file_line_sid_and_keyword() {
 #[test]
 fn shipped_demo_rules_alert_on_the_demo_traffic() {
     let dir = tempfile::tempdir().unwrap();
-    let pcap = dir.path().join("demo.pcap");
-    let o = taishi()
-        .args(["generate", "--scenario", "demo", "--seed", "7", "--out"])
-        .arg(&pcap)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pcap = demo_capture(dir.path());
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/taishi-demo.rules");
     let copy = dir.path().join("taishi-demo.rules");
     std::fs::copy(&rules, &copy).unwrap();

@@ -13,7 +13,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use super::common::parse_time;
-use super::{Behaviour, BehaviourConfig};
+use super::{Behaviour, BehaviourConfig, IcsRegistry};
 use crate::observe::Observer;
 
 fn binary() -> Option<PathBuf> {
@@ -85,7 +85,12 @@ fn records(scenario: &str) -> Option<(Vec<Value>, Value)> {
 }
 
 fn run(recs: &[Value]) -> Vec<Value> {
-    let mut b = Behaviour::new(BehaviourConfig::default()).unwrap();
+    run_with(recs, IcsRegistry::default())
+}
+
+/// [`run`] with an asset registry.
+fn run_with(recs: &[Value], registry: IcsRegistry) -> Vec<Value> {
+    let mut b = Behaviour::with_registry(BehaviourConfig::default(), registry).unwrap();
     let mut out = Vec::new();
     for r in recs {
         b.observe(r, &mut out);
@@ -167,28 +172,49 @@ fn every_labelled_attack_of_the_demo_is_detected() {
     );
 }
 
-/// Captures made by testdata/make_*.sh with their labels: every attack
-/// detected with its technique and attacker, and nothing else.
-fn labelled_capture(name: &str) {
+/// Where the labelled captures of testdata/make_*.sh are.
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/behaviour/testdata")
+}
+
+/// The pipeline's records of testdata capture `name`; `None` (said) when
+/// there is no binary to analyse it with.
+fn capture_records(name: &str) -> Option<Vec<Value>> {
     let Some(bin) = binary() else {
         eprintln!("skipping: no taishi binary (set TAISHI_BIN or build crates/taishi)");
-        return;
+        return None;
     };
-    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/behaviour/testdata");
+    let dir = scratch(name)?;
+    let recs = analyze(
+        &bin,
+        &testdata().join(format!("{name}.pcap.gz")),
+        &dir.join(format!("{name}.eve.json")),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    recs
+}
+
+/// The asset registry file of testdata capture `name` (the JSON that
+/// `taishi assets import` reads is also the stored records' shape).
+fn capture_registry(name: &str) -> IcsRegistry {
+    let text = std::fs::read_to_string(testdata().join(format!("{name}.assets.json"))).unwrap();
+    let assets: Vec<taishi_core::domain::Asset> = serde_json::from_str(&text).unwrap();
+    let registry = IcsRegistry::from_assets(&assets);
+    assert!(registry.ignored().is_empty(), "{:?}", registry.ignored());
+    registry
+}
+
+/// Captures made by testdata/make_*.sh with their labels: every attack
+/// detected with its technique and attacker, and nothing else.
+fn labelled_capture(name: &str, registry: IcsRegistry) {
     let labels: Value = serde_json::from_str(
-        &std::fs::read_to_string(here.join(format!("{name}.labels.json"))).unwrap(),
+        &std::fs::read_to_string(testdata().join(format!("{name}.labels.json"))).unwrap(),
     )
     .unwrap();
-    let Some(dir) = scratch(name) else { return };
-    let Some(recs) = analyze(
-        &bin,
-        &here.join(format!("{name}.pcap.gz")),
-        &dir.join(format!("{name}.eve.json")),
-    ) else {
+    let Some(recs) = capture_records(name) else {
         return;
     };
-    let _ = std::fs::remove_dir_all(&dir);
-    let alerts = run(&recs);
+    let alerts = run_with(&recs, registry);
     let missed = missed(&labels, &alerts);
     assert!(
         missed.is_empty(),
@@ -206,14 +232,40 @@ fn labelled_capture(name: &str) {
 /// namespaces (testdata/make_tools.sh).
 #[test]
 fn real_tools_are_detected() {
-    labelled_capture("tools");
+    labelled_capture("tools", IcsRegistry::default());
 }
 
 /// A Modbus PLC polled by its HMI, then written to and probed by another
 /// host (testdata/make_modbus.sh).
 #[test]
 fn modbus_write_and_probe_are_detected() {
-    labelled_capture("modbus");
+    labelled_capture("modbus", IcsRegistry::default());
+}
+
+/// The registry declares the PLC, its HMI and its function codes; a host
+/// the registry does not authorise polls from the start and then writes
+/// (testdata/make_modbus_segment.sh). With the registry its writes are
+/// found and nothing else; without it, learning takes the host for a
+/// master (it polled first), so its writes pass.
+#[test]
+fn registry_names_the_masters_learning_would_miss() {
+    labelled_capture("modbus_registry", capture_registry("modbus_registry"));
+    let Some(recs) = capture_records("modbus_registry") else {
+        return;
+    };
+    let learnt = run(&recs);
+    assert!(
+        learnt.iter().all(|a| a["src_ip"] != "10.99.0.4"),
+        "{:?}",
+        learnt.iter().map(describe).collect::<Vec<_>>()
+    );
+}
+
+/// After the segment's learning window, a host never seen polls the PLC
+/// and the HMI starts polling a PLC never seen (make_modbus_segment.sh).
+#[test]
+fn new_master_and_new_device_are_detected() {
+    labelled_capture("modbus_newcomers", IcsRegistry::default());
 }
 
 #[test]

@@ -42,6 +42,7 @@ pub use dns::DnsConfig;
 pub use exfil::ExfilConfig;
 pub use flood::FloodConfig;
 pub use ics::IcsConfig;
+pub use ics::registry::IcsRegistry;
 pub use lateral::LateralConfig;
 pub use scan::ScanConfig;
 
@@ -157,8 +158,17 @@ pub struct Behaviour {
 const SWEEP_EVERY: Micros = 60 * SEC;
 
 impl Behaviour {
-    /// Detectors with these settings.
+    /// Detectors with these settings, and no asset registry.
     pub fn new(cfg: BehaviourConfig) -> Result<Behaviour, ConfigError> {
+        Behaviour::with_registry(cfg, IcsRegistry::default())
+    }
+
+    /// Detectors with these settings and what the asset registry declares
+    /// (the industrial detectors read it: see docs/detectors.md).
+    pub fn with_registry(
+        cfg: BehaviourConfig,
+        registry: IcsRegistry,
+    ) -> Result<Behaviour, ConfigError> {
         let internal = Internal::new(&cfg.internal_networks)?;
         Ok(Behaviour {
             scan: scan::Scan::new(cfg.scan),
@@ -168,7 +178,7 @@ impl Behaviour {
             dns: dns::Dns::new(cfg.dns),
             exfil: exfil::Exfil::new(cfg.exfil, internal.clone()),
             lateral: lateral::Lateral::new(cfg.lateral, internal),
-            ics: ics::Ics::new(cfg.ics)?,
+            ics: ics::Ics::new(cfg.ics, registry)?,
             now: 0,
             swept: 0,
             stats: BehaviourStats::default(),

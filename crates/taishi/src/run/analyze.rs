@@ -10,8 +10,7 @@ use crate::summary;
 /// Runs the command.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     let mut config = super::load_config(&args.pipeline)?;
-    let mut detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
-    let run_db = super::db::RunDb::for_run(&args.pipeline)?;
+    let (mut detect, run_db) = super::open_run(&args.pipeline, &mut config)?;
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::open_files(&args.captures).context("opening captures")?;
     let mut eve = EveWriter::open(args.pipeline.eve.as_deref())?;

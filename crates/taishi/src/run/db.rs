@@ -117,6 +117,14 @@ impl RunDb {
         })
     }
 
+    /// The assets the database holds (the registry, with what earlier runs
+    /// discovered), as the run starts.
+    pub fn assets(&self) -> anyhow::Result<Vec<taishi_core::domain::Asset>> {
+        self.store
+            .assets()
+            .with_context(|| format!("{}: reading the asset registry", self.path.display()))
+    }
+
     /// Where the EVE output hands its lines.
     pub fn tee(&self) -> Tee {
         let writer = Arc::clone(&self.writer);

@@ -27,6 +27,19 @@ pub fn load_config(args: &PipelineArgs) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// The database of a pipeline run (with `--db`) and its detection: the
+/// database is opened first, so that its asset registry (with `--assets`
+/// imported) tells the industrial detectors who may command which device.
+pub fn open_run(
+    args: &PipelineArgs,
+    config: &mut Config,
+) -> anyhow::Result<(crate::pipeline::Detect, Option<db::RunDb>)> {
+    let run_db = db::RunDb::for_run(args)?;
+    let assets = run_db.as_ref().map(|d| d.assets()).transpose()?;
+    let detect = rules::load_detect(&args.rules, config, assets.as_deref().unwrap_or_default())?;
+    Ok((detect, run_db))
+}
+
 /// Worker threads: the flag, or every core.
 pub fn thread_count(args: &PipelineArgs) -> usize {
     args.threads.filter(|n| *n > 0).unwrap_or_else(|| {

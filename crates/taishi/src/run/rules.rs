@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde_json::json;
 use taishi_core::Config;
-use taishi_detect::behaviour::{Behaviour, BehaviourConfig};
+use taishi_detect::behaviour::{Behaviour, BehaviourConfig, IcsRegistry};
 use taishi_detect::intel::{IntelObserver, IntelSet};
 use taishi_detect::intel::{IntelStore, read_files};
 use taishi_detect::observe::Observers;
@@ -33,9 +33,15 @@ fn load_options(paths: &[std::path::PathBuf], vars: &RuleVarArgs) -> anyhow::Res
 
 /// Loads the rules and threshold file of a run; turns on what the rules
 /// need of the protocol stage (HTTP bodies). Skipped rules are reported on
-/// stderr, one line each, and do not stop the run.
-pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Detect> {
-    let observers = load_observers(args)?;
+/// stderr, one line each, and do not stop the run. `assets` is the asset
+/// registry of the run's database (empty without one): the industrial
+/// detectors take the masters and function codes it declares.
+pub fn load_detect(
+    args: &RulesArgs,
+    config: &mut Config,
+    assets: &[taishi_core::domain::Asset],
+) -> anyhow::Result<Detect> {
+    let observers = load_observers(args, assets)?;
     let thresholds = match &args.threshold_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -101,8 +107,11 @@ pub fn load_detect(args: &RulesArgs, config: &mut Config) -> anyhow::Result<Dete
 
 /// The observers of a run: intel (the store's indicators and `--intel`
 /// files, when there are any) and the behavioural detectors (unless
-/// `--no-behaviour`).
-fn load_observers(args: &RulesArgs) -> anyhow::Result<Option<crate::output::SharedObservers>> {
+/// `--no-behaviour`), which read the asset registry `assets`.
+fn load_observers(
+    args: &RulesArgs,
+    assets: &[taishi_core::domain::Asset],
+) -> anyhow::Result<Option<crate::output::SharedObservers>> {
     let mut obs = Observers::new();
     let mut indicators = Vec::new();
     let st = match &args.intel_dir {
@@ -139,8 +148,13 @@ fn load_observers(args: &RulesArgs) -> anyhow::Result<Option<crate::output::Shar
             }
             None => BehaviourConfig::default(),
         };
+        let registry = IcsRegistry::from_assets(assets);
+        for w in registry.ignored() {
+            eprintln!("taishi: warning: behaviour: {w}; ignored");
+        }
         obs.push(Box::new(
-            Behaviour::new(cfg).map_err(|e| anyhow::anyhow!("behaviour: {e}"))?,
+            Behaviour::with_registry(cfg, registry)
+                .map_err(|e| anyhow::anyhow!("behaviour: {e}"))?,
         ));
     }
     Ok((!obs.is_empty()).then(|| Arc::new(std::sync::Mutex::new(obs))))

@@ -17,8 +17,7 @@ const ASSESS_EVERY: Duration = Duration::from_secs(60);
 /// Runs the command.
 pub fn run(args: SensorArgs) -> anyhow::Result<()> {
     let mut config = super::load_config(&args.pipeline)?;
-    let mut detect = super::rules::load_detect(&args.pipeline.rules, &mut config)?;
-    let mut run_db = super::db::RunDb::for_run(&args.pipeline)?;
+    let (mut detect, mut run_db) = super::open_run(&args.pipeline, &mut config)?;
     let threads = super::thread_count(&args.pipeline);
     let mut source = taishi_capture::LiveSource::open(&args.iface, args.bpf.as_deref())
         .with_context(|| format!("opening interface {}", args.iface))?;
