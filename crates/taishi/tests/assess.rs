@@ -59,17 +59,19 @@ fn json_of(args: &[&str], db: &Path) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
 }
 
-/// Kill-chain order of the stage names incidents use.
+/// Kill-chain order of the stage names incidents use: ATT&CK's, with
+/// discovery (what a sensor sees of it is scanning) before initial access
+/// and credential access before execution, as docs/incidents.md explains.
 const CHAIN: &[&str] = &[
     "reconnaissance",
     "resource_development",
+    "discovery",
     "initial_access",
+    "credential_access",
     "execution",
     "persistence",
     "privilege_escalation",
     "defense_evasion",
-    "credential_access",
-    "discovery",
     "lateral_movement",
     "collection",
     "command_and_control",
