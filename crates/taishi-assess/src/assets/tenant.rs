@@ -33,6 +33,11 @@ impl TenantView {
         &self.index
     }
 
+    /// The same registry seen by every tenant.
+    pub fn every_tenant(&self) -> TenantView {
+        TenantView::new(Arc::clone(&self.index), None)
+    }
+
     /// The tenant the view is cut to (`None`: every tenant).
     pub fn tenant(&self) -> Option<&str> {
         self.tenant.as_deref()

@@ -36,6 +36,15 @@ pub(super) fn sees_flow(view: &TenantView, f: &FlowRow) -> bool {
     view.sees_ip(&f.src_ip) || view.sees_ip(&f.dest_ip)
 }
 
+/// Alerts of `[start, end)`.
+fn in_period((start, end): (u64, u64)) -> AlertQuery {
+    AlertQuery {
+        since: Some(start),
+        until: Some(end),
+        ..AlertQuery::default()
+    }
+}
+
 /// Alerts of a period as the reader sees them.
 pub(super) struct PeriodAlerts {
     /// How many (exact).
@@ -50,14 +59,10 @@ pub(super) struct PeriodAlerts {
 pub(super) fn alerts(
     store: &dyn Store,
     view: &TenantView,
-    (start, end): (u64, u64),
+    period: (u64, u64),
     own: &HashSet<i64>,
 ) -> Result<PeriodAlerts, StoreError> {
-    let q = AlertQuery {
-        since: Some(start),
-        until: Some(end),
-        ..AlertQuery::default()
-    };
+    let q = in_period(period);
     if view.tenant().is_none() {
         return Ok(PeriodAlerts {
             total: store.count_alerts(&q)?,
@@ -107,14 +112,10 @@ pub(super) fn alerts(
 pub(super) fn count_alerts(
     store: &dyn Store,
     view: &TenantView,
-    (start, end): (u64, u64),
+    period: (u64, u64),
     own: &HashSet<i64>,
 ) -> Result<u64, StoreError> {
-    let q = AlertQuery {
-        since: Some(start),
-        until: Some(end),
-        ..AlertQuery::default()
-    };
+    let q = in_period(period);
     if view.tenant().is_none() {
         return store.count_alerts(&q);
     }

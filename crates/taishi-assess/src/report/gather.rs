@@ -65,9 +65,18 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
         Arc::new(AssetIndex::new(store.assets()?)),
         options.tenant.clone(),
     );
+    let newest = || -> Result<Option<u64>, StoreError> {
+        Ok(match newest_data(store, &view)? {
+            Some(t) => Some(t),
+            // A tenant seen only in flows (or in alerts older than the
+            // store's newest few) reports on the period of the store's data.
+            None if view.tenant().is_some() => newest_data(store, &view.every_tenant())?,
+            None => None,
+        })
+    };
     let (end, from_data) = match options.until {
         Some(u) => (u, false),
-        None => match newest_data(store, &view)? {
+        None => match newest()? {
             // Until is exclusive: the newest record belongs in the period.
             Some(t) => (t.saturating_add(1), true),
             None => (Timestamp::now().0, false),
