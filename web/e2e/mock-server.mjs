@@ -341,11 +341,12 @@ async function api(req, res, url) {
   if (m === 'POST' && path === '/reports') {
     const b = await readJson(req);
     if (!/^\d+[hd]$/.test(b.period ?? '24h')) return send(res, 400, { error: 'period is a duration like 24h or 7d', field: 'period' });
-    const r = { id: reports.length + 1, format: b.format ?? 'html', period: b.period ?? '24h' };
+    const r = { id: reports.length + 1, format: b.format ?? 'html', period: b.period ?? '24h', created: Date.now() * 1e6, tenant: null };
     r.download = `/api/v1/reports/${r.id}/download`;
     reports.push(r);
     return send(res, 201, r);
   }
+  if (m === 'GET' && path === '/reports') return send(res, 200, [...reports].reverse());
   if (m === 'GET' && (mm = /^\/reports\/(\d+)\/download$/.exec(path))) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-disposition': `attachment; filename="report-${mm[1]}.html"` });
     return res.end('<!doctype html><title>report</title><p>report</p>');

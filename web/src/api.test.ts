@@ -149,12 +149,21 @@ describe('requests', () => {
     expect(c?.init.body).toBe(file);
   });
 
-  it('remembers the reports it generated, with their download link', async () => {
-    sessionStorage.clear();
-    answer(201, { id: 9, format: 'html', period: '7d', download: '/api/v1/reports/9/download' });
-    await api.generateReport('7d', 'html', 'zh');
+  it('generates a report and lists what the server keeps, with whom each covers', async () => {
+    answer(201, { id: 9, format: 'html', period: '7d', tenant: 'grid', download: '/api/v1/reports/9/download' });
+    const made = await api.generateReport('7d', 'html', 'zh');
     expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ period: '7d', format: 'html', lang: 'zh' });
-    expect(api.reports().map((r) => [r.id, r.download])).toEqual([[9, '/api/v1/reports/9/download']]);
+    expect([made.id, made.tenant, made.download]).toEqual([9, 'grid', '/api/v1/reports/9/download']);
+    answer(200, [
+      { id: 9, format: 'html', period: '7d', tenant: 'grid', download: '/api/v1/reports/9/download' },
+      { id: 4, format: 'md', period: '24h', tenant: null, download: '' },
+    ]);
+    const kept = await api.reports();
+    expect(calls[1]?.url).toBe('/api/v1/reports');
+    expect(kept.map((r) => [r.id, r.tenant, r.download])).toEqual([
+      [9, 'grid', '/api/v1/reports/9/download'],
+      [4, null, '/api/v1/reports/4/download'],
+    ]);
   });
 
   it('drops empty query values and encodes path parts', async () => {

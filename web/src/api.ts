@@ -300,15 +300,17 @@ export interface Token {
   token?: string;
 }
 
-/** A generated report. */
+/** A generated report, as the server keeps it. */
 export interface Report {
   id: number;
   period: string;
   format: string;
   /** Where to download it. */
   download: string;
-  /** When this console generated it (ms), for the list it keeps. */
+  /** When it was made (ns). */
   created?: number;
+  /** The tenant it is cut to (`null`: every tenant). */
+  tenant?: string | null;
 }
 
 /** An audit-log entry. */
@@ -747,32 +749,24 @@ export function answerSubmission(id: number | string, answer: string): Promise<S
 
 // ---- reports ----
 
-const REPORTS_KEY = 'taishi.reports';
-
 /**
- * Reports generated in this browser session. The server keeps generated
- * reports for download but has no list of them, so the console remembers
- * what it asked for.
+ * The generated reports the server still keeps that the caller may read,
+ * newest first: a tenant's users see their tenant's (whoever made them),
+ * regulators and the site every one.
  */
-export function reports(): Report[] {
-  try {
-    const v = JSON.parse(globalThis.sessionStorage?.getItem(REPORTS_KEY) ?? '[]') as unknown;
-    return Array.isArray(v) ? (v as Report[]) : [];
-  } catch {
-    return [];
-  }
+export async function reports(): Promise<Report[]> {
+  const list = await request<Report[]>('/reports');
+  return list.map((r) => ({ ...r, download: r.download || apiUrl(`/reports/${r.id}/download`) }));
 }
 
-/** Generates a report for a period (`24h`, `7d`, `30d`) in a format (`html`, `md`, `json`) and language. */
+/**
+ * Generates a report for a period (`24h`, `7d`, `30d`) in a format (`html`,
+ * `md`, `json`) and language: the caller's tenant's, or the whole store's
+ * for regulators and the site.
+ */
 export async function generateReport(period: string, format: string, lang: string): Promise<Report> {
   const r = await request<Report>('/reports', { method: 'POST', body: { period, format, lang } });
-  const made: Report = { ...r, download: r.download || apiUrl(`/reports/${r.id}/download`), created: Date.now() };
-  try {
-    globalThis.sessionStorage?.setItem(REPORTS_KEY, JSON.stringify([made, ...reports()].slice(0, 50)));
-  } catch {
-    // Not remembered; the link is still shown once.
-  }
-  return made;
+  return { ...r, download: r.download || apiUrl(`/reports/${r.id}/download`) };
 }
 
 // ---- users, tokens, audit ----

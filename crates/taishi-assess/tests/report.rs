@@ -302,6 +302,181 @@ fn every_format_in_both_languages() {
     }
 }
 
+/// The demo registry split between two operators: the OT side (the
+/// plant network and its control room) is tenant `ops`, the IT side `it`.
+fn two_tenants() -> Vec<Asset> {
+    let mut assets = registry();
+    for a in &mut assets {
+        let ot = a.address.starts_with("10.20.") || a.address.starts_with("10.10.5.");
+        a.tenant = if ot { "ops" } else { "it" }.into();
+    }
+    assets
+}
+
+#[test]
+fn a_tenant_report_shows_its_own_and_nothing_of_another_tenant() {
+    let store = store_with(&eve("demo.eve.json.gz"), two_tenants());
+    let index = AssetIndex::new(store.assets().expect("assets"));
+    let tenant_of = |ip: &str| index.get(ip).map_or("", |a| a.tenant.as_str()).to_owned();
+    // Each incident belongs to the tenant of its victims (the site's when
+    // they are several tenants' or none's), written to its `tenant` column
+    // as a center's store holds it.
+    let mut incidents = store
+        .incidents(&taishi_core::store::IncidentQuery::default())
+        .expect("incidents");
+    for i in &mut incidents {
+        let owners: std::collections::BTreeSet<String> =
+            i.victims.iter().map(|v| tenant_of(v)).collect();
+        i.tenant = match owners.len() {
+            1 => owners.into_iter().next().unwrap_or_default(),
+            _ => String::new(),
+        };
+    }
+    store
+        .save_correlation(&mut incidents, &[])
+        .expect("incidents back");
+    let of = |tenant: Option<&str>| {
+        gather(
+            &store,
+            &ReportOptions {
+                lang: Lang::En,
+                tenant: tenant.map(str::to_owned),
+                ..ReportOptions::default()
+            },
+        )
+        .expect("gather")
+    };
+    let (all, ops, it) = (of(None), of(Some("ops")), of(Some("it")));
+    assert_eq!(all.tenant, None);
+    assert_eq!(ops.tenant.as_deref(), Some("ops"));
+
+    // Incidents: exactly each tenant's, by its column.
+    for (d, t) in [(&ops, "ops"), (&it, "it")] {
+        let theirs: Vec<i64> = incidents
+            .iter()
+            .filter(|i| i.tenant == t && i.last_seen >= d.period.start)
+            .map(|i| i.id)
+            .collect();
+        assert!(!theirs.is_empty(), "{t} has incidents");
+        assert_eq!(d.totals.incidents, theirs.len() as u64, "{t}");
+        assert!(d.incidents.iter().all(|i| theirs.contains(&i.id)), "{t}");
+    }
+    assert!(
+        all.totals.incidents > ops.totals.incidents.max(it.totals.incidents),
+        "the whole store holds both"
+    );
+
+    // Alerts and flows: those with an end of the tenant's, counted exactly.
+    let period = |d: &ReportData| (d.period.start, d.period.end);
+    // A tenant's period ends at its own newest data.
+    assert!(ops.period.from_data && ops.period.end <= all.period.end);
+    let alerts = store
+        .alerts(&taishi_core::store::AlertQuery::default())
+        .expect("alerts");
+    let flows = store
+        .flows(&taishi_core::store::FlowQuery::default())
+        .expect("flows");
+    for (d, t) in [(&ops, "ops"), (&it, "it")] {
+        let (start, end) = period(d);
+        let mine = |a: &str, b: &str| tenant_of(a) == t || tenant_of(b) == t;
+        let n_alerts = alerts
+            .iter()
+            .filter(|a| a.ts >= start && a.ts < end && mine(&a.src_ip, &a.dest_ip))
+            .count() as u64;
+        let n_flows = flows
+            .iter()
+            .filter(|f| f.start >= start && f.start < end && mine(&f.src_ip, &f.dest_ip))
+            .count() as u64;
+        assert!(n_alerts > 0 && n_flows > 0, "{t}");
+        assert_eq!(d.totals.alerts, n_alerts, "{t} alerts");
+        assert_eq!(d.totals.flows, n_flows, "{t} flows");
+        assert_eq!(
+            d.alert_severities.iter().map(|c| c.count).sum::<u64>(),
+            n_alerts
+        );
+        assert!(d.totals.alerts < all.totals.alerts && d.totals.flows < all.totals.flows);
+        // Attacked assets are the tenant's own hosts.
+        assert!(!d.attacked_assets.is_empty(), "{t}");
+        for a in &d.attacked_assets {
+            assert_eq!(tenant_of(&a.address), t, "{t}: {a:?}");
+        }
+        // Exposure lists its own assets only.
+        assert!(d.exposure.iter().all(|e| tenant_of(&e.address) == t));
+    }
+    assert_eq!(ops.attacked_assets[0].address, "10.20.0.12");
+    assert_eq!(ops.attacked_assets[0].name, "PLC-2 pump station");
+    assert!(it.attacked_assets.iter().any(|a| a.address == "10.10.1.30"));
+    assert_eq!(it.exposure[0].address, "10.10.1.30");
+    assert!(ops.exposure.is_empty(), "{:?}", ops.exposure);
+
+    // The workstation of IT that wrote to the PLC: each side sees the
+    // write, and only the owner's registry names its end.
+    let plc_write = |d: &ReportData| {
+        d.industrial
+            .writes
+            .iter()
+            .find(|w| w.src == "10.10.2.57" && w.dest == "10.20.0.12")
+            .cloned()
+            .expect("the write")
+    };
+    assert_eq!(plc_write(&ops).dest_name, "PLC-2 pump station");
+    assert_eq!(plc_write(&it).dest_name, "", "IT does not learn OT's names");
+    let attacker = |d: &ReportData| {
+        d.attackers
+            .iter()
+            .find(|a| a.address == "10.10.2.57")
+            .cloned()
+            .expect("the workstation attacks")
+    };
+    assert_eq!(attacker(&it).name, "IT LAN");
+    assert_eq!(attacker(&ops).name, "", "OT does not learn IT's names");
+
+    // Posture: the tenant's organisation series, not the worst of all.
+    let org = |key: &str| {
+        store
+            .posture(&taishi_core::store::PostureQuery {
+                kind: Some(taishi_core::domain::ScopeKind::Organisation),
+                key: Some(key.into()),
+                ..Default::default()
+            })
+            .expect("posture")
+    };
+    for (d, t) in [(&ops, "ops"), (&it, "it")] {
+        let points = org(t);
+        assert!(!points.is_empty(), "{t} has a posture");
+        for p in d.series.iter().filter(|p| !p.forecast) {
+            assert!(
+                points
+                    .iter()
+                    .any(|q| q.bucket == p.bucket && q.index == p.index && !q.forecast),
+                "{t}: {p:?} is not its own"
+            );
+        }
+    }
+    assert!(
+        ops.posture.peak_index != it.posture.peak_index,
+        "{:?} {:?}",
+        ops.posture,
+        it.posture
+    );
+    assert_eq!(
+        all.posture.peak_index,
+        ops.posture
+            .peak_index
+            .zip(it.posture.peak_index)
+            .map(|(a, b)| a.max(b)),
+        "the whole store shows the worst"
+    );
+
+    // The rendered report says whose it is and names nothing of the other.
+    let html = render(&ops, Format::Html, Lang::En);
+    assert!(html.contains("Tenant: ops"));
+    assert!(!html.contains("File server") && !html.contains("10.10.1.30"));
+    let md = render(&it, Format::Markdown, Lang::Zh);
+    assert!(md.contains("租户: it"));
+    assert!(!md.contains("PLC-2 pump station"));
+}
+
 #[test]
 fn store_values_are_escaped_everywhere() {
     const XSS: &str = r#"<script>alert("x")</script><img src=x onerror=alert(1)>"#;

@@ -123,12 +123,15 @@ pub struct GeneratedReport {
     pub format: String,
     /// The file.
     pub body: Arc<Vec<u8>>,
-    /// Who generated it (only they download it).
+    /// Who generated it.
     pub user_id: i64,
     /// The period it covers (`24h`).
     pub period: String,
     /// When it was made (ns).
     pub created: u64,
+    /// The tenant it is cut to (`None`: every tenant); a tenant's users
+    /// read only their tenant's.
+    pub tenant: Option<String>,
 }
 
 /// Reports kept for download: the newest few (they are regenerated on
@@ -310,13 +313,12 @@ impl Reports {
         self.by_id.get(&id).cloned()
     }
 
-    /// Ids and reports of one user, newest first.
-    pub(crate) fn of_user(&self, user_id: i64) -> Vec<(u64, GeneratedReport)> {
+    /// Ids and reports kept, newest first.
+    pub(crate) fn newest_first(&self) -> Vec<(u64, GeneratedReport)> {
         self.order
             .iter()
             .rev()
             .filter_map(|id| self.by_id.get(id).map(|r| (*id, r.clone())))
-            .filter(|(_, r)| r.user_id == user_id)
             .collect()
     }
 }

@@ -551,11 +551,16 @@ async fn reports_generate_and_download_in_each_format() {
             "{fmt}"
         );
         assert!(d.text.contains(marker), "{fmt}");
-        // Only its author downloads it.
-        let other = site
+        // The site's report covers every tenant: a regulator reads it, a
+        // tenant's user does not.
+        let regulator = site
             .call(Method::GET, &url, &site.bearer("regulator"), None)
             .await;
-        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        assert_eq!(regulator.status, StatusCode::OK);
+        let tenant = site
+            .call(Method::GET, &url, &site.bearer("viewer"), None)
+            .await;
+        assert_eq!(tenant.status, StatusCode::NOT_FOUND);
     }
     let kept = site.call(Method::GET, "/api/v1/reports", &user, None).await;
     let formats: Vec<&str> = kept
@@ -566,7 +571,7 @@ async fn reports_generate_and_download_in_each_format() {
         .filter_map(|r| r["format"].as_str())
         .collect();
     assert_eq!(formats, ["json", "md", "html"], "newest first");
-    let theirs = site
+    let regulator = site
         .call(
             Method::GET,
             "/api/v1/reports",
@@ -574,7 +579,11 @@ async fn reports_generate_and_download_in_each_format() {
             None,
         )
         .await;
-    assert_eq!(theirs.json, json!([]), "only the author's");
+    assert_eq!(regulator.json, kept.json, "regulators list every report");
+    let tenant = site
+        .call(Method::GET, "/api/v1/reports", &site.bearer("viewer"), None)
+        .await;
+    assert_eq!(tenant.json, json!([]), "grid has no report yet");
     let bad = site
         .call(
             Method::POST,
@@ -593,6 +602,135 @@ async fn reports_generate_and_download_in_each_format() {
         )
         .await;
     assert_eq!(bad.json["field"], "period");
+}
+
+/// Generates a JSON report as `user` with `body`; its info and the report.
+async fn json_report(site: &Site, user: &str, body: Value) -> (Value, Value, String) {
+    let info = site.generate_report(user, body).await;
+    let url = info["download"].as_str().expect("url").to_owned();
+    let d = site.call(Method::GET, &url, &site.bearer(user), None).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text);
+    (info, d.json, d.text)
+}
+
+#[tokio::test]
+async fn a_tenant_report_holds_its_own_incident_and_asset_and_not_another_tenants() {
+    let site = Site::new().await;
+    let week = json!({"period": "7d", "format": "json", "lang": "en"});
+    let ids = |d: &Value, list: &str, key: &str| -> Vec<Value> {
+        d[list]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|x| x[key].clone())
+            .collect()
+    };
+    let measured = |d: &Value| -> Vec<f64> {
+        d["series"]
+            .as_array()
+            .expect("series")
+            .iter()
+            .filter(|p| p["forecast"] == false)
+            .filter_map(|p| p["index"].as_f64())
+            .collect()
+    };
+
+    // A grid analyst's report is grid's, whatever it asks.
+    let (info, grid, text) = json_report(&site, "analyst", week.clone()).await;
+    assert_eq!(info["tenant"], "grid");
+    assert_eq!(grid["tenant"], "grid");
+    assert_eq!(ids(&grid, "incidents", "id"), [json!(site.grid_incident)]);
+    assert_eq!(ids(&grid, "attacked_assets", "address"), [json!(GRID_HOST)]);
+    assert_eq!(grid["attacked_assets"][0]["name"], "PLC-Grid-1");
+    assert_eq!(grid["totals"]["alerts"], 2);
+    assert_eq!(grid["totals"]["flows"], 1);
+    assert_eq!(measured(&grid), [20.0, 60.0], "grid's organisation series");
+    assert!(
+        !text.contains(WATER_HOST) && !text.contains("PLC-Water-1"),
+        "nothing of water: {text}"
+    );
+
+    // A regulator cuts the same store to water.
+    let mut water_body = week.clone();
+    water_body["tenant"] = json!("water");
+    let (info, water, text) = json_report(&site, "regulator", water_body.clone()).await;
+    assert_eq!(info["tenant"], "water");
+    assert_eq!(ids(&water, "incidents", "id"), [json!(site.water_incident)]);
+    assert_eq!(
+        ids(&water, "attacked_assets", "address"),
+        [json!(WATER_HOST)]
+    );
+    assert_eq!(measured(&water), [30.0]);
+    assert!(!text.contains(GRID_HOST) && !text.contains("PLC-Grid-1"));
+
+    // The site's report covers both.
+    let (info, all, _) = json_report(&site, "siteanalyst", week.clone()).await;
+    assert_eq!(info["tenant"], Value::Null);
+    assert_eq!(all["totals"]["incidents"], 2);
+    assert_eq!(all["totals"]["flows"], 2);
+
+    // A grid user asks for water's: refused, naming the field.
+    let no = site
+        .call(
+            Method::POST,
+            "/api/v1/reports",
+            &site.bearer("viewer"),
+            Some(water_body),
+        )
+        .await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN);
+    assert_eq!(no.json["field"], "tenant");
+
+    // Grid's users list grid's report (made by a colleague) and no other;
+    // a regulator lists all three.
+    let listed = |user: &'static str| {
+        let site = &site;
+        async move {
+            let l = site
+                .call(Method::GET, "/api/v1/reports", &site.bearer(user), None)
+                .await;
+            l.json
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|r| r["tenant"].clone())
+                .collect::<Vec<Value>>()
+        }
+    };
+    assert_eq!(listed("viewer").await, [json!("grid")]);
+    assert_eq!(
+        listed("regulator").await,
+        [Value::Null, json!("water"), json!("grid")]
+    );
+    assert_eq!(listed("siteanalyst").await.len(), 3);
+
+    // Each generation is in the audit log, with its tenant.
+    let audit = site
+        .call(
+            Method::GET,
+            "/api/v1/audit",
+            &site.bearer("siteadmin"),
+            None,
+        )
+        .await;
+    let made: Vec<(String, String)> = audit.json["items"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "report.generate")
+        .map(|e| {
+            let detail: Value =
+                serde_json::from_str(e["detail"].as_str().unwrap_or("")).unwrap_or(Value::Null);
+            (
+                e["actor"].as_str().unwrap_or("").to_owned(),
+                detail["tenant"].as_str().unwrap_or("*").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(made.len(), 3, "{made:?}");
+    assert!(made[0].0.ends_with(":siteanalyst") && made[0].1 == "*");
+    assert!(made[1].0.ends_with(":regulator") && made[1].1 == "water");
+    assert!(made[2].0.ends_with(":analyst") && made[2].1 == "grid");
 }
 
 #[tokio::test]

@@ -107,6 +107,21 @@ async fn every_endpoint_by_role_and_tenant() {
     assert_eq!(t.status, StatusCode::OK, "{}", t.text);
     assert_eq!(t.json["routed_to"], "Grid Ops");
 
+    // Reports kept: grid's (by a grid analyst), water's (a regulator's
+    // cut) and the whole store's (the site's).
+    let mut reports = Vec::new();
+    for (user, body) in [
+        ("analyst", json!({"format": "json"})),
+        ("regulator", json!({"format": "json", "tenant": "water"})),
+        ("siteanalyst", json!({"format": "json"})),
+    ] {
+        let r = site.generate_report(user, body).await;
+        reports.push(r["download"].as_str().expect("download").to_owned());
+    }
+    let [grid_report, water_report, site_report] = &reports[..] else {
+        panic!("three reports");
+    };
+
     let (gi, wi) = (site.grid_incident, site.water_incident);
     let ok = 200;
     let csv_own = "address,name,owner,tenant,criticality\n10.1.9.9,HMI-9,Grid Ops,grid,3\n";
@@ -153,7 +168,12 @@ async fn every_endpoint_by_role_and_tenant() {
         row("/api/v1/intel", Method::GET, "/api/v1/intel", None, [401, ok, ok, ok, ok]),
         row("/api/v1/intel/import", Method::POST, "/api/v1/intel/import?source=matrix&format=txt", Some("198.51.100.7\nevil.example\n"), [401, 403, ok, ok, 403]),
         row("/api/v1/reports", Method::GET, "/api/v1/reports", None, [401, ok, ok, ok, ok]),
-        row("/api/v1/reports", Method::POST, "/api/v1/reports", Some(r#"{"format":"json","lang":"en"}"#), [401, 403, 403, 403, 201]),
+        row("/api/v1/reports", Method::POST, "/api/v1/reports", Some(r#"{"format":"json","lang":"en"}"#), [401, 201, 201, 201, 201]),
+        row("/api/v1/reports", Method::POST, "/api/v1/reports", Some(r#"{"format":"json","tenant":"grid"}"#), [401, 201, 201, 201, 201]),
+        row("/api/v1/reports", Method::POST, "/api/v1/reports", Some(r#"{"format":"json","tenant":"water"}"#), [401, 403, 403, 403, 201]),
+        row("/api/v1/reports/{id}/download", Method::GET, grid_report, None, [401, ok, ok, ok, ok]),
+        row("/api/v1/reports/{id}/download", Method::GET, water_report, None, [401, 404, 404, 404, ok]),
+        row("/api/v1/reports/{id}/download", Method::GET, site_report, None, [401, 404, 404, 404, ok]),
         row("/api/v1/reports/{id}/download", Method::GET, "/api/v1/reports/999/download", None, [401, 404, 404, 404, 404]),
         row("/api/v1/public/submissions", Method::POST, "/api/v1/public/submissions", Some(r#"{"kind":"feedback","title":"t","description":"d"}"#), [201, 201, 201, 201, 201]),
         row("/api/v1/public/submissions/{code}", Method::GET, &format!("/api/v1/public/submissions/{code}"), None, [ok, ok, ok, ok, ok]),

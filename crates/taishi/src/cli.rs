@@ -283,6 +283,11 @@ pub struct ReportArgs {
     /// Organisation named in the title.
     #[arg(long, value_name = "NAME")]
     pub organisation: Option<String>,
+    /// Cut the report to one tenant: what its users see in the console
+    /// (its incidents, the alerts and flows of its addresses, its assets,
+    /// its organisation's posture). Without it, every tenant.
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Option<String>,
     /// Database.
     #[command(flatten)]
     pub db: DbArgs,

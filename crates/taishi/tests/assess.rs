@@ -13,19 +13,6 @@ use std::process::Stdio;
 use common::*;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "taishi failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 /// The demo capture analysed into `db`, with its labels.
 fn demo_db(dir: &Path) -> (PathBuf, Value) {
     let pcap = dir.join("demo.pcap");

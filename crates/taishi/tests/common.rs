@@ -115,3 +115,19 @@ pub fn tshark_fields(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<Stri
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect()
 }
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The standard output of a run that must have succeeded (else its
+/// standard error, in the panic).
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "taishi failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

@@ -1,11 +1,17 @@
 // Reports: generate one for a period in a format and language, and
-// download it. The server keeps generated reports for download but lists
-// none, so the page shows those made in this browser session.
+// download it. A tenant's users get their tenant's report and list their
+// tenant's; regulators and the site get the whole store's and list all.
 import * as api from '../api';
 import { h, mount } from '../dom';
 import { formatTime } from '../format';
 import { lang, t } from '../i18n';
-import { errorState, panel, table, toast } from '../ui';
+import { errorState, fill, panel, table, toast } from '../ui';
+
+/** Whom a report covers: a tenant, the site, or every tenant. */
+function coverage(r: api.Report): string {
+  if (r.tenant === null || r.tenant === undefined) return t('report.allTenants');
+  return r.tenant || t('report.site');
+}
 
 /** The reports page (`#/reports`). */
 export function renderReports(root: HTMLElement): void {
@@ -23,9 +29,9 @@ export function renderReports(root: HTMLElement): void {
   const format = h('select', { name: 'format' }, ['html', 'md', 'json'].map((f) => h('option', { value: f }, f.toUpperCase())));
   const list = h('div');
   const draw = () =>
-    mount(
-      list,
-      table(api.reports(), [
+    fill(list, async () =>
+      table(await api.reports(), [
+        { head: t('report.tenant'), cell: coverage },
         { head: t('report.period'), cell: (r) => r.period },
         { head: t('report.format'), cell: (r) => r.format.toUpperCase() },
         { head: t('report.created'), cell: (r) => formatTime(r.created) },
@@ -46,7 +52,7 @@ export function renderReports(root: HTMLElement): void {
               try {
                 await api.generateReport(period.value, format.value, lang());
                 toast(t('report.generated'));
-                draw();
+                void draw();
               } catch (err) {
                 toast(errorState(err).textContent ?? String(err), 'error');
               }
@@ -60,5 +66,5 @@ export function renderReports(root: HTMLElement): void {
       list,
     ),
   );
-  draw();
+  void draw();
 }

@@ -7,6 +7,8 @@
 //!   from EVE records, announced as `asset` events;
 //! - [`merge`]: the declared and discovered views as one list;
 //! - [`AssetIndex`]: the record covering an address;
+//! - [`TenantView`]: the registry as one tenant sees it (whose address,
+//!   zone or posture scope is whose);
 //! - [`sector_label`] and friends: the vocabularies in Chinese and English.
 //!
 //! docs/assets.md describes the formats, vocabularies and formulas.
@@ -18,6 +20,7 @@ mod index;
 mod labels;
 mod merge;
 mod records;
+mod tenant;
 mod version;
 mod vulns;
 
@@ -27,5 +30,6 @@ pub use import::{Imported, import, import_report};
 pub use index::AssetIndex;
 pub use labels::{ics_role_label, origin_label, role_label, sector_label, zone_label};
 pub use merge::{absorb, merge};
+pub use tenant::{TenantView, service_host};
 pub use version::compare_versions;
 pub use vulns::{exposure, import_vulns, match_vulns};

@@ -6,20 +6,28 @@
 //! the period, and the report says so when the period held more. Every
 //! read is bounded, so a report on a database of ten million flows reads
 //! what it shows and not the database.
+//!
+//! A report cut to one tenant ([`ReportOptions::tenant`]) shows what that
+//! tenant's users see in the console, by the same rules: its incidents
+//! (their `tenant`), the alerts and flows touching its addresses
+//! ([`super::cut`]), its assets and its organisation's posture; another
+//! tenant's registry (names, roles, criticality) never shows.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 use taishi_core::domain::{AlertRow, PosturePoint, ScopeKind};
-use taishi_core::store::{AlertQuery, FlowGroup, FlowQuery, IncidentQuery, PostureQuery};
+use taishi_core::store::{AlertQuery, FlowQuery, IncidentQuery, PostureQuery};
 use taishi_core::{Store, StoreError, Timestamp};
 
+use super::cut::{self, PeriodFlows};
 use super::recommend::recommend;
 use super::{
     AttackedAsset, Attacker, Count, Exposure, IncidentSummary, Industrial, IndustrialProtocol,
     IndustrialWrite, Period, PostureSummary, ReportData, ReportOptions, SeriesPoint, Totals,
 };
-use crate::assets::AssetIndex;
+use crate::assets::{AssetIndex, TenantView};
 use crate::posture::model::target;
 
 /// Alerts read for the per-address and per-category figures: enough for
@@ -48,13 +56,27 @@ pub const INDUSTRIAL_PROTOCOLS: [&str; 4] = ["modbus", "dnp3", "s7comm", "iec104
 
 const NS: u64 = 1_000_000_000;
 
-/// Reads everything a report says about the period `options` names.
+/// Reads everything a report says about the period `options` names, as
+/// the tenant it names sees it (every tenant when it names none).
 ///
 /// An empty store gives a report with `empty` set, not an error.
 pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, StoreError> {
+    let view = TenantView::new(
+        Arc::new(AssetIndex::new(store.assets()?)),
+        options.tenant.clone(),
+    );
+    let newest = || -> Result<Option<u64>, StoreError> {
+        Ok(match newest_data(store, &view)? {
+            Some(t) => Some(t),
+            // A tenant seen only in flows (or in alerts older than the
+            // store's newest few) reports on the period of the store's data.
+            None if view.tenant().is_some() => newest_data(store, &view.every_tenant())?,
+            None => None,
+        })
+    };
     let (end, from_data) = match options.until {
         Some(u) => (u, false),
-        None => match newest_data(store)? {
+        None => match newest()? {
             // Until is exclusive: the newest record belongs in the period.
             Some(t) => (t.saturating_add(1), true),
             None => (Timestamp::now().0, false),
@@ -70,33 +92,10 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
         from_data,
     };
 
-    let assets = AssetIndex::new(store.assets()?);
-    let in_period = AlertQuery {
-        since: Some(start),
-        until: Some(end),
-        ..AlertQuery::default()
-    };
-    let alerts_total = store.count_alerts(&in_period)?;
-    let previous_alerts = store.count_alerts(&AlertQuery {
-        since: Some(prev_start),
-        until: Some(start),
-        ..AlertQuery::default()
-    })?;
-    let alerts = store.alerts(&AlertQuery {
-        newest_first: true,
-        limit: Some(MAX_ALERTS),
-        ..in_period.clone()
-    })?;
-    let alert_severities = severity_counts(store, &in_period)?;
-    let flows = store.count_flows(&FlowQuery {
-        since: Some(start),
-        until: Some(end),
-        ..FlowQuery::default()
-    })?;
-
     let incidents: Vec<IncidentSummary> = store
         .incidents(&IncidentQuery {
             since: Some(start),
+            tenant: view.tenant().map(str::to_owned),
             by_severity: true,
             limit: Some(MAX_INCIDENTS),
             ..IncidentQuery::default()
@@ -121,26 +120,37 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
             alert_count: i.alert_count,
         })
         .collect();
+    // The tenant's alerts include those of its incidents (as its searches do).
+    let own: HashSet<i64> = incidents.iter().map(|i| i.id).collect();
+    let alerts = cut::alerts(store, &view, (start, end), &own)?;
+    let previous_alerts = cut::count_alerts(store, &view, (prev_start, start), &own)?;
+    let flows = cut::flows(store, &view, (start, end))?;
 
     let (attacked_assets, attackers, alert_categories, n_attackers, n_victims) =
-        per_address(&alerts, &assets);
+        per_address(&alerts.newest, &view);
     let event_counts = store.event_counts(Some(start), Some(end))?;
-    let industrial = industrial(store, (start, end), &event_counts, &assets)?;
-    let exposure = exposure(&assets);
-    let (posture, series) = posture(store, &period, options.level_thresholds)?;
+    let industrial = industrial(store, (start, end), &event_counts, &flows, &view)?;
+    let exposure = exposure(&view);
+    let (posture, series) = posture(store, &period, options.level_thresholds, view.tenant())?;
 
     let recommendations = recommend(&incidents, &exposure, posture.level, options.lang);
-    let empty = alerts_total == 0
+    // A tenant's share of the other records (dns, http ...) is not
+    // attributed; its industrial records are.
+    let no_events = match view.tenant() {
+        None => event_counts.iter().all(|(_, n)| *n == 0),
+        Some(_) => industrial.protocols.iter().all(|p| p.events == 0),
+    };
+    let empty = alerts.total == 0
         && incidents.is_empty()
-        && flows == 0
-        && event_counts.iter().all(|(_, n)| *n == 0)
+        && flows.total == 0
+        && no_events
         && posture.level.is_none();
     let totals = Totals {
-        alerts: alerts_total,
+        alerts: alerts.total,
         previous_alerts,
-        alerts_analysed: alerts.len() as u64,
+        alerts_analysed: alerts.newest.len() as u64,
         incidents: incidents.len() as u64,
-        flows,
+        flows: flows.total,
         attackers: n_attackers,
         victims: n_victims,
     };
@@ -149,6 +159,7 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
     Ok(ReportData {
         title: options.title.clone(),
         organisation: options.organisation.clone(),
+        tenant: options.tenant.clone(),
         generated_at: Timestamp::now().0,
         period,
         empty,
@@ -161,7 +172,7 @@ pub fn gather(store: &dyn Store, options: &ReportOptions) -> Result<ReportData, 
         industrial,
         exposure,
         alert_categories,
-        alert_severities,
+        alert_severities: alerts.severities,
         recommendations,
     })
 }
@@ -176,32 +187,36 @@ const FLOW_PROBE: u64 = 1_000;
 /// on long after their last alert).
 const FLOW_STEPS: usize = 100;
 
-/// Time of the newest record in the store (ns): the newest alert or
-/// incident, then any flow after it, else measured posture.
-fn newest_data(store: &dyn Store) -> Result<Option<u64>, StoreError> {
+/// Time of the newest record `view` sees (ns): the newest alert (among
+/// the store's newest few) or incident, then any flow after it, else
+/// measured posture of its organisation.
+fn newest_data(store: &dyn Store, view: &TenantView) -> Result<Option<u64>, StoreError> {
     let alerts = store.alerts(&AlertQuery {
         newest_first: true,
         limit: Some(NEWEST_PROBE),
         ..AlertQuery::default()
     })?;
     let incident = store.incidents(&IncidentQuery {
+        tenant: view.tenant().map(str::to_owned),
         limit: Some(1),
         ..IncidentQuery::default()
     })?;
     let newest = alerts
         .iter()
+        .filter(|a| cut::sees_alert(view, a, &HashSet::new()))
         .map(|a| a.ts)
         .max()
         .max(incident.first().map(|i| i.last_seen));
     let newest = match newest {
-        Some(t) => newest_flow_from(store, t)?.max(Some(t)),
-        None => last_flow(store)?,
+        Some(t) => newest_flow_from(store, view, t)?.max(Some(t)),
+        None => last_flow(store, view)?,
     };
     if newest.is_some() {
         return Ok(newest);
     }
     let points = store.posture(&PostureQuery {
         kind: Some(ScopeKind::Organisation),
+        key: view.tenant().map(str::to_owned),
         ..PostureQuery::default()
     })?;
     Ok(points
@@ -211,9 +226,13 @@ fn newest_data(store: &dyn Store) -> Result<Option<u64>, StoreError> {
         .max())
 }
 
-/// End of the newest flow that started at or after `since`, walking forward
-/// in start order a bounded number of steps.
-fn newest_flow_from(store: &dyn Store, mut since: u64) -> Result<Option<u64>, StoreError> {
+/// End of the newest flow `view` sees that started at or after `since`,
+/// walking forward in start order a bounded number of steps.
+fn newest_flow_from(
+    store: &dyn Store,
+    view: &TenantView,
+    mut since: u64,
+) -> Result<Option<u64>, StoreError> {
     let mut newest = None;
     for _ in 0..FLOW_STEPS {
         let batch = store.flows(&FlowQuery {
@@ -221,20 +240,33 @@ fn newest_flow_from(store: &dyn Store, mut since: u64) -> Result<Option<u64>, St
             limit: Some(FLOW_PROBE),
             ..FlowQuery::default()
         })?;
-        newest = newest.max(batch.iter().map(|f| f.end.max(f.start)).max());
+        newest = newest.max(
+            batch
+                .iter()
+                .filter(|f| cut::sees_flow(view, f))
+                .map(|f| f.end.max(f.start))
+                .max(),
+        );
         match batch.last() {
             Some(last) if batch.len() as u64 == FLOW_PROBE && last.start > since => {
                 since = last.start;
             }
-            Some(_) if batch.len() as u64 == FLOW_PROBE => return Ok(newest.max(last_flow(store)?)),
+            Some(_) if batch.len() as u64 == FLOW_PROBE => {
+                return Ok(newest.max(last_flow(store, view)?));
+            }
             _ => return Ok(newest),
         }
     }
-    Ok(newest.max(last_flow(store)?))
+    Ok(newest.max(last_flow(store, view)?))
 }
 
-/// End of the flow that started last (flows are read in start order).
-fn last_flow(store: &dyn Store) -> Result<Option<u64>, StoreError> {
+/// End of the flow that started last (flows are read in start order), when
+/// `view` sees every tenant; a tenant's last flow is not found by offset,
+/// so its reports end at its newest alert, incident or posture instead.
+fn last_flow(store: &dyn Store, view: &TenantView) -> Result<Option<u64>, StoreError> {
+    if view.tenant().is_some() {
+        return Ok(None);
+    }
     let n = store.count_flows(&FlowQuery::default())?;
     if n == 0 {
         return Ok(None);
@@ -247,24 +279,6 @@ fn last_flow(store: &dyn Store) -> Result<Option<u64>, StoreError> {
     Ok(last.first().map(|f| f.end.max(f.start)))
 }
 
-/// Exact alert counts per severity 1..4, from cumulative counts.
-fn severity_counts(store: &dyn Store, q: &AlertQuery) -> Result<Vec<Count>, StoreError> {
-    let mut out = Vec::new();
-    let mut below = 0;
-    for sev in 1..=4u8 {
-        let upto = store.count_alerts(&AlertQuery {
-            max_severity: Some(sev),
-            ..q.clone()
-        })?;
-        out.push(Count {
-            key: sev.to_string(),
-            count: upto.saturating_sub(below),
-        });
-        below = upto;
-    }
-    Ok(out)
-}
-
 /// Weight of a Suricata severity in the rankings: 4 for severity 1 down to 1 for 4.
 fn severity_weight(severity: u8) -> f64 {
     f64::from(5 - severity.clamp(1, 4))
@@ -273,7 +287,10 @@ fn severity_weight(severity: u8) -> f64 {
 type PerAddress = (Vec<AttackedAsset>, Vec<Attacker>, Vec<Count>, u64, u64);
 
 /// Attacked assets, attackers and categories of `alerts`.
-fn per_address(alerts: &[AlertRow], assets: &AssetIndex) -> PerAddress {
+///
+/// A tenant's report lists only its own hosts as attacked assets, and
+/// names and weighs only the addresses whose records it sees.
+fn per_address(alerts: &[AlertRow], view: &TenantView) -> PerAddress {
     #[derive(Default)]
     struct Victim {
         alerts: u64,
@@ -297,12 +314,14 @@ fn per_address(alerts: &[AlertRow], assets: &AssetIndex) -> PerAddress {
         // The host at risk as the posture model sees it: the victim, or
         // our own host when it reached out to an unknown one (C2,
         // exfiltration), so that outside addresses do not rank as assets.
-        let (at_risk, _) = target(a, assets);
-        let crit = f64::from(assets.criticality(at_risk));
-        let v = victims.entry(at_risk).or_default();
-        v.alerts += 1;
-        v.score += w * crit;
-        v.incidents.extend(a.incident_id);
+        let (at_risk, _) = target(a, view.index());
+        let crit = f64::from(view.criticality(at_risk));
+        if view.sees_ip(at_risk) {
+            let v = victims.entry(at_risk).or_default();
+            v.alerts += 1;
+            v.score += w * crit;
+            v.incidents.extend(a.incident_id);
+        }
         let s = sources
             .entry(a.attacker.as_str())
             .or_insert_with(|| Source {
@@ -323,13 +342,13 @@ fn per_address(alerts: &[AlertRow], assets: &AssetIndex) -> PerAddress {
     let mut attacked: Vec<AttackedAsset> = victims
         .into_iter()
         .map(|(ip, v)| {
-            let rec = assets.get(ip);
+            let rec = view.asset(ip);
             AttackedAsset {
                 address: ip.to_owned(),
                 name: rec.map(|r| r.name.clone()).unwrap_or_default(),
                 role: rec.map(|r| r.role.clone()).unwrap_or_default(),
                 zone: rec.map(|r| r.zone.clone()).unwrap_or_default(),
-                criticality: assets.criticality(ip),
+                criticality: view.criticality(ip),
                 cii: rec.is_some_and(|r| r.cii),
                 alerts: v.alerts,
                 incidents: v.incidents.into_iter().collect(),
@@ -343,7 +362,7 @@ fn per_address(alerts: &[AlertRow], assets: &AssetIndex) -> PerAddress {
         .into_iter()
         .map(|(ip, s)| Attacker {
             address: ip.to_owned(),
-            name: assets.get(ip).map(|r| r.name.clone()).unwrap_or_default(),
+            name: view.asset(ip).map(|r| r.name.clone()).unwrap_or_default(),
             alerts: s.alerts,
             victims: s.victims.len() as u64,
             max_severity: s.max_severity,
@@ -612,74 +631,79 @@ pub(super) fn classify_ics(event_type: &str, rec: &Value) -> Option<IcsOp> {
 
 /// Industrial activity: flows and bytes per protocol, function codes,
 /// writes and commands.
+///
+/// A tenant's report counts the records one of whose ends is its own,
+/// among the [`MAX_ICS_EVENTS`] read per protocol.
 fn industrial(
     store: &dyn Store,
     (start, end): (u64, u64),
     event_counts: &[(String, u64)],
-    assets: &AssetIndex,
+    flows: &PeriodFlows,
+    view: &TenantView,
 ) -> Result<Industrial, StoreError> {
     let counts: HashMap<&str, u64> = event_counts.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     let mut out = Industrial::default();
     let mut writes: Vec<IndustrialWrite> = Vec::new();
     for proto in INDUSTRIAL_PROTOCOLS {
-        // One summary per protocol, filtered by it: the cost is that
-        // protocol's flows, not every flow of the period.
-        let summary = store.flow_summary(
-            &FlowQuery {
-                since: Some(start),
-                until: Some(end),
-                app_proto: Some(proto.to_owned()),
-                ..FlowQuery::default()
-            },
-            FlowGroup::AppProto,
-        )?;
-        let f = summary.iter().find(|g| g.key == proto);
-        let events = counts.get(proto).copied().unwrap_or(0);
+        let f = flows.industrial.get(proto);
+        let stored = counts.get(proto).copied().unwrap_or(0);
+        let mut records = Vec::new();
+        if stored > 0 {
+            records = store.events(proto, Some(start), Some(end), MAX_ICS_EVENTS)?;
+            if view.tenant().is_some() {
+                records.retain(|rec| {
+                    let end = |k| str_at(rec, &[k]).is_some_and(|ip| view.sees_ip(ip));
+                    end("src_ip") || end("dest_ip")
+                });
+            }
+        }
+        let events = match view.tenant() {
+            None => stored,
+            Some(_) => records.len() as u64,
+        };
         if f.is_none() && events == 0 {
             continue;
         }
         let mut p = IndustrialProtocol {
             protocol: proto.to_owned(),
-            flows: f.map_or(0, |g| g.flows),
-            bytes: f.map_or(0, |g| g.bytes),
+            flows: f.map_or(0, |g| g.0),
+            bytes: f.map_or(0, |g| g.1),
             events,
             ..IndustrialProtocol::default()
         };
         let mut functions: BTreeMap<String, u64> = BTreeMap::new();
         let mut clients: BTreeSet<String> = BTreeSet::new();
-        if events > 0 {
-            for rec in store.events(proto, Some(start), Some(end), MAX_ICS_EVENTS)? {
-                let Some(op) = classify_ics(proto, &rec) else {
-                    continue;
-                };
-                let src = str_at(&rec, &["src_ip"]).unwrap_or("");
-                if clients.len() < 10_000 {
-                    clients.insert(src.to_owned());
-                }
-                *functions.entry(op.function.clone()).or_default() += 1;
-                if op.write {
-                    p.writes += 1;
-                    out.writes_total += 1;
-                    let dest = str_at(&rec, &["dest_ip"]).unwrap_or("").to_owned();
-                    writes.push(IndustrialWrite {
-                        ts: str_at(&rec, &["timestamp"])
-                            .and_then(Timestamp::parse_eve)
-                            .map_or(0, |t| t.0),
-                        protocol: proto.to_owned(),
-                        src: src.to_owned(),
-                        dest_name: assets
-                            .get(&dest)
-                            .map(|a| a.name.clone())
-                            .unwrap_or_default(),
-                        dest,
-                        function: op.function,
-                        detail: op.detail,
-                    });
-                    // Keep the newest only, a batch at a time.
-                    if writes.len() >= SHOWN_WRITES * 4 {
-                        writes.sort_by_key(|w| std::cmp::Reverse(w.ts));
-                        writes.truncate(SHOWN_WRITES);
-                    }
+        for rec in records {
+            let Some(op) = classify_ics(proto, &rec) else {
+                continue;
+            };
+            let src = str_at(&rec, &["src_ip"]).unwrap_or("");
+            if clients.len() < 10_000 {
+                clients.insert(src.to_owned());
+            }
+            *functions.entry(op.function.clone()).or_default() += 1;
+            if op.write {
+                p.writes += 1;
+                out.writes_total += 1;
+                let dest = str_at(&rec, &["dest_ip"]).unwrap_or("").to_owned();
+                writes.push(IndustrialWrite {
+                    ts: str_at(&rec, &["timestamp"])
+                        .and_then(Timestamp::parse_eve)
+                        .map_or(0, |t| t.0),
+                    protocol: proto.to_owned(),
+                    src: src.to_owned(),
+                    dest_name: view
+                        .asset(&dest)
+                        .map(|a| a.name.clone())
+                        .unwrap_or_default(),
+                    dest,
+                    function: op.function,
+                    detail: op.detail,
+                });
+                // Keep the newest only, a batch at a time.
+                if writes.len() >= SHOWN_WRITES * 4 {
+                    writes.sort_by_key(|w| std::cmp::Reverse(w.ts));
+                    writes.truncate(SHOWN_WRITES);
                 }
             }
         }
@@ -694,12 +718,14 @@ fn industrial(
     Ok(out)
 }
 
-/// Assets with matched vulnerabilities, the most exposed first.
-fn exposure(assets: &AssetIndex) -> Vec<Exposure> {
-    let mut out: Vec<Exposure> = assets
+/// Assets `view` sees (its tenant's records) with matched
+/// vulnerabilities, the most exposed first.
+fn exposure(view: &TenantView) -> Vec<Exposure> {
+    let mut out: Vec<Exposure> = view
+        .index()
         .all()
         .iter()
-        .filter(|a| !a.vulns.is_empty())
+        .filter(|a| !a.vulns.is_empty() && view.sees_tenant(&a.tenant))
         .map(|a| {
             let mut vulns = a.vulns.clone();
             vulns.sort_by(|x, y| y.cvss.total_cmp(&x.cvss).then(x.id.cmp(&y.id)));
@@ -721,18 +747,21 @@ fn exposure(assets: &AssetIndex) -> Vec<Exposure> {
 /// The organisation's level now, a period ago and at its peak, and the
 /// series of the period and the previous one with the forecast.
 ///
-/// Where the store holds several organisation scopes (tenants of a
-/// center), each bucket shows the worst of them: the report is for whoever
-/// answers for all of them.
+/// A tenant's report shows its organisation's series. Otherwise, where
+/// the store holds several organisation scopes (tenants of a center), each
+/// bucket shows the worst of them: the report is for whoever answers for
+/// all of them.
 fn posture(
     store: &dyn Store,
     period: &Period,
     thresholds: [f64; 4],
+    tenant: Option<&str>,
 ) -> Result<(PostureSummary, Vec<SeriesPoint>), StoreError> {
     let (start_s, end_s) = (period.start / NS, period.end.div_ceil(NS));
     let prev_s = start_s.saturating_sub(period.secs);
     let points = store.posture(&PostureQuery {
         kind: Some(ScopeKind::Organisation),
+        key: tenant.map(str::to_owned),
         since: Some(prev_s),
         forecast: true,
         ..PostureQuery::default()

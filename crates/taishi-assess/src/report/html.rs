@@ -175,6 +175,9 @@ fn header(o: &mut String, d: &ReportData, title: &str, lang: Lang) {
     if let Some(org) = &d.organisation {
         let _ = write!(o, r#"<p class="meta org">{}</p>"#, esc(org));
     }
+    if let Some(line) = t::tenant_line(d.tenant.as_deref(), lang) {
+        let _ = write!(o, r#"<p class="meta tenant">{}</p>"#, esc(&line));
+    }
     let _ = write!(
         o,
         r#"<p class="meta">{}: {} — {} ({}){}</p></header>"#,

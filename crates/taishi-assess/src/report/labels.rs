@@ -22,6 +22,8 @@ impl L {
 
 pub const TITLE: L = L("网络安全态势报告", "Network security situation report");
 pub const PERIOD: L = L("报告期", "Period");
+pub const TENANT: L = L("租户", "Tenant");
+pub const SITE_TENANT: L = L("本单位（无租户）", "the site (no tenant)");
 pub const GENERATED: L = L("生成时间", "Generated");
 pub const ALL_TIMES_UTC: L = L("时间均为 UTC", "All times UTC");
 pub const PERIOD_FROM_DATA: L = L(
@@ -209,4 +211,13 @@ pub fn duration(secs: u64, lang: Lang) -> String {
     } else {
         format!("{} {}", secs.div_ceil(60), L("分钟", "min").get(lang))
     }
+}
+
+/// "Tenant: NAME" for a report cut to one tenant (`None` when it covers all).
+pub fn tenant_line(tenant: Option<&str>, lang: Lang) -> Option<String> {
+    let name = match tenant? {
+        "" => SITE_TENANT.get(lang),
+        t => t,
+    };
+    Some(format!("{}: {name}", TENANT.get(lang)))
 }

@@ -62,6 +62,9 @@ pub fn render(d: &ReportData, lang: Lang) -> String {
     if let Some(org) = &d.organisation {
         para(&mut o, &esc(org));
     }
+    if let Some(line) = t::tenant_line(d.tenant.as_deref(), lang) {
+        para(&mut o, &esc(&line));
+    }
     para(
         &mut o,
         &format!(

@@ -11,6 +11,7 @@
 //! it opens offline, mails as one attachment and prints on A4. Every value
 //! that came from the store passes through [`escape::html`] on its way out.
 
+mod cut;
 pub mod escape;
 mod gather;
 mod html;
@@ -97,6 +98,11 @@ pub struct ReportOptions {
     pub title: Option<String>,
     /// Organisation the report is for, printed under the title.
     pub organisation: Option<String>,
+    /// The tenant the report is cut to: `None` reads every tenant (the
+    /// site's and a regulator's report); `Some(t)` shows only what users of
+    /// tenant `t` see (its incidents, the alerts and flows of its
+    /// addresses, its assets, its organisation's posture).
+    pub tenant: Option<String>,
     /// Index thresholds of blue, yellow, orange and red, for the chart's
     /// level bands: the posture configuration's (the store keeps levels,
     /// not the thresholds that made them). Default: the posture model's.
@@ -111,6 +117,7 @@ impl Default for ReportOptions {
             lang: Lang::default(),
             title: None,
             organisation: None,
+            tenant: None,
             level_thresholds: crate::posture::PostureConfig::default().thresholds,
         }
     }
@@ -123,6 +130,9 @@ pub struct ReportData {
     pub title: Option<String>,
     /// Organisation given in the options.
     pub organisation: Option<String>,
+    /// The tenant the report is cut to (`None`: every tenant).
+    #[serde(default)]
+    pub tenant: Option<String>,
     /// When the report was made (wall clock, ns).
     pub generated_at: u64,
     /// The period covered.

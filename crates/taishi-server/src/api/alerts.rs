@@ -18,7 +18,6 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, blocking};
 
-use super::scope::TenantView;
 use super::{Page, Paged, parse_period};
 
 /// Longest alert search text, characters.
@@ -63,7 +62,7 @@ fn scoped(
         super::incidents::visible(state, caller, id)?;
         return Ok(());
     }
-    let view = TenantView::load(state, caller)?;
+    let view = super::scope::view(state, caller)?;
     match ip {
         Some(ip) if view.sees_ip(ip) => Ok(()),
         Some(_) => Err(ApiError::forbidden(

@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::{AppState, blocking};
 
-use super::scope::{TenantView, service_host};
+use taishi_assess::assets::{TenantView, service_host};
 
 /// One posture figure as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,7 +114,7 @@ fn parse_scope(caller: &Caller, s: Option<&str>) -> ApiResult<Scope> {
 /// The registry as `caller` sees it, when it sees `scope` (else 404, as
 /// for a scope that does not exist).
 fn view_of(state: &AppState, caller: &Caller, scope: &Scope) -> ApiResult<TenantView> {
-    let view = TenantView::load(state, caller)?;
+    let view = super::scope::view(state, caller)?;
     if !view.sees_scope(scope) {
         return Err(ApiError::not_found("posture scope"));
     }

@@ -26,8 +26,8 @@ use crate::state::{AppState, Deadlines, blocking};
 
 use super::assets::TempUpload;
 use super::public::{MAX_DESCRIPTION_CHARS, check_text};
-use super::scope::TenantView;
 use super::{Body, Page, Paged, json_body};
+use taishi_assess::assets::TenantView;
 
 const NS: u64 = 1_000_000_000;
 
@@ -349,7 +349,7 @@ fn apply_triage(
         intel = to_intel(state.config.intel_dir.clone(), s)?;
     }
     if s.kind == Some(SubmissionKind::Vulnerability) {
-        let tv = TenantView::load(state, caller)?;
+        let tv = super::scope::view(state, caller)?;
         if let Some((asset, owner, tenant)) = route(&tv, s) {
             s.asset = Some(asset);
             s.routed_to = Some(owner);

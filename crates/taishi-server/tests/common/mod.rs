@@ -319,6 +319,21 @@ impl Site {
         .await
     }
 
+    /// Generates a report as `user` with `body`; the answer's JSON (`id`,
+    /// `download`, `tenant` ...), after checking it was made.
+    pub async fn generate_report(&self, user: &str, body: Value) -> Value {
+        let g = self
+            .call(
+                Method::POST,
+                "/api/v1/reports",
+                &self.bearer(user),
+                Some(body),
+            )
+            .await;
+        assert_eq!(g.status, StatusCode::CREATED, "{}", g.text);
+        g.json
+    }
+
     /// Logs in by password; the cookie value and CSRF token.
     pub async fn login(&self, user: &str) -> (String, String) {
         let a = self

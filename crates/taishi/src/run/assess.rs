@@ -417,6 +417,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         lang,
         title: None,
         organisation: args.organisation,
+        tenant: args.tenant,
         level_thresholds: AssessConfig::default().posture.thresholds,
     };
     let data = taishi_assess::report::gather(&store, &options)?;
