@@ -518,7 +518,9 @@ impl<'a> Correlator<'a> {
             if let Some(slot) = index_of.get_mut(i) {
                 *slot = out.len();
             }
-            out.push(seal(w));
+            let mut inc = seal(w);
+            inc.tenant = tenant_of_victims(self.assets, &inc.victims);
+            out.push(inc);
         }
         let assignments = self
             .assignments
@@ -556,6 +558,24 @@ fn hosts(set: &BTreeSet<String>) -> String {
         (1, Some(a), _) => a.clone(),
         (2, Some(a), Some(b)) => format!("{a} and {b}"),
         (n, _, _) => format!("{n} hosts"),
+    }
+}
+
+/// The tenant an incident belongs to: the one tenant owning its
+/// registered victims, so that tenant's users see it; the site's (empty)
+/// when victims of several tenants were hit, or none is registered to a
+/// tenant. Unregistered victims belong to the site, not to another
+/// tenant, so they do not take an incident away from the tenant whose
+/// hosts were also attacked.
+fn tenant_of_victims(assets: &AssetIndex, victims: &[String]) -> String {
+    let mut tenants = victims
+        .iter()
+        .filter_map(|v| assets.get(v))
+        .map(|a| a.tenant.as_str())
+        .filter(|t| !t.is_empty());
+    match tenants.next() {
+        Some(first) if tenants.all(|t| t == first) => first.to_owned(),
+        _ => String::new(),
     }
 }
 

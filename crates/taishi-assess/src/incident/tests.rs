@@ -503,6 +503,51 @@ fn severity_and_grade_weigh_critical_and_cii_victims() {
 }
 
 #[test]
+fn an_incident_belongs_to_the_one_tenant_whose_hosts_it_hit() {
+    let host = |address: &str, tenant: &str| Asset {
+        address: address.into(),
+        tenant: tenant.into(),
+        ..Asset::default()
+    };
+    let assets = AssetIndex::new(vec![
+        host("10.1.0.5", "grid"),
+        host("10.1.0.6", "grid"),
+        host("10.2.0.5", "water"),
+    ]);
+    let tenant = |alerts: &[AlertRow]| {
+        let (incidents, _) = run(CorrelationConfig::default(), &assets, Vec::new(), alerts);
+        assert_eq!(incidents.len(), 1, "{incidents:?}");
+        incidents[0].tenant.clone()
+    };
+    let attacker = "198.51.100.7";
+    assert_eq!(tenant(&[alert(1, 0, attacker, "10.1.0.5", BRUTE)]), "grid");
+    assert_eq!(
+        tenant(&[
+            alert(1, 0, attacker, "10.1.0.5", SCAN),
+            alert(2, 5, attacker, "10.1.0.6", SCAN),
+        ]),
+        "grid"
+    );
+    // An unregistered victim is the site's, not another tenant's.
+    assert_eq!(
+        tenant(&[
+            alert(1, 0, attacker, "10.1.0.5", SCAN),
+            alert(2, 5, attacker, "10.9.9.9", SCAN),
+        ]),
+        "grid"
+    );
+    // Hosts of two tenants: the site (and regulators) hold the incident.
+    assert_eq!(
+        tenant(&[
+            alert(1, 0, attacker, "10.1.0.5", SCAN),
+            alert(2, 5, attacker, "10.2.0.5", SCAN),
+        ]),
+        ""
+    );
+    assert_eq!(tenant(&[alert(1, 0, attacker, "10.9.9.9", BRUTE)]), "");
+}
+
+#[test]
 fn address_lists_are_capped_and_drops_counted() {
     let cfg = CorrelationConfig {
         max_addresses: 3,
