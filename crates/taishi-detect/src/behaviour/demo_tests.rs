@@ -110,6 +110,20 @@ fn describe(a: &Value) -> String {
     )
 }
 
+/// Whether alert `a` names labelled attack `l`: its technique and
+/// attacker, within the attack's time span.
+fn explains(l: &Value, a: &Value) -> bool {
+    let start = parse_time(l["start"].as_str().unwrap()).unwrap();
+    let end = parse_time(l["end"].as_str().unwrap()).unwrap();
+    let t = parse_time(a["timestamp"].as_str().unwrap()).unwrap();
+    a["src_ip"] == l["attacker"]
+        && a["alert"]["metadata"]["mitre_technique_id"]
+            .as_array()
+            .is_some_and(|ts| ts.contains(&l["technique"]))
+        && t >= start
+        && t <= end
+}
+
 /// Labelled attacks no alert names with the labelled technique and
 /// attacker within the attack's time span.
 fn missed(labels: &Value, alerts: &[Value]) -> Vec<String> {
@@ -117,18 +131,7 @@ fn missed(labels: &Value, alerts: &[Value]) -> Vec<String> {
     assert!(!attacks.is_empty());
     let mut missed = Vec::new();
     for l in attacks {
-        let start = parse_time(l["start"].as_str().unwrap()).unwrap();
-        let end = parse_time(l["end"].as_str().unwrap()).unwrap();
-        let found = alerts.iter().any(|a| {
-            let t = parse_time(a["timestamp"].as_str().unwrap()).unwrap();
-            a["src_ip"] == l["attacker"]
-                && a["alert"]["metadata"]["mitre_technique_id"]
-                    .as_array()
-                    .is_some_and(|ts| ts.contains(&l["technique"]))
-                && t >= start
-                && t <= end
-        });
-        if !found {
+        if !alerts.iter().any(|a| explains(l, a)) {
             missed.push(format!(
                 "{} {} by {}",
                 l["kind"], l["technique"], l["attacker"]
@@ -178,19 +181,7 @@ fn unexplained(labels: &Value, alerts: &[Value]) -> Vec<String> {
     let attacks = labels["attacks"].as_array().expect("labels list attacks");
     alerts
         .iter()
-        .filter(|a| {
-            let t = parse_time(a["timestamp"].as_str().unwrap()).unwrap();
-            !attacks.iter().any(|l| {
-                let start = parse_time(l["start"].as_str().unwrap()).unwrap();
-                let end = parse_time(l["end"].as_str().unwrap()).unwrap();
-                a["src_ip"] == l["attacker"]
-                    && a["alert"]["metadata"]["mitre_technique_id"]
-                        .as_array()
-                        .is_some_and(|ts| ts.contains(&l["technique"]))
-                    && t >= start
-                    && t <= end
-            })
-        })
+        .filter(|a| !attacks.iter().any(|l| explains(l, a)))
         .map(describe)
         .collect()
 }
