@@ -129,6 +129,12 @@ impl ProtoConfig {
                 "udp.detection-ports.dp" => pc.udp_ports[i] = ports()?,
                 // Source-port hints add nothing to content detection.
                 "detection-ports.sp" => {}
+                // A typo here would silently flip Taishi's default (on).
+                "ja3-fingerprints" | "ja4-fingerprints" if def.name == "tls" => {
+                    crate::tls::Fingerprints::parse(Some(value))
+                        .ok_or_else(|| bad("yes, no or auto"))?;
+                    pc.settings[i].insert(setting.to_string(), value.clone());
+                }
                 other if def.settings.contains(&other) => {
                     pc.settings[i].insert(other.to_string(), value.clone());
                 }

@@ -231,3 +231,133 @@ fn assets_flag_names_the_plcs_masters() {
     let without = behaviour_alerts(&pcap, &[]);
     assert!(without.is_empty(), "{without:?}");
 }
+
+/// The client's fingerprints in the corpus capture `tls/tls1.2.pcap`,
+/// worked out without Taishi: JA3 is tshark's `tls.handshake.ja3`; JA4 was
+/// computed by hand from tshark's ClientHello fields (80 ciphers, 5
+/// extensions, no SNI, no ALPN).
+const TLS12_JA3: &str = "bd9c99b3a0f752c3ab8b052a79e9de3e";
+const TLS12_JA4: &str = "t12i800500_15c493246000_3eafcbe19126";
+
+/// Intel alerts of a run as (src_ip, kind, indicator), and its `tls` records.
+type TlsIntel = (Vec<(String, String, String)>, Vec<serde_json::Value>);
+
+/// Analyses the corpus capture `tls/tls1.2.pcap` with an intel CSV holding
+/// its JA3 and a plain list holding its JA4, no intel store, and `rules`
+/// when given; returns the intel alerts' (src_ip, kind, indicator) and the
+/// `tls` records.
+fn tls_intel_run(extra: &[&str], rules: Option<&str>) -> Option<TlsIntel> {
+    let pcap = corpus_pcaps("tls_intel_run")?.join("tls/tls1.2.pcap");
+    if !pcap.is_file() {
+        eprintln!("tls_intel_run: skipped: {} is absent", pcap.display());
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ja3 = dir.path().join("ja3.csv");
+    std::fs::write(
+        &ja3,
+        format!("indicator,type,source,confidence\n{TLS12_JA3},ja3,ja3feed,80\n"),
+    )
+    .unwrap();
+    let ja4 = dir.path().join("ja4.txt");
+    std::fs::write(&ja4, format!("{TLS12_JA4}\n")).unwrap();
+    let eve = dir.path().join("eve.json");
+    let mut cmd = taishi();
+    cmd.arg("analyze");
+    if let Some(text) = rules {
+        let path = dir.path().join("test.rules");
+        std::fs::write(&path, text).unwrap();
+        cmd.arg("--rules").arg(path);
+    }
+    let o = cmd
+        .arg(&pcap)
+        .args(["--no-progress", "--intel-dir"])
+        .arg(dir.path().join("no-store"))
+        .arg("--intel")
+        .arg(&ja3)
+        .arg("--intel")
+        .arg(&ja4)
+        .args(extra)
+        .arg("--eve")
+        .arg(&eve)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let recs = records(&eve);
+    let hits = recs
+        .iter()
+        .filter(|r| r["event_type"] == "alert" && r["alert"]["gid"] == 2)
+        .map(|r| {
+            let m = &r["alert"]["metadata"];
+            (
+                r["src_ip"].as_str().unwrap_or("").to_string(),
+                m["intel_kind"][0].as_str().unwrap_or("").to_string(),
+                m["intel_indicator"][0].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let tls = recs
+        .into_iter()
+        .filter(|r| r["event_type"] == "tls")
+        .collect();
+    Some((hits, tls))
+}
+
+#[test]
+fn ja3_and_ja4_indicators_hit_a_real_capture_by_default() {
+    // No setting: Taishi logs the fingerprints, so intel sees them.
+    let Some((hits, tls)) = tls_intel_run(&[], None) else {
+        return;
+    };
+    assert_eq!(tls.len(), 1, "{tls:?}");
+    assert_eq!(tls[0]["tls"]["ja3"]["hash"], TLS12_JA3);
+    assert_eq!(tls[0]["tls"]["ja4"], TLS12_JA4);
+    let client = "10.0.0.80".to_string();
+    assert!(
+        hits.contains(&(client.clone(), "ja3".into(), TLS12_JA3.into())),
+        "{hits:?}"
+    );
+    assert!(
+        hits.contains(&(client, "ja4".into(), TLS12_JA4.into())),
+        "{hits:?}"
+    );
+    assert_eq!(hits.len(), 2, "{hits:?}");
+}
+
+#[test]
+fn an_explicit_no_turns_fingerprints_off_and_auto_follows_the_rules() {
+    let Some((hits, tls)) = tls_intel_run(
+        &[
+            "--set",
+            "app-layer.protocols.tls.ja3-fingerprints=no",
+            "--set",
+            "app-layer.protocols.tls.ja4-fingerprints=no",
+        ],
+        None,
+    ) else {
+        return;
+    };
+    assert!(tls[0]["tls"].get("ja3").is_none(), "{tls:?}");
+    assert!(tls[0]["tls"].get("ja4").is_none(), "{tls:?}");
+    assert!(hits.is_empty(), "{hits:?}");
+
+    // Suricata's `auto`: off when no rule reads them...
+    let auto = [
+        "--set",
+        "app-layer.protocols.tls.ja3-fingerprints=auto",
+        "--set",
+        "app-layer.protocols.tls.ja4-fingerprints=auto",
+    ];
+    let (hits, tls) = tls_intel_run(&auto, None).unwrap();
+    assert!(tls[0]["tls"].get("ja3").is_none(), "{tls:?}");
+    assert!(hits.is_empty(), "{hits:?}");
+    // ...on for the one a rule reads (here JA3, not JA4).
+    let rule = format!(
+        "alert tls any any -> any any (msg:\"ja3\"; ja3.hash; content:\"{TLS12_JA3}\"; sid:1;)\n"
+    );
+    let (hits, tls) = tls_intel_run(&auto, Some(&rule)).unwrap();
+    assert_eq!(tls[0]["tls"]["ja3"]["hash"], TLS12_JA3, "{tls:?}");
+    assert!(tls[0]["tls"].get("ja4").is_none(), "{tls:?}");
+    let kinds: Vec<&str> = hits.iter().map(|h| h.1.as_str()).collect();
+    assert_eq!(kinds, ["ja3"], "{hits:?}");
+}

@@ -11,7 +11,8 @@
 //! in an hour is how an intruder spreads.
 //!
 //! Cleartext credentials: an FTP `PASS` command, an HTTP request carrying
-//! `Authorization: Basic` (visible when request headers are logged), and a
+//! `Authorization: Basic` (Taishi's `taishi.http_auth`, or the header in a
+//! Suricata EVE that dumps request headers), and a
 //! Telnet session with data (its login is in the clear). The alert names
 //! the client that sent them (whose credentials are exposed) as `src_ip`;
 //! one alert per (client, server, protocol) per `realert_secs`.
@@ -199,23 +200,26 @@ impl Lateral {
         }
     }
 
-    /// One `http` record.
+    /// One `http` record: Taishi's `taishi.http_auth` (logged by
+    /// default), or the header itself when request headers are dumped (a
+    /// Suricata EVE with `dump-all-headers`).
     pub fn http(&mut self, h: &Header<'_>, out: &mut Vec<Value>) {
-        let basic = h
-            .at(&["http", "request_headers"])
-            .and_then(Value::as_array)
-            .is_some_and(|hs| {
-                hs.iter().any(|x| {
-                    x.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
-                        && x.get("value").and_then(Value::as_str).is_some_and(|v| {
-                            v.trim_start()
-                                .get(..6)
-                                .is_some_and(|p| p.eq_ignore_ascii_case("basic "))
-                        })
-                })
-            });
+        let scheme = h.str_at(&["taishi", "http_auth"]);
+        let basic = scheme.is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+            || h.at(&["http", "request_headers"])
+                .and_then(Value::as_array)
+                .is_some_and(|hs| {
+                    hs.iter().any(|x| {
+                        x.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+                            && x.get("value").and_then(Value::as_str).is_some_and(|v| {
+                                v.trim_start()
+                                    .get(..6)
+                                    .is_some_and(|p| p.eq_ignore_ascii_case("basic "))
+                            })
+                    })
+                });
         if basic {
             self.cleartext(h, "http", out);
         }
@@ -319,5 +323,15 @@ mod tests {
             "src_port": 40001, "dest_ip": "10.0.0.80", "dest_port": 80, "proto": "TCP",
             "http": {"request_headers": [{"name": "Authorization", "value": "Basic Ym9iOng="}]}});
         assert_eq!(run(&mut l, &[http]).len(), 1);
+        // Taishi's own record: the scheme, not the header.
+        let http = |client: &str, scheme: &str| {
+            json!({"timestamp": format_time(T0), "event_type": "http", "src_ip": client,
+            "src_port": 40001, "dest_ip": "10.0.0.80", "dest_port": 80, "proto": "TCP",
+            "http": {"url": "/"}, "taishi": {"http_auth": scheme}})
+        };
+        assert_eq!(run(&mut l, &[http("10.0.0.9", "bearer")]).len(), 0);
+        let out = run(&mut l, &[http("10.0.0.9", "basic")]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0]["src_ip"], "10.0.0.9");
     }
 }

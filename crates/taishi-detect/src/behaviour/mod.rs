@@ -228,6 +228,7 @@ fn wanted(event_type: &str, rec: &Record<'_>) -> bool {
         },
         "http" => {
             rec.u64_at(&["http", "status"]) == Some(401)
+                || rec.at(&["taishi", "http_auth"]).is_some()
                 || rec.at(&["http", "request_headers"]).is_some()
         }
         _ => false,

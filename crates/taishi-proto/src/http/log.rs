@@ -52,6 +52,9 @@ impl Transaction for TxLog<'_> {
             }
         }
         m.insert("http".into(), Value::Object(http));
+        if let Some(scheme) = auth_scheme(self.tx) {
+            m.insert("taishi".into(), json!({ "http_auth": scheme }));
+        }
         m
     }
 
@@ -73,6 +76,30 @@ impl Transaction for TxLog<'_> {
     fn store_files(&self) {
         self.tx.stored.set(true);
     }
+}
+
+/// Longest authentication scheme logged: registered schemes (`Basic`,
+/// `Digest`, `Negotiate`, `SCRAM-SHA-256`, ...) are under 20 bytes.
+const MAX_AUTH_SCHEME: usize = 32;
+
+/// The scheme of the request's `Authorization` header, lower-cased, for
+/// `taishi.http_auth`. EVE shows the header only with `dump-all-headers`,
+/// which sites leave off, and the cleartext-credential detector needs to
+/// know a request sent `Basic` credentials; the scheme alone says so
+/// without logging the credentials. `None` without the header or when its
+/// first word is not a token.
+pub fn auth_scheme(tx: &Tx) -> Option<String> {
+    let v = tx.req_header("authorization")?;
+    let start = v.iter().position(|b| !b.is_ascii_whitespace())?;
+    let word = v.get(start..)?;
+    let end = word
+        .iter()
+        .position(|b| b.is_ascii_whitespace())
+        .unwrap_or(word.len());
+    let scheme = word.get(..end)?;
+    let token = |b: &u8| b.is_ascii_alphanumeric() || b"-._~+!#$%&'*^`|".contains(b);
+    (!scheme.is_empty() && scheme.len() <= MAX_AUTH_SCHEME && scheme.iter().all(token))
+        .then(|| String::from_utf8_lossy(scheme).to_ascii_lowercase())
 }
 
 /// Bytes as Suricata's JSON builder writes them: UTF-8 text as is, other

@@ -286,6 +286,33 @@ fn one_transaction_logged_as_suricata() {
 }
 
 #[test]
+fn authorization_scheme_is_logged_never_the_credentials() {
+    let auth = |header: &[u8]| {
+        let mut req = b"GET / HTTP/1.1\r\nHost: h\r\n".to_vec();
+        req.extend_from_slice(header);
+        req.extend_from_slice(b"\r\n");
+        let rec = run(HttpConfig::default(), &[(ToServer, &req), (ToClient, RESP)]);
+        assert_eq!(rec.http.len(), 1);
+        rec.http[0].get("taishi").cloned().unwrap_or(Value::Null)
+    };
+    // curl -u alice:secret
+    let basic = auth(b"Authorization: Basic YWxpY2U6c2VjcmV0\r\n");
+    assert_eq!(basic, serde_json::json!({"http_auth": "basic"}));
+    assert!(!basic.to_string().contains("YWxpY2U6c2VjcmV0"));
+    // Case and leading spaces as clients send them.
+    assert_eq!(
+        auth(b"authorization:   bEARER abc\r\n")["http_auth"],
+        "bearer"
+    );
+    // No header, an empty one, a first word that is not a token.
+    assert_eq!(auth(b""), Value::Null);
+    assert_eq!(auth(b"Authorization: \r\n"), Value::Null);
+    assert_eq!(auth(b"Authorization: {x} y\r\n"), Value::Null);
+    let long = format!("Authorization: {} x\r\n", "a".repeat(33));
+    assert_eq!(auth(long.as_bytes()), Value::Null);
+}
+
+#[test]
 fn files_are_hashed_when_asked_and_bodies_kept_only_for_rules() {
     let cfg = HttpConfig {
         file_hashes: true,

@@ -15,8 +15,9 @@
 //! transaction per TLS flow), when both sides finished their handshake or
 //! when the flow ends, if it has a server certificate, a resumed session
 //! or TLS 1.3 — Suricata's rule. Fingerprints JA3/JA3S/JA4 are always
-//! computed for rules and logged when `ja3-fingerprints` /
-//! `ja4-fingerprints` say `yes` (Suricata's default leaves them out).
+//! computed for rules, and logged unless `ja3-fingerprints` /
+//! `ja4-fingerprints` say `no` (see [`Fingerprints`] for why Taishi's
+//! default differs from Suricata's).
 
 mod cert;
 mod detect;
@@ -72,12 +73,54 @@ pub const MAX_CHAIN_BYTES: usize = MAX_HANDSHAKE_MSG;
 /// registry holds a few dozen.
 pub const MAX_ALPNS: usize = 16;
 
+/// A value of `ja3-fingerprints` / `ja4-fingerprints`.
+///
+/// Suricata 7 and 8 default to `auto`: a fingerprint is computed and
+/// logged only when a loaded rule uses it. Taishi's default is on: the
+/// intel matcher looks JA3/JA4 indicators up in `tls` records, and an
+/// analyst pivots on them, whatever the rules say; the cost is an MD5 and
+/// a SHA-256 per TLS flow. `no` still turns them off, and `auto` keeps
+/// Suricata's meaning: the binary knows the rules and replaces it with
+/// `yes` or `no` before the stage starts ([`Fingerprints::AUTO`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fingerprints {
+    /// Logged (`yes`, or the key absent).
+    On,
+    /// Not logged (`no`).
+    Off,
+    /// Logged when a loaded rule uses them (`auto`).
+    Auto,
+}
+
+impl Fingerprints {
+    /// The spelling of [`Fingerprints::Auto`].
+    pub const AUTO: &'static str = "auto";
+
+    /// Reads a setting; `None` (the key absent) is Taishi's default, on.
+    /// A value that is neither a boolean nor `auto` is `None`.
+    pub fn parse(value: Option<&str>) -> Option<Fingerprints> {
+        let Some(v) = value else {
+            return Some(Fingerprints::On);
+        };
+        if v.trim().eq_ignore_ascii_case(Self::AUTO) {
+            return Some(Fingerprints::Auto);
+        }
+        parse_bool(v).map(|on| {
+            if on {
+                Fingerprints::On
+            } else {
+                Fingerprints::Off
+            }
+        })
+    }
+}
+
 /// What a TLS flow logs and how far it is parsed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
-    /// Log `ja3` and `ja3s` (`ja3-fingerprints: yes`).
+    /// Log `ja3` and `ja3s` (`ja3-fingerprints`).
     pub ja3: bool,
-    /// Log `ja4` (`ja4-fingerprints: yes`).
+    /// Log `ja4` (`ja4-fingerprints`).
     pub ja4: bool,
     /// `encryption-handling: bypass`: nothing is read once the
     /// transaction is logged.
@@ -94,9 +137,13 @@ impl Options {
         let Some(idx) = crate::registry::index_of("tls") else {
             return Options::default();
         };
-        // "auto" enables them in Suricata only when rules use them; the
-        // buffers are always there, the log fields only when asked for.
-        let on = |k| config.setting(idx, k).and_then(parse_bool).unwrap_or(false);
+        // The buffers for rules are always there; these say whether the
+        // record carries them. An `auto` still here was not resolved
+        // against rules (the library used without the binary): no rule is
+        // known to use them, so it is off, as in Suricata with no rules.
+        // A value neither boolean nor `auto` was refused by
+        // `ProtoConfig::from_config`.
+        let on = |k| Fingerprints::parse(config.setting(idx, k)) == Some(Fingerprints::On);
         let handling = config
             .setting(idx, "encryption-handling")
             .or_else(|| config.setting(idx, "encrypt-handling"))

@@ -678,3 +678,33 @@ fn oversized_handshake_message_is_skipped_and_counted() {
     assert_eq!(out.limits, 1);
     assert!(out.anomalies.is_empty(), "{:?}", out.anomalies);
 }
+
+/// Options under the configuration `app-layer.protocols.tls.*` = `value`
+/// for both fingerprint keys (`None`: the keys absent).
+fn options_with(value: Option<&str>) -> Result<Options, taishi_core::config::ConfigError> {
+    let mut c = taishi_core::Config::default();
+    if let Some(v) = value {
+        c.set("app-layer.protocols.tls.ja3-fingerprints", v)?;
+        c.set("app-layer.protocols.tls.ja4-fingerprints", v)?;
+    }
+    let pc = crate::ProtoConfig::from_config(&c)?;
+    Ok(Options::from_config(&pc))
+}
+
+#[test]
+fn fingerprints_are_logged_unless_configured_off() {
+    // Taishi's default: logged, for intel and analysts.
+    let o = options_with(None).unwrap();
+    assert!(o.ja3 && o.ja4, "{o:?}");
+    let o = options_with(Some("yes")).unwrap();
+    assert!(o.ja3 && o.ja4, "{o:?}");
+    // An explicit `no` wins.
+    let o = options_with(Some("no")).unwrap();
+    assert!(!o.ja3 && !o.ja4, "{o:?}");
+    // `auto` the binary did not resolve: no rule is known to use them.
+    let o = options_with(Some("auto")).unwrap();
+    assert!(!o.ja3 && !o.ja4, "{o:?}");
+    // A typo is an error naming the key, not a silent default.
+    let e = options_with(Some("maybe")).unwrap_err();
+    assert!(e.to_string().contains("ja3-fingerprints"), "{e}");
+}

@@ -53,6 +53,7 @@ pub fn load_detect(
         None => None,
     };
     if args.rules.is_empty() {
+        resolve_auto_fingerprints(config, false, false)?;
         return Ok(Detect {
             engine: None,
             thresholds,
@@ -97,12 +98,38 @@ pub fn load_detect(
             .set("app-layer.protocols.http.inspect-bodies", "yes")
             .context("turning on HTTP body inspection")?;
     }
+    resolve_auto_fingerprints(config, set.engine.needs_ja3, set.engine.needs_ja4)?;
     Ok(Detect {
         engine: Some(Arc::new(set.engine)),
         thresholds,
         packet_alert_max: config.packet_alert_max,
         observers,
     })
+}
+
+/// Gives `ja3-fingerprints: auto` / `ja4-fingerprints: auto` Suricata's
+/// meaning, now that the rules are known: on when a rule uses them. The
+/// protocol stage cannot see the rules, so the binary decides for it; the
+/// keys absent stay Taishi's default (on), `yes`/`no` stay as written.
+fn resolve_auto_fingerprints(config: &mut Config, ja3: bool, ja4: bool) -> anyhow::Result<()> {
+    for (key, used) in [("ja3-fingerprints", ja3), ("ja4-fingerprints", ja4)] {
+        let auto = config
+            .app_layer
+            .get(&format!("protocols.tls.{key}"))
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case(taishi_proto::tls::Fingerprints::AUTO)
+            });
+        if auto {
+            config
+                .set(
+                    &format!("app-layer.protocols.tls.{key}"),
+                    if used { "yes" } else { "no" },
+                )
+                .with_context(|| format!("resolving {key}: auto"))?;
+        }
+    }
+    Ok(())
 }
 
 /// The observers of a run: intel (the store's indicators and `--intel`

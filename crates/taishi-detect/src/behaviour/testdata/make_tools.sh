@@ -83,7 +83,9 @@ s=$(ts); ip netns exec beh_a timeout 20 hping3 -S -p 80 -c 1500 -i u1000 $V >/de
 s=$(ts); ip netns exec beh_a timeout 20 hping3 --udp -p 9999 -c 6000 -i u100 $V >$tmp/hping_udp.log 2>&1 || cat $tmp/hping_udp.log >&2; label udp_flood T1498.001 "$s" "$(ts)"; sleep 2
 seq -f 'pass%g' 1 30 > $tmp/pw.txt
 s=$(ts); ip netns exec beh_a timeout 60 hydra -l admin -P $tmp/pw.txt -t 4 -s 8080 $V http-get / >/dev/null 2>&1 || true
-label http_brute_force T1110.001 "$s" "$(ts)"; sleep 2
+e=$(ts); label http_brute_force T1110.001 "$s" "$e"
+# Each guess is a Basic credential in the clear, as FTP guesses are.
+label cleartext_http_basic T1552 "$s" "$e"; sleep 2
 # 30 passwords, 4 tasks: OpenSSH lets each session try several, so hydra
 # opens only about 9 sessions.
 s=$(ts); ip netns exec beh_a timeout 120 hydra -l admin -P $tmp/pw.txt -t 4 ssh://$V >/dev/null 2>&1 || true

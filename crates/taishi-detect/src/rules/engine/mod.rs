@@ -81,6 +81,11 @@ pub struct Engine {
     /// Whether any rule reads `email.body_md5` (SMTP must hash bodies, as
     /// Suricata's `body-md5: auto` does when a rule needs it).
     pub needs_body_md5: bool,
+    /// Whether any rule reads `ja3.*` or `ja3s.*` (what Suricata's
+    /// `ja3-fingerprints: auto` turns JA3 on for).
+    pub needs_ja3: bool,
+    /// Whether any rule reads `ja4.hash` (`ja4-fingerprints: auto`).
+    pub needs_ja4: bool,
     /// Flowbits that tag traffic (`traffic/id/NAME`, `traffic/label/NAME`):
     /// bit id → (is a label, NAME), logged in alerts and flow records.
     pub(crate) traffic: Vec<(u32, bool, String)>,
@@ -104,6 +109,8 @@ impl Engine {
             HashMap::new();
         let mut needs_bodies = false;
         let mut needs_body_md5 = false;
+        let mut needs_ja3 = false;
+        let mut needs_ja4 = false;
         for s in &sigs {
             match s.kind {
                 Kind::Packet => {
@@ -163,6 +170,16 @@ impl Engine {
                         .iter()
                         .any(|b| b.def.to_server == Some(Buffer::EmailBodyMd5));
                     for b in &s.buffers {
+                        for x in [b.def.to_server, b.def.to_client].into_iter().flatten() {
+                            match x {
+                                Buffer::Ja3Hash
+                                | Buffer::Ja3String
+                                | Buffer::Ja3sHash
+                                | Buffer::Ja3sString => needs_ja3 = true,
+                                Buffer::Ja4Hash => needs_ja4 = true,
+                                _ => {}
+                            }
+                        }
                         if [b.def.to_server, b.def.to_client].iter().any(|x| {
                             matches!(
                                 x,
@@ -205,6 +222,8 @@ impl Engine {
             tx,
             needs_bodies,
             needs_body_md5,
+            needs_ja3,
+            needs_ja4,
             traffic: Vec::new(),
         }
     }
