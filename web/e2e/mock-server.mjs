@@ -267,13 +267,36 @@ async function api(req, res, url) {
     const sev = Number(q.get('max_severity') ?? 0);
     const inc = Number(q.get('incident_id') ?? 0);
     if (sev && (sev < 1 || sev > 4)) return send(res, 400, { error: 'severity is 1..=4', field: 'max_severity' });
+    // As the server's `q`: signature, category or a technique id, case-insensitive.
+    const needle = (q.get('q') ?? '').toLowerCase();
+    const text = (a) => !needle || [a.signature, a.category, ...a.techniques].some((t) => t.toLowerCase().includes(needle));
     const list = alerts.filter(
-      (a) => (!ip || a.src_ip === ip || a.dest_ip === ip) && (!sid || a.sid === sid) && (!sev || a.severity <= sev) && (!inc || a.incident_id === inc),
+      (a) => (!ip || a.src_ip === ip || a.dest_ip === ip) && (!sid || a.sid === sid) && (!sev || a.severity <= sev) && (!inc || a.incident_id === inc) && text(a),
     );
     const newest = q.get('newest_first') === 'true';
     return send(res, 200, page(list.slice().sort((a, b) => (newest ? b.ts - a.ts : a.ts - b.ts)), q));
   }
   if (m === 'GET' && path === '/flows') return send(res, 200, page(flows, q));
+  if (m === 'GET' && path === '/flows/summary') {
+    // As the server: flows grouped by `group`, most flows first.
+    const group = q.get('group') ?? 'app_proto';
+    const keyOf = {
+      app_proto: (f) => f.app_proto ?? '',
+      service: (f) => `${f.dest_port}/${f.proto}`,
+      src_ip: (f) => f.src_ip,
+      dest_ip: (f) => f.dest_ip,
+    }[group];
+    if (!keyOf) return send(res, 400, { error: 'group is app_proto, service, src_ip or dest_ip', field: 'group' });
+    const sums = new Map();
+    for (const f of flows) {
+      const s = sums.get(keyOf(f)) ?? { key: keyOf(f), flows: 0, bytes: 0 };
+      s.flows += 1;
+      s.bytes += f.bytes_toserver + f.bytes_toclient;
+      sums.set(s.key, s);
+    }
+    const items = [...sums.values()].sort((a, b) => b.flows - a.flows || a.key.localeCompare(b.key));
+    return send(res, 200, { group, total: flows.length, items: items.slice(0, Number(q.get('limit') ?? 50)) });
+  }
   if (m === 'GET' && path === '/assets') {
     const o = q.get('origin');
     return send(res, 200, page(o ? assets.filter((a) => a.origin === o) : assets, q));
