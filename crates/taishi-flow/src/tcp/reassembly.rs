@@ -144,6 +144,9 @@ pub struct Stream {
     fin_off: Option<u64>,
     /// Highest stream offset the peer acknowledged.
     acked_off: u64,
+    /// The peer's acknowledgements were seen (false in a one-sided
+    /// capture, where no hole can be known to be acknowledged).
+    peer_acks: bool,
     gap: bool,
     depth_reached: bool,
 }
@@ -422,6 +425,7 @@ impl Stream {
         if !self.init {
             return;
         }
+        self.peer_acks = true;
         let jump = ack.wrapping_sub(self.base_seq) as i32 as i64;
         // An ACK may fall inside bytes already handed on (they are
         // delivered on arrival), so the acknowledged offset is tracked
@@ -444,10 +448,22 @@ impl Stream {
         self.skip_to(target, rs, out);
     }
 
-    /// The flow ends: hand on what is buffered, skipping holes.
+    /// The flow ends: hand on what is buffered, skipping holes the peer
+    /// acknowledged. As Suricata (`CheckGap`: a gap is passed only below
+    /// the last ACK), a hole past the peer's last acknowledgement stops
+    /// the stream: the bytes after it were never confirmed as following
+    /// on, so they are not handed on. Contiguous unacknowledged data is.
+    /// Without any ACK from the peer (a one-sided capture) every hole is
+    /// skipped, since none could ever be acknowledged.
     pub(crate) fn finish(&mut self, rs: &mut Reassembler, out: &mut dyn FnMut(Out<'_>)) {
         if let Some(last) = self.segs.back().map(Segment::end) {
-            self.skip_to(last, rs, out);
+            let target = if self.peer_acks {
+                last.min(self.acked_off.max(self.base_off))
+            } else {
+                last
+            };
+            // `skip_to` also hands on data continuing the stream past it.
+            self.skip_to(target, rs, out);
         }
         self.release(rs);
     }
@@ -700,6 +716,49 @@ mod tests {
         assert_eq!(got, vec!["abc", "<gap 6>", "xyz", "!"]);
         assert!(s.had_gap());
         assert_eq!(s.offset(), 13);
+    }
+
+    /// The capture of tcp-rst-unacked-stream-10 in small: the receiver
+    /// acknowledged part of a hole, then reset. At the end the
+    /// acknowledged part is skipped; the rest of the hole was never
+    /// acknowledged, so the bytes after it are not handed on.
+    #[test]
+    fn end_of_flow_skips_holes_only_up_to_the_last_ack() {
+        let mut r = rs();
+        let mut s = Stream::default();
+        s.start(101);
+        let mut got = Vec::new();
+        let mut push = |o: Out<'_>| match o {
+            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
+            Out::Gap(n) => got.push(format!("<gap {n}>")),
+            Out::Event(_) => {}
+        };
+        s.on_segment(101, b"abc", &mut r, &mut push);
+        // 104..110 lost; the receiver acknowledges up to 106 only.
+        s.on_segment(110, b"xyz", &mut r, &mut push);
+        s.on_ack(106, &mut r, &mut push);
+        s.finish(&mut r, &mut push);
+        assert_eq!(got, vec!["abc", "<gap 2>"]);
+        assert_eq!(s.offset(), 5);
+    }
+
+    /// Without the peer's ACKs (a one-sided capture) no hole can be known
+    /// to be acknowledged: the end of the flow skips them all.
+    #[test]
+    fn end_of_flow_skips_every_hole_without_peer_acks() {
+        let mut r = rs();
+        let mut s = Stream::default();
+        s.start(101);
+        let mut got = Vec::new();
+        let mut push = |o: Out<'_>| match o {
+            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
+            Out::Gap(n) => got.push(format!("<gap {n}>")),
+            Out::Event(_) => {}
+        };
+        s.on_segment(101, b"abc", &mut r, &mut push);
+        s.on_segment(110, b"xyz", &mut r, &mut push);
+        s.finish(&mut r, &mut push);
+        assert_eq!(got, vec!["abc", "<gap 6>", "xyz"]);
     }
 
     #[test]

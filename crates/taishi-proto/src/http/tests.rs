@@ -535,6 +535,49 @@ fn gap_in_body_truncates_file_and_counts_lost_bytes() {
     assert_eq!(rec.file(1, "state"), "CLOSED");
 }
 
+/// A body whose gap reaches its Content-Length: the lost bytes count
+/// toward the length (the next response parses), the file has
+/// `gaps: true`, and its digests cover only the bytes received
+/// (suricata-verify tcp-rst-unacked-stream-10 hashes its file so).
+#[test]
+fn gap_reaching_content_length_hashes_received_bytes_only() {
+    use sha2::{Digest, Sha256};
+    let cfg = HttpConfig {
+        file_hashes: true,
+        ..HttpConfig::default()
+    };
+    let mut st = HttpState::new(cfg);
+    let mut rec = Rec::default();
+    st.feed(
+        &mut rec,
+        ToServer,
+        b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n",
+    );
+    st.feed(
+        &mut rec,
+        ToClient,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n0123456789",
+    );
+    // The last 6 bytes of the body are lost: the length is reached.
+    st.lose(&mut rec, ToClient, 6);
+    st.feed(
+        &mut rec,
+        ToClient,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    );
+    st.end(&mut rec);
+    assert_eq!(rec.http.len(), 2);
+    let want = Sha256::digest(b"0123456789");
+    let want: String = want.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(rec.file(0, "sha256"), want.as_str());
+    assert_eq!(rec.file(0, "gaps"), true);
+    assert_eq!(rec.file(0, "size"), 16); // 10 received + 6 lost
+    let ok = Sha256::digest(b"ok");
+    let ok: String = ok.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(rec.file(1, "sha256"), ok.as_str());
+    assert_eq!(rec.file(1, "gaps"), false);
+}
+
 #[test]
 fn malformed_inputs_raise_events() {
     // (conversation, expected event)
