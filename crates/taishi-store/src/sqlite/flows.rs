@@ -6,8 +6,8 @@ use taishi_core::StoreError;
 use taishi_core::domain::FlowRow;
 use taishi_core::store::{FlowGroup, FlowGroupRow, FlowQuery};
 
-use super::rollup;
 use super::sql::{Filter, backend, flow_id_from_sql, int, port, uint};
+use super::{address_rollup, rollup};
 
 const COLUMNS: &str = "id, start, end_ts, flow_id, src_ip, src_port, dest_ip, dest_port, proto,
     app_proto, pkts, bytes_toserver, bytes_toclient, state, alerted";
@@ -75,51 +75,84 @@ pub(crate) fn count(conn: &Connection, q: &FlowQuery) -> Result<u64, StoreError>
     filter(q).count(conn, "flows")
 }
 
+/// Whether a summary of `group` over `q` reads address rollups: an
+/// address grouping with no filter but time; gives its `grp` number and
+/// the whole hours (seconds) it covers.
+pub(crate) fn address_hours(q: &FlowQuery, group: FlowGroup) -> Option<(i64, (u64, u64))> {
+    let grp = address_rollup::group_number(group).filter(|_| unfiltered(q))?;
+    let (hours, _) = address_rollup::split(window(q).0, window(q).1)?;
+    Some((grp, hours))
+}
+
+/// No filter but the time window.
+fn unfiltered(q: &FlowQuery) -> bool {
+    q.ip.is_none() && q.app_proto.is_none() && q.dest_port.is_none()
+}
+
+/// The query's time window (ns), open ends made explicit.
+fn window(q: &FlowQuery) -> (u64, u64) {
+    (q.since.unwrap_or(0), q.until.unwrap_or(uint(i64::MAX)))
+}
+
 /// Flows matching `q` grouped by `group`, most flows first.
 ///
-/// For the groupings kept rolled up (application protocol and service),
-/// without an address, protocol or port filter, whole hours and days come
-/// from the rollups and only the window's edges from the flows; anything
-/// else reads the flows of the window.
+/// Without an address, protocol or port filter, whole hours and days come
+/// from rollups and only the window's edges from the flows: for
+/// application protocols and services the rollups kept at ingest (hours
+/// and days), for addresses the hourly ones built on demand
+/// ([`address_rollup`]; the caller builds the missing hours first).
+/// Anything else reads the flows of the window.
 pub(crate) fn summary(
     conn: &Connection,
     q: &FlowQuery,
     group: FlowGroup,
 ) -> Result<Vec<FlowGroupRow>, StoreError> {
     let key = rollup::key_sql(group);
-    let rolled_up = rollup::group_number(group)
-        .filter(|_| q.ip.is_none() && q.app_proto.is_none() && q.dest_port.is_none());
-    let (mut params, source) = if let Some(grp) = rolled_up {
-        let lo = q.since.unwrap_or(0);
-        let hi = q.until.unwrap_or(uint(i64::MAX));
+    let (lo, hi) = window(q);
+    // Windows read from the flows (ns), and from rollup rows:
+    // (grp, width, first bucket, end bucket), seconds.
+    let pieces = if !unfiltered(q) {
+        None
+    } else if let Some(grp) = rollup::group_number(group) {
         let p = rollup::plan(lo, hi);
-        let grp = Value::Integer(grp);
+        Some((
+            p.raw.to_vec(),
+            vec![
+                (grp, rollup::HOUR, p.hours[0]),
+                (grp, rollup::HOUR, p.hours[1]),
+                (grp, rollup::DAY, p.days),
+            ],
+        ))
+    } else {
+        address_rollup::group_number(group).map(|grp| match address_rollup::split(lo, hi) {
+            Some((hours, raw)) => (raw.to_vec(), vec![(grp, rollup::HOUR, hours)]),
+            None => (vec![(lo, hi)], Vec::new()),
+        })
+    };
+    let (mut params, source) = if let Some((raw, rolled)) = pieces {
         let mut params = Vec::new();
-        for (a, b) in p.raw {
+        let mut parts = Vec::new();
+        for (a, b) in raw {
+            parts.push(format!(
+                "SELECT {key} AS k, 1 AS n, bytes_toserver + bytes_toclient AS b
+                    FROM flows WHERE start >= ? AND start < ?"
+            ));
             params.extend([Value::Integer(int(a)), Value::Integer(int(b))]);
         }
-        for (width, (a, b)) in [
-            (rollup::HOUR, p.hours[0]),
-            (rollup::HOUR, p.hours[1]),
-            (rollup::DAY, p.days),
-        ] {
+        for (grp, width, (a, b)) in rolled {
+            parts.push(
+                "SELECT key AS k, flows AS n, bytes AS b FROM flow_rollup
+                    WHERE grp = ? AND width = ? AND bucket >= ? AND bucket < ?"
+                    .to_owned(),
+            );
             params.extend([
-                grp.clone(),
+                Value::Integer(grp),
                 Value::Integer(int(width)),
                 Value::Integer(int(a)),
                 Value::Integer(int(b)),
             ]);
         }
-        let rolled = "SELECT key AS k, flows AS n, bytes AS b FROM flow_rollup
-             WHERE grp = ? AND width = ? AND bucket >= ? AND bucket < ?";
-        let source = format!(
-            "SELECT {key} AS k, 1 AS n, bytes_toserver + bytes_toclient AS b
-                FROM flows WHERE start >= ? AND start < ?
-             UNION ALL SELECT {key}, 1, bytes_toserver + bytes_toclient
-                FROM flows WHERE start >= ? AND start < ?
-             UNION ALL {rolled} UNION ALL {rolled} UNION ALL {rolled}"
-        );
-        (params, source)
+        (params, parts.join(" UNION ALL "))
     } else {
         let f = filter(q);
         let source = format!(

@@ -18,6 +18,7 @@
 //! connection (there is no file for a second one to open), so there reads
 //! wait for writes.
 
+mod address_rollup;
 mod alerts;
 pub mod control;
 mod events;
@@ -130,6 +131,7 @@ impl SqliteStore {
         self.write(|c| {
             let tx = c.transaction().map_err(backend("begin rollup rebuild"))?;
             rollup::rebuild(&tx)?;
+            address_rollup::clear(&tx)?;
             tx.commit().map_err(backend("commit rollup rebuild"))
         })
     }
@@ -231,6 +233,14 @@ impl Store for SqliteStore {
         q: &FlowQuery,
         group: FlowGroup,
     ) -> Result<Vec<FlowGroupRow>, StoreError> {
+        // Hours of an address summary not rolled up yet (or gone stale)
+        // are built first, one transaction each, so the writer lock is
+        // never held for more than one hour's flows.
+        if let Some((grp, (lo, hi))) = flows::address_hours(q, group) {
+            for hour in self.read(|c| address_rollup::stale(c, grp, lo, hi))? {
+                self.write(|c| address_rollup::build(c, grp, group, hour))?;
+            }
+        }
         self.read(|c| flows::summary(c, q, group))
     }
 

@@ -208,6 +208,15 @@ const MIGRATIONS: &[&str] = &[
     // or two rollup rows per flow, a third of a flow's storing cost; see
     // rollup.rs): summaries by address read the flows.
     "DELETE FROM flow_rollup WHERE grp IN (1, 2);",
+    // 5: address rollups built per hour when a summary first reads that
+    // hour (address_rollup.rs); this records what each was built from.
+    "CREATE TABLE address_hours (
+        grp INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        flows INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (grp, bucket)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@ use taishi_core::store::{
     Retention,
 };
 
+use super::sql::backend;
 use super::{SqliteStore, schema};
 use crate::testutil::{NS, T0, alert_line, dns_line, flow_line, lines};
 
@@ -948,6 +949,24 @@ fn rollup_summaries_equal_summaries_of_the_rows() {
     d.store.ingest(&spread_flows(300, 317)).expect("ingest");
     d.store.ingest(&spread_flows(0, 300)).expect("ingest");
     d.store.ingest(&spread_flows(617, 100)).expect("ingest");
+    assert_summaries_match_rows(&d.store);
+    // The address summaries kept what they built for their whole hours...
+    let kept = |grp: i64| -> i64 {
+        d.store
+            .read(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM address_hours WHERE grp = ?",
+                    [grp],
+                    |r| r.get(0),
+                )
+                .map_err(backend("count"))
+            })
+            .expect("count")
+    };
+    assert!(kept(4) > 0 && kept(5) > 0, "address hours are kept");
+    // ...and flows arriving later in those hours make them stale: the
+    // summaries still agree with the rows.
+    d.store.ingest(&spread_flows(10, 40)).expect("ingest");
     assert_summaries_match_rows(&d.store);
     // A filter goes to the rows; it still agrees.
     let q = FlowQuery {
