@@ -60,27 +60,47 @@ pub(crate) fn asset(conn: &Connection, address: &str) -> Result<Option<Asset>, S
     text.map(|t| decode("assets", address, &t)).transpose()
 }
 
-/// Inserts or replaces vulnerabilities by (id, product), in one transaction.
+/// What a vulnerability entry affects, as the `vulns` table keys it: the
+/// CPE and the version range (schema step 6 computes the same text).
+fn affected(v: &Vulnerability) -> String {
+    format!(
+        "{} {}-{}",
+        v.cpe.as_deref().unwrap_or(""),
+        v.version_from.as_deref().unwrap_or(""),
+        v.version_to.as_deref().unwrap_or("")
+    )
+}
+
+/// Inserts or replaces vulnerabilities by (id, product, what they
+/// affect), in one transaction: importing a list again replaces its
+/// entries, and one CVE's several ranges of a product all stay.
 pub(crate) fn put_vulns(conn: &mut Connection, vulns: &[Vulnerability]) -> Result<(), StoreError> {
     let tx = conn
         .transaction()
         .map_err(backend("begin vulnerability write"))?;
     {
         let mut stmt = tx
-            .prepare_cached("INSERT OR REPLACE INTO vulns (id, product, body) VALUES (?, ?, ?)")
+            .prepare_cached(
+                "INSERT OR REPLACE INTO vulns (id, product, affected, body) VALUES (?, ?, ?, ?)",
+            )
             .map_err(backend("write vulnerability"))?;
         for v in vulns {
-            stmt.execute(params![v.id, v.product, encode("vulnerability", &v.id, v)?])
-                .map_err(backend("write vulnerability"))?;
+            stmt.execute(params![
+                v.id,
+                v.product,
+                affected(v),
+                encode("vulnerability", &v.id, v)?
+            ])
+            .map_err(backend("write vulnerability"))?;
         }
     }
     tx.commit().map_err(backend("commit vulnerabilities"))
 }
 
-/// Every vulnerability, by id then product.
+/// Every vulnerability, by id, product and range.
 pub(crate) fn vulns(conn: &Connection) -> Result<Vec<Vulnerability>, StoreError> {
     let mut stmt = conn
-        .prepare_cached("SELECT id, body FROM vulns ORDER BY id, product")
+        .prepare_cached("SELECT id, body FROM vulns ORDER BY id, product, affected")
         .map_err(backend("query vulnerabilities"))?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))

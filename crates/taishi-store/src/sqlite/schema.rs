@@ -217,6 +217,26 @@ const MIGRATIONS: &[&str] = &[
         bytes INTEGER NOT NULL,
         PRIMARY KEY (grp, bucket)
     ) WITHOUT ROWID;",
+    // 6: a vulnerability is keyed by what it affects too: one CVE often
+    // names several version ranges of one product (OpenSSL's branches),
+    // and keyed by (id, product) alone the last range replaced the others.
+    // `affected` is kv::affected's text: the CPE and the version range.
+    "CREATE TABLE vulns_6 (
+        id TEXT NOT NULL,
+        product TEXT NOT NULL,
+        affected TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (id, product, affected)
+    ) WITHOUT ROWID;
+    INSERT OR REPLACE INTO vulns_6 (id, product, affected, body)
+    SELECT id, product,
+        coalesce(json_extract(body, '$.cpe'), '') || ' '
+            || coalesce(json_extract(body, '$.version_from'), '') || '-'
+            || coalesce(json_extract(body, '$.version_to'), ''),
+        body
+    FROM vulns;
+    DROP TABLE vulns;
+    ALTER TABLE vulns_6 RENAME TO vulns;",
 ];
 
 /// The schema version this build writes.

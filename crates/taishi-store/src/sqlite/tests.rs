@@ -647,6 +647,27 @@ fn assets_vulns_meta_and_posture_round_trip() {
         .collect();
     assert_eq!(ids.len(), 3);
     assert_eq!(ids[0], ("CVE-2024-1".to_owned(), "Apache".to_owned()));
+    // One CVE, two ranges of one product (as OpenSSL's branches): both stay.
+    let branch = |from: &str, to: &str| Vulnerability {
+        version_from: Some(from.into()),
+        version_to: Some(to.into()),
+        ..v("CVE-2023-0286", "OpenSSL")
+    };
+    d.store
+        .put_vulns(&[branch("1.1.1", "1.1.1t"), branch("3.0.0", "3.0.8")])
+        .expect("ranges");
+    let ranges: Vec<Option<String>> = d
+        .store
+        .vulns()
+        .expect("vulns")
+        .into_iter()
+        .filter(|v| v.id == "CVE-2023-0286")
+        .map(|v| v.version_to)
+        .collect();
+    assert_eq!(
+        ranges,
+        [Some("1.1.1t".to_owned()), Some("3.0.8".to_owned())]
+    );
 
     assert_eq!(d.store.meta("cursor").expect("meta"), None);
     d.store.set_meta("cursor", "1").expect("set");
@@ -1014,6 +1035,12 @@ fn migrates_a_version_1_database_with_data() {
             .expect("insert flow");
         }
         conn.execute(
+            "INSERT INTO vulns (id, product, body) VALUES ('CVE-2023-0286', 'OpenSSL',
+             '{\"id\":\"CVE-2023-0286\",\"product\":\"OpenSSL\",\"version_to\":\"3.0.8\",\"cvss\":7.4}')",
+            [],
+        )
+        .expect("insert vulnerability");
+        conn.execute(
             "INSERT INTO events (ts, event_type, record) VALUES (?, 'dns', '{\"event_type\":\"dns\"}')",
             [i64::try_from(T0 * NS).expect("fits")],
         )
@@ -1037,6 +1064,13 @@ fn migrates_a_version_1_database_with_data() {
         store.event_counts(None, None).expect("counts"),
         [("dns".to_owned(), 1)]
     );
+    // Step 6 keyed the vulnerability by its range too: importing the
+    // same entry again replaces it, as it did before.
+    let vulns = store.vulns().expect("vulns");
+    assert_eq!(vulns.len(), 1);
+    assert_eq!(vulns[0].version_to.as_deref(), Some("3.0.8"));
+    store.put_vulns(&vulns).expect("again");
+    assert_eq!(store.vulns().expect("vulns"), vulns);
     // And it takes new data as a fresh one does.
     store.ingest(&spread_flows(0, 20)).expect("ingest");
     assert_summaries_match_rows(&store);
