@@ -21,8 +21,10 @@
 //! When an alert shows a victim compromised after that victim's own attacks
 //! were already placed (order lost beyond the buffer, or across passes),
 //! the victim's incident starting no earlier is merged into the chain: a
-//! union-find over this pass's incidents, in which a stored incident always
-//! survives (its alerts are saved and never move).
+//! union-find over this pass's incidents, in which a stored incident
+//! survives a new one. When both were stored, the chain's takes the other,
+//! whose id goes into its `merged` list: saving the pass moves the other's
+//! alerts over and deletes it, so every alert still has one incident.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -323,8 +325,8 @@ impl<'a> Correlator<'a> {
     /// (at time `ts`): an incident of this pass in which `victim` attacks,
     /// starting no earlier, is the same intrusion seen from its next step
     /// (its alerts were taken first, out of order or in another order of
-    /// ids). The two become one; a stored incident is kept and the new one
-    /// folded into it, since stored alerts never move.
+    /// ids). The two become one; a stored incident is kept and a new one
+    /// folded into it; of two stored ones the chain's is kept.
     fn merge_continuation(&mut self, at: usize, victim: &str, ts: u64) {
         let window = self.config.window_secs.saturating_mul(NS);
         let Some(list) = self.by_attacker.get(victim) else {
@@ -346,9 +348,8 @@ impl<'a> Correlator<'a> {
         for other in others {
             let stored = |i: usize| self.works.get(i).is_some_and(|w| w.inc.id != 0);
             let (from, into) = match (stored(at), stored(other)) {
-                (_, false) => (other, at),
+                (_, false) | (true, true) => (other, at),
                 (false, true) => (at, other),
-                (true, true) => continue,
             };
             self.absorb(from, into);
             self.stats.merged += 1;
@@ -380,6 +381,18 @@ impl<'a> Correlator<'a> {
         let Some(dst) = self.works.get_mut(into) else {
             return;
         };
+        // A stored incident folded into another is deleted when the pass
+        // is saved, its alerts moved over; what analysts wrote on it stays.
+        if src.inc.id != 0 {
+            dst.touched = true;
+            dst.inc.merged.push(src.inc.id);
+            dst.inc.merged.extend(src.inc.merged);
+            dst.inc.notes.extend(src.inc.notes);
+            dst.inc.notes.sort_by_key(|n| n.ts);
+            if dst.inc.assignee.is_none() {
+                dst.inc.assignee = src.inc.assignee;
+            }
+        }
         dst.touched |= src.touched;
         dst.inc.alert_count = dst.inc.alert_count.saturating_add(src.inc.alert_count);
         dst.inc.first_seen = dst.inc.first_seen.min(src.inc.first_seen);

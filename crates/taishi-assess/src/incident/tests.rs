@@ -326,6 +326,33 @@ fn a_victims_attacks_taken_before_its_compromise_are_merged_into_the_chain() {
     assert_eq!(incs[0].alert_count, 6);
     assert_eq!(incs[0].first_seen, T0 + 100 * SEC);
 
+    // Both stored by earlier passes: the attacker's scan of the server
+    // (incident 7) and the server's own attacks (incident 9). The brute
+    // force that compromised the server arrives now: it joins 7, and 9 is
+    // folded into 7 with its notes, named in `merged` for the store.
+    let mut chain = open_incident(7, IncidentStatus::New, "203.0.113.7", "10.0.0.5", 100);
+    chain.assignee = None;
+    let mut later = stored.clone();
+    later.notes = vec![taishi_core::domain::IncidentNote {
+        ts: T0,
+        author: "li.wei".into(),
+        text: "10.0.0.5 scanning the PLC segment".into(),
+    }];
+    let (incs, asg) = run(cfg.clone(), &assets, vec![chain, later], &alerts[2..3]);
+    assert_eq!(incs.len(), 1, "{incs:#?}");
+    let one = &incs[0];
+    assert_eq!((one.id, one.merged.as_slice()), (7, &[9][..]));
+    assert_eq!(placed(&asg, 3), 0);
+    assert_eq!(one.attackers, ["10.0.0.5", "203.0.113.7"]);
+    assert_eq!(one.victims, ["10.0.0.5", "10.0.0.9"]);
+    assert_eq!(one.alert_count, 9);
+    assert_eq!(one.notes.len(), 1);
+    assert_eq!(one.assignee.as_deref(), Some("li.wei"));
+    assert_eq!(
+        one.stages,
+        ["discovery", "credential_access", "lateral_movement"]
+    );
+
     // A host that attacked before anyone reached it is its own story.
     stored.first_seen = T0;
     stored.last_seen = T0;

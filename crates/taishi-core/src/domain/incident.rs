@@ -145,4 +145,10 @@ pub struct Incident {
     /// Whether a victim is critical information infrastructure (关键信息基础设施).
     #[serde(default)]
     pub cii: bool,
+    /// Ids of stored incidents found to be part of this one and folded into
+    /// it (their alerts now belong here; the ids no longer exist): a
+    /// compromise seen only after the victim's own attacks were stored as
+    /// an incident of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<i64>,
 }

@@ -91,6 +91,9 @@ pub(crate) fn save_correlation(
             i.assignee = stored.assignee;
             i.notes = stored.notes;
         }
+        if i.id != 0 {
+            fold_merged(&tx, i)?;
+        }
         put(&tx, i)?;
     }
     {
@@ -110,6 +113,34 @@ pub(crate) fn save_correlation(
         }
     }
     tx.commit().map_err(backend("commit correlation"))
+}
+
+/// Folds the stored incidents `i.merged` names into `i` (already stored):
+/// their notes and assignee join it, their alerts move to it, and they are
+/// deleted. Ids already folded by an earlier pass are gone and skipped.
+fn fold_merged(tx: &Transaction<'_>, i: &mut Incident) -> Result<(), StoreError> {
+    for &gone in &i.merged {
+        if gone == i.id {
+            continue;
+        }
+        let Some(old) = incident(tx, gone)? else {
+            continue;
+        };
+        i.notes.extend(old.notes);
+        i.notes.sort_by_key(|n| n.ts);
+        i.notes.dedup();
+        if i.assignee.is_none() {
+            i.assignee = old.assignee;
+        }
+        tx.execute(
+            "UPDATE alerts SET incident_id = ? WHERE incident_id = ?",
+            params![i.id, gone],
+        )
+        .map_err(backend("move merged incident's alerts"))?;
+        tx.execute("DELETE FROM incidents WHERE id = ?", [gone])
+            .map_err(backend("delete merged incident"))?;
+    }
+    Ok(())
 }
 
 fn filter(q: &IncidentQuery) -> Filter {
