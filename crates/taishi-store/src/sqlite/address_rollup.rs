@@ -1,31 +1,35 @@
-//! Hourly rollups of flows by client and by server address, built when a
-//! summary first asks for an hour, not while flows are stored.
+//! Rollups of flows by client and by server address, per hour and per day,
+//! built when a summary first asks for a bucket, not while flows are
+//! stored.
 //!
 //! Rolling flows up by address at ingest added one or two rows per flow
 //! (a site has as many clients as hosts) and was a third of the cost of
 //! storing a flow (docs/store.md), for summaries only the API asks for.
 //! Reading the flows instead made a week's "top talkers" on ten million
-//! flows take 15 s. So an hour's address rows are computed from its flows
-//! the first time a summary covers that hour, and kept.
+//! flows take 15 s. So the address rows of an hour or a day are computed
+//! from its flows the first time a summary covers that bucket, and kept;
+//! a summary splits its window as the ingest-time rollups do
+//! ([`rollup::plan`]): whole days, whole hours at their edges, and flows.
 //!
-//! Kept rows must not go stale when flows of that hour arrive later (a
+//! Kept rows must not go stale when flows of that bucket arrive later (a
 //! capture analysed after another, a sensor catching up) or are pruned.
-//! `address_hours` records, per grouping and hour, the flows and bytes the
-//! rows were built from; the application-protocol rollup, which ingest and
-//! pruning keep exact in the same transaction as the flows, gives the
-//! hour's totals now. An hour whose two totals differ is built again.
+//! `address_hours` records, per grouping and bucket, the flows and bytes
+//! the rows were built from; the application-protocol rollup, which
+//! ingest and pruning keep exact in the same transaction as the flows,
+//! gives the bucket's totals now. A bucket whose two totals differ is
+//! built again.
 
 use rusqlite::{Connection, params};
 use taishi_core::StoreError;
 use taishi_core::store::FlowGroup;
 
-use super::rollup::{self, HOUR};
+use super::rollup;
 use super::sql::{backend, int, uint};
 
 const NS: u64 = 1_000_000_000;
 
-/// The `grp` number of an address grouping in `flow_rollup` (hourly rows
-/// only); `None` for the groupings rolled up at ingest. Numbers 1 and 2
+/// The `grp` number of an address grouping in `flow_rollup`; `None` for
+/// the groupings rolled up at ingest. Numbers 1 and 2
 /// were the ingest-time address rollups of schema step 3 and are not
 /// reused, so a database of that step never shows its rows as these.
 pub(crate) fn group_number(g: FlowGroup) -> Option<i64> {
@@ -36,40 +40,35 @@ pub(crate) fn group_number(g: FlowGroup) -> Option<i64> {
     }
 }
 
-/// A time window `[from, to)`.
-pub(crate) type Span = (u64, u64);
-
-/// The whole hours (seconds) inside the window `[lo, hi)` (ns), and the
-/// window's edges outside them (ns), which are read from the flows.
-/// `None` when the window holds no whole hour.
-pub(crate) fn split(lo: u64, hi: u64) -> Option<(Span, [Span; 2])> {
-    let h = HOUR * NS;
-    let (h_lo, h_hi) = (lo.div_ceil(h).saturating_mul(h), hi / h * h);
-    (h_lo < h_hi).then_some(((h_lo / NS, h_hi / NS), [(lo, h_lo), (h_hi, hi)]))
-}
-
-/// Hours (seconds) of `[lo, hi)` whose rows for grouping `grp` are
-/// missing or stale: built from other totals than the hour holds now, or
-/// kept for an hour whose flows have all been pruned.
-pub(crate) fn stale(conn: &Connection, grp: i64, lo: u64, hi: u64) -> Result<Vec<u64>, StoreError> {
+/// Buckets `width` seconds wide (seconds, in `[lo, hi)`) whose rows for
+/// grouping `grp` are missing or stale: built from other totals than the
+/// bucket holds now, or kept for a bucket whose flows were all pruned.
+pub(crate) fn stale(
+    conn: &Connection,
+    grp: i64,
+    width: u64,
+    (lo, hi): (u64, u64),
+) -> Result<Vec<u64>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT t.bucket FROM (
                  SELECT bucket, sum(flows) AS n, sum(bytes) AS b FROM flow_rollup
                  WHERE grp = 0 AND width = ?1 AND bucket >= ?2 AND bucket < ?3
                  GROUP BY bucket) AS t
-             LEFT JOIN address_hours AS a ON a.grp = ?4 AND a.bucket = t.bucket
+             LEFT JOIN address_hours AS a
+                 ON a.grp = ?4 AND a.width = ?1 AND a.bucket = t.bucket
              WHERE a.flows IS NULL OR a.flows != t.n OR a.bytes != t.b
              UNION
              SELECT a.bucket FROM address_hours AS a
-             WHERE a.grp = ?4 AND a.bucket >= ?2 AND a.bucket < ?3 AND NOT EXISTS (
+             WHERE a.grp = ?4 AND a.width = ?1 AND a.bucket >= ?2 AND a.bucket < ?3
+             AND NOT EXISTS (
                  SELECT 1 FROM flow_rollup AS r
                  WHERE r.grp = 0 AND r.width = ?1 AND r.bucket = a.bucket)
              ORDER BY 1",
         )
         .map_err(backend("check address rollups"))?;
     let rows = stmt
-        .query_map(params![int(HOUR), int(lo), int(hi), grp], |r| {
+        .query_map(params![int(width), int(lo), int(hi), grp], |r| {
             r.get::<_, i64>(0)
         })
         .map_err(backend("check address rollups"))?;
@@ -78,21 +77,23 @@ pub(crate) fn stale(conn: &Connection, grp: i64, lo: u64, hi: u64) -> Result<Vec
         .map_err(backend("check address rollups"))
 }
 
-/// Builds the rows of grouping `g` (number `grp`) for the hour starting at
-/// `hour` (seconds) from that hour's flows, in one transaction.
+/// Builds the rows of grouping `g` (number `grp`) for the bucket `width`
+/// seconds wide starting at `bucket` (seconds) from its flows, in one
+/// transaction.
 pub(crate) fn build(
     conn: &mut Connection,
     grp: i64,
     g: FlowGroup,
-    hour: u64,
+    width: u64,
+    bucket: u64,
 ) -> Result<(), StoreError> {
-    let (lo, hi) = (int(hour * NS), int((hour + HOUR) * NS));
+    let (lo, hi) = (int(bucket * NS), int((bucket + width) * NS));
     let tx = conn
         .transaction()
         .map_err(backend("begin address rollup"))?;
     tx.execute(
         "DELETE FROM flow_rollup WHERE grp = ? AND width = ? AND bucket = ?",
-        params![grp, int(HOUR), int(hour)],
+        params![grp, int(width), int(bucket)],
     )
     .map_err(backend("clear address rollup"))?;
     let sql = format!(
@@ -101,25 +102,26 @@ pub(crate) fn build(
          FROM flows WHERE start >= ?4 AND start < ?5 GROUP BY k",
         key = rollup::key_sql(g),
     );
-    tx.execute(&sql, params![grp, int(HOUR), int(hour), lo, hi])
+    tx.execute(&sql, params![grp, int(width), int(bucket), lo, hi])
         .map_err(backend("build address rollup"))?;
     let (flows, bytes): (i64, i64) = tx
         .query_row(
             "SELECT coalesce(sum(flows), 0), coalesce(sum(bytes), 0) FROM flow_rollup
              WHERE grp = ? AND width = ? AND bucket = ?",
-            params![grp, int(HOUR), int(hour)],
+            params![grp, int(width), int(bucket)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(backend("build address rollup"))?;
     if flows == 0 {
         tx.execute(
-            "DELETE FROM address_hours WHERE grp = ? AND bucket = ?",
-            params![grp, int(hour)],
+            "DELETE FROM address_hours WHERE grp = ? AND width = ? AND bucket = ?",
+            params![grp, int(width), int(bucket)],
         )
     } else {
         tx.execute(
-            "INSERT OR REPLACE INTO address_hours (grp, bucket, flows, bytes) VALUES (?, ?, ?, ?)",
-            params![grp, int(hour), flows, bytes],
+            "INSERT OR REPLACE INTO address_hours (grp, width, bucket, flows, bytes)
+             VALUES (?, ?, ?, ?, ?)",
+            params![grp, int(width), int(bucket), flows, bytes],
         )
     }
     .map_err(backend("record address rollup"))?;
@@ -134,27 +136,4 @@ pub(crate) fn clear(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
          DELETE FROM address_hours;",
     )
     .map_err(backend("clear address rollups"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_whole_hours_and_reads_the_edges() {
-        let h = HOUR * NS;
-        let t0 = 1_714_521_600 * NS;
-        assert_eq!(split(t0 + 5, t0 + 7), None);
-        assert_eq!(
-            split(t0 + 5, t0 + 3 * h + 9),
-            Some((
-                (t0 / NS + HOUR, t0 / NS + 3 * HOUR),
-                [(t0 + 5, t0 + h), (t0 + 3 * h, t0 + 3 * h + 9)]
-            ))
-        );
-        assert_eq!(
-            split(t0, t0 + h),
-            Some(((t0 / NS, t0 / NS + HOUR), [(t0, t0), (t0 + h, t0 + h)]))
-        );
-    }
 }

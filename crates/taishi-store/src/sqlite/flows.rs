@@ -75,13 +75,26 @@ pub(crate) fn count(conn: &Connection, q: &FlowQuery) -> Result<u64, StoreError>
     filter(q).count(conn, "flows")
 }
 
-/// Whether a summary of `group` over `q` reads address rollups: an
-/// address grouping with no filter but time; gives its `grp` number and
-/// the whole hours (seconds) it covers.
-pub(crate) fn address_hours(q: &FlowQuery, group: FlowGroup) -> Option<(i64, (u64, u64))> {
+/// Rollup buckets of one width: (width, [first, end) bucket), seconds.
+pub(crate) type Buckets = (u64, (u64, u64));
+
+/// The rollup buckets an address summary of `group` over `q` reads, when
+/// it reads any (an address grouping with no filter but time): its `grp`
+/// number and (width, [first, end) bucket) pieces, seconds; the caller
+/// builds the missing ones first.
+pub(crate) fn address_buckets(q: &FlowQuery, group: FlowGroup) -> Option<(i64, Vec<Buckets>)> {
     let grp = address_rollup::group_number(group).filter(|_| unfiltered(q))?;
-    let (hours, _) = address_rollup::split(window(q).0, window(q).1)?;
-    Some((grp, hours))
+    let (lo, hi) = window(q);
+    let p = rollup::plan(lo, hi);
+    let pieces = [
+        (rollup::HOUR, p.hours[0]),
+        (rollup::HOUR, p.hours[1]),
+        (rollup::DAY, p.days),
+    ];
+    Some((
+        grp,
+        pieces.into_iter().filter(|(_, (a, b))| a < b).collect(),
+    ))
 }
 
 /// No filter but the time window.
@@ -98,9 +111,9 @@ fn window(q: &FlowQuery) -> (u64, u64) {
 ///
 /// Without an address, protocol or port filter, whole hours and days come
 /// from rollups and only the window's edges from the flows: for
-/// application protocols and services the rollups kept at ingest (hours
-/// and days), for addresses the hourly ones built on demand
-/// ([`address_rollup`]; the caller builds the missing hours first).
+/// application protocols and services the rollups kept at ingest, for
+/// addresses the ones built on demand ([`address_rollup`]; the caller
+/// builds the missing buckets first, see [`address_buckets`]).
 /// Anything else reads the flows of the window.
 pub(crate) fn summary(
     conn: &Connection,
@@ -111,9 +124,10 @@ pub(crate) fn summary(
     let (lo, hi) = window(q);
     // Windows read from the flows (ns), and from rollup rows:
     // (grp, width, first bucket, end bucket), seconds.
+    let rolled_up = rollup::group_number(group).or(address_rollup::group_number(group));
     let pieces = if !unfiltered(q) {
         None
-    } else if let Some(grp) = rollup::group_number(group) {
+    } else if let Some(grp) = rolled_up {
         let p = rollup::plan(lo, hi);
         Some((
             p.raw.to_vec(),
@@ -124,10 +138,7 @@ pub(crate) fn summary(
             ],
         ))
     } else {
-        address_rollup::group_number(group).map(|grp| match address_rollup::split(lo, hi) {
-            Some((hours, raw)) => (raw.to_vec(), vec![(grp, rollup::HOUR, hours)]),
-            None => (vec![(lo, hi)], Vec::new()),
-        })
+        None
     };
     let (mut params, source) = if let Some((raw, rolled)) = pieces {
         let mut params = Vec::new();

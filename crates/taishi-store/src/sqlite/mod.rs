@@ -233,12 +233,14 @@ impl Store for SqliteStore {
         q: &FlowQuery,
         group: FlowGroup,
     ) -> Result<Vec<FlowGroupRow>, StoreError> {
-        // Hours of an address summary not rolled up yet (or gone stale)
+        // Buckets of an address summary not rolled up yet (or gone stale)
         // are built first, one transaction each, so the writer lock is
-        // never held for more than one hour's flows.
-        if let Some((grp, (lo, hi))) = flows::address_hours(q, group) {
-            for hour in self.read(|c| address_rollup::stale(c, grp, lo, hi))? {
-                self.write(|c| address_rollup::build(c, grp, group, hour))?;
+        // never held for more than one day's flows.
+        if let Some((grp, pieces)) = flows::address_buckets(q, group) {
+            for (width, span) in pieces {
+                for b in self.read(|c| address_rollup::stale(c, grp, width, span))? {
+                    self.write(|c| address_rollup::build(c, grp, group, width, b))?;
+                }
             }
         }
         self.read(|c| flows::summary(c, q, group))

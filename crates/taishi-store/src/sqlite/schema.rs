@@ -208,14 +208,15 @@ const MIGRATIONS: &[&str] = &[
     // or two rollup rows per flow, a third of a flow's storing cost; see
     // rollup.rs): summaries by address read the flows.
     "DELETE FROM flow_rollup WHERE grp IN (1, 2);",
-    // 5: address rollups built per hour when a summary first reads that
-    // hour (address_rollup.rs); this records what each was built from.
+    // 5: address rollups built per hour or day when a summary first reads
+    // that bucket (address_rollup.rs); this records what each was built from.
     "CREATE TABLE address_hours (
         grp INTEGER NOT NULL,
+        width INTEGER NOT NULL,
         bucket INTEGER NOT NULL,
         flows INTEGER NOT NULL,
         bytes INTEGER NOT NULL,
-        PRIMARY KEY (grp, bucket)
+        PRIMARY KEY (grp, width, bucket)
     ) WITHOUT ROWID;",
     // 6: a vulnerability is keyed by what it affects too: one CVE often
     // names several version ranges of one product (OpenSSL's branches),

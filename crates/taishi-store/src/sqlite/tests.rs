@@ -378,6 +378,87 @@ fn incident(attacker: &str, victims: &[&str], severity: f64, last: u64) -> Incid
 }
 
 #[test]
+fn a_merged_incident_hands_its_alerts_and_notes_over_and_goes() {
+    let d = db();
+    d.store
+        .ingest(&lines(&[
+            alert_line(T0, "192.0.2.1", "10.0.0.2", 3_000_001, 2),
+            alert_line(T0 + 10, "10.0.0.2", "10.0.0.3", 3_000_002, 1),
+            alert_line(T0 + 20, "10.0.0.2", "10.0.0.4", 3_000_002, 1),
+        ]))
+        .expect("ingest");
+    let ids: Vec<i64> = d
+        .store
+        .alerts(&AlertQuery::default())
+        .expect("alerts")
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut incs = vec![
+        incident("192.0.2.1", &["10.0.0.2"], 40.0, T0),
+        incident("10.0.0.2", &["10.0.0.3", "10.0.0.4"], 30.0, T0 + 20),
+    ];
+    d.store
+        .save_correlation(&mut incs, &[(ids[0], 0), (ids[1], 1), (ids[2], 1)])
+        .expect("save");
+    let (chain, gone) = (incs[0].id, incs[1].id);
+    d.store
+        .update_incident(
+            gone,
+            &IncidentUpdate {
+                assignee: Some("analyst".into()),
+                note: Some(("analyst".into(), "pivot host".into())),
+                now: 5,
+                ..Default::default()
+            },
+        )
+        .expect("note");
+    // A later pass finds the second is the chain's continuation.
+    let mut merged = incs[0].clone();
+    merged.attackers.push("10.0.0.2".into());
+    merged
+        .victims
+        .extend(["10.0.0.3".into(), "10.0.0.4".into()]);
+    merged.alert_count = 3;
+    merged.merged = vec![gone];
+    d.store
+        .save_correlation(std::slice::from_mut(&mut merged), &[])
+        .expect("merge");
+    assert_eq!(d.store.incident(gone).expect("read"), None);
+    let kept = d.store.incident(chain).expect("read").expect("kept");
+    assert_eq!(kept.merged, [gone]);
+    assert_eq!(kept.assignee.as_deref(), Some("analyst"));
+    assert_eq!(
+        kept.notes
+            .iter()
+            .map(|n| n.text.as_str())
+            .collect::<Vec<_>>(),
+        ["pivot host"]
+    );
+    let of_chain = d
+        .store
+        .alerts(&AlertQuery {
+            incident_id: Some(chain),
+            ..Default::default()
+        })
+        .expect("alerts");
+    assert_eq!(of_chain.iter().map(|a| a.id).collect::<Vec<_>>(), ids);
+    let by_pivot = d
+        .store
+        .incidents(&IncidentQuery {
+            ip: Some("10.0.0.4".into()),
+            ..Default::default()
+        })
+        .expect("incidents");
+    assert_eq!(by_pivot.iter().map(|i| i.id).collect::<Vec<_>>(), [chain]);
+    // Saving it again (the next pass) changes nothing.
+    d.store
+        .save_correlation(std::slice::from_mut(&mut merged), &[])
+        .expect("again");
+    assert_eq!(d.store.incident(chain).expect("read"), Some(kept));
+}
+
+#[test]
 fn correlation_incidents_and_updates() {
     let d = db();
     d.store
