@@ -134,6 +134,8 @@ export interface Incident {
   last_seen: number;
   alert_count: number;
   max_criticality?: number;
+  /** Ids of stored incidents folded into this one (they no longer exist). */
+  merged?: number[];
 }
 
 /** taishi-core `AlertRow`. */

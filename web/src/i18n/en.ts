@@ -115,6 +115,7 @@ export const en = {
   'incident.all': 'All',
   'incident.open': 'Open',
   'incident.saved': 'Saved.',
+  'incident.merged': 'Merged from',
   'incident.criticality': 'Highest asset criticality',
   'incident.downloadPcap': 'Packets (pcap)',
 

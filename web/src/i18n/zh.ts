@@ -117,6 +117,7 @@ export const zh: Record<Key, string> = {
   'incident.all': '全部',
   'incident.open': '未关闭',
   'incident.saved': '已保存。',
+  'incident.merged': '已并入的事件',
   'incident.criticality': '最高资产重要性',
   'incident.downloadPcap': '数据包（pcap）',
 

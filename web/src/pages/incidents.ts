@@ -155,6 +155,7 @@ function detail(inc: api.Incident, alerts: api.AlertRow[], totalAlerts: number, 
         fact(t('incident.lastSeen'), formatTime(inc.last_seen)),
         fact(t('incident.alerts'), formatNumber(inc.alert_count)),
         fact(t('incident.assignee'), inc.assignee ?? '—'),
+        inc.merged?.length ? fact(t('incident.merged'), inc.merged.map((id) => `#${id}`).join(', ')) : null,
       ),
       h(
         'div',
