@@ -196,6 +196,12 @@ impl<'a> FlowView<'a> {
         (k.addr(s), self.port(s))
     }
 
+    /// Source and destination MAC of the last packet that went in `dir`,
+    /// when it had an Ethernet header.
+    pub fn macs(&self, dir: Direction) -> Option<([u8; 6], [u8; 6])> {
+        self.meta.macs[dir.index()]
+    }
+
     /// IP protocol number.
     pub fn proto(&self) -> u8 {
         self.meta.key.proto
