@@ -172,7 +172,18 @@ impl<'a> FlowView<'a> {
     /// Client address and port (port 0 for protocols without ports).
     pub fn client(&self) -> (IpAddr, u16) {
         let k = &self.meta.key;
-        (k.addr(self.meta.client), k.port(self.meta.client))
+        (k.addr(self.meta.client), self.port(self.meta.client))
+    }
+
+    /// A side's port; ICMP's pseudo-ports (message types) are the key's
+    /// business only.
+    fn port(&self, side: Side) -> u16 {
+        let k = &self.meta.key;
+        if crate::key::has_ports(k.proto) {
+            k.port(side)
+        } else {
+            0
+        }
     }
 
     /// Server address and port.
@@ -182,7 +193,13 @@ impl<'a> FlowView<'a> {
             Side::Lo => Side::Hi,
             Side::Hi => Side::Lo,
         };
-        (k.addr(s), k.port(s))
+        (k.addr(s), self.port(s))
+    }
+
+    /// Source and destination MAC of the last packet that went in `dir`,
+    /// when it had an Ethernet header.
+    pub fn macs(&self, dir: Direction) -> Option<([u8; 6], [u8; 6])> {
+        self.meta.macs[dir.index()]
     }
 
     /// IP protocol number.

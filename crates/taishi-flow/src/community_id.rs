@@ -15,7 +15,7 @@ use base64::Engine;
 use sha1::{Digest, Sha1};
 
 /// Type of the ICMP (v4) message that answers `t`, if it is one of a pair.
-fn icmp4_pair(t: u8) -> Option<u8> {
+pub(crate) fn icmp4_pair(t: u8) -> Option<u8> {
     Some(match t {
         8 => 0,   // echo
         0 => 8,   // echo reply
@@ -32,7 +32,7 @@ fn icmp4_pair(t: u8) -> Option<u8> {
 }
 
 /// Type of the ICMPv6 message that answers `t`, if it is one of a pair.
-fn icmp6_pair(t: u8) -> Option<u8> {
+pub(crate) fn icmp6_pair(t: u8) -> Option<u8> {
     Some(match t {
         128 => 129, // echo
         129 => 128,

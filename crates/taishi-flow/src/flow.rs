@@ -58,6 +58,9 @@ pub(crate) struct FlowMeta {
     /// (TCP only; see [`crate::FlowView::acked`]).
     pub acked: [u64; 2],
     pub state: FlowState,
+    /// (source, destination) MAC of the last packet each way, `[to
+    /// server, to client]`, for the `ether` object of protocol records.
+    pub macs: [Option<([u8; 6], [u8; 6])>; 2],
     /// First ICMP (type, code) seen, `[to server, to client]`.
     pub icmp: [Option<(u8, u8)>; 2],
     /// Innermost tunnel layer that carried the flow.

@@ -9,12 +9,16 @@
 //! What is in a key, as Suricata does it:
 //! - both addresses (IPv4 stored as IPv4-mapped IPv6 so that one layout
 //!   serves both families) and the IP protocol;
-//! - both ports for TCP, UDP and SCTP; none for other protocols. ICMP flows
-//!   are keyed by the addresses alone (Suricata hashes ICMP with fixed
-//!   pseudo-ports), so an echo request and its reply, and every ping between
-//!   two hosts, share one flow. ICMP errors that quote another flow's packet
-//!   are not mapped back to that flow: the decoder does not expose the quoted
-//!   header (yet);
+//! - both ports for TCP, UDP and SCTP; none for other protocols but ICMP.
+//!   ICMP and ICMPv6 take the message type as the sender's "port" and the
+//!   type that answers it (echo request ↔ reply, ...) as the receiver's, as
+//!   Suricata 8 compares flows (`CmpFlowICMPPacket`): an echo request and
+//!   its reply, and every ping between two hosts, share one flow, but a
+//!   reply sent the way the flow's requests went starts a flow of its own,
+//!   and a type without an answer ([`NO_ANSWER`]) matches only itself in
+//!   the direction it first went. ICMP errors that quote another flow's
+//!   packet are not mapped back to that flow: the decoder does not expose
+//!   the quoted header (yet);
 //! - the VLAN ids, outermost first;
 //! - the tunnel context: nesting depth and the innermost tunnel's id (VNI,
 //!   GRE key, TEID), so equal inner tuples in different overlays stay apart.
@@ -64,6 +68,21 @@ pub(crate) fn has_ports(proto: u8) -> bool {
     matches!(proto, 6 | 17 | 132)
 }
 
+/// The receiver's pseudo-port of an ICMP type nothing answers: beyond every
+/// type, so it never equals a sender's type (Suricata's counterpart -1).
+pub const NO_ANSWER: u16 = 0x100;
+
+/// Pseudo-ports of an ICMP (`v6`: ICMPv6) message of type `t`: the type,
+/// and the type of its answer or [`NO_ANSWER`].
+fn icmp_ports(v6: bool, t: u8) -> (u16, u16) {
+    let answer = if v6 {
+        crate::community_id::icmp6_pair(t)
+    } else {
+        crate::community_id::icmp4_pair(t)
+    };
+    (u16::from(t), answer.map_or(NO_ANSWER, u16::from))
+}
+
 fn addr_bytes(a: IpAddr) -> [u8; 16] {
     match a {
         IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
@@ -98,7 +117,7 @@ impl FlowKey {
         tunnel_depth: u8,
         tunnel_id: u32,
     ) -> (FlowKey, Side) {
-        let (sport, dport) = if has_ports(proto) {
+        let (sport, dport) = if has_ports(proto) || matches!(proto, 1 | 58) {
             (sport, dport)
         } else {
             (0, 0)
@@ -146,6 +165,7 @@ impl FlowKey {
             | L4::Sctp {
                 src_port, dst_port, ..
             } => (src_port, dst_port),
+            L4::Icmp { v6, icmp_type, .. } => icmp_ports(v6, icmp_type),
             _ => (0, 0),
         };
         let (depth, id) = match pkt.innermost_tunnel() {
@@ -284,10 +304,30 @@ mod tests {
     }
 
     #[test]
-    fn icmp_has_no_ports() {
-        let (a, _) = FlowKey::new(ip("10.0.0.1"), 8, ip("10.0.0.2"), 0, 1, &[], 0, 0);
-        let (b, _) = FlowKey::new(ip("10.0.0.2"), 0, ip("10.0.0.1"), 0, 1, &[], 0, 0);
-        assert_eq!(a, b);
+    fn icmp_types_are_its_ports() {
+        let echo = icmp_ports(false, 8);
+        let reply = icmp_ports(false, 0);
+        assert_eq!((echo, reply), ((8, 0), (0, 8)));
+        let key = |s: &str, d: &str, (sp, dp): (u16, u16)| {
+            FlowKey::new(ip(s), sp, ip(d), dp, 1, &[], 0, 0).0
+        };
+        let request = key("10.0.0.1", "10.0.0.2", echo);
+        // The reply, coming back, joins the request's flow...
+        assert_eq!(request, key("10.0.0.2", "10.0.0.1", reply));
+        // ...a reply sent the way the requests went does not.
+        assert_ne!(request, key("10.0.0.1", "10.0.0.2", reply));
+        // A type nothing answers matches itself one way only.
+        let unreach = icmp_ports(false, 3);
+        assert_eq!(unreach, (3, NO_ANSWER));
+        assert_eq!(
+            key("10.0.0.1", "10.0.0.2", unreach),
+            key("10.0.0.1", "10.0.0.2", unreach)
+        );
+        assert_ne!(
+            key("10.0.0.1", "10.0.0.2", unreach),
+            key("10.0.0.2", "10.0.0.1", unreach)
+        );
+        assert_eq!(icmp_ports(true, 128), (128, 129));
     }
 
     #[test]

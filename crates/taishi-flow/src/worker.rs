@@ -362,6 +362,9 @@ impl<A: AppLayer> FlowWorker<A> {
         }
         meta.pkts[d] += 1;
         meta.bytes[d] += ctx.bytes;
+        if let Some(p) = ctx.pkt {
+            meta.macs[d] = p.macs;
+        }
         match ctx.l4 {
             L4::Tcp(t) => {
                 meta.tcp_flags[d] |= t.flags;
@@ -467,6 +470,7 @@ impl<A: AppLayer> FlowWorker<A> {
             tcp_state: TcpState::None,
             acked: [0; 2],
             state: FlowState::New,
+            macs: [None; 2],
             icmp: [None; 2],
             tunnel: ctx.tunnel,
             tunnel_depth: ctx.tunnel_depth,

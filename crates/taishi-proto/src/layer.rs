@@ -186,6 +186,9 @@ impl ProtoLayer {
         st.first.get_or_insert(dir);
         let server_port = flow.server().1;
         let d = dir.index();
+        // TCP bytes of this chunk that did not fit the detection buffer:
+        // handed to the parser after the held ones once a probe decides.
+        let mut rest: &[u8] = &[];
         let verdict = if udp {
             detection::probe(
                 &self.config,
@@ -198,7 +201,9 @@ impl ProtoLayer {
         } else {
             let held = &mut st.pending[d];
             let room = DETECT_BUFFER.saturating_sub(held.len());
-            held.extend_from_slice(&data[..data.len().min(room)]);
+            let (head, tail) = data.split_at(data.len().min(room));
+            held.extend_from_slice(head);
+            rest = tail;
             detection::probe(
                 &self.config,
                 false,
@@ -219,7 +224,14 @@ impl ProtoLayer {
                     self.activate(st, idx, None, flow, sink, reborrow(&mut hook));
                     self.feed(st, flow, dir, data, sink, hook);
                 } else {
-                    self.activate(st, idx, None, flow, sink, hook);
+                    let mut hook = hook;
+                    self.activate(st, idx, None, flow, sink, reborrow(&mut hook));
+                    // A segment larger than the buffer (loopback captures
+                    // carry 16 KiB and more) goes on where the held part
+                    // stopped, so the parser sees the whole of it.
+                    if !rest.is_empty() {
+                        self.feed(st, flow, dir, rest, sink, hook);
+                    }
                 }
             }
             Verdict::Wait if !udp && st.pending[d].len() < DETECT_BUFFER => {}

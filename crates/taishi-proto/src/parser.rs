@@ -269,8 +269,11 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         if !self.config.logging(self.proto_idx) {
             return;
         }
-        let mut eve = self.header(tx.event_type(), tx.log_direction());
-        eve.body = AppBody(tx.log());
+        let dir = tx.log_direction();
+        let mut eve = self.header(tx.event_type(), dir);
+        let mut body = tx.log();
+        self.add_ether(&mut body, dir);
+        eve.body = AppBody(body);
         self.sink.emit(Event::App(eve));
     }
 
@@ -283,8 +286,26 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         body: Map<String, Value>,
     ) {
         let mut eve = self.header(event_type, dir);
+        let mut body = body;
+        self.add_ether(&mut body, dir);
         eve.body = AppBody(body);
         self.sink.emit(Event::App(eve));
+    }
+
+    /// The `ether` object (Suricata's `ethernet: yes`) of a record headed
+    /// as [`ParseCtx::header`] heads it: the MACs of the last packet that
+    /// went the record's way. Always written, as alerts have it, because
+    /// the MAC is what ties an address to a device in the asset registry.
+    fn add_ether(&self, body: &mut Map<String, Value>, dir: Option<Direction>) {
+        let dir = dir.unwrap_or(Direction::ToServer);
+        // The flow stage swaps a reversed flow's ends after this call.
+        let dir = if self.reversed { dir.reverse() } else { dir };
+        if let Some((src, dst)) = self.flow.macs(dir) {
+            let mut ether = Map::new();
+            ether.insert("src_mac".into(), mac(&src).into());
+            ether.insert("dest_mac".into(), mac(&dst).into());
+            body.entry("ether").or_insert(Value::Object(ether));
+        }
     }
 
     /// A protocol violation: counted, and an `anomaly` record of type
@@ -378,4 +399,12 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
     pub fn client_ip(&self) -> IpAddr {
         self.flow.client().0
     }
+}
+
+/// A MAC address as EVE writes it.
+fn mac(m: &[u8; 6]) -> String {
+    format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
 }

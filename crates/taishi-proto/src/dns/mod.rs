@@ -23,6 +23,7 @@ mod tests;
 use taishi_flow::Direction;
 
 use crate::config::ProtoConfig;
+use crate::detection::DETECT_BUFFER;
 use crate::parser::AppParser;
 use crate::registry::{Probe, ProtoDef, Transport};
 
@@ -78,6 +79,14 @@ pub fn probe(dir: Direction, data: &[u8], udp: bool) -> Probe {
     // backwards: the answer was captured before (or without) its question.
     let qr_at = if udp { 2 } else { 4 };
     let response = data.get(qr_at).is_some_and(|b| b & 0x80 != 0);
+    // The detection buffer is full and still inside the first question
+    // (names of thousands of bytes): the header passed, and Suricata decides
+    // an incomplete message on its header alone, so waiting for a question
+    // that can never fit would only lose the flow.
+    let look = match look {
+        Look::NeedMore if !udp && data.len() >= DETECT_BUFFER => Look::Dns(response),
+        other => other,
+    };
     match look {
         Look::Dns(_) if response == (dir == Direction::ToServer) => Probe::YesReversed,
         Look::Dns(_) => Probe::Yes,

@@ -208,6 +208,42 @@ fn probe_claims_dns_and_refuses_the_rest() {
     );
 }
 
+/// A TCP query whose first name is longer than the detection buffer (the
+/// dns-truncated-rname capture): the probe waits while the buffer fills,
+/// then decides on the header rather than lose the flow.
+#[test]
+fn probe_decides_a_name_longer_than_the_detection_buffer() {
+    use crate::detection::DETECT_BUFFER;
+    // Header: id, flags (RD), 1 question, no records.
+    let mut msg = vec![0x08, 0xae, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+    // 200 labels of 30 bytes (6,200 bytes), root, type TXT, class IN.
+    for _ in 0..200 {
+        msg.push(30);
+        msg.extend_from_slice(&[b'a'; 30]);
+    }
+    msg.extend_from_slice(&[0, 0, 16, 0, 1]);
+    let mut tcp = (msg.len() as u16).to_be_bytes().to_vec();
+    tcp.extend_from_slice(&msg);
+    assert_eq!(
+        probe(Direction::ToServer, &tcp[..DETECT_BUFFER - 1], false),
+        Probe::NeedMore
+    );
+    assert_eq!(
+        probe(Direction::ToServer, &tcp[..DETECT_BUFFER], false),
+        Probe::Yes
+    );
+    // Sent by the server: the flow was taken backwards.
+    let mut answer = tcp.clone();
+    answer[4] |= 0x80;
+    assert_eq!(
+        probe(Direction::ToServer, &answer[..DETECT_BUFFER], false),
+        Probe::YesReversed
+    );
+    // The whole message is parsed, its name cut at MAX_NAME_LEN.
+    let m = parse_message(&msg).unwrap();
+    assert!(m.name_flags.truncated);
+}
+
 #[test]
 fn netbios_name_service_is_not_dns() {
     // NBNS name query for "SECULAB<1c>": RFC 1002 first-level encoding.

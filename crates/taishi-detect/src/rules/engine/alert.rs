@@ -207,3 +207,15 @@ pub fn with_traffic(mut event: Event, traffic: Option<Value>) -> Event {
     }
     event
 }
+
+/// Adds a transaction's record (`{"dns": {...}}`) to an alert, beside its
+/// own fields, as Suricata does for a rule that matched the transaction's
+/// app-layer event.
+pub fn with_tx_log(mut event: Event, log: Option<&Map<String, Value>>) -> Event {
+    if let (Event::App(eve), Some(log)) = (&mut event, log) {
+        for (k, v) in log {
+            eve.body.0.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    event
+}

@@ -70,6 +70,12 @@ struct Scratch {
     alerted: Vec<u32>,
     /// App-layer events raised while handling the current packet.
     app_events: Vec<(&'static str, &'static str)>,
+    /// The record of the first transaction completed after an app-layer
+    /// event of the current packet: `app-layer-event` rules match on the
+    /// packet, and Suricata's alert for them carries the transaction that
+    /// raised the event (`dns.queries`, ...). Built only when an event
+    /// was raised, so packets without events pay nothing.
+    event_tx: Option<serde_json::Map<String, serde_json::Value>>,
     /// Stream events raised while handling the current packet.
     stream_events: Vec<&'static str>,
     /// The current packet's payload went into the TCP stream.
@@ -112,6 +118,7 @@ impl DetectLayer {
                 generation: 0,
                 alerted: Vec::new(),
                 app_events: Vec::new(),
+                event_tx: None,
                 stream_events: Vec::new(),
                 stream_took: false,
                 tx_done: false,
@@ -141,6 +148,7 @@ impl DetectLayer {
         inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, true, sink);
         self.s.alerted.clear();
         self.s.app_events.clear();
+        self.s.event_tx = None;
     }
 }
 
@@ -370,6 +378,7 @@ impl AppLayer for DetectLayer {
         }
         self.s.alerted.clear();
         self.s.app_events.clear();
+        self.s.event_tx = None;
         self.s.stream_events.clear();
         self.s.stream_took = false;
     }
@@ -398,6 +407,9 @@ struct Hook<'e> {
 impl TxHook for Hook<'_> {
     fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction, part: TxPart) {
         self.s.tx_done = true;
+        if !self.s.app_events.is_empty() && self.s.event_tx.is_none() {
+            self.s.event_tx = Some(tx.log());
+        }
         if *self.passed {
             return;
         }
@@ -700,9 +712,16 @@ fn inspect_packet(
             continue;
         }
         let flow_id = info.map_or(0, |f| f.view.flow_id());
+        let tx_log = if sig.app_events.is_empty() {
+            None
+        } else {
+            // Cloned: `matched` below needs the scratch mutably.
+            s.event_tx.clone()
+        };
         let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
+            let event = alert::packet_alert(sig, pkt, info.map(|f| (f.view, app, f.dir)));
             sink.emit(alert::with_traffic(
-                alert::packet_alert(sig, pkt, info.map(|f| (f.view, app, f.dir))),
+                alert::with_tx_log(event, tx_log.as_ref()),
                 traffic,
             ));
         };
