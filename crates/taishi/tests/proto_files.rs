@@ -143,3 +143,32 @@ fn a_filestore_rule_stores_an_http_file() {
     assert_eq!(stored(&run(&dir, true, &[])), [true]);
     assert_eq!(stored(&run(&dir, false, &[])), [false]);
 }
+
+#[test]
+fn a_filestore_rule_turns_on_http_file_hashing() {
+    let Some(dir) = case("filestore_http_hashes", "filestore-v2.6-stream-depth") else {
+        return;
+    };
+    // Suricata names a stored file by its SHA-256, so storing needs it.
+    let events = run(&dir, true, &[]);
+    let files = of_type(&events, "fileinfo");
+    assert_eq!(files.len(), 1);
+    let sha = files[0]["fileinfo"]["sha256"].as_str().unwrap_or_default();
+    assert_eq!(sha.len(), 64, "{}", files[0]);
+}
+
+#[test]
+fn http_upload_rules_see_each_multipart_file_and_its_name() {
+    let Some(dir) = case("multipart_files", "file-match-crossed") else {
+        return;
+    };
+    // titi.txt and toto.txt are uploaded in one form; sid 8 wants
+    // "bateau" and "minet" in one file, which no file has.
+    assert_eq!(sids(&run(&dir, true, &[])), [1, 2, 3, 4, 5, 6, 7]);
+    let Some(dir) = case("filename_upload", "engine-state--detect-engine-state-04") else {
+        return;
+    };
+    // `filename:"BBBBpicture"` matches the second file of the form.
+    let events = run(&dir, true, &["--set", "stream.midstream=true"]);
+    assert_eq!(sids(&events), [1]);
+}
