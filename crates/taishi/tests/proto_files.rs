@@ -1,7 +1,8 @@
 //! Files end to end on published captures (suricata-verify cases under
 //! `../shared/corpus/suricata-verify`, skipped when absent): FTP data
 //! channels labelled `ftp-data` through their control channel, their
-//! files in `fileinfo`, and `filestore` rules marking files `stored`.
+//! files in `fileinfo`, `filestore` rules marking files `stored`, HTTP
+//! upload rules seeing each file, and alerts listing their files.
 
 mod common;
 
@@ -171,4 +172,32 @@ fn http_upload_rules_see_each_multipart_file_and_its_name() {
     // `filename:"BBBBpicture"` matches the second file of the form.
     let events = run(&dir, true, &["--set", "stream.midstream=true"]);
     assert_eq!(sids(&events), [1]);
+}
+
+#[test]
+fn alerts_on_a_transaction_with_files_list_them() {
+    let Some(dir) = case("alert_files", "mime--smtp-mime-encap-8649-baseline") else {
+        return;
+    };
+    let events = run(&dir, true, &[]);
+    let alerts = of_type(&events, "alert");
+    // sid 9000101 (file.data) and 9000102 (file.name) match the message
+    // carrying malware.exe: its alert lists the attachment, as Suricata's.
+    for sid in [9000101, 9000102] {
+        let a = alerts
+            .iter()
+            .find(|a| a["alert"]["signature_id"] == sid)
+            .unwrap_or_else(|| panic!("no alert {sid}"));
+        let files = a["files"].as_array().expect("files");
+        assert_eq!(files.len(), 1, "{a}");
+        assert_eq!(files[0]["filename"], "malware.exe");
+        assert_eq!(files[0]["state"], "CLOSED");
+        assert_eq!(files[0]["size"], 30);
+    }
+    // The stream rule's alert belongs to no transaction: no files.
+    let raw = alerts
+        .iter()
+        .find(|a| a["alert"]["signature_id"] == 9000100)
+        .expect("stream alert");
+    assert!(raw.get("files").is_none(), "{raw}");
 }
