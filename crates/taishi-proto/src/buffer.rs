@@ -114,10 +114,10 @@ pub enum Buffer {
     /// `file.data` of files going to the server (HTTP request bodies,
     /// SMTP attachments).
     FileDataToServer,
-    /// `file.name` of files going to the server (SMTP attachments, FTP
-    /// uploads).
+    /// `file.name` of files going to the server (HTTP uploads, SMTP
+    /// attachments, FTP uploads).
     FileName,
-    /// `file.name` of files going to the client (FTP downloads).
+    /// `file.name` of files going to the client (HTTP and FTP downloads).
     FileNameToClient,
     /// `smb.named_pipe` / share.
     SmbShare,

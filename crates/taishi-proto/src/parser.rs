@@ -82,6 +82,15 @@ pub trait Transaction {
     /// transaction by shared reference, so a transaction with files keeps
     /// the mark in a cell; the default (no files) ignores it.
     fn store_files(&self) {}
+
+    /// The `fileinfo` objects of the transaction's files going `dir`, for
+    /// the `files` array of its alerts (Suricata's `AlertAddFiles` logs the
+    /// files of the alert's direction); a transaction without files has
+    /// none.
+    fn files(&self, dir: Direction) -> Vec<Map<String, Value>> {
+        let _ = dir;
+        Vec::new()
+    }
 }
 
 /// Which part of a transaction is ready for inspection.

@@ -1,7 +1,8 @@
 //! Files end to end on published captures (suricata-verify cases under
 //! `../shared/corpus/suricata-verify`, skipped when absent): FTP data
 //! channels labelled `ftp-data` through their control channel, their
-//! files in `fileinfo`, and `filestore` rules marking files `stored`.
+//! files in `fileinfo`, `filestore` rules marking files `stored`, HTTP
+//! upload rules seeing each file, and alerts listing their files.
 
 mod common;
 
@@ -142,4 +143,61 @@ fn a_filestore_rule_stores_an_http_file() {
     };
     assert_eq!(stored(&run(&dir, true, &[])), [true]);
     assert_eq!(stored(&run(&dir, false, &[])), [false]);
+}
+
+#[test]
+fn a_filestore_rule_turns_on_http_file_hashing() {
+    let Some(dir) = case("filestore_http_hashes", "filestore-v2.6-stream-depth") else {
+        return;
+    };
+    // Suricata names a stored file by its SHA-256, so storing needs it.
+    let events = run(&dir, true, &[]);
+    let files = of_type(&events, "fileinfo");
+    assert_eq!(files.len(), 1);
+    let sha = files[0]["fileinfo"]["sha256"].as_str().unwrap_or_default();
+    assert_eq!(sha.len(), 64, "{}", files[0]);
+}
+
+#[test]
+fn http_upload_rules_see_each_multipart_file_and_its_name() {
+    let Some(dir) = case("multipart_files", "file-match-crossed") else {
+        return;
+    };
+    // titi.txt and toto.txt are uploaded in one form; sid 8 wants
+    // "bateau" and "minet" in one file, which no file has.
+    assert_eq!(sids(&run(&dir, true, &[])), [1, 2, 3, 4, 5, 6, 7]);
+    let Some(dir) = case("filename_upload", "engine-state--detect-engine-state-04") else {
+        return;
+    };
+    // `filename:"BBBBpicture"` matches the second file of the form.
+    let events = run(&dir, true, &["--set", "stream.midstream=true"]);
+    assert_eq!(sids(&events), [1]);
+}
+
+#[test]
+fn alerts_on_a_transaction_with_files_list_them() {
+    let Some(dir) = case("alert_files", "mime--smtp-mime-encap-8649-baseline") else {
+        return;
+    };
+    let events = run(&dir, true, &[]);
+    let alerts = of_type(&events, "alert");
+    // sid 9000101 (file.data) and 9000102 (file.name) match the message
+    // carrying malware.exe: its alert lists the attachment, as Suricata's.
+    for sid in [9000101, 9000102] {
+        let a = alerts
+            .iter()
+            .find(|a| a["alert"]["signature_id"] == sid)
+            .unwrap_or_else(|| panic!("no alert {sid}"));
+        let files = a["files"].as_array().expect("files");
+        assert_eq!(files.len(), 1, "{a}");
+        assert_eq!(files[0]["filename"], "malware.exe");
+        assert_eq!(files[0]["state"], "CLOSED");
+        assert_eq!(files[0]["size"], 30);
+    }
+    // The stream rule's alert belongs to no transaction: no files.
+    let raw = alerts
+        .iter()
+        .find(|a| a["alert"]["signature_id"] == 9000100)
+        .expect("stream alert");
+    assert!(raw.get("files").is_none(), "{raw}");
 }

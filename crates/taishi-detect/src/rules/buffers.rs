@@ -129,8 +129,9 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
             to_server: Some(FileDataToServer),
             to_client: Some(FileData),
         },
-        // Names of files by direction: uploads (SMTP attachments, FTP
-        // STOR) and downloads (FTP RETR).
+        // Names of files by direction: uploads (HTTP request bodies and
+        // multipart files, SMTP attachments, FTP STOR) and downloads (HTTP
+        // response bodies, FTP RETR).
         "file.name" => BufferDef {
             proto: None,
             to_server: Some(FileName),

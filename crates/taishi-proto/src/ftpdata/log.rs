@@ -67,6 +67,17 @@ impl Transaction for FtpDataTx {
     fn store_files(&self) {
         self.stored.set(true);
     }
+
+    fn files(&self, dir: Direction) -> Vec<Map<String, Value>> {
+        match (&self.done, self.dir) {
+            (Some(done), Some(d)) if d == dir => {
+                let mut fi = done.fileinfo(json!(bytes_str(&done.name)), self.stored.get());
+                fi.insert("tx_id".into(), json!(0));
+                vec![fi]
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The body of the file's `fileinfo` record (Suricata's `EveFileInfo`

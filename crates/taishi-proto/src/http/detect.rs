@@ -5,6 +5,7 @@ use super::HttpConfig;
 use super::body::swf_decompress;
 use super::state::{Header, Tx};
 use crate::buffer::Buffer;
+use taishi_flow::Direction;
 
 /// Calls `f` with each value of `buffer` for this transaction.
 pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
@@ -57,7 +58,12 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
         Buffer::HttpAccept => opt(tx.req_header("accept")),
         Buffer::HttpServer => opt(tx.resp_header("server")),
         Buffer::HttpLocation => opt(tx.resp_header("location")),
-        Buffer::FileDataToServer => opt(nonempty(&tx.req_body)),
+        Buffer::FileDataToServer => file_data_to_server(tx, f),
+        Buffer::FileName => tx.file_names(Direction::ToServer, f),
+        Buffer::FileNameToClient => tx.file_names(Direction::ToClient, f),
+        Buffer::FileMd5 => digests(tx, 0, f),
+        Buffer::FileSha1 => digests(tx, 1, f),
+        Buffer::FileSha256 => digests(tx, 2, f),
         Buffer::FileData => {
             if cfg.swf.0
                 && let Some(swf) = swf_decompress(
@@ -72,6 +78,35 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
             }
         }
         _ => {}
+    }
+}
+
+/// `file.data` of a request: each file of a multipart form alone (the
+/// bytes of it the body limit kept), else the body.
+fn file_data_to_server(tx: &Tx, f: &mut dyn FnMut(&[u8])) {
+    if tx.file_spans.is_empty() {
+        if let Some(b) = nonempty(&tx.req_body) {
+            f(b);
+        }
+        return;
+    }
+    let len = tx.req_body.len();
+    for span in &tx.file_spans {
+        let start = usize::try_from(span.start).unwrap_or(usize::MAX).min(len);
+        let end = usize::try_from(span.end).unwrap_or(usize::MAX).min(len);
+        if let Some(part) = tx.req_body.get(start..end).filter(|p| !p.is_empty()) {
+            f(part);
+        }
+    }
+}
+
+/// The lower-case hex digest `i` (md5, sha1, sha256) of each closed file
+/// that was hashed (`filemd5` and kin compare them).
+fn digests(tx: &Tx, i: usize, f: &mut dyn FnMut(&[u8])) {
+    for (_, done) in &tx.files {
+        if let Some(h) = done.digests.as_ref().and_then(|d| d.get(i)) {
+            f(h.as_bytes());
+        }
     }
 }
 

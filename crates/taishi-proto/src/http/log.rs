@@ -76,6 +76,19 @@ impl Transaction for TxLog<'_> {
     fn store_files(&self) {
         self.tx.stored.set(true);
     }
+
+    fn files(&self, dir: taishi_flow::Direction) -> Vec<Map<String, Value>> {
+        self.tx
+            .files
+            .iter()
+            .filter(|(d, _)| *d == dir)
+            .map(|(_, f)| {
+                let mut fi = f.fileinfo(text(&f.name), self.tx.stored.get());
+                fi.insert("tx_id".into(), json!(self.tx.id));
+                fi
+            })
+            .collect()
+    }
 }
 
 /// Longest authentication scheme logged: registered schemes (`Basic`,

@@ -134,11 +134,35 @@ pub struct Tx {
     /// Closed files and their direction, logged once the rules saw the
     /// transaction (a `filestore` rule decides their `stored`).
     pub files: Vec<(Direction, FileDone)>,
+    /// Where each file of a multipart request lies in `req_body`, so that
+    /// `file.data` sees each file alone (Suricata inspects files, not the
+    /// form around them) without a second copy of the body.
+    pub file_spans: Vec<std::ops::Range<u64>>,
     /// A `filestore` rule matched the transaction.
     pub stored: std::cell::Cell<bool>,
 }
 
 impl Tx {
+    /// Calls `f` with the name of each file going `dir`: those closed, then
+    /// the one still open, as Suricata inspects a file from its opening.
+    pub fn file_names(&self, dir: Direction, f: &mut dyn FnMut(&[u8])) {
+        for (d, done) in &self.files {
+            if *d == dir {
+                f(&done.name);
+            }
+        }
+        let open = match dir {
+            Direction::ToServer => self
+                .req_file
+                .as_ref()
+                .or_else(|| self.multipart.as_ref().and_then(|m| m.file.as_ref())),
+            Direction::ToClient => self.resp_file.as_ref(),
+        };
+        if let Some(open) = open {
+            f(&open.name);
+        }
+    }
+
     /// First value of a request header, by case-insensitive name.
     pub fn req_header(&self, name: &str) -> Option<&[u8]> {
         find_header(&self.req_headers, name)
@@ -239,6 +263,13 @@ struct Multipart {
     done: Vec<FileDone>,
     /// Hash the parts' files.
     hash: bool,
+    /// Body bytes fed so far: `buf` holds the last `buf.len()` of them
+    /// (after the two bytes of line end put before the body).
+    fed: u64,
+    /// Body offset of the open file's first byte.
+    start: u64,
+    /// Body offsets of the files closed since last taken.
+    spans: Vec<std::ops::Range<u64>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -265,11 +296,20 @@ impl Multipart {
             file: None,
             done: Vec::new(),
             hash,
+            fed: 0,
+            start: 0,
+            spans: Vec::new(),
         }
+    }
+
+    /// Body offset of `buf[i]` (0 for the line end put before the body).
+    fn offset(&self, i: usize) -> u64 {
+        (self.fed + i as u64).saturating_sub(self.buf.len() as u64)
     }
 
     fn feed(&mut self, data: &[u8]) {
         self.buf.extend_from_slice(data);
+        self.fed += data.len() as u64;
         loop {
             match self.phase {
                 MpPhase::End => {
@@ -283,6 +323,7 @@ impl Multipart {
                         }
                         if let Some(f) = self.file.take() {
                             self.done.push(f.finish(true));
+                            self.spans.push(self.start..self.offset(i));
                         }
                         let after = i + self.delim.len();
                         if self.buf.len() < after + 2 {
@@ -325,20 +366,24 @@ impl Multipart {
                     self.file = name.map(|n| FileTrack::new(n, None, self.hash));
                     // The part's data runs to the next CRLF--boundary.
                     self.buf.drain(..i + 4);
+                    self.start = self.offset(0);
                     self.phase = MpPhase::Data;
                 }
             }
         }
     }
 
-    fn finish(mut self) -> Vec<FileDone> {
+    /// Closes the open file, cut short; returns the files not yet taken
+    /// and where they lie in the body.
+    fn finish(mut self) -> (Vec<FileDone>, Vec<std::ops::Range<u64>>) {
         if let Some(mut f) = self.file.take() {
             if self.phase == MpPhase::Data {
                 f.update(&self.buf);
             }
             self.done.push(f.finish(false));
+            self.spans.push(self.start..self.fed);
         }
-        self.done
+        (self.done, self.spans)
     }
 }
 
@@ -843,7 +888,9 @@ impl HttpState {
                 files.push(f.finish(true));
             }
             if let Some(m) = tx.multipart.take() {
-                files.extend(m.finish());
+                let (done, spans) = m.finish();
+                files.extend(done);
+                tx.file_spans.extend(spans);
             }
         }
         for f in files {
@@ -1216,6 +1263,7 @@ impl HttpState {
                 }
                 if let Some(m) = tx.multipart.as_mut() {
                     m.feed(data);
+                    tx.file_spans.append(&mut m.spans);
                     let done = std::mem::take(&mut m.done);
                     for f in done {
                         self.log_file(ctx, cur, Direction::ToServer, f);
@@ -1397,7 +1445,9 @@ impl HttpState {
                             files.push(f.finish(false));
                         }
                         if let Some(m) = tx.multipart.take() {
-                            files.extend(m.finish());
+                            let (done, spans) = m.finish();
+                            files.extend(done);
+                            tx.file_spans.extend(spans);
                         }
                     }
                     for f in files {

@@ -8,6 +8,7 @@ use super::HttpConfig;
 use super::log::TxLog;
 use super::parser::*;
 use super::state::{HttpState, Out};
+use crate::buffer::Buffer;
 use crate::parser::Transaction;
 
 /// Everything the state machine reported.
@@ -17,6 +18,8 @@ struct Rec {
     limits: usize,
     http: Vec<Map<String, Value>>,
     files: Vec<(Option<Direction>, Map<String, Value>)>,
+    /// File buffers rules saw as each transaction completed.
+    file_bufs: Vec<(Buffer, Vec<u8>)>,
 }
 
 impl Out for Rec {
@@ -28,6 +31,14 @@ impl Out for Rec {
     }
     fn complete(&mut self, tx: &TxLog<'_>) {
         self.http.push(tx.log());
+        for b in [
+            Buffer::FileDataToServer,
+            Buffer::FileName,
+            Buffer::FileNameToClient,
+            Buffer::FileMd5,
+        ] {
+            tx.buffers(b, &mut |v| self.file_bufs.push((b, v.to_vec())));
+        }
     }
     fn emit(&mut self, _t: &'static str, dir: Option<Direction>, body: Map<String, Value>) {
         self.files.push((dir, body));
@@ -657,6 +668,55 @@ fn multipart_parts_with_filenames_are_files() {
         assert_eq!(rec.file(0, "filename"), "up.txt");
         assert_eq!(rec.file(0, "size"), 9);
         assert_eq!(rec.file(0, "state"), "CLOSED");
+    }
+}
+
+#[test]
+fn multipart_files_are_inspected_one_by_one_with_their_names_and_digests() {
+    let body = b"--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nform field\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"one.txt\"\r\n\r\nfirst file\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"g\"; filename=\"two.txt\"\r\n\r\nsecond\r\n--XX--\r\n";
+    let req = [format!("POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(), body].concat();
+    let cfg = || HttpConfig {
+        inspect_bodies: true,
+        file_hashes: true,
+        ..HttpConfig::default()
+    };
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let whole = run(cfg(), &[(ToServer, &req), (ToClient, resp)]);
+    let mut st = HttpState::new(cfg());
+    let mut bytewise = Rec::default();
+    for (d, b) in [(ToServer, &req[..]), (ToClient, &resp[..])] {
+        for i in 0..b.len() {
+            st.feed(&mut bytewise, d, &b[i..=i]);
+        }
+    }
+    st.end(&mut bytewise);
+    for rec in [whole, bytewise] {
+        let seen = |b: Buffer| -> Vec<&[u8]> {
+            rec.file_bufs
+                .iter()
+                .filter(|(x, _)| *x == b)
+                .map(|(_, v)| v.as_slice())
+                .collect()
+        };
+        // Each file alone, without the form field or the part headers.
+        assert_eq!(
+            seen(Buffer::FileDataToServer),
+            [&b"first file"[..], &b"second"[..]]
+        );
+        assert_eq!(seen(Buffer::FileName), [&b"one.txt"[..], &b"two.txt"[..]]);
+        // The response body is a download named by the URI path.
+        assert_eq!(seen(Buffer::FileNameToClient), [&b"/form"[..]]);
+        // md5("first file"), md5("second"), md5("ok")
+        assert_eq!(
+            seen(Buffer::FileMd5),
+            [
+                &b"79ffed91dea0b50d7b7fd966672b0d5e"[..],
+                &b"a9f0e61a137d86aa9db53465e0801612"[..],
+                &b"444bcb3a3fcf8389296c49467f27e1d6"[..]
+            ]
+        );
     }
 }
 

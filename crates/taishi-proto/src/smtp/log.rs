@@ -145,4 +145,30 @@ impl Transaction for SmtpTx {
     fn fields(&self, field: crate::buffer::Field, f: &mut dyn FnMut(u64)) {
         super::detect::fields(self, field, f);
     }
+
+    fn files(&self, dir: taishi_flow::Direction) -> Vec<Map<String, Value>> {
+        // Attachments travel with the message, to the server.
+        if dir != taishi_flow::Direction::ToServer {
+            return Vec::new();
+        }
+        self.files
+            .iter()
+            .map(|f| {
+                let [md5, sha1, sha256] = &f.hashes;
+                let mut fi = Map::new();
+                fi.insert("filename".into(), json!(String::from_utf8_lossy(&f.name)));
+                fi.insert("sid".into(), json!([]));
+                fi.insert("gaps".into(), json!(false));
+                let state = if f.closed { "CLOSED" } else { "TRUNCATED" };
+                fi.insert("state".into(), json!(state));
+                fi.insert("md5".into(), json!(md5));
+                fi.insert("sha1".into(), json!(sha1));
+                fi.insert("sha256".into(), json!(sha256));
+                fi.insert("stored".into(), json!(false));
+                fi.insert("size".into(), json!(f.size));
+                fi.insert("tx_id".into(), json!(self.id));
+                fi
+            })
+            .collect()
+    }
 }

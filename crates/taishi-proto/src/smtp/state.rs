@@ -65,6 +65,8 @@ pub struct FileSeen {
     /// MD5, SHA-1 and SHA-256 of the decoded bytes, lower-case hex
     /// (`filemd5`, `filesha1`, `filesha256`).
     pub hashes: [String; 3],
+    /// The attachment ended with its MIME part (`CLOSED`), not cut short.
+    pub closed: bool,
 }
 
 /// One SMTP transaction: an envelope and its message.
@@ -276,6 +278,7 @@ impl SmtpState {
                 head: f.head,
                 size: f.size,
                 hashes,
+                closed: f.closed,
             });
         }
     }

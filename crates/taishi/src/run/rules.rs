@@ -98,6 +98,15 @@ pub fn load_detect(
             .set("app-layer.protocols.http.inspect-bodies", "yes")
             .context("turning on HTTP body inspection")?;
     }
+    if set.engine.needs_file_hashes {
+        // As Suricata computes a file's digest when a rule compares it
+        // (`filemd5` and kin) and SHA-256 whenever files are stored, HTTP
+        // hashes its files for such rule sets; the digests then also go in
+        // the `fileinfo` records.
+        config
+            .set("app-layer.protocols.http.eve.file-hashes", "yes")
+            .context("turning on HTTP file hashing")?;
+    }
     resolve_auto_fingerprints(config, set.engine.needs_ja3, set.engine.needs_ja4)?;
     Ok(Detect {
         engine: Some(Arc::new(set.engine)),

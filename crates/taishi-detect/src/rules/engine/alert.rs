@@ -196,6 +196,13 @@ pub fn tx_alert_body(
     for (k, v) in tx.log() {
         body.entry(k).or_insert(v);
     }
+    let files = tx.files(dir);
+    if !files.is_empty() {
+        body.insert(
+            "files".into(),
+            Value::Array(files.into_iter().map(Value::Object).collect()),
+        );
+    }
     body.insert("flow".into(), flow_object(view));
     body
 }

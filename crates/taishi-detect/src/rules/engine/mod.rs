@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use taishi_proto::Buffer;
 
 use self::prefilter::{PortedBuilder, PortedPrefilter, Prefilter, PrefilterBuilder};
+use super::applayer::AppKw;
 use super::compile::{Kind, Signature};
 use super::keywords::HeaderKw;
 
@@ -86,6 +87,12 @@ pub struct Engine {
     pub needs_ja3: bool,
     /// Whether any rule reads `ja4.hash` (`ja4-fingerprints: auto`).
     pub needs_ja4: bool,
+    /// Whether any rule needs files hashed: `filemd5`, `filesha1` and
+    /// `filesha256` compare a file's digest, and `filestore` keeps a file
+    /// that Suricata names by its SHA-256. Suricata computes a digest when
+    /// a rule needs it; protocols that hash only on demand (HTTP) must be
+    /// told.
+    pub needs_file_hashes: bool,
     /// Flowbits that tag traffic (`traffic/id/NAME`, `traffic/label/NAME`):
     /// bit id → (is a label, NAME), logged in alerts and flow records.
     pub(crate) traffic: Vec<(u32, bool, String)>,
@@ -111,6 +118,10 @@ impl Engine {
         let mut needs_body_md5 = false;
         let mut needs_ja3 = false;
         let mut needs_ja4 = false;
+        let needs_file_hashes = sigs
+            .iter()
+            .flat_map(|s| &s.app_kws)
+            .any(|k| matches!(k, AppKw::FileHash { .. } | AppKw::Filestore(_)));
         for s in &sigs {
             match s.kind {
                 Kind::Packet => {
@@ -224,6 +235,7 @@ impl Engine {
             needs_body_md5,
             needs_ja3,
             needs_ja4,
+            needs_file_hashes,
             traffic: Vec::new(),
         }
     }
