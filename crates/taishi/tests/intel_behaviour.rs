@@ -361,3 +361,72 @@ fn an_explicit_no_turns_fingerprints_off_and_auto_follows_the_rules() {
     let kinds: Vec<&str> = hits.iter().map(|h| h.1.as_str()).collect();
     assert_eq!(kinds, ["ja3"], "{hits:?}");
 }
+
+/// The file `corpus/pcaps/http/get.pcap` downloads, hashed by tshark's
+/// `--export-objects http` and md5sum / sha1sum.
+const GET_MD5: &str = "397168fd09991a0e712254df7bc639ac";
+const GET_SHA1: &str = "1dd7ac0398df6cbc0696445a91ec681facf4dc47";
+
+#[test]
+fn md5_and_sha1_file_indicators_turn_those_digests_on() {
+    let Some(pcaps) = corpus_pcaps("md5_and_sha1_file_indicators_turn_those_digests_on") else {
+        return;
+    };
+    let pcap = pcaps.join("http/get.pcap");
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("files.csv");
+    std::fs::write(
+        &list,
+        format!("indicator,type,source\n{GET_MD5},md5,filefeed\n{GET_SHA1},sha1,filefeed\n"),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let eve = dir.path().join("eve.json");
+        let o = taishi()
+            .arg("analyze")
+            .arg(&pcap)
+            .args(["--no-progress", "--intel-dir"])
+            .arg(dir.path().join("no-store"))
+            .arg("--intel")
+            .arg(&list)
+            .args(extra)
+            .arg("--eve")
+            .arg(&eve)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let recs = records(&eve);
+        let file = recs
+            .iter()
+            .find(|r| r["event_type"] == "fileinfo")
+            .map(|r| r["fileinfo"].clone())
+            .unwrap_or_default();
+        let mut hits: Vec<String> = recs
+            .iter()
+            .filter(|r| r["event_type"] == "alert" && r["alert"]["gid"] == 2)
+            .map(|r| {
+                let m = &r["alert"]["metadata"];
+                format!("{} {}", m["intel_kind"][0], r["src_ip"])
+            })
+            .collect();
+        hits.sort();
+        (file, hits)
+    };
+    // The file's SHA-256 is logged by default; the indicators add MD5 and
+    // SHA-1, and both match, naming the downloading client.
+    let (file, hits) = run(&[]);
+    assert_eq!(file["md5"], GET_MD5);
+    assert_eq!(file["sha1"], GET_SHA1);
+    assert!(file["sha256"].is_string(), "{file}");
+    assert_eq!(
+        hits,
+        ["\"md5\" \"141.142.228.5\"", "\"sha1\" \"141.142.228.5\""]
+    );
+    // A setting given by the user stands: SHA-256 alone, so no match.
+    let (file, hits) = run(&["--set", "app-layer.protocols.http.eve.file-hashes=sha256"]);
+    assert!(
+        file["md5"].is_null() && file["sha256"].is_string(),
+        "{file}"
+    );
+    assert!(hits.is_empty(), "{hits:?}");
+}

@@ -32,8 +32,8 @@ impl Transaction for FtpDataTx {
         let hex = |i: usize| {
             self.done
                 .as_ref()
-                .and_then(|d| d.digests.as_ref())
-                .and_then(|h| h.get(i))
+                .and_then(|d| d.digests.get(i))
+                .and_then(Option::as_ref)
         };
         match buffer {
             Buffer::FileName if self.dir == Some(Direction::ToServer) => {

@@ -5,7 +5,7 @@ use std::cell::Cell;
 use taishi_flow::Direction;
 
 use crate::expect::Transfer;
-use crate::http::body::{FileDone, FileTrack};
+use crate::http::body::{FileDone, FileHashes, FileTrack};
 use crate::parser::{AppParser, ParseCtx};
 
 /// The transfer of one data channel, its only transaction.
@@ -68,7 +68,7 @@ impl AppParser for FtpDataState {
         let tx = &mut self.tx;
         if tx.dir.is_none() {
             tx.dir = Some(dir);
-            let mut file = FileTrack::new(tx.transfer.file_name.clone(), None, true);
+            let mut file = FileTrack::new(tx.transfer.file_name.clone(), None, FileHashes::ALL);
             file.update(data);
             tx.file = Some(file);
             // Rules see the transfer with its first bytes, as Suricata

@@ -188,10 +188,80 @@ pub struct FileTrack {
     pub gaps: bool,
     /// Content-Range of a partial response.
     pub range: Option<ContentRange>,
-    /// Digests, when file hashing is on (`eve.file-hashes`): hashing every
-    /// body three times costs more than the rest of HTTP parsing, so, as
-    /// Suricata's `force-hash`, it runs only when asked for.
-    hashers: Option<Box<(Md5, Sha1, Sha256)>>,
+    /// The digests being computed (`eve.file-hashes`, Suricata's
+    /// `force-hash`); `None` when none is.
+    hashers: Option<Box<Hashers>>,
+}
+
+/// Which digests files get: `eve.file-hashes` as Suricata's `force-hash`
+/// list. SHA-256 alone by default: it is what intelligence feeds and
+/// sandboxes key files by, and the CPU's SHA extensions make it cheap;
+/// MD5 (no such help) costs more than parsing HTTP does, so it and SHA-1
+/// run only when configured or when a rule compares them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileHashes {
+    /// MD5.
+    pub md5: bool,
+    /// SHA-1.
+    pub sha1: bool,
+    /// SHA-256.
+    pub sha256: bool,
+}
+
+impl FileHashes {
+    /// No digest.
+    pub const NONE: FileHashes = FileHashes {
+        md5: false,
+        sha1: false,
+        sha256: false,
+    };
+    /// All three.
+    pub const ALL: FileHashes = FileHashes {
+        md5: true,
+        sha1: true,
+        sha256: true,
+    };
+    /// SHA-256 only (the default).
+    pub const SHA256: FileHashes = FileHashes {
+        md5: false,
+        sha1: false,
+        sha256: true,
+    };
+
+    /// Reads `yes` (all), `no` (none) or a list of `md5`, `sha1`,
+    /// `sha256` (`[md5, sha256]` or `md5,sha256`); `None` for anything
+    /// else.
+    pub fn parse(v: &str) -> Option<FileHashes> {
+        let v = v.trim();
+        if let Some(b) = taishi_core::config::parse_bool(v) {
+            return Some(if b { FileHashes::ALL } else { FileHashes::NONE });
+        }
+        let list = v
+            .strip_prefix('[')
+            .and_then(|v| v.strip_suffix(']'))
+            .unwrap_or(v);
+        let mut out = FileHashes::NONE;
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name.to_ascii_lowercase().as_str() {
+                "md5" => out.md5 = true,
+                "sha1" => out.sha1 = true,
+                "sha256" => out.sha256 = true,
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    fn any(self) -> bool {
+        self.md5 || self.sha1 || self.sha256
+    }
+}
+
+/// The running digests of one file.
+struct Hashers {
+    md5: Option<Md5>,
+    sha1: Option<Sha1>,
+    sha256: Option<Sha256>,
 }
 
 /// A finished file, ready for its `fileinfo` record.
@@ -204,8 +274,8 @@ pub struct FileDone {
     pub gaps: bool,
     /// Completed normally (`CLOSED`) or not (`TRUNCATED`).
     pub closed: bool,
-    /// Lower-case hex digests (md5, sha1, sha256), when hashing was on.
-    pub digests: Option<[String; 3]>,
+    /// Lower-case hex digests (md5, sha1, sha256), each when computed.
+    pub digests: [Option<String>; 3],
     /// Content-Range of a partial response.
     pub range: Option<ContentRange>,
 }
@@ -228,10 +298,10 @@ impl FileDone {
             "state".into(),
             json!(if self.closed { "CLOSED" } else { "TRUNCATED" }),
         );
-        if let Some([md5, sha1, sha256]) = &self.digests {
-            fi.insert("md5".into(), json!(md5));
-            fi.insert("sha1".into(), json!(sha1));
-            fi.insert("sha256".into(), json!(sha256));
+        for (name, digest) in ["md5", "sha1", "sha256"].into_iter().zip(&self.digests) {
+            if let Some(d) = digest {
+                fi.insert(name.into(), json!(d));
+            }
         }
         fi.insert("stored".into(), json!(stored));
         fi.insert("size".into(), json!(self.size));
@@ -249,13 +319,19 @@ impl FileDone {
 
 impl FileTrack {
     /// A file named `name`.
-    pub fn new(name: Vec<u8>, range: Option<ContentRange>, hash: bool) -> FileTrack {
+    pub fn new(name: Vec<u8>, range: Option<ContentRange>, hashes: FileHashes) -> FileTrack {
         FileTrack {
             name,
             size: 0,
             gaps: false,
             range,
-            hashers: hash.then(|| Box::new((Md5::new(), Sha1::new(), Sha256::new()))),
+            hashers: hashes.any().then(|| {
+                Box::new(Hashers {
+                    md5: hashes.md5.then(Md5::new),
+                    sha1: hashes.sha1.then(Sha1::new),
+                    sha256: hashes.sha256.then(Sha256::new),
+                })
+            }),
         }
     }
 
@@ -263,9 +339,15 @@ impl FileTrack {
     pub fn update(&mut self, data: &[u8]) {
         self.size += data.len() as u64;
         if let Some(h) = self.hashers.as_mut() {
-            h.0.update(data);
-            h.1.update(data);
-            h.2.update(data);
+            if let Some(x) = h.md5.as_mut() {
+                x.update(data);
+            }
+            if let Some(x) = h.sha1.as_mut() {
+                x.update(data);
+            }
+            if let Some(x) = h.sha256.as_mut() {
+                x.update(data);
+            }
         }
     }
 
@@ -276,13 +358,14 @@ impl FileTrack {
             size: self.size,
             gaps: self.gaps,
             closed: complete && !self.gaps,
-            digests: self.hashers.map(|h| {
-                [
-                    hex(&h.0.finalize()),
-                    hex(&h.1.finalize()),
-                    hex(&h.2.finalize()),
-                ]
-            }),
+            digests: match self.hashers {
+                Some(h) => [
+                    h.md5.map(|x| hex(&x.finalize())),
+                    h.sha1.map(|x| hex(&x.finalize())),
+                    h.sha256.map(|x| hex(&x.finalize())),
+                ],
+                None => [None, None, None],
+            },
             range: self.range,
         }
     }

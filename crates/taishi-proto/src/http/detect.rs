@@ -104,7 +104,7 @@ fn file_data_to_server(tx: &Tx, f: &mut dyn FnMut(&[u8])) {
 /// that was hashed (`filemd5` and kin compare them).
 fn digests(tx: &Tx, i: usize, f: &mut dyn FnMut(&[u8])) {
     for (_, done) in &tx.files {
-        if let Some(h) = done.digests.as_ref().and_then(|d| d.get(i)) {
+        if let Some(h) = done.digests.get(i).and_then(Option::as_ref) {
             f(h.as_bytes());
         }
     }

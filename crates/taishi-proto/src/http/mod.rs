@@ -18,6 +18,7 @@
 //! `docs/protocols/http.md` for fields, limits and settings.
 
 pub(crate) mod body;
+pub use body::FileHashes;
 mod detect;
 mod log;
 pub mod parser;
@@ -154,10 +155,9 @@ pub struct HttpConfig {
     pub dump_headers: DumpHeaders,
     /// Bodies (base64) in `http` records.
     pub log_body: bool,
-    /// md5, sha1 and sha256 of every file in `fileinfo` records
-    /// (`eve.file-hashes`, Suricata's `force-hash`); off by default because
-    /// hashing every body costs more than parsing it.
-    pub file_hashes: bool,
+    /// Digests of every file in `fileinfo` records (`eve.file-hashes`,
+    /// Suricata's `force-hash`): SHA-256 by default (see [`FileHashes`]).
+    pub file_hashes: FileHashes,
     /// Keep request and response bodies (up to the body limits) for rules
     /// that inspect them (`inspect-bodies`). The rule engine turns this on
     /// when a loaded rule uses a body buffer; kept bodies are what makes
@@ -191,7 +191,7 @@ impl Default for HttpConfig {
             extended: true,
             dump_headers: DumpHeaders::default(),
             log_body: false,
-            file_hashes: false,
+            file_hashes: FileHashes::SHA256,
             inspect_bodies: false,
         }
     }
@@ -274,7 +274,7 @@ impl HttpConfig {
         if let Some(v) = get("eve.http-body").and_then(parse_bool) {
             c.log_body = v;
         }
-        if let Some(v) = get("eve.file-hashes").and_then(parse_bool) {
+        if let Some(v) = get("eve.file-hashes").and_then(FileHashes::parse) {
             c.file_hashes = v;
         }
         if let Some(v) = get("inspect-bodies").and_then(parse_bool) {

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use taishi_flow::Direction;
 
 use super::HttpConfig;
-use super::body::{self, Coding, DecodeEvent, Decoder, FileDone, FileTrack};
+use super::body::{self, Coding, DecodeEvent, Decoder, FileDone, FileHashes, FileTrack};
 use super::log::{TxLog, fileinfo_record};
 use super::parser::{self, ContentRange};
 use serde_json::{Map, Value};
@@ -262,7 +262,7 @@ struct Multipart {
     file: Option<FileTrack>,
     done: Vec<FileDone>,
     /// Hash the parts' files.
-    hash: bool,
+    hash: FileHashes,
     /// Body bytes fed so far: `buf` holds the last `buf.len()` of them
     /// (after the two bytes of line end put before the body).
     fed: u64,
@@ -285,7 +285,7 @@ enum MpPhase {
 const MULTIPART_HEADER_LIMIT: usize = 8 * 1024;
 
 impl Multipart {
-    fn new(boundary: &[u8], hash: bool) -> Multipart {
+    fn new(boundary: &[u8], hash: FileHashes) -> Multipart {
         let mut delim = b"\r\n--".to_vec();
         delim.extend_from_slice(boundary);
         // The body starts with the boundary without the CRLF before it.

@@ -4,10 +4,10 @@
 use serde_json::{Map, Value};
 use taishi_flow::Direction::{self, ToClient, ToServer};
 
-use super::HttpConfig;
 use super::log::TxLog;
 use super::parser::*;
 use super::state::{HttpState, Out};
+use super::{FileHashes, HttpConfig};
 use crate::buffer::Buffer;
 use crate::parser::Transaction;
 
@@ -326,7 +326,7 @@ fn authorization_scheme_is_logged_never_the_credentials() {
 #[test]
 fn files_are_hashed_when_asked_and_bodies_kept_only_for_rules() {
     let cfg = HttpConfig {
-        file_hashes: true,
+        file_hashes: FileHashes::ALL,
         ..HttpConfig::default()
     };
     let rec = run(cfg, &[(ToServer, GET), (ToClient, RESP)]);
@@ -554,7 +554,7 @@ fn gap_in_body_truncates_file_and_counts_lost_bytes() {
 fn gap_reaching_content_length_hashes_received_bytes_only() {
     use sha2::{Digest, Sha256};
     let cfg = HttpConfig {
-        file_hashes: true,
+        file_hashes: FileHashes::ALL,
         ..HttpConfig::default()
     };
     let mut st = HttpState::new(cfg);
@@ -679,7 +679,7 @@ fn multipart_files_are_inspected_one_by_one_with_their_names_and_digests() {
     let req = [format!("POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(), body].concat();
     let cfg = || HttpConfig {
         inspect_bodies: true,
-        file_hashes: true,
+        file_hashes: FileHashes::ALL,
         ..HttpConfig::default()
     };
     let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -747,4 +747,42 @@ fn probe_table() {
             String::from_utf8_lossy(b)
         );
     }
+}
+
+#[test]
+fn file_hashes_default_to_sha256_and_read_suricata_lists() {
+    assert_eq!(HttpConfig::default().file_hashes, FileHashes::SHA256);
+    assert_eq!(FileHashes::parse("yes"), Some(FileHashes::ALL));
+    assert_eq!(FileHashes::parse("no"), Some(FileHashes::NONE));
+    assert_eq!(
+        FileHashes::parse("[md5, SHA256]"),
+        Some(FileHashes {
+            md5: true,
+            sha1: false,
+            sha256: true
+        })
+    );
+    assert_eq!(
+        FileHashes::parse("sha1"),
+        Some(FileHashes {
+            sha1: true,
+            ..FileHashes::NONE
+        })
+    );
+    assert_eq!(FileHashes::parse("crc32"), None);
+    // By default a file's record has its SHA-256 and no other digest.
+    let mut st = HttpState::new(HttpConfig::default());
+    let mut rec = Rec::default();
+    st.feed(&mut rec, ToServer, b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+    st.feed(
+        &mut rec,
+        ToClient,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+    );
+    st.end(&mut rec);
+    assert_eq!(
+        rec.file(0, "sha256"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(rec.file(0, "md5"), Value::Null);
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde_json::json;
 use taishi_core::Config;
 use taishi_detect::behaviour::{Behaviour, BehaviourConfig, IcsRegistry};
-use taishi_detect::intel::{IntelObserver, IntelSet};
+use taishi_detect::intel::{IndicatorKind, IntelObserver, IntelSet};
 use taishi_detect::intel::{IntelStore, read_files};
 use taishi_detect::observe::Observers;
 use taishi_detect::rules::engine::{LoadOptions, RuleSet};
@@ -41,7 +41,8 @@ pub fn load_detect(
     config: &mut Config,
     assets: &[taishi_core::domain::Asset],
 ) -> anyhow::Result<Detect> {
-    let observers = load_observers(args, assets)?;
+    let (observers, digests) = load_observers(args, assets)?;
+    intel_file_digests(config, digests)?;
     let thresholds = match &args.threshold_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -141,13 +142,33 @@ fn resolve_auto_fingerprints(config: &mut Config, ja3: bool, ja4: bool) -> anyho
     Ok(())
 }
 
+/// File digests intel indicators compare: (MD5, SHA-1).
+type IntelDigests = (bool, bool);
+
+/// Files are hashed with SHA-256 alone by default; intel listing MD5 or
+/// SHA-1 file hashes needs those digests too, or its indicators could never
+/// match a file. A file-hashes setting given by the user stands.
+fn intel_file_digests(config: &mut Config, (md5, sha1): IntelDigests) -> anyhow::Result<()> {
+    const KEY: &str = "protocols.http.eve.file-hashes";
+    if !(md5 || sha1) || config.app_layer.contains_key(KEY) {
+        return Ok(());
+    }
+    let mut list = vec!["sha256"];
+    list.extend(md5.then_some("md5"));
+    list.extend(sha1.then_some("sha1"));
+    config
+        .set(&format!("app-layer.{KEY}"), &list.join(","))
+        .context("turning on the file digests intel compares")
+}
+
 /// The observers of a run: intel (the store's indicators and `--intel`
 /// files, when there are any) and the behavioural detectors (unless
-/// `--no-behaviour`), which read the asset registry `assets`.
+/// `--no-behaviour`), which read the asset registry `assets`; and which
+/// file digests the intel compares.
 fn load_observers(
     args: &RulesArgs,
     assets: &[taishi_core::domain::Asset],
-) -> anyhow::Result<Option<crate::output::SharedObservers>> {
+) -> anyhow::Result<(Option<crate::output::SharedObservers>, IntelDigests)> {
     let mut obs = Observers::new();
     let mut indicators = Vec::new();
     let st = match &args.intel_dir {
@@ -170,6 +191,10 @@ fn load_observers(
         }
         indicators.extend(more);
     }
+    let digests = (
+        indicators.iter().any(|i| i.kind == IndicatorKind::Md5),
+        indicators.iter().any(|i| i.kind == IndicatorKind::Sha1),
+    );
     if !indicators.is_empty() {
         let set = IntelSet::build(indicators);
         eprintln!("taishi: {} intel indicators loaded", set.len());
@@ -193,7 +218,10 @@ fn load_observers(
                 .map_err(|e| anyhow::anyhow!("behaviour: {e}"))?,
         ));
     }
-    Ok((!obs.is_empty()).then(|| Arc::new(std::sync::Mutex::new(obs))))
+    Ok((
+        (!obs.is_empty()).then(|| Arc::new(std::sync::Mutex::new(obs))),
+        digests,
+    ))
 }
 
 fn skip_reason(s: &taishi_detect::rules::engine::SkippedRule) -> String {
