@@ -57,7 +57,7 @@ use crate::community_id::community_id;
 use crate::flow::{Flow, FlowMeta, FlowState};
 use crate::key::{FlowKey, Side, flow_id, has_ports};
 use crate::tcp::reassembly::{Out, Reassembler};
-use crate::tcp::{TcpSession, TcpState, TcpStats};
+use crate::tcp::{Pickup, TcpSession, TcpState, TcpStats};
 
 const NIL: u32 = u32::MAX;
 /// Protocol classes (TCP, UDP, ICMP, other) times flow states.
@@ -111,7 +111,7 @@ struct PktCtx<'p> {
 pub struct FlowWorker<A: AppLayer = NoApp> {
     app: A,
     worker_id: u16,
-    midstream: bool,
+    pickup: Pickup,
     /// Timeout in seconds per list.
     timeouts: [u64; LISTS],
     table: HashTable<u32>,
@@ -176,7 +176,10 @@ impl<A: AppLayer> FlowWorker<A> {
         FlowWorker {
             app,
             worker_id,
-            midstream: config.stream.midstream,
+            pickup: Pickup {
+                midstream: config.stream.midstream,
+                async_oneside: config.stream_async_oneside,
+            },
             timeouts,
             table: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
@@ -340,7 +343,7 @@ impl<A: AppLayer> FlowWorker<A> {
             rs,
             tcp_stats,
             slots,
-            midstream,
+            pickup,
             ..
         } = self;
         let Some(slot) = slots.get_mut(idx as usize) else {
@@ -383,7 +386,7 @@ impl<A: AppLayer> FlowWorker<A> {
                     dir,
                     &t,
                     ctx.payload,
-                    *midstream,
+                    *pickup,
                     rs,
                     tcp_stats,
                     &mut out,
@@ -393,7 +396,7 @@ impl<A: AppLayer> FlowWorker<A> {
                 if app.take_reverse(app_state) {
                     reverse_direction(meta);
                     tcp.streams.swap(0, 1);
-                    tcp.swap_fin();
+                    tcp.swap_directions();
                 }
                 meta.acked = [tcp.streams[0].acked(), tcp.streams[1].acked()];
             }
