@@ -460,7 +460,7 @@ impl HttpState {
                 }
                 State::Line if dir == Direction::ToClient && self.next_answer_is_09() => {
                     // An HTTP/0.9 response has no status line: all is body.
-                    self.status_line(ctx, b"");
+                    self.status_line(ctx, b"", &[]);
                 }
                 State::Line | State::Headers | State::Finalize => {
                     data = self.take_line(ctx, dir, data);
@@ -480,7 +480,7 @@ impl HttpState {
         };
         let s = self.side(dir);
         if s.line.is_empty() && !s.overflow && nl.is_some() && chunk.len() <= limit {
-            self.line(ctx, dir, chunk, rest.is_empty());
+            self.line(ctx, dir, chunk, rest);
             return rest;
         }
         // Partial line: keep it, bounded.
@@ -503,7 +503,7 @@ impl HttpState {
             let s = self.side(dir);
             s.overflow = false;
             let line = std::mem::take(&mut s.line);
-            self.line(ctx, dir, &line, rest.is_empty());
+            self.line(ctx, dir, &line, rest);
             let s = self.side(dir);
             if s.line.is_empty() {
                 s.line = line;
@@ -514,16 +514,16 @@ impl HttpState {
     }
 
     /// One complete line in state Line, Headers or a chunked body's
-    /// framing. `last` says no bytes follow it in this call.
-    fn line(&mut self, ctx: &mut dyn Out, dir: Direction, raw: &[u8], last: bool) {
+    /// framing. `rest` is what follows it in this call.
+    fn line(&mut self, ctx: &mut dyn Out, dir: Direction, raw: &[u8], rest: &[u8]) {
         let state = self.side(dir).state;
         match (dir, state) {
-            (Direction::ToServer, State::Line) => self.request_line(ctx, raw, last),
-            (Direction::ToClient, State::Line) => self.status_line(ctx, raw),
+            (Direction::ToServer, State::Line) => self.request_line(ctx, raw, rest.is_empty()),
+            (Direction::ToClient, State::Line) => self.status_line(ctx, raw, rest),
             (Direction::ToClient, State::Finalize) => {
                 if parser::looks_like_status_line(parser::chomp(raw)) {
                     self.finalize_response(ctx);
-                    self.status_line(ctx, raw);
+                    self.status_line(ctx, raw, rest);
                 } else {
                     // libhtp treats what is not a status line as more body.
                     let cur = self.resp.cur;
@@ -873,9 +873,22 @@ impl HttpState {
                 .is_some_and(|t| t.http09)
     }
 
-    fn status_line(&mut self, ctx: &mut dyn Out, raw: &[u8]) {
+    /// A line where a status line is due; `rest` is what follows it in
+    /// this call.
+    fn status_line(&mut self, ctx: &mut dyn Out, raw: &[u8], rest: &[u8]) {
         let line = parser::chomp(raw);
         if line.is_empty() && !self.next_answer_is_09() {
+            return;
+        }
+        // libhtp (`RES_LINE`): a line that is no status line but is
+        // followed at once by one that may be (it starts with `H`) is
+        // skipped as noise (`response_ignored_lines`), not taken as the
+        // start of a body without headers.
+        if !parser::looks_like_status_line(line)
+            && !self.next_answer_is_09()
+            && rest.len() > 1
+            && rest.first().is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
+        {
             return;
         }
         self.commit_09(ctx);
