@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use hashbrown::HashTable;
 use taishi_core::counters::StatsSource;
 use taishi_core::event::{
-    Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, FlowBody, FlowRecord, TcpRecord,
+    Anomaly, AnomalyBody, AppProtos, Eve, EveIp, Event, EventSink, FlowBody, FlowRecord, TcpRecord,
     TunnelInfo, proto_name, tcp_flags_hex,
 };
 use taishi_core::{Config, Timestamp};
@@ -680,8 +680,9 @@ impl<A: AppLayer> FlowWorker<A> {
         let app_proto = app.on_end(app_state, &FlowView { meta }, sink);
         let alerted = app.alerted(app_state);
         let traffic = app.traffic(app_state);
+        let app_protos = app.app_protos(app_state);
         sink.emit(flow_event(
-            meta, tcp, reason, ts, app_proto, alerted, traffic,
+            meta, tcp, reason, ts, app_proto, app_protos, alerted, traffic,
         ));
         *tcp = TcpSession::default();
         *app_state = A::State::default();
@@ -766,12 +767,14 @@ fn anomaly_event(meta: &FlowMeta, dir: Direction, ts: Timestamp, name: &'static 
     Event::Anomaly(e)
 }
 
+#[allow(clippy::too_many_arguments)] // the record's parts, each from another stage
 fn flow_event(
     meta: &FlowMeta,
     tcp: &TcpSession,
     reason: &'static str,
     ts: Timestamp,
     app_proto: Option<&'static str>,
+    app_protos: AppProtos,
     alerted: bool,
     traffic: Option<serde_json::Value>,
 ) -> Event {
@@ -814,6 +817,7 @@ fn flow_event(
         },
         tcp: tcp_rec,
         traffic,
+        app_protos: (app_protos != AppProtos::default()).then(|| Box::new(app_protos)),
     };
     let mut e = Eve::new(ts, "flow", body);
     e.flow_id = Some(meta.flow_id);

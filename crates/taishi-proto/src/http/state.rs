@@ -28,6 +28,12 @@ pub trait Out {
     }
     /// A record that is not a transaction (`fileinfo`).
     fn emit(&mut self, event_type: &'static str, dir: Option<Direction>, body: Map<String, Value>);
+    /// A CONNECT tunnel carries another protocol than HTTP: the flow is to
+    /// be detected anew from the client's first tunnel bytes `held`. The
+    /// parser itself ignores the tunnel from here on.
+    fn change_protocol(&mut self, held: Vec<u8>) {
+        let _ = held;
+    }
 }
 
 impl Out for ParseCtx<'_, '_> {
@@ -49,6 +55,9 @@ impl Out for ParseCtx<'_, '_> {
     }
     fn emit(&mut self, event_type: &'static str, dir: Option<Direction>, body: Map<String, Value>) {
         ParseCtx::emit(self, event_type, dir, body);
+    }
+    fn change_protocol(&mut self, held: Vec<u8>) {
+        ParseCtx::change_protocol(self, held);
     }
 }
 use crate::registry::Probe;
@@ -442,7 +451,12 @@ impl HttpState {
                         }
                         Probe::NeedMore if self.req.hold.len() < super::TUNNEL_PROBE_BYTES => {}
                         _ => {
-                            self.req.hold.clear();
+                            // Suricata asks for a protocol change here
+                            // (`AppLayerRequestProtocolChange`): TLS inside
+                            // the tunnel is then detected and parsed, and
+                            // the flow keeps `app_proto_orig: http`.
+                            let held = std::mem::take(&mut self.req.hold);
+                            ctx.change_protocol(held);
                             self.req.state = State::Tunnel;
                             self.resp.state = State::Tunnel;
                         }
