@@ -88,6 +88,10 @@ pub struct TcpOptions {
     pub sack: bool,
     /// Timestamps (value, echo reply).
     pub timestamp: Option<(u32, u32)>,
+    /// An MD5 signature (RFC 2385) or TCP-AO (RFC 5925) option was
+    /// present. Its key is out of band, so nobody on the path can tell
+    /// whether the receiver will accept the segment (a RST may be forged).
+    pub signed: bool,
 }
 
 /// TCP header fields.

@@ -383,6 +383,7 @@ mod tests {
                     gap_tc: false,
                 }),
                 traffic: None,
+                app_protos: None,
             },
         );
         e.flow_id = Some(42);

@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use taishi_core::Timestamp;
-use taishi_core::event::{EventSink, TunnelInfo};
+use taishi_core::event::{AppProtos, EventSink, TunnelInfo};
 use taishi_decode::{Packet, TunnelLayer};
 
 use crate::flow::{FlowMeta, FlowState};
@@ -95,6 +95,14 @@ pub trait AppLayer {
     fn traffic(&self, state: &Self::State) -> Option<serde_json::Value> {
         let _ = state;
         None
+    }
+
+    /// Protocols the flow record names beside `app_proto` (another one
+    /// detected in one direction, the one before a protocol change).
+    /// Asked once, after `on_end`.
+    fn app_protos(&self, state: &Self::State) -> AppProtos {
+        let _ = state;
+        AppProtos::default()
     }
 
     /// Whether any alert was raised on the flow (the flow record's

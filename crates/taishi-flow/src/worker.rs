@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use hashbrown::HashTable;
 use taishi_core::counters::StatsSource;
 use taishi_core::event::{
-    Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, FlowBody, FlowRecord, TcpRecord,
+    Anomaly, AnomalyBody, AppProtos, Eve, EveIp, Event, EventSink, FlowBody, FlowRecord, TcpRecord,
     TunnelInfo, proto_name, tcp_flags_hex,
 };
 use taishi_core::{Config, Timestamp};
@@ -57,7 +57,7 @@ use crate::community_id::community_id;
 use crate::flow::{Flow, FlowMeta, FlowState};
 use crate::key::{FlowKey, Side, flow_id, has_ports};
 use crate::tcp::reassembly::{Out, Reassembler};
-use crate::tcp::{TcpSession, TcpState, TcpStats};
+use crate::tcp::{Pickup, TcpSession, TcpState, TcpStats};
 
 const NIL: u32 = u32::MAX;
 /// Protocol classes (TCP, UDP, ICMP, other) times flow states.
@@ -111,7 +111,7 @@ struct PktCtx<'p> {
 pub struct FlowWorker<A: AppLayer = NoApp> {
     app: A,
     worker_id: u16,
-    midstream: bool,
+    pickup: Pickup,
     /// Timeout in seconds per list.
     timeouts: [u64; LISTS],
     table: HashTable<u32>,
@@ -176,7 +176,10 @@ impl<A: AppLayer> FlowWorker<A> {
         FlowWorker {
             app,
             worker_id,
-            midstream: config.stream.midstream,
+            pickup: Pickup {
+                midstream: config.stream.midstream,
+                async_oneside: config.stream_async_oneside,
+            },
             timeouts,
             table: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
@@ -340,7 +343,7 @@ impl<A: AppLayer> FlowWorker<A> {
             rs,
             tcp_stats,
             slots,
-            midstream,
+            pickup,
             ..
         } = self;
         let Some(slot) = slots.get_mut(idx as usize) else {
@@ -386,7 +389,7 @@ impl<A: AppLayer> FlowWorker<A> {
                     dir,
                     &t,
                     ctx.payload,
-                    *midstream,
+                    *pickup,
                     rs,
                     tcp_stats,
                     &mut out,
@@ -396,7 +399,7 @@ impl<A: AppLayer> FlowWorker<A> {
                 if app.take_reverse(app_state) {
                     reverse_direction(meta);
                     tcp.streams.swap(0, 1);
-                    tcp.swap_fin();
+                    tcp.swap_directions();
                 }
                 meta.acked = [tcp.streams[0].acked(), tcp.streams[1].acked()];
             }
@@ -681,8 +684,9 @@ impl<A: AppLayer> FlowWorker<A> {
         let app_proto = app.on_end(app_state, &FlowView { meta }, sink);
         let alerted = app.alerted(app_state);
         let traffic = app.traffic(app_state);
+        let app_protos = app.app_protos(app_state);
         sink.emit(flow_event(
-            meta, tcp, reason, ts, app_proto, alerted, traffic,
+            meta, tcp, reason, ts, app_proto, app_protos, alerted, traffic,
         ));
         *tcp = TcpSession::default();
         *app_state = A::State::default();
@@ -767,12 +771,14 @@ fn anomaly_event(meta: &FlowMeta, dir: Direction, ts: Timestamp, name: &'static 
     Event::Anomaly(e)
 }
 
+#[allow(clippy::too_many_arguments)] // the record's parts, each from another stage
 fn flow_event(
     meta: &FlowMeta,
     tcp: &TcpSession,
     reason: &'static str,
     ts: Timestamp,
     app_proto: Option<&'static str>,
+    app_protos: AppProtos,
     alerted: bool,
     traffic: Option<serde_json::Value>,
 ) -> Event {
@@ -815,6 +821,7 @@ fn flow_event(
         },
         tcp: tcp_rec,
         traffic,
+        app_protos: (app_protos != AppProtos::default()).then(|| Box::new(app_protos)),
     };
     let mut e = Eve::new(ts, "flow", body);
     e.flow_id = Some(meta.flow_id);

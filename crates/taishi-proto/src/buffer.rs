@@ -13,6 +13,8 @@ pub enum Buffer {
     HttpMethod,
     /// `http.protocol` (request line's version).
     HttpProtocol,
+    /// `http.protocol` in the response direction (status line's version).
+    HttpResponseProtocol,
     /// `http.request_line`.
     HttpRequestLine,
     /// `http.host` (normalised: lower case, no port).

@@ -1,7 +1,7 @@
 //! [`ProtoLayer`]: the protocol stage as the flow stage sees it.
 
 use taishi_core::StatsSource;
-use taishi_core::event::EventSink;
+use taishi_core::event::{AppProtos, EventSink};
 use taishi_flow::{AppLayer, Direction, FlowView};
 
 use crate::config::{Mode, ProtoConfig};
@@ -29,6 +29,12 @@ pub struct FlowApp {
     /// Per direction: its first bytes were probed (or decided detection),
     /// so the check that both directions speak one protocol is done.
     probed: [bool; 2],
+    /// Per direction: another protocol than the flow's was found there
+    /// (registry index), for the flow record's `app_proto_ts`/`_tc`.
+    other: [Option<usize>; 2],
+    /// The protocol the flow had before its parser handed it back for
+    /// detection (HTTP before a CONNECT tunnel's TLS).
+    orig: Option<usize>,
 }
 
 impl FlowApp {
@@ -43,6 +49,26 @@ impl FlowApp {
     /// Whether detection gave up on the flow (`app_proto: failed`).
     pub fn failed(&self) -> bool {
         matches!(self.phase, Phase::Failed)
+    }
+
+    /// Protocols for the flow record beside `app_proto`: the one found in
+    /// a direction that disagreed with the flow's (Suricata logs
+    /// `app_proto_tc: ssh` for an HTTP client answered by SSH).
+    pub fn app_protos(&self) -> AppProtos {
+        let name =
+            |d: Direction| self.other[d.index()].and_then(|i| PROTOCOLS.get(i).map(|p| p.name));
+        let current = match self.phase {
+            Phase::Active { idx, .. } => Some(idx),
+            _ => None,
+        };
+        AppProtos {
+            app_proto_ts: name(Direction::ToServer),
+            app_proto_tc: name(Direction::ToClient),
+            app_proto_orig: self
+                .orig
+                .filter(|&o| Some(o) != current)
+                .and_then(|o| PROTOCOLS.get(o).map(|p| p.name)),
+        }
     }
 }
 
@@ -122,6 +148,8 @@ impl ProtoLayer {
         sink: &mut dyn EventSink,
         hook: Option<&mut dyn TxHook>,
     ) {
+        let mut hook = hook;
+        let mut changed = None;
         if let Phase::Active {
             idx,
             parser: Some(p),
@@ -134,9 +162,37 @@ impl ProtoLayer {
                 .parsing(dir)
                 .reversed(st.reverse)
                 .with_expectations(&mut self.expectations)
-                .with_hook(shorten(hook));
+                .with_hook(shorten(reborrow(&mut hook)));
             p.parse(&mut ctx, dir, data);
+            changed = ctx.take_change().map(|held| (*idx, held));
         }
+        if let Some((orig, held)) = changed {
+            self.restart(st, flow, orig, &held, sink, hook);
+        }
+    }
+
+    /// The parser handed the flow back (Suricata's protocol change, as
+    /// after CONNECT): detection starts again with `held`, the client's
+    /// first bytes under the new protocol, and what follows in either
+    /// direction.
+    fn restart(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        orig: usize,
+        held: &[u8],
+        sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
+    ) {
+        st.orig = Some(orig);
+        st.phase = Phase::Detecting;
+        st.pending = Default::default();
+        // Set, so that no announced data channel is looked up for a flow
+        // that is long open.
+        st.first = Some(Direction::ToServer);
+        st.excluded = [0; 2];
+        st.probed = [false; 2];
+        self.data(st, flow, Direction::ToServer, held, sink, hook);
     }
 }
 
@@ -321,6 +377,10 @@ impl AppLayer for ProtoLayer {
         std::mem::take(&mut st.reverse)
     }
 
+    fn app_protos(&self, st: &FlowApp) -> AppProtos {
+        st.app_protos()
+    }
+
     fn on_gap(
         &mut self,
         st: &mut FlowApp,
@@ -403,6 +463,7 @@ impl ProtoLayer {
                 .reversed(st.reverse)
                 .with_hook(shorten(hook));
             ctx.detect_anomaly("APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS");
+            st.other[dir.index()] = Some(other);
         }
     }
 

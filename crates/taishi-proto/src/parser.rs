@@ -138,6 +138,9 @@ pub struct ParseCtx<'a, 'f> {
     hook: Option<&'a mut dyn TxHook>,
     /// Flows announced by control channels, of the worker.
     expectations: Option<&'a mut Expectations>,
+    /// The parser handed the flow back for detection, with the client's
+    /// bytes it held ([`ParseCtx::change_protocol`]).
+    changed: Option<Vec<u8>>,
 }
 
 impl<'a, 'f> ParseCtx<'a, 'f> {
@@ -164,7 +167,22 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
             reversed: false,
             hook: None,
             expectations: None,
+            changed: None,
         }
+    }
+
+    /// The flow's protocol changes (a CONNECT tunnel that does not carry
+    /// HTTP): once this call returns, the protocol stage drops the parser
+    /// and detects anew, starting with `held`, the client's first bytes
+    /// after the change. The flow record keeps the old protocol as
+    /// `app_proto_orig`.
+    pub fn change_protocol(&mut self, held: Vec<u8>) {
+        self.changed = Some(held);
+    }
+
+    /// The bytes handed back by [`ParseCtx::change_protocol`], if any.
+    pub(crate) fn take_change(&mut self) -> Option<Vec<u8>> {
+        self.changed.take()
     }
 
     /// Lets the parser announce flows it expects ([`ParseCtx::expect`]).

@@ -94,4 +94,24 @@ pub struct FlowBody {
     /// or `traffic/label/NAME`): `{"id": [...], "label": [...]}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic: Option<serde_json::Value>,
+    /// Protocols named beside `app_proto`, when there are any (boxed: rare,
+    /// and every event pays for the largest variant of `Event`).
+    #[serde(flatten)]
+    pub app_protos: Option<Box<AppProtos>>,
+}
+
+/// Protocols a flow record names beside `app_proto`, each only where it
+/// differs from `app_proto` (Suricata's `EveAddAppProto`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AppProtos {
+    /// The protocol the client's bytes were detected as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_proto_ts: Option<&'static str>,
+    /// The protocol the server's bytes were detected as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_proto_tc: Option<&'static str>,
+    /// The protocol before the flow changed to `app_proto` (HTTP before
+    /// the TLS inside a CONNECT tunnel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_proto_orig: Option<&'static str>,
 }

@@ -13,7 +13,7 @@ mod ip;
 mod sink;
 
 pub use anomaly::{Anomaly, AnomalyBody};
-pub use flow::{FlowBody, FlowRecord, TcpRecord, tcp_flags_hex};
+pub use flow::{AppProtos, FlowBody, FlowRecord, TcpRecord, tcp_flags_hex};
 pub use ip::EveIp;
 pub use sink::{Event, EventSink};
 

@@ -288,6 +288,54 @@ fn tcp_empty_sack_is_not_an_invalid_option() {
     assert!(g.events.contains(&"tcp.opt_invalid_len"), "{:?}", g.events);
 }
 
+/// Regression (suricata-verify security-4710): MD5 signature and TCP-AO
+/// options are noted, so the stream stage can doubt a RST carrying one;
+/// a wrong length is an invalid option, as in Suricata.
+#[test]
+fn tcp_md5_and_ao_options_mark_the_segment_signed() {
+    let tcp = |f: &[u8]| {
+        let g = decode(LinkType::ETHERNET, f);
+        let Some(L4::Tcp(t)) = g.l4 else {
+            panic!("no tcp: {g:?}")
+        };
+        (t.options, g.events)
+    };
+    let (o, ev) = tcp(&eth_ipv4_tcp());
+    assert!(!o.signed && ev.is_empty());
+
+    // MD5 (19, length 18: 16 digest bytes) over MSS, SACK-permitted and
+    // timestamps, then two NOPs before the window scale's place.
+    let mut f = eth_ipv4_tcp();
+    f[54] = 19;
+    f[55] = 18;
+    f[56..72].fill(0xab);
+    f[72] = 1;
+    f[73] = 1;
+    let (o, ev) = tcp(&f);
+    assert!(o.signed && o.mss.is_none(), "{o:?}");
+    assert!(ev.is_empty(), "{ev:?}");
+
+    // TCP-AO (29, length 12: key ids and an 8-byte MAC) where SACK
+    // permitted and the timestamps were.
+    let mut f = eth_ipv4_tcp();
+    f[58] = 29;
+    f[59] = 12;
+    let (o, ev) = tcp(&f);
+    assert!(
+        o.signed && o.mss == Some(1460) && o.wscale == Some(7),
+        "{o:?}"
+    );
+    assert!(ev.is_empty(), "{ev:?}");
+
+    // MD5 with length 12 is no MD5 option.
+    let mut f = eth_ipv4_tcp();
+    f[58] = 19;
+    f[59] = 12;
+    let (o, ev) = tcp(&f);
+    assert!(!o.signed);
+    assert!(ev.contains(&"tcp.opt_invalid_len"), "{ev:?}");
+}
+
 #[test]
 fn ipv4_bad_header_checksum_is_flagged_not_enforced() {
     let mut f = eth_ipv4_tcp();

@@ -92,6 +92,17 @@ impl Decoder {
                 break;
             }
             let body = opts.get(2..len).unwrap_or_default();
+            // MD5 signature (19, always 18 bytes) and TCP-AO (29, at least
+            // 4): Suricata notes their presence and checks no duplicate.
+            if kind == 19 || kind == 29 {
+                if (kind == 19 && len == 18) || (kind == 29 && len >= 4) {
+                    o.signed = true;
+                } else {
+                    self.event(pkt, Ev::TcpOptInvalidLen);
+                }
+                opts = opts.get(len..).unwrap_or_default();
+                continue;
+            }
             let (bit, want_ok) = match kind {
                 2 => (1, len == 4),
                 3 => (2, len == 3),

@@ -50,7 +50,9 @@ pub fn sticky(name: &str) -> Option<BufferDef> {
         "http.uri" | "http_uri" => req("http", HttpUri),
         "http.uri.raw" | "http_raw_uri" => req("http", HttpUriRaw),
         "http.method" | "http_method" => req("http", HttpMethod),
-        "http.protocol" | "http_protocol" => req("http", HttpProtocol),
+        // Suricata reads the request line's version to the server and the
+        // status line's to the client.
+        "http.protocol" | "http_protocol" => both("http", HttpProtocol, HttpResponseProtocol),
         "http.request_line" | "http_request_line" => req("http", HttpRequestLine),
         "http.host" | "http_host" => req("http", HttpHost),
         "http.host.raw" | "http_raw_host" => req("http", HttpHostRaw),
@@ -188,5 +190,12 @@ mod tests {
         assert_eq!(legacy_modifier("http.uri"), None);
         assert_eq!(pcre_flag_buffer('U'), sticky("http.uri"));
         assert!(sticky("content").is_none());
+    }
+
+    #[test]
+    fn http_protocol_is_inspected_both_ways() {
+        let d = sticky("http_protocol").unwrap();
+        assert_eq!(d.to_server, Some(Buffer::HttpProtocol));
+        assert_eq!(d.to_client, Some(Buffer::HttpResponseProtocol));
     }
 }

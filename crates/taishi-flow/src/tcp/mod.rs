@@ -4,13 +4,20 @@
 //! States and their names follow Suricata (`stream-tcp.c`), including its
 //! habit of naming close states from the server's side: a FIN from the
 //! client moves an established session to `close_wait`, one from the
-//! server to `fin_wait1`. A RST closes the session at once.
+//! server to `fin_wait1`. A RST closes the session at once, with one
+//! exception taken from Suricata: a RST carrying an MD5 signature or TCP-AO
+//! option, whose key nobody on the path has, may be forged. It closes the
+//! session, but if its sender then goes on talking the RST was not real:
+//! the session resumes where it was and the packet raises
+//! `stream.suspected_rst_inject`.
 //!
 //! A session starts on a SYN. Without one, `stream.midstream` decides: when
 //! true the session is picked up where it is (state `established`, or
 //! `syn_recv` from a SYN-ACK) and counted in `tcp.midstream_pickups`; when
 //! false (the default) no session is made, so the flow still counts its
-//! packets but nothing is reassembled, as Suricata does.
+//! packets but nothing is reassembled, as Suricata does. A SYN-ACK is also
+//! picked up under `stream.async-oneside`, as Suricata does: a capture
+//! that holds only the server's side of a session starts with one.
 
 pub mod reassembly;
 
@@ -81,6 +88,15 @@ impl TcpState {
     }
 }
 
+/// Which sessions may start without a SYN.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Pickup {
+    /// `stream.midstream`: any packet starts a session.
+    pub midstream: bool,
+    /// `stream.async-oneside`: a SYN-ACK starts one.
+    pub async_oneside: bool,
+}
+
 /// Session counters (Suricata's `tcp.*` names).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct TcpStats {
@@ -102,12 +118,30 @@ pub(crate) struct TcpSession {
     client_ts: Option<u32>,
     /// Sequence number after each side's FIN, once seen.
     fin_next: [Option<u32>; 2],
+    /// By sending direction: a RST with a signature option we cannot check
+    /// closed the session (Suricata's `STREAMTCP_STREAM_FLAG_RST_RECV`,
+    /// kept on the receiver's stream there).
+    signed_rst: [bool; 2],
+    /// The state such a RST closed, to resume if it proves forged.
+    before_rst: TcpState,
 }
 
 impl TcpSession {
-    /// Swaps the per-direction FIN bookkeeping when the flow is reversed.
-    pub(crate) fn swap_fin(&mut self) {
+    /// Swaps the per-direction bookkeeping (FINs, signed RSTs) when the
+    /// flow is reversed.
+    pub(crate) fn swap_directions(&mut self) {
         self.fin_next.swap(0, 1);
+        self.signed_rst.swap(0, 1);
+    }
+
+    /// A RST closes the session. One with a signature option is
+    /// remembered, so that its sender talking on can undo it.
+    fn close_by_rst(&mut self, state: &mut TcpState, s: usize, tcp: &TcpInfo) {
+        if tcp.options.signed {
+            self.signed_rst[s] = true;
+            self.before_rst = *state;
+        }
+        *state = TcpState::Closed;
     }
 }
 
@@ -145,7 +179,7 @@ impl TcpSession {
         dir: Direction,
         tcp: &TcpInfo,
         payload: &[u8],
-        midstream: bool,
+        pickup: Pickup,
         rs: &mut Reassembler,
         stats: &mut TcpStats,
         out: &mut dyn FnMut(Direction, Out<'_>),
@@ -167,6 +201,15 @@ impl TcpSession {
         }
         let (s, r) = (dir.index(), dir.reverse().index());
 
+        // Suricata's `StreamTcpPacketStateClosed` and
+        // `StreamTcpPacketCheckPostRst`: the sender of a signed RST goes on
+        // (while its peer sent none), so the peer cannot have taken it.
+        if *state == TcpState::Closed && !rst && self.signed_rst[s] && !self.signed_rst[r] {
+            self.signed_rst[s] = false;
+            *state = self.before_rst;
+            out(dir, Out::Event("stream.suspected_rst_inject"));
+        }
+
         match *state {
             TcpState::None => {
                 if rst {
@@ -187,7 +230,7 @@ impl TcpSession {
                     self.data(dir, tcp.seq.wrapping_add(1), payload, rs, out);
                     return;
                 }
-                if !midstream {
+                if !(pickup.midstream || (syn && ack && pickup.async_oneside)) {
                     return;
                 }
                 stats.sessions += 1;
@@ -260,7 +303,7 @@ impl TcpSession {
             }
             TcpState::SynRecv => {
                 if rst {
-                    *state = TcpState::Closed;
+                    self.close_by_rst(state, s, tcp);
                     return;
                 }
                 if syn {
@@ -273,7 +316,7 @@ impl TcpSession {
             TcpState::Closed => return,
             _ => {
                 if rst {
-                    *state = TcpState::Closed;
+                    self.close_by_rst(state, s, tcp);
                     return;
                 }
             }
@@ -401,7 +444,10 @@ mod tests {
                 dir,
                 tcp,
                 b"",
-                midstream,
+                Pickup {
+                    midstream,
+                    async_oneside: false,
+                },
                 &mut self.rs,
                 &mut self.stats,
                 &mut |_, o| {
@@ -499,6 +545,46 @@ mod tests {
             TcpState::SynSent
         );
         assert_eq!(r.pkt(C, RST | ACK, 0, 101, false), TcpState::Closed);
+    }
+
+    /// Regression (suricata-verify security-4710-01/-02): a RST with an
+    /// MD5 signature or TCP-AO option closes the session, but when its
+    /// sender goes on talking the session resumes and the packet is
+    /// flagged; an unsigned RST stays final.
+    #[test]
+    fn signed_rst_whose_sender_goes_on_is_suspected_injection() {
+        let signed = |flags, seq, ack| TcpInfo {
+            options: TcpOptions {
+                signed: true,
+                ..TcpOptions::default()
+            },
+            ..seg(flags, seq, ack)
+        };
+        let open = || {
+            let mut r = Run::new();
+            r.pkt(S, SYN, 100, 0, false);
+            r.pkt(C, SYN | ACK, 500, 101, false);
+            r.pkt(S, ACK, 101, 501, false);
+            r
+        };
+        let mut r = open();
+        assert_eq!(
+            r.seg(S, &signed(RST | ACK, 101, 501), false),
+            TcpState::Closed
+        );
+        // The receiver of the RST talking on changes nothing.
+        assert_eq!(r.pkt(C, ACK, 501, 101, false), TcpState::Closed);
+        assert!(r.events.is_empty());
+        // Its sender does: the RST was not real.
+        assert_eq!(r.pkt(S, ACK | PSH, 101, 501, false), TcpState::Established);
+        assert_eq!(r.events, vec!["stream.suspected_rst_inject"]);
+        assert_eq!(r.pkt(C, FIN | ACK, 501, 101, false), TcpState::FinWait1);
+
+        // Without a signature the RST is final.
+        let mut r = open();
+        assert_eq!(r.pkt(S, RST | ACK, 101, 501, false), TcpState::Closed);
+        assert_eq!(r.pkt(S, ACK, 101, 501, false), TcpState::Closed);
+        assert!(r.events.is_empty());
     }
 
     #[test]

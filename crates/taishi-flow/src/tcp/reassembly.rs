@@ -37,8 +37,10 @@
 //!
 //! Bytes that never arrive (lost before the capture point) would stall a
 //! stream forever. A hole is skipped when the receiver acknowledges past
-//! it (the data existed, we just did not see it) and, at the end of the
-//! flow, before every buffered segment. Each skip calls `on_gap` with the
+//! it (the data existed, we just did not see it) and data after it has
+//! come (as Suricata's `CheckGap`: an acknowledgement of bytes of which
+//! nothing follows marks no gap), and, at the end of the flow, before
+//! every buffered segment the receiver acknowledged. Each skip calls `on_gap` with the
 //! number of missing bytes, sets the stream's gap flag (EVE `tcp.gap_ts` /
 //! `gap_tc`), counts `tcp.reassembly_gap` and raises
 //! `stream.reassembly_seq_gap`. An acknowledgement more than 2³⁰ bytes
@@ -264,6 +266,10 @@ impl Stream {
             self.insert(seg_start, off, data, rs, out);
         }
         self.drain(rs, out);
+        // The peer acknowledged the hole before the data after it came.
+        if self.acked_off > self.base_off && !self.segs.is_empty() {
+            self.skip_to(self.acked_off, rs, out);
+        }
     }
 
     /// Hands `data` on from `base` and moves `base` past it.
@@ -438,6 +444,14 @@ impl Stream {
             self.acked_off = self.acked_off.max(off);
         }
         if self.depth_reached || jump <= 0 || jump > MAX_ACK_JUMP {
+            return;
+        }
+        // As Suricata's `CheckGap`: an ACK past everything we saw from
+        // the sender marks a hole only once data beyond it is here. With
+        // nothing buffered it may as well acknowledge bytes we were never
+        // meant to see (a one-sided pick-up, a capture that starts late);
+        // `on_segment` skips the hole when such data comes.
+        if self.segs.is_empty() {
             return;
         }
         let mut target = self.base_off + jump as u64;
@@ -716,6 +730,44 @@ mod tests {
         assert_eq!(got, vec!["abc", "<gap 6>", "xyz", "!"]);
         assert!(s.had_gap());
         assert_eq!(s.offset(), 13);
+    }
+
+    /// Regression (suricata-verify stream-async-6063-srv-02, http-async-srv):
+    /// an ACK of bytes of which we saw nothing marks no gap (Suricata's
+    /// `CheckGap`), so a client stream seen only through the server's ACKs
+    /// sends the app layer no gap. Data that comes later past the
+    /// acknowledged hole skips it then.
+    #[test]
+    fn ack_past_all_seen_data_is_a_gap_only_once_data_follows() {
+        let mut r = rs();
+        let mut s = Stream::default();
+        s.start(1);
+        let mut got = Vec::new();
+        let mut push = |o: Out<'_>| match o {
+            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
+            Out::Gap(n) => got.push(format!("<gap {n}>")),
+            Out::Event(_) => {}
+        };
+        s.on_ack(397, &mut r, &mut push);
+        assert_eq!(s.acked(), 396);
+        s.on_ack(398, &mut r, &mut push);
+        s.finish(&mut r, &mut push);
+        assert!(got.is_empty(), "{got:?}");
+        assert!(!s.had_gap());
+
+        // The acknowledged bytes went missing, then data after them came.
+        let mut got = Vec::new();
+        let mut push = |o: Out<'_>| match o {
+            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
+            Out::Gap(n) => got.push(format!("<gap {n}>")),
+            Out::Event(_) => {}
+        };
+        let mut s = Stream::default();
+        s.start(101);
+        s.on_segment(101, b"abc", &mut r, &mut push);
+        s.on_ack(110, &mut r, &mut push);
+        s.on_segment(110, b"xyz", &mut r, &mut push);
+        assert_eq!(got, vec!["abc", "<gap 6>", "xyz"]);
     }
 
     /// The capture of tcp-rst-unacked-stream-10 in small: the receiver

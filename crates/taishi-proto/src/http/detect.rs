@@ -19,6 +19,7 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
         Buffer::HttpUriRaw => opt(tx.uri.as_deref()),
         Buffer::HttpMethod => opt(tx.method.as_deref()),
         Buffer::HttpProtocol => opt(tx.protocol.as_deref()),
+        Buffer::HttpResponseProtocol => opt(tx.resp_protocol.as_deref()),
         Buffer::HttpRequestLine => opt(tx.request_line.as_deref()),
         Buffer::HttpHost => opt(tx.host.as_deref()),
         Buffer::HttpHostRaw => opt(tx.host_raw.as_deref()),

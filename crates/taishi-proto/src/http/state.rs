@@ -28,6 +28,12 @@ pub trait Out {
     }
     /// A record that is not a transaction (`fileinfo`).
     fn emit(&mut self, event_type: &'static str, dir: Option<Direction>, body: Map<String, Value>);
+    /// A CONNECT tunnel carries another protocol than HTTP: the flow is to
+    /// be detected anew from the client's first tunnel bytes `held`. The
+    /// parser itself ignores the tunnel from here on.
+    fn change_protocol(&mut self, held: Vec<u8>) {
+        let _ = held;
+    }
 }
 
 impl Out for ParseCtx<'_, '_> {
@@ -49,6 +55,9 @@ impl Out for ParseCtx<'_, '_> {
     }
     fn emit(&mut self, event_type: &'static str, dir: Option<Direction>, body: Map<String, Value>) {
         ParseCtx::emit(self, event_type, dir, body);
+    }
+    fn change_protocol(&mut self, held: Vec<u8>) {
+        ParseCtx::change_protocol(self, held);
     }
 }
 use crate::registry::Probe;
@@ -487,7 +496,12 @@ impl HttpState {
                         }
                         Probe::NeedMore if self.req.hold.len() < super::TUNNEL_PROBE_BYTES => {}
                         _ => {
-                            self.req.hold.clear();
+                            // Suricata asks for a protocol change here
+                            // (`AppLayerRequestProtocolChange`): TLS inside
+                            // the tunnel is then detected and parsed, and
+                            // the flow keeps `app_proto_orig: http`.
+                            let held = std::mem::take(&mut self.req.hold);
+                            ctx.change_protocol(held);
                             self.req.state = State::Tunnel;
                             self.resp.state = State::Tunnel;
                         }
@@ -505,7 +519,7 @@ impl HttpState {
                 }
                 State::Line if dir == Direction::ToClient && self.next_answer_is_09() => {
                     // An HTTP/0.9 response has no status line: all is body.
-                    self.status_line(ctx, b"");
+                    self.status_line(ctx, b"", &[]);
                 }
                 State::Line | State::Headers | State::Finalize => {
                     data = self.take_line(ctx, dir, data);
@@ -525,7 +539,7 @@ impl HttpState {
         };
         let s = self.side(dir);
         if s.line.is_empty() && !s.overflow && nl.is_some() && chunk.len() <= limit {
-            self.line(ctx, dir, chunk, rest.is_empty());
+            self.line(ctx, dir, chunk, rest);
             return rest;
         }
         // Partial line: keep it, bounded.
@@ -548,7 +562,7 @@ impl HttpState {
             let s = self.side(dir);
             s.overflow = false;
             let line = std::mem::take(&mut s.line);
-            self.line(ctx, dir, &line, rest.is_empty());
+            self.line(ctx, dir, &line, rest);
             let s = self.side(dir);
             if s.line.is_empty() {
                 s.line = line;
@@ -559,16 +573,16 @@ impl HttpState {
     }
 
     /// One complete line in state Line, Headers or a chunked body's
-    /// framing. `last` says no bytes follow it in this call.
-    fn line(&mut self, ctx: &mut dyn Out, dir: Direction, raw: &[u8], last: bool) {
+    /// framing. `rest` is what follows it in this call.
+    fn line(&mut self, ctx: &mut dyn Out, dir: Direction, raw: &[u8], rest: &[u8]) {
         let state = self.side(dir).state;
         match (dir, state) {
-            (Direction::ToServer, State::Line) => self.request_line(ctx, raw, last),
-            (Direction::ToClient, State::Line) => self.status_line(ctx, raw),
+            (Direction::ToServer, State::Line) => self.request_line(ctx, raw, rest.is_empty()),
+            (Direction::ToClient, State::Line) => self.status_line(ctx, raw, rest),
             (Direction::ToClient, State::Finalize) => {
                 if parser::looks_like_status_line(parser::chomp(raw)) {
                     self.finalize_response(ctx);
-                    self.status_line(ctx, raw);
+                    self.status_line(ctx, raw, rest);
                 } else {
                     // libhtp treats what is not a status line as more body.
                     let cur = self.resp.cur;
@@ -920,9 +934,22 @@ impl HttpState {
                 .is_some_and(|t| t.http09)
     }
 
-    fn status_line(&mut self, ctx: &mut dyn Out, raw: &[u8]) {
+    /// A line where a status line is due; `rest` is what follows it in
+    /// this call.
+    fn status_line(&mut self, ctx: &mut dyn Out, raw: &[u8], rest: &[u8]) {
         let line = parser::chomp(raw);
         if line.is_empty() && !self.next_answer_is_09() {
+            return;
+        }
+        // libhtp (`RES_LINE`): a line that is no status line but is
+        // followed at once by one that may be (it starts with `H`) is
+        // skipped as noise (`response_ignored_lines`), not taken as the
+        // start of a body without headers.
+        if !parser::looks_like_status_line(line)
+            && !self.next_answer_is_09()
+            && rest.len() > 1
+            && rest.first().is_some_and(|b| b.eq_ignore_ascii_case(&b'h'))
+        {
             return;
         }
         self.commit_09(ctx);

@@ -20,6 +20,8 @@ struct Rec {
     files: Vec<(Option<Direction>, Map<String, Value>)>,
     /// File buffers rules saw as each transaction completed.
     file_bufs: Vec<(Buffer, Vec<u8>)>,
+    /// `http.protocol` per completed transaction: (request, response).
+    protocols: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Out for Rec {
@@ -39,6 +41,13 @@ impl Out for Rec {
         ] {
             tx.buffers(b, &mut |v| self.file_bufs.push((b, v.to_vec())));
         }
+        let one = |b| {
+            let mut v = Vec::new();
+            super::detect::buffers(tx.tx, tx.cfg, b, &mut |x| v.extend_from_slice(x));
+            v
+        };
+        self.protocols
+            .push((one(Buffer::HttpProtocol), one(Buffer::HttpResponseProtocol)));
     }
     fn emit(&mut self, _t: &'static str, dir: Option<Direction>, body: Map<String, Value>) {
         self.files.push((dir, body));
@@ -785,4 +794,56 @@ fn file_hashes_default_to_sha256_and_read_suricata_lists() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
     assert_eq!(rec.file(0, "md5"), Value::Null);
+}
+
+/// Regression (suricata-verify http-evader-481): a junk line right before
+/// the status line, in the same data, is skipped as libhtp skips it, so the
+/// response keeps its headers (and its file name and chunked body). A junk
+/// line with nothing after it yet is still the start of a headerless body.
+#[test]
+fn junk_line_before_status_line_is_skipped() {
+    let rec = run(
+        HttpConfig::default(),
+        &[
+            (ToServer, b"GET /e HTTP/1.1\r\nHost: x\r\n\r\n"),
+            (
+                ToClient,
+                b" \r\nHTTP/1.1 200 ok\r\nContent-disposition: attachment; filename=\"e.txt\"\r\n\
+                  Transfer-Encoding: chunked\r\n\r\n4\r\nX5O!\r\n0\r\n\r\n",
+            ),
+        ],
+    );
+    assert_eq!(rec.field(0, "status"), 200);
+    assert_eq!(rec.field(0, "length"), 4);
+    assert!(rec.anomalies.is_empty(), "{:?}", rec.anomalies);
+    assert_eq!(rec.file(0, "filename"), "e.txt");
+
+    let rec = run(
+        HttpConfig::default(),
+        &[
+            (ToServer, b"GET /e HTTP/1.1\r\nHost: x\r\n\r\n"),
+            (ToClient, b" \r\n"),
+            (ToClient, b"HTTP/1.1 200 ok\r\n\r\n"),
+        ],
+    );
+    assert_eq!(rec.field(0, "status"), Value::Null);
+    assert!(rec.anomalies.contains(&"RESPONSE_INVALID_PROTOCOL"));
+}
+
+/// Regression (suricata-verify http-protocol-inspect-v2): `http.protocol`
+/// is the request line's version to the server and the status line's to
+/// the client, as in Suricata.
+#[test]
+fn protocol_buffer_has_a_value_per_direction() {
+    let rec = run(
+        HttpConfig::default(),
+        &[
+            (ToServer, b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"),
+            (ToClient, b"HTTP/1.1 204 No Content\r\n\r\n"),
+        ],
+    );
+    assert_eq!(
+        rec.protocols,
+        vec![(b"HTTP/1.0".to_vec(), b"HTTP/1.1".to_vec())]
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use taishi_core::StatsSource;
 use taishi_core::Timestamp;
-use taishi_core::event::EventSink;
+use taishi_core::event::{AppProtos, EventSink};
 use taishi_decode::{L3, L4, Packet};
 use taishi_flow::{AppLayer, Direction, FlowState, FlowView, TcpState};
 use taishi_proto::{FlowApp, ParseCtx, ProtoLayer, Transaction, TxHook, TxPart};
@@ -329,6 +329,10 @@ impl AppLayer for DetectLayer {
 
     fn traffic(&self, st: &DetectFlow) -> Option<serde_json::Value> {
         self.engine.as_ref()?.traffic_of(&st.vars)
+    }
+
+    fn app_protos(&self, st: &DetectFlow) -> AppProtos {
+        st.app.app_protos()
     }
 
     fn take_reverse(&mut self, st: &mut DetectFlow) -> bool {
