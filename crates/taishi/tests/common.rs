@@ -42,6 +42,38 @@ pub fn corpus_pcaps(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// The folder of suricata-verify case `name` in the corpus, or `None`
+/// with a message saying `test` is skipped (no corpus, or no such case).
+pub fn sv_case(test: &str, name: &str) -> Option<PathBuf> {
+    let Some(s) = shared() else {
+        eprintln!("{test}: skipped: ../shared is not present");
+        return None;
+    };
+    let dir = s.join("corpus/suricata-verify").join(name);
+    if !dir.join("input.pcap").exists() {
+        eprintln!("{test}: skipped: {} is absent", dir.display());
+        return None;
+    }
+    Some(dir)
+}
+
+/// The records of a suricata-verify case's capture, with its `test.rules`
+/// when `rules` and the `extra` arguments. Checksums are not checked:
+/// the cases' captures were taken on hosts that offload them.
+pub fn run_sv_case(dir: &Path, rules: bool, extra: &[&str]) -> Vec<serde_json::Value> {
+    let tmp = tempfile::tempdir().unwrap();
+    let eve = tmp.path().join("eve.json");
+    let rules_path = dir.join("test.rules").to_string_lossy().into_owned();
+    let mut args: Vec<&str> = vec!["--set", "checksum-checks=none"];
+    if rules {
+        args.extend(["--rules", rules_path.as_str()]);
+    }
+    args.extend_from_slice(extra);
+    let o = analyze(&[&dir.join("input.pcap")], &eve, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    read_eve(&eve)
+}
+
 /// Whether a command exists on PATH.
 pub fn have(cmd: &str) -> bool {
     Command::new("sh")

@@ -242,6 +242,21 @@ const TLS12_JA4: &str = "t12i800500_15c493246000_3eafcbe19126";
 /// Intel alerts of a run as (src_ip, kind, indicator), and its `tls` records.
 type TlsIntel = (Vec<(String, String, String)>, Vec<serde_json::Value>);
 
+/// The intel alerts (gid 2) among `recs`, as (src_ip, kind, indicator).
+fn intel_hits(recs: &[serde_json::Value]) -> Vec<(String, String, String)> {
+    recs.iter()
+        .filter(|r| r["event_type"] == "alert" && r["alert"]["gid"] == 2)
+        .map(|r| {
+            let m = &r["alert"]["metadata"];
+            (
+                r["src_ip"].as_str().unwrap_or("").to_string(),
+                m["intel_kind"][0].as_str().unwrap_or("").to_string(),
+                m["intel_indicator"][0].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Analyses the corpus capture `tls/tls1.2.pcap` with an intel CSV holding
 /// its JA3 and a plain list holding its JA4, no intel store, and `rules`
 /// when given; returns the intel alerts' (src_ip, kind, indicator) and the
@@ -284,18 +299,7 @@ fn tls_intel_run(extra: &[&str], rules: Option<&str>) -> Option<TlsIntel> {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let recs = records(&eve);
-    let hits = recs
-        .iter()
-        .filter(|r| r["event_type"] == "alert" && r["alert"]["gid"] == 2)
-        .map(|r| {
-            let m = &r["alert"]["metadata"];
-            (
-                r["src_ip"].as_str().unwrap_or("").to_string(),
-                m["intel_kind"][0].as_str().unwrap_or("").to_string(),
-                m["intel_indicator"][0].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let hits = intel_hits(&recs);
     let tls = recs
         .into_iter()
         .filter(|r| r["event_type"] == "tls")
@@ -401,14 +405,7 @@ fn md5_and_sha1_file_indicators_turn_those_digests_on() {
             .find(|r| r["event_type"] == "fileinfo")
             .map(|r| r["fileinfo"].clone())
             .unwrap_or_default();
-        let mut hits: Vec<String> = recs
-            .iter()
-            .filter(|r| r["event_type"] == "alert" && r["alert"]["gid"] == 2)
-            .map(|r| {
-                let m = &r["alert"]["metadata"];
-                format!("{} {}", m["intel_kind"][0], r["src_ip"])
-            })
-            .collect();
+        let mut hits = intel_hits(&recs);
         hits.sort();
         (file, hits)
     };
@@ -418,9 +415,13 @@ fn md5_and_sha1_file_indicators_turn_those_digests_on() {
     assert_eq!(file["md5"], GET_MD5);
     assert_eq!(file["sha1"], GET_SHA1);
     assert!(file["sha256"].is_string(), "{file}");
+    let client = "141.142.228.5".to_string();
     assert_eq!(
         hits,
-        ["\"md5\" \"141.142.228.5\"", "\"sha1\" \"141.142.228.5\""]
+        [
+            (client.clone(), "md5".into(), GET_MD5.into()),
+            (client, "sha1".into(), GET_SHA1.into())
+        ]
     );
     // A setting given by the user stands: SHA-256 alone, so no match.
     let (file, hits) = run(&["--set", "app-layer.protocols.http.eve.file-hashes=sha256"]);

@@ -22,23 +22,7 @@ fn mismatches(events: &[Value]) -> usize {
 }
 
 fn run_case(test: &str, name: &str) -> Option<Vec<Value>> {
-    let Some(s) = shared() else {
-        eprintln!("{test}: skipped: ../shared is not present");
-        return None;
-    };
-    let pcap = s
-        .join("corpus/suricata-verify")
-        .join(name)
-        .join("input.pcap");
-    if !pcap.exists() {
-        eprintln!("{test}: skipped: {} is absent", pcap.display());
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let eve = dir.path().join("eve.json");
-    let o = analyze(&[&pcap], &eve, &["--set", "checksum-checks=none"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    Some(read_eve(&eve))
+    sv_case(test, name).map(|dir| run_sv_case(&dir, false, &[]))
 }
 
 #[test]

@@ -6,41 +6,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use serde_json::Value;
-
-/// The folder of a suricata-verify case, or `None` with a skip message.
-fn case(test: &str, name: &str) -> Option<PathBuf> {
-    let Some(s) = shared() else {
-        eprintln!("{test}: skipped: ../shared is not present");
-        return None;
-    };
-    let dir = s.join("corpus/suricata-verify").join(name);
-    if !dir.join("input.pcap").exists() {
-        eprintln!("{test}: skipped: {} is absent", dir.display());
-        return None;
-    }
-    Some(dir)
-}
-
-/// Records of a case's capture, with its rules when `rules` and the extra
-/// arguments.
-fn run(dir: &std::path::Path, rules: bool, extra: &[&str]) -> Vec<Value> {
-    let tmp = tempfile::tempdir().unwrap();
-    let eve = tmp.path().join("eve.json");
-    let rules_path = dir.join("test.rules");
-    let mut args: Vec<&str> = vec!["--set", "checksum-checks=none"];
-    let rp = rules_path.to_string_lossy().into_owned();
-    if rules {
-        args.extend(["--rules", rp.as_str()]);
-    }
-    args.extend_from_slice(extra);
-    let o = analyze(&[&dir.join("input.pcap")], &eve, &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    read_eve(&eve)
-}
 
 /// Signature ids of the rules' alerts (gid 1; behaviour detectors use 3).
 fn sids(events: &[Value]) -> Vec<u64> {
@@ -55,10 +22,10 @@ fn sids(events: &[Value]) -> Vec<u64> {
 
 #[test]
 fn a_retr_data_channel_is_ftp_data_with_its_file() {
-    let Some(dir) = case("ftp_data_channel", "output-eve-ftp-data") else {
+    let Some(dir) = sv_case("ftp_data_channel", "output-eve-ftp-data") else {
         return;
     };
-    let events = run(&dir, true, &[]);
+    let events = run_sv_case(&dir, true, &[]);
     // The control channel's PORT 192,168,0,13,234,22 then `RETR temp.txt`:
     // the server opens 20 -> 59926 and sends the file.
     let data: Vec<_> = of_type(&events, "ftp_data");
@@ -91,10 +58,10 @@ fn a_retr_data_channel_is_ftp_data_with_its_file() {
 
 #[test]
 fn filestore_rules_store_ftp_data_files_in_both_directions() {
-    let Some(dir) = case("filestore_ftp_data", "bug-4877") else {
+    let Some(dir) = sv_case("filestore_ftp_data", "bug-4877") else {
         return;
     };
-    let events = run(&dir, true, &[]);
+    let events = run_sv_case(&dir, true, &[]);
     let files: Vec<_> = of_type(&events, "fileinfo")
         .into_iter()
         .filter(|f| f["app_proto"] == "ftp-data")
@@ -122,7 +89,7 @@ fn filestore_rules_store_ftp_data_files_in_both_directions() {
     // Both rules are `noalert`.
     assert!(sids(&events).is_empty());
     // Without the rules nothing is stored.
-    let plain = run(&dir, false, &[]);
+    let plain = run_sv_case(&dir, false, &[]);
     let stored = of_type(&plain, "fileinfo")
         .iter()
         .filter(|f| f["fileinfo"]["stored"] == true)
@@ -132,7 +99,7 @@ fn filestore_rules_store_ftp_data_files_in_both_directions() {
 
 #[test]
 fn a_filestore_rule_stores_an_http_file() {
-    let Some(dir) = case("filestore_http", "filestore-v2.6-stream-depth") else {
+    let Some(dir) = sv_case("filestore_http", "filestore-v2.6-stream-depth") else {
         return;
     };
     let stored = |events: &[Value]| -> Vec<bool> {
@@ -141,17 +108,17 @@ fn a_filestore_rule_stores_an_http_file() {
             .map(|f| f["fileinfo"]["stored"] == true)
             .collect()
     };
-    assert_eq!(stored(&run(&dir, true, &[])), [true]);
-    assert_eq!(stored(&run(&dir, false, &[])), [false]);
+    assert_eq!(stored(&run_sv_case(&dir, true, &[])), [true]);
+    assert_eq!(stored(&run_sv_case(&dir, false, &[])), [false]);
 }
 
 #[test]
 fn a_filestore_rule_turns_on_http_file_hashing() {
-    let Some(dir) = case("filestore_http_hashes", "filestore-v2.6-stream-depth") else {
+    let Some(dir) = sv_case("filestore_http_hashes", "filestore-v2.6-stream-depth") else {
         return;
     };
     // Suricata names a stored file by its SHA-256, so storing needs it.
-    let events = run(&dir, true, &[]);
+    let events = run_sv_case(&dir, true, &[]);
     let files = of_type(&events, "fileinfo");
     assert_eq!(files.len(), 1);
     let sha = files[0]["fileinfo"]["sha256"].as_str().unwrap_or_default();
@@ -160,26 +127,26 @@ fn a_filestore_rule_turns_on_http_file_hashing() {
 
 #[test]
 fn http_upload_rules_see_each_multipart_file_and_its_name() {
-    let Some(dir) = case("multipart_files", "file-match-crossed") else {
+    let Some(dir) = sv_case("multipart_files", "file-match-crossed") else {
         return;
     };
     // titi.txt and toto.txt are uploaded in one form; sid 8 wants
     // "bateau" and "minet" in one file, which no file has.
-    assert_eq!(sids(&run(&dir, true, &[])), [1, 2, 3, 4, 5, 6, 7]);
-    let Some(dir) = case("filename_upload", "engine-state--detect-engine-state-04") else {
+    assert_eq!(sids(&run_sv_case(&dir, true, &[])), [1, 2, 3, 4, 5, 6, 7]);
+    let Some(dir) = sv_case("filename_upload", "engine-state--detect-engine-state-04") else {
         return;
     };
     // `filename:"BBBBpicture"` matches the second file of the form.
-    let events = run(&dir, true, &["--set", "stream.midstream=true"]);
+    let events = run_sv_case(&dir, true, &["--set", "stream.midstream=true"]);
     assert_eq!(sids(&events), [1]);
 }
 
 #[test]
 fn alerts_on_a_transaction_with_files_list_them() {
-    let Some(dir) = case("alert_files", "mime--smtp-mime-encap-8649-baseline") else {
+    let Some(dir) = sv_case("alert_files", "mime--smtp-mime-encap-8649-baseline") else {
         return;
     };
-    let events = run(&dir, true, &[]);
+    let events = run_sv_case(&dir, true, &[]);
     let alerts = of_type(&events, "alert");
     // sid 9000101 (file.data) and 9000102 (file.name) match the message
     // carrying malware.exe: its alert lists the attachment, as Suricata's.

@@ -9,25 +9,7 @@ use common::*;
 use serde_json::Value;
 
 fn run_case(test: &str, name: &str, extra: &[&str]) -> Option<Vec<Value>> {
-    let Some(s) = shared() else {
-        eprintln!("{test}: skipped: ../shared is not present");
-        return None;
-    };
-    let pcap = s
-        .join("corpus/suricata-verify")
-        .join(name)
-        .join("input.pcap");
-    if !pcap.exists() {
-        eprintln!("{test}: skipped: {} is absent", pcap.display());
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let eve = dir.path().join("eve.json");
-    let mut args = vec!["--set", "checksum-checks=none"];
-    args.extend_from_slice(extra);
-    let o = analyze(&[&pcap], &eve, &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    Some(read_eve(&eve))
+    sv_case(test, name).map(|dir| run_sv_case(&dir, false, extra))
 }
 
 fn stream_anomalies(events: &[Value], name: &str) -> usize {

@@ -12,28 +12,7 @@ use serde_json::Value;
 
 /// Runs case `name` with `extra` options (and its rules when `rules`).
 fn run_case(test: &str, name: &str, rules: bool, extra: &[&str]) -> Option<Vec<Value>> {
-    let Some(s) = shared() else {
-        eprintln!("{test}: skipped: ../shared is not present");
-        return None;
-    };
-    let case = s.join("corpus/suricata-verify").join(name);
-    let pcap = case.join("input.pcap");
-    if !pcap.exists() {
-        eprintln!("{test}: skipped: {} is absent", pcap.display());
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let eve = dir.path().join("eve.json");
-    let rules_path = case.join("test.rules");
-    let mut args = vec!["--set", "checksum-checks=none"];
-    args.extend_from_slice(extra);
-    if rules {
-        args.push("--rules");
-        args.push(rules_path.to_str().unwrap());
-    }
-    let o = analyze(&[&pcap], &eve, &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    Some(read_eve(&eve))
+    sv_case(test, name).map(|dir| run_sv_case(&dir, rules, extra))
 }
 
 fn alerts_of(events: &[Value], sid: u64) -> Vec<&Value> {
