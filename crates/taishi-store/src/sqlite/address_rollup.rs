@@ -23,10 +23,8 @@ use rusqlite::{Connection, params};
 use taishi_core::StoreError;
 use taishi_core::store::FlowGroup;
 
-use super::rollup;
+use super::rollup::{self, NS};
 use super::sql::{backend, int, uint};
-
-const NS: u64 = 1_000_000_000;
 
 /// The `grp` number of an address grouping in `flow_rollup`; `None` for
 /// the groupings rolled up at ingest. Numbers 1 and 2

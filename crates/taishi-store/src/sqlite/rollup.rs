@@ -22,7 +22,8 @@ use super::sql::{backend, int};
 pub(crate) const HOUR: u64 = 3600;
 /// A day, seconds.
 pub(crate) const DAY: u64 = 86_400;
-const NS: u64 = 1_000_000_000;
+/// Nanoseconds in a second (flow times are in ns, buckets in seconds).
+pub(crate) const NS: u64 = 1_000_000_000;
 
 /// The groupings kept rolled up, with their `grp` number.
 ///
