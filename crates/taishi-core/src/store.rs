@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     AlertRow, Asset, FlowRow, Incident, IncidentStatus, PosturePoint, ScopeKind, Vulnerability,
 };
+use crate::event::Event;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +192,22 @@ pub trait Store: Send + Sync {
     /// Stores EVE records, one JSON object per line, atomically: after a
     /// crash either all of `lines` is stored or none of it.
     fn ingest(&self, lines: &[u8]) -> Result<IngestReport, StoreError>;
+
+    /// Stores EVE `lines` and `events` not yet serialised, atomically, as
+    /// [`Store::ingest`] would store the events' lines. The pipeline hands
+    /// its own events over typed so that a back end can take their columns
+    /// without writing and parsing JSON (SQLite does: a flow never becomes
+    /// text); this default serialises them.
+    fn ingest_events(&self, lines: &[u8], events: &[Event]) -> Result<IngestReport, StoreError> {
+        let mut all = lines.to_vec();
+        if !all.is_empty() && all.last() != Some(&b'\n') {
+            all.push(b'\n');
+        }
+        for e in events {
+            e.write_json_line(&mut all);
+        }
+        self.ingest(&all)
+    }
 
     /// Alerts matching `q`.
     fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertRow>, StoreError>;

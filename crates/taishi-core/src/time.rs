@@ -46,6 +46,12 @@ impl Timestamp {
         self.subsec_nanos() / 1000
     }
 
+    /// The timestamp as EVE prints it and [`Timestamp::parse_eve`] reads it
+    /// back: cut to whole microseconds.
+    pub fn to_eve_precision(self) -> Timestamp {
+        Timestamp(self.0 - self.0 % 1000)
+    }
+
     /// Nanoseconds elapsed from `earlier` to `self`, zero when `earlier` is later.
     pub fn nanos_since(self, earlier: Timestamp) -> u64 {
         self.0.saturating_sub(earlier.0)

@@ -10,7 +10,7 @@ pub mod sqlite;
 pub mod writer;
 
 pub use sqlite::SqliteStore;
-pub use writer::{BatchConfig, BatchWriter};
+pub use writer::{BatchConfig, BatchWriter, Chunk};
 
 #[cfg(test)]
 mod testutil;

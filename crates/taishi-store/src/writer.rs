@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use taishi_core::Store;
 use taishi_core::StoreError;
+use taishi_core::event::Event;
 use taishi_core::store::IngestReport;
 
 /// When a [`BatchWriter`] commits.
@@ -52,9 +53,27 @@ impl Default for BatchConfig {
     }
 }
 
+/// What the pipeline hands the writer at once: whole EVE lines, and
+/// events not yet serialised (the store takes their columns directly, see
+/// [`Store::ingest_events`]).
+#[derive(Debug, Default)]
+pub struct Chunk {
+    /// Whole lines, each ending in `\n`.
+    pub lines: Vec<u8>,
+    /// Events in the order they were produced.
+    pub events: Vec<Event>,
+}
+
+impl Chunk {
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.events.is_empty()
+    }
+}
+
 /// A thread committing EVE lines to a store in batches.
 pub struct BatchWriter {
-    tx: Option<Sender<Vec<u8>>>,
+    tx: Option<Sender<Chunk>>,
     thread: Option<JoinHandle<Result<IngestReport, StoreError>>>,
 }
 
@@ -93,7 +112,15 @@ impl BatchWriter {
     /// Queues a chunk of whole EVE lines (blocks while the queue is full).
     /// Fails when the writer has stopped on an error; [`BatchWriter::finish`]
     /// then tells which.
-    pub fn send(&self, chunk: Vec<u8>) -> Result<(), StoreError> {
+    pub fn send(&self, lines: Vec<u8>) -> Result<(), StoreError> {
+        self.send_chunk(Chunk {
+            lines,
+            events: Vec::new(),
+        })
+    }
+
+    /// Queues lines and typed events (blocks while the queue is full).
+    pub fn send_chunk(&self, chunk: Chunk) -> Result<(), StoreError> {
         let Some(tx) = &self.tx else {
             return Err(stopped());
         };
@@ -130,39 +157,63 @@ fn stopped() -> StoreError {
     StoreError::Backend("store writer has stopped".into())
 }
 
-/// Appends a chunk of whole lines to `buf`, ending it with a newline, and
-/// returns how many lines it held.
-fn append(buf: &mut Vec<u8>, chunk: &[u8]) -> usize {
-    if chunk.is_empty() {
-        return 0;
+/// The records of a batch being gathered.
+#[derive(Default)]
+struct Pending {
+    lines: Vec<u8>,
+    events: Vec<Event>,
+}
+
+impl Pending {
+    /// Appends a chunk (ending its lines with a newline) and returns how
+    /// many records it held.
+    fn append(&mut self, chunk: Chunk) -> usize {
+        let mut n = chunk.events.len();
+        if self.events.is_empty() {
+            self.events = chunk.events;
+        } else {
+            self.events.extend(chunk.events);
+        }
+        if !chunk.lines.is_empty() {
+            n += memchr::memchr_iter(b'\n', &chunk.lines).count();
+            self.lines.extend_from_slice(&chunk.lines);
+            if self.lines.last() != Some(&b'\n') {
+                self.lines.push(b'\n');
+                n += 1;
+            }
+        }
+        n
     }
-    let mut lines = memchr::memchr_iter(b'\n', chunk).count();
-    buf.extend_from_slice(chunk);
-    if buf.last() != Some(&b'\n') {
-        buf.push(b'\n');
-        lines += 1;
+
+    fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.events.is_empty()
     }
-    lines
 }
 
 fn run(
     store: &dyn Store,
     config: &BatchConfig,
-    rx: &Receiver<Vec<u8>>,
+    rx: &Receiver<Chunk>,
     mut on_commit: impl FnMut(&IngestReport),
 ) -> Result<IngestReport, StoreError> {
     let mut totals = IngestReport::default();
-    let mut buf: Vec<u8> = Vec::new();
+    let mut buf = Pending::default();
     let mut lines = 0usize;
     let mut oldest: Option<Instant> = None;
-    let mut commit = |buf: &mut Vec<u8>, lines: &mut usize, oldest: &mut Option<Instant>| {
+    let mut commit = |buf: &mut Pending, lines: &mut usize, oldest: &mut Option<Instant>| {
         if buf.is_empty() {
             return Ok(());
         }
-        let r = store.ingest(buf)?;
+        let r = if buf.events.is_empty() {
+            store.ingest(&buf.lines)?
+        } else {
+            store.ingest_events(&buf.lines, &buf.events)?
+        };
         add_report(&mut totals, &r);
         on_commit(&totals);
-        buf.clear();
+        buf.lines.clear();
+        // Dropped here, on the writer's thread, not the pipeline's.
+        buf.events.clear();
         *lines = 0;
         *oldest = None;
         Ok::<(), StoreError>(())
@@ -177,14 +228,14 @@ fn run(
                 if chunk.is_empty() {
                     continue;
                 }
-                lines += append(&mut buf, &chunk);
+                lines += buf.append(chunk);
                 oldest.get_or_insert_with(Instant::now);
                 if lines >= config.max_lines {
                     // What is already queued joins this batch; a
                     // disconnect is seen by the next `recv`.
                     while lines < config.max_batch_lines {
                         match rx.try_recv() {
-                            Ok(more) => lines += append(&mut buf, &more),
+                            Ok(more) => lines += buf.append(more),
                             Err(_) => break,
                         }
                     }

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use taishi_core::event::{Event, EventSink};
 use taishi_detect::observe::{Observers, Record};
+use taishi_store::Chunk;
 
 /// Observers of the records every worker writes (intel, behaviour), shared
 /// so that a scan spread over several workers' flows is seen whole.
@@ -23,8 +24,13 @@ pub type SharedObservers = Arc<Mutex<Observers>>;
 /// lock and the write call over about a thousand flow events.
 const FLUSH_AT: usize = 256 * 1024;
 
-/// Receives every chunk of whole EVE lines written (the store's batch writer).
-pub type Tee = Arc<dyn Fn(Vec<u8>) + Send + Sync>;
+/// Flow events a worker holds before handing them to the store when they
+/// go only there (about [`FLUSH_AT`] bytes of their lines).
+const HAND_OVER_AT: usize = 512;
+
+/// Receives every chunk of records written (the store's batch writer):
+/// whole EVE lines, and events not yet serialised.
+pub type Tee = Arc<dyn Fn(Chunk) + Send + Sync>;
 
 /// The destination of EVE lines shared by all workers: a file (or stdout)
 /// and/or the store.
@@ -73,10 +79,38 @@ impl EveWriter {
                 .is_none()
     }
 
+    /// Whether events go to the store alone (no EVE file): workers then
+    /// hand flow events over unserialised, since the store keeps a flow as
+    /// columns only and its JSON would be written just to be parsed back.
+    /// Other events are still serialised here: the store keeps their text,
+    /// and writing it while the event is hot in this thread's cache costs
+    /// less than on the store's thread (measured: moving all of them there
+    /// raised the CPU of a `--db` run, docs/store.md).
+    pub fn is_store_only(&self) -> bool {
+        self.tee.is_some()
+            && self
+                .inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_none()
+    }
+
+    /// Hands `chunk` to the store, when there is one.
+    fn hand_over(&self, chunk: Chunk) {
+        if let Some(tee) = &self.tee
+            && !chunk.is_empty()
+        {
+            tee(chunk);
+        }
+    }
+
     /// Writes whole lines.
     fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
-        if let Some(tee) = &self.tee {
-            tee(bytes.to_vec());
+        if self.tee.is_some() {
+            self.hand_over(Chunk {
+                lines: bytes.to_vec(),
+                events: Vec::new(),
+            });
         }
         // A poisoned lock means another worker panicked mid-write; its lines
         // are whole or absent, so carrying on is safe.
@@ -106,6 +140,10 @@ pub struct EveOut {
     error: Option<io::Error>,
     /// No destination: count events but skip serialising them.
     discard: bool,
+    /// The store is the only destination: flows are handed over typed.
+    store_only: bool,
+    /// Flow events waiting to be handed over (`store_only`).
+    pending: Vec<Event>,
     /// Observers the records pass through; their alerts are written too.
     observers: Option<SharedObservers>,
     /// Alerts observers raised, before they are written.
@@ -116,7 +154,10 @@ impl EveOut {
     /// A sink writing through `writer`.
     pub fn new(writer: EveWriter) -> EveOut {
         let discard = writer.is_discarding();
+        let store_only = writer.is_store_only();
         EveOut {
+            store_only,
+            pending: Vec::new(),
             writer,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             counts: BTreeMap::new(),
@@ -153,7 +194,15 @@ impl EveOut {
 
     /// Writes what is buffered.
     pub fn flush(&mut self) -> io::Result<()> {
-        if !self.buf.is_empty() {
+        if self.store_only {
+            if self.buf.is_empty() && self.pending.is_empty() {
+                return Ok(());
+            }
+            self.writer.hand_over(Chunk {
+                lines: std::mem::replace(&mut self.buf, Vec::with_capacity(FLUSH_AT + 4096)),
+                events: std::mem::replace(&mut self.pending, Vec::with_capacity(HAND_OVER_AT)),
+            });
+        } else if !self.buf.is_empty() {
             let r = self.writer.write_all(&self.buf);
             self.buf.clear();
             r?;
@@ -190,9 +239,21 @@ impl EventSink for EveOut {
         if self.discard {
             return;
         }
+        if self.store_only && matches!(event, Event::Flow(_)) {
+            self.pending.push(event);
+            if self.pending.len() >= HAND_OVER_AT || self.buf.len() >= FLUSH_AT {
+                // Handing over cannot fail; the store's thread reports its
+                // own errors when the run finishes.
+                let _ = self.flush();
+            }
+            return;
+        }
         event.write_json_line(&mut self.buf);
         if self.buf.len() >= FLUSH_AT {
-            if let Err(e) = self.writer.write_all(&self.buf) {
+            if self.store_only {
+                // Moves the lines over instead of copying them.
+                let _ = self.flush();
+            } else if let Err(e) = self.writer.write_all(&self.buf) {
                 // Keep the first error for the end of the run; a full disk
                 // must not stop analysis of what is in memory.
                 self.error.get_or_insert(e);

@@ -21,6 +21,7 @@ use serde_json::Value;
 use taishi_core::StoreError;
 use taishi_core::Timestamp;
 use taishi_core::domain::{AlertRow, FlowRow};
+use taishi_core::event::{Eve, EveIp, Event};
 use taishi_core::store::IngestReport;
 
 use super::rollup;
@@ -230,6 +231,66 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Stores an event the pipeline handed over typed: a flow goes
+    /// straight to its row; any other event is written to its EVE line
+    /// (the record text) in `scratch`, its columns read from the event.
+    fn typed(&mut self, event: &Event, scratch: &mut Vec<u8>) -> Result<(), StoreError> {
+        let common = match event {
+            Event::Stats(_) => return Ok(()),
+            Event::Flow(f) => {
+                return match FlowRow::from_event(f) {
+                    Some(row) => self.flow(&row),
+                    None => {
+                        self.report.malformed += 1;
+                        Ok(())
+                    }
+                };
+            }
+            Event::Anomaly(e) => Common::of(e),
+            Event::App(e) => Common::of(e),
+            // A kind of event this store does not know yet: its line.
+            _ => {
+                scratch.clear();
+                event.write_json_line(scratch);
+                return self.line_bytes(scratch);
+            }
+        };
+        scratch.clear();
+        event.write_json_line(scratch);
+        if common.event_type == "alert" {
+            // Alerts take the slow path, as their lines do.
+            return self.line_bytes(scratch);
+        }
+        let Ok(line) = std::str::from_utf8(scratch.trim_ascii_end()) else {
+            self.report.malformed += 1;
+            return Ok(());
+        };
+        let (src, dest) = (
+            common.src_ip.map(|a| a.to_string()),
+            common.dest_ip.map(|a| a.to_string()),
+        );
+        let cols = EventCols {
+            ts: common.ts.to_eve_precision().0,
+            event_type: common.event_type,
+            flow_id: common.flow_id,
+            src_ip: src.as_deref(),
+            dest_ip: dest.as_deref(),
+            app_proto: common.app_proto,
+        };
+        self.event(&cols, line)
+    }
+
+    fn line_bytes(&mut self, raw: &[u8]) -> Result<(), StoreError> {
+        match std::str::from_utf8(raw.trim_ascii()) {
+            Ok("") => Ok(()),
+            Ok(line) => self.line(line),
+            Err(_) => {
+                self.report.malformed += 1;
+                Ok(())
+            }
+        }
+    }
+
     fn line(&mut self, line: &str) -> Result<(), StoreError> {
         if let Ok(h) = serde_json::from_str::<Head<'_>>(line) {
             match &*h.event_type {
@@ -285,8 +346,41 @@ const INSERT_EVENT: &str =
     "INSERT INTO events (ts, event_type, flow_id, src_ip, dest_ip, app_proto, record)
     VALUES (?, ?, ?, ?, ?, ?, ?)";
 
+/// The header columns of a typed event, borrowed from it.
+struct Common<'e> {
+    ts: Timestamp,
+    event_type: &'e str,
+    flow_id: Option<u64>,
+    src_ip: Option<EveIp>,
+    dest_ip: Option<EveIp>,
+    app_proto: Option<&'e str>,
+}
+
+impl<'e> Common<'e> {
+    fn of<T: serde::Serialize>(e: &'e Eve<T>) -> Common<'e> {
+        Common {
+            ts: e.timestamp,
+            event_type: e.event_type,
+            flow_id: e.flow_id,
+            src_ip: e.src_ip,
+            dest_ip: e.dest_ip,
+            app_proto: e.app_proto.as_deref(),
+        }
+    }
+}
+
 /// Stores every line of `lines` in one transaction.
 pub(crate) fn ingest(conn: &mut Connection, lines: &[u8]) -> Result<IngestReport, StoreError> {
+    ingest_events(conn, lines, &[])
+}
+
+/// Stores every line of `lines` and every event of `events` in one
+/// transaction.
+pub(crate) fn ingest_events(
+    conn: &mut Connection,
+    lines: &[u8],
+    events: &[Event],
+) -> Result<IngestReport, StoreError> {
     // IMMEDIATE takes the write lock up front, so a batch never fails
     // half-way on a lock upgrade.
     let tx = conn
@@ -308,14 +402,11 @@ pub(crate) fn ingest(conn: &mut Connection, lines: &[u8]) -> Result<IngestReport
             event_types: Vec::new(),
         };
         for raw in lines.split(|&b| b == b'\n') {
-            let raw = raw.trim_ascii();
-            if raw.is_empty() {
-                continue;
-            }
-            match std::str::from_utf8(raw) {
-                Ok(line) => w.line(line)?,
-                Err(_) => w.report.malformed += 1,
-            }
+            w.line_bytes(raw)?;
+        }
+        let mut scratch = Vec::with_capacity(4096);
+        for e in events {
+            w.typed(e, &mut scratch)?;
         }
         w.rollup.flush(&tx)?;
         let mut known = tx

@@ -41,6 +41,7 @@ use taishi_core::Store;
 use taishi_core::StoreError;
 use taishi_core::domain::AlertRow;
 use taishi_core::domain::{Asset, FlowRow, Incident, PosturePoint, Vulnerability};
+use taishi_core::event::Event;
 use taishi_core::store::{
     AlertQuery, FlowGroup, FlowGroupRow, FlowQuery, IncidentQuery, IncidentUpdate, IngestReport,
     PostureQuery, PruneReport, Retention,
@@ -210,6 +211,10 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 impl Store for SqliteStore {
     fn ingest(&self, lines: &[u8]) -> Result<IngestReport, StoreError> {
         self.write(|c| ingest::ingest(c, lines))
+    }
+
+    fn ingest_events(&self, lines: &[u8], events: &[Event]) -> Result<IngestReport, StoreError> {
+        self.write(|c| ingest::ingest_events(c, lines, events))
     }
 
     fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertRow>, StoreError> {

@@ -131,7 +131,7 @@ impl RunDb {
         Arc::new(move |chunk| {
             // A send fails only when the writer thread stopped on an
             // error; `finish` reports it, and the EVE file still gets the lines.
-            let _ = writer.send(chunk);
+            let _ = writer.send_chunk(chunk);
         })
     }
 
