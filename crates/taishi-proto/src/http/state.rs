@@ -73,7 +73,14 @@ pub struct Header {
     pub name: Vec<u8>,
     /// Value(s).
     pub value: Vec<u8>,
+    /// The name came more than once (libhtp's `FIELD_REPEATED`).
+    pub repeated: bool,
 }
+
+/// Repetitions of already repeated header names merged per message, as
+/// libhtp: past this many a message is sending the same names over and
+/// over to grow a value, and further ones are dropped.
+const HEADER_REPETITIONS_LIMIT: u8 = 64;
 
 /// One request and its response.
 #[derive(Default)]
@@ -104,6 +111,9 @@ pub struct Tx {
     pub req_headers: Vec<Header>,
     /// Request header block as sent.
     pub req_headers_raw: Vec<u8>,
+    /// Repetitions counted against [`HEADER_REPETITIONS_LIMIT`], request
+    /// then response.
+    pub header_reps: [u8; 2],
     /// Request body kept for inspection.
     pub req_body: Vec<u8>,
     /// Request body length (dechunked).
@@ -709,6 +719,7 @@ impl HttpState {
         let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) else {
             return;
         };
+        let reps = &mut tx.header_reps[dir.index()];
         let (headers, rawbuf) = match dir {
             Direction::ToServer => (&mut tx.req_headers, &mut tx.req_headers_raw),
             Direction::ToClient => (&mut tx.resp_headers, &mut tx.resp_headers_raw),
@@ -763,6 +774,16 @@ impl HttpState {
             .iter_mut()
             .find(|h| h.name.eq_ignore_ascii_case(f.name))
         {
+            // libhtp warns at a name's second occurrence (once per name)
+            // and counts the later ones.
+            let second = !h.repeated;
+            if !second {
+                if *reps >= HEADER_REPETITIONS_LIMIT {
+                    return;
+                }
+                *reps += 1;
+            }
+            h.repeated = true;
             if f.name.eq_ignore_ascii_case(b"content-length") {
                 if h.value != f.value {
                     ctx.anomaly(if request {
@@ -771,10 +792,17 @@ impl HttpState {
                         "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE"
                     });
                 }
-                return;
+            } else {
+                h.value.extend_from_slice(b", ");
+                h.value.extend_from_slice(f.value);
             }
-            h.value.extend_from_slice(b", ");
-            h.value.extend_from_slice(f.value);
+            if second {
+                ctx.anomaly(if request {
+                    "REQUEST_HEADER_REPETITION"
+                } else {
+                    "RESPONSE_HEADER_REPETITION"
+                });
+            }
             return;
         }
         let s = self.side(dir);
@@ -800,6 +828,7 @@ impl HttpState {
         headers.push(Header {
             name: f.name.to_vec(),
             value: f.value.to_vec(),
+            repeated: false,
         });
     }
 
@@ -1005,6 +1034,7 @@ impl HttpState {
         tx.status_msg = Some(sl.message.to_vec());
         tx.resp_headers.clear();
         tx.resp_headers_raw.clear();
+        tx.header_reps[1] = 0;
         self.resp.state = State::Headers;
     }
 
@@ -1058,7 +1088,13 @@ impl HttpState {
             .is_some_and(|m| m.eq_ignore_ascii_case(b"HEAD"));
         let te = find_header(&tx.resp_headers, "transfer-encoding");
         let cl = find_header(&tx.resp_headers, "content-length");
-        let kind = if head || status == 204 || status == 304 {
+        // libhtp: a 1xx, 204 or 304 has no body unless it announces one,
+        // which is unexpected but then read as announced (browsers do).
+        let bodiless_status = (100..200).contains(&status) || status == 204 || status == 304;
+        if bodiless_status && !head && (te.is_some() || cl.is_some()) {
+            ctx.anomaly("RESPONSE_BODY_UNEXPECTED");
+        }
+        let kind = if head || (bodiless_status && te.is_none() && cl.is_none()) {
             None
         } else if let Some(te) = te {
             if parser::has_token(te, b"chunked") {

@@ -460,6 +460,33 @@ fn brotli_response_is_decoded() {
     assert_eq!(rec.file(0, "size"), br.len());
 }
 
+/// Regression (suricata-verify http-brotli-ce): libhtp warns once per
+/// repeated header name, merges the values, and warns of a body announced
+/// by a response that has none.
+#[test]
+fn repeated_headers_and_a_bodiless_status_with_a_length_are_reported() {
+    let resp = b"HTTP/1.1 200 OK\r\nAccept-CH: a\r\nAccept-CH: b\r\nAccept-CH: c\r\n\
+Vary: x\r\nvary: y\r\nContent-Length: 0\r\n\r\n\
+HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n";
+    let req = [GET, GET].concat();
+    let rec = run(HttpConfig::default(), &[(ToServer, &req), (ToClient, resp)]);
+    assert_eq!(rec.http.len(), 2);
+    assert_eq!(
+        rec.anomalies,
+        vec![
+            "RESPONSE_HEADER_REPETITION",
+            "RESPONSE_HEADER_REPETITION",
+            "RESPONSE_BODY_UNEXPECTED"
+        ]
+    );
+    assert_eq!(rec.field(1, "status"), 204);
+    // A request repeats too; a 204 without a length is no anomaly.
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nX: 2\r\n\r\n";
+    let resp = b"HTTP/1.1 204 No Content\r\n\r\n";
+    let rec = run(HttpConfig::default(), &[(ToServer, req), (ToClient, resp)]);
+    assert_eq!(rec.anomalies, vec!["REQUEST_HEADER_REPETITION"]);
+}
+
 #[test]
 fn nested_gzip_bomb_is_stopped() {
     use std::io::Write;
