@@ -9,6 +9,7 @@ use super::HttpConfig;
 use super::body::{self, Coding, DecodeEvent, Decoder, FileDone, FileHashes, FileTrack};
 use super::log::{TxLog, fileinfo_record};
 use super::parser::{self, ContentRange};
+use super::range;
 use serde_json::{Map, Value};
 
 use crate::parser::{AppParser, ParseCtx};
@@ -148,6 +149,8 @@ pub struct Tx {
     http09: bool,
     req_file: Option<FileTrack>,
     resp_file: Option<FileTrack>,
+    /// The response's part in joining a file fetched in ranges.
+    range_block: Option<range::Block>,
     decoder: Option<Decoder>,
     multipart: Option<Multipart>,
     /// Closed files and their direction, logged once the rules saw the
@@ -424,6 +427,8 @@ pub struct HttpState {
     decoded: Vec<u8>,
     /// Transactions refused by the `max-tx` limit.
     tx_limit_hit: bool,
+    /// Files being joined from byte ranges.
+    ranges: range::Ranges,
 }
 
 impl HttpState {
@@ -437,6 +442,7 @@ impl HttpState {
             resp: Side::new(),
             decoded: Vec::new(),
             tx_limit_hit: false,
+            ranges: range::Ranges::default(),
         }
     }
 
@@ -1164,6 +1170,12 @@ impl HttpState {
             .map(<[u8]>::to_vec)
             .or_else(|| tx.path_norm.clone())
             .unwrap_or_default();
+        if let (Some(r), Some(host)) = (range.as_ref(), tx.host.as_deref()) {
+            // Suricata keys a resource by host and file name, and joins
+            // nothing for a request without a host.
+            let key = [host, &name[..]].concat();
+            tx.range_block = self.ranges.open(key, r, &name, self.cfg.file_hashes);
+        }
         tx.resp_file = Some(FileTrack::new(name, range, self.cfg.file_hashes));
     }
 
@@ -1187,6 +1199,15 @@ impl HttpState {
             .filter(|f| f.size > 0)
             .map(|f| f.finish(complete));
         if let Some(f) = done {
+            self.log_file(ctx, id, Direction::ToClient, f);
+        }
+        // A range that completed its resource adds the whole file to the
+        // transaction, after the piece (Suricata's HTPFileCloseHandleRange).
+        let whole = self
+            .tx_mut(id)
+            .and_then(|tx| tx.range_block.take())
+            .and_then(|b| self.ranges.close(b));
+        if let Some(f) = whole {
             self.log_file(ctx, id, Direction::ToClient, f);
         }
     }
@@ -1355,6 +1376,9 @@ impl HttpState {
                 if let Some(f) = tx.resp_file.as_mut() {
                     f.update(decoded);
                 }
+                if let Some(b) = tx.range_block.as_mut() {
+                    self.ranges.update(b, decoded);
+                }
             }
         }
     }
@@ -1402,12 +1426,15 @@ impl HttpState {
     pub fn lose(&mut self, ctx: &mut dyn Out, dir: Direction, len: u64) {
         let state = self.side(dir).state;
         let cur = self.side(dir).cur;
-        let mark = |tx: &mut Tx, lost: u64| {
+        let mark = |tx: &mut Tx, ranges: &mut range::Ranges, lost: u64| {
             let f = match dir {
                 Direction::ToServer => tx.req_file.as_mut(),
                 Direction::ToClient => {
                     if let Some(d) = tx.decoder.as_mut() {
                         d.gap();
+                    }
+                    if let Some(b) = tx.range_block.as_mut() {
+                        ranges.lose(b, lost);
                     }
                     tx.resp_file.as_mut()
                 }
@@ -1420,8 +1447,8 @@ impl HttpState {
         };
         match state {
             State::Body(BodyKind::Close) => {
-                if let Some(tx) = self.tx_mut(cur) {
-                    mark(tx, len);
+                if let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) {
+                    mark(tx, &mut self.ranges, len);
                 }
             }
             State::Finalize if dir == Direction::ToClient => {
@@ -1429,8 +1456,8 @@ impl HttpState {
                 self.resp.state = State::Lost;
             }
             State::Body(BodyKind::Length(n)) | State::Body(BodyKind::Chunked(Chunk::Data(n))) => {
-                if let Some(tx) = self.tx_mut(cur) {
-                    mark(tx, len.min(n));
+                if let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) {
+                    mark(tx, &mut self.ranges, len.min(n));
                 }
                 if len < n {
                     let next = match state {

@@ -487,6 +487,45 @@ HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n";
     assert_eq!(rec.anomalies, vec!["REQUEST_HEADER_REPETITION"]);
 }
 
+/// Regression (suricata-verify http-range-file): a file fetched in ranges
+/// over one connection is logged piece by piece, then whole once the last
+/// piece came, as Suricata's range containers do.
+#[test]
+fn ranges_of_one_file_are_joined_into_the_whole_file() {
+    let req = b"GET /f.jpg HTTP/1.1\r\nHost: a\r\nRange: bytes=0-\r\n\r\n";
+    let piece = |start: usize, body: &[u8]| {
+        let mut r = format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {}-{}/10\r\n\
+             Content-Length: {}\r\n\r\n",
+            start,
+            start + body.len() - 1,
+            body.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    // The second half first: kept aside until the first arrives.
+    let resp = [piece(5, b"fghij"), piece(0, b"abcde")].concat();
+    let reqs = [&req[..], &req[..]].concat();
+    let rec = run(
+        HttpConfig::default(),
+        &[(ToServer, &reqs), (ToClient, &resp)],
+    );
+    assert_eq!(rec.http.len(), 2);
+    let sizes: Vec<Value> = (0..rec.files.len()).map(|i| rec.file(i, "size")).collect();
+    assert_eq!(sizes, vec![Value::from(5), Value::from(5), Value::from(10)]);
+    assert_eq!(rec.file(2, "filename"), "/f.jpg");
+    assert_eq!(rec.file(2, "state"), "CLOSED");
+    assert_eq!(rec.file(2, "start"), Value::Null);
+    assert_eq!(rec.file(1, "start"), 0);
+    // A response with the whole file is no piece of one.
+    let whole = b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/5\r\n\
+Content-Length: 5\r\n\r\nabcde";
+    let rec = run(HttpConfig::default(), &[(ToServer, req), (ToClient, whole)]);
+    assert_eq!(rec.files.len(), 1);
+}
+
 #[test]
 fn nested_gzip_bomb_is_stopped() {
     use std::io::Write;
