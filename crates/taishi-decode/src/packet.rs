@@ -301,6 +301,9 @@ pub struct Packet<'a> {
     pub bad_l4_checksum: bool,
     /// Source and destination MAC, when the frame had an Ethernet header.
     pub macs: Option<([u8; 6], [u8; 6])>,
+    /// The type field of the Ethernet header `macs` come from, as on the
+    /// wire (a VLAN tag's 0x8100 included); meaningful only with `macs`.
+    pub ether_type: u16,
     /// A header was malformed or truncated (Suricata's "invalid" packets,
     /// counted in `decoder.invalid`); what was decoded above it is kept.
     pub invalid: bool,
@@ -328,6 +331,7 @@ impl<'a> Packet<'a> {
             event_count: 0,
             bad_l4_checksum: false,
             macs: None,
+            ether_type: 0,
             invalid: false,
         }
     }

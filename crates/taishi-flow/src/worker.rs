@@ -756,12 +756,12 @@ fn anomaly_event(meta: &FlowMeta, dir: Direction, ts: Timestamp, name: &'static 
                 layer: None,
                 app_proto: None,
             },
+            ether: None,
         },
     );
     e.flow_id = Some(meta.flow_id);
-    e.src_ip = Some(sip);
+    e.set_addrs(sip, dip);
     e.src_port = Some(sport);
-    e.dest_ip = Some(dip);
     e.dest_port = Some(dport);
     e.proto = Some(proto_name(meta.key.proto));
     if meta.key.vlan_count > 0 {
@@ -828,8 +828,7 @@ fn flow_event(
     if meta.key.vlan_count > 0 {
         e.vlan = Some(meta.key.vlans().to_vec());
     }
-    e.src_ip = Some(sip);
-    e.dest_ip = Some(dip);
+    e.set_addrs(sip, dip);
     if has_ports(proto) {
         e.src_port = Some(sport);
         e.dest_port = Some(dport);

@@ -372,6 +372,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
                 layer: Some(layer),
                 app_proto: Some(self.proto),
             },
+            ether: None,
         };
         let mut out = Eve::new(eve.timestamp, "anomaly", body);
         out.flow_id = eve.flow_id;
@@ -380,6 +381,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         out.dest_ip = eve.dest_ip.take();
         out.dest_port = eve.dest_port;
         out.proto = eve.proto.take();
+        out.ip_v = eve.ip_v;
         out.vlan = eve.vlan.take();
         out.tunnel = eve.tunnel.take();
         self.sink.emit(Event::Anomaly(out));
@@ -410,8 +412,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         if !f.vlans().is_empty() {
             eve.vlan = Some(f.vlans().to_vec());
         }
-        eve.src_ip = Some(EveIp(sip));
-        eve.dest_ip = Some(EveIp(dip));
+        eve.set_addrs(EveIp(sip), EveIp(dip));
         if matches!(f.proto(), 6 | 17 | 132) {
             eve.src_port = Some(sport);
             eve.dest_port = Some(dport);

@@ -2,7 +2,8 @@
 //! `../shared/corpus/suricata-verify`, skipped when absent): FTP data
 //! channels labelled `ftp-data` through their control channel, their
 //! files in `fileinfo`, `filestore` rules marking files `stored`, HTTP
-//! upload rules seeing each file, and alerts listing their files.
+//! upload rules seeing each file, alerts listing their files, files
+//! fetched in byte ranges joined, uploads cut short by a lossy capture.
 
 mod common;
 
@@ -167,4 +168,43 @@ fn alerts_on_a_transaction_with_files_list_them() {
         .find(|a| a["alert"]["signature_id"] == 9000100)
         .expect("stream alert");
     assert!(raw.get("files").is_none(), "{raw}");
+}
+
+#[test]
+fn a_file_fetched_in_ranges_is_logged_whole_once() {
+    // Fifteen 206 responses on one connection, 10,000 bytes each but the
+    // last, of a 146,515-byte image.
+    let Some(dir) = sv_case("http_ranges", "http-range-file") else {
+        return;
+    };
+    let events = run_sv_case(&dir, false, &[]);
+    let files = of_type(&events, "fileinfo");
+    assert_eq!(files.len(), 16, "{files:?}");
+    let whole: Vec<_> = files
+        .iter()
+        .filter(|f| f["fileinfo"]["size"] == 146_515)
+        .collect();
+    assert_eq!(whole.len(), 1);
+    assert_eq!(whole[0]["fileinfo"]["state"], "CLOSED");
+    assert!(whole[0]["fileinfo"].get("start").is_none());
+    // It rides with the transaction of the piece that completed it.
+    assert_eq!(whole[0]["fileinfo"]["tx_id"], 14);
+}
+
+#[test]
+fn an_upload_cut_short_is_not_padded_to_what_the_server_acknowledged() {
+    // The server acknowledged 138 KB of a POST; the capture holds the
+    // first 59 KB with one hole. The request file ends where the data does.
+    let Some(dir) = sv_case("upload_acked_past_data", "bug-5392") else {
+        return;
+    };
+    let events = run_sv_case(&dir, false, &[]);
+    let upload: Vec<_> = of_type(&events, "fileinfo")
+        .into_iter()
+        .filter(|f| f["dest_port"] == 80)
+        .collect();
+    assert_eq!(upload.len(), 1);
+    assert_eq!(upload[0]["fileinfo"]["size"], 59_466);
+    assert_eq!(upload[0]["fileinfo"]["state"], "TRUNCATED");
+    assert_eq!(upload[0]["fileinfo"]["gaps"], true);
 }

@@ -2,8 +2,8 @@
 //! (suricata-verify cases under `../shared/corpus/suricata-verify`,
 //! skipped when absent): DNS over TCP with names longer than the detection
 //! buffer, alerts of `app-layer-event` rules carrying their transaction,
-//! the `ether` object of protocol records, ICMP flows keyed by type and
-//! tunnel depth.
+//! the `ether` object of protocol records and of decode anomalies, `ip_v`
+//! on every addressed record, ICMP flows keyed by type and tunnel depth.
 
 mod common;
 
@@ -97,6 +97,46 @@ fn protocol_records_carry_the_macs_of_their_direction() {
         assert_eq!(d["ether"]["src_mac"], src, "{d}");
         assert_eq!(d["ether"]["dest_mac"], dst, "{d}");
     }
+}
+
+#[test]
+fn a_decode_anomaly_carries_its_frames_ethernet_header() {
+    // One frame of ethertype 0xfbb7: no IP, so no addresses, but the
+    // ether object says what the frame claimed to carry (host order, as
+    // Suricata 8.0.2 has it).
+    let Some(events) = run_case("unknown_ethertype", "decode-unknown-2", false, &[]) else {
+        return;
+    };
+    let anomalies = of_type(&events, "anomaly");
+    assert_eq!(anomalies.len(), 1, "{anomalies:?}");
+    let a = anomalies[0];
+    assert_eq!(a["anomaly"]["event"], "decoder.ethernet.unknown_ethertype");
+    assert_eq!(a["ether"]["ether_type"], 0xfbb7);
+    assert_eq!(a["ether"]["src_mac"], "98:90:96:a0:44:ea");
+    assert!(a.get("ip_v").is_none(), "{a}");
+}
+
+#[test]
+fn every_addressed_record_says_its_ip_version() {
+    let Some(events) = run_case("ip_v", "bug-4877", true, &[]) else {
+        return;
+    };
+    // The pipeline's own records (behavioural alerts aside, which are
+    // Taishi's and built from these).
+    let addressed: Vec<&Value> = ["flow", "fileinfo", "ftp", "ftp_data"]
+        .iter()
+        .flat_map(|t| of_type(&events, t))
+        .collect();
+    assert!(addressed.len() > 10);
+    for e in addressed {
+        assert_eq!(e["ip_v"], 4, "{e}");
+    }
+    let Some(events) = run_case("ip_v6", "netflow_compress_ipv6", false, &[]) else {
+        return;
+    };
+    let flows = of_type(&events, "flow");
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0]["ip_v"], 6);
 }
 
 #[test]

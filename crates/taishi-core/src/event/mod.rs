@@ -12,7 +12,7 @@ mod flow;
 mod ip;
 mod sink;
 
-pub use anomaly::{Anomaly, AnomalyBody};
+pub use anomaly::{Anomaly, AnomalyBody, Ether};
 pub use flow::{AppProtos, FlowBody, FlowRecord, TcpRecord, tcp_flags_hex};
 pub use ip::EveIp;
 pub use sink::{Event, EventSink};
@@ -94,6 +94,10 @@ pub struct Eve<T: Serialize> {
     /// Transport protocol name (`TCP`, `UDP`, `ICMP`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proto: Option<std::borrow::Cow<'static, str>>,
+    /// IP version of the addresses (4 or 6): Suricata 8 writes it on
+    /// every record that has addresses. Set with [`Eve::set_addrs`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_v: Option<u8>,
     /// ICMP type (ICMP flows).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icmp_type: Option<u8>,
@@ -134,6 +138,7 @@ impl<T: Serialize> Eve<T> {
             dest_ip: None,
             dest_port: None,
             proto: None,
+            ip_v: None,
             icmp_type: None,
             icmp_code: None,
             response_icmp_type: None,
@@ -143,6 +148,13 @@ impl<T: Serialize> Eve<T> {
             tunnel: None,
             body,
         }
+    }
+
+    /// Sets the source and destination addresses and, from them, `ip_v`.
+    pub fn set_addrs(&mut self, src: EveIp, dest: EveIp) {
+        self.ip_v = Some(if src.0.is_ipv4() { 4 } else { 6 });
+        self.src_ip = Some(src);
+        self.dest_ip = Some(dest);
     }
 }
 

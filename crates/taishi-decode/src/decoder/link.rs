@@ -87,6 +87,7 @@ impl Decoder {
         src.copy_from_slice(&h[6..12]);
         pkt.macs = Some((src, dst));
         let et = u16::from_be_bytes([h[12], h[13]]);
+        pkt.ether_type = et;
         let rest = data.get(14..).unwrap_or_default();
         if et <= 1500 {
             // 802.3 length field: only LLC/SNAP with OUI 0 carries an ethertype.

@@ -266,6 +266,7 @@ impl Decoder {
             pkt.vlan,
             pkt.vlan_count,
             pkt.macs,
+            pkt.ether_type,
             pkt.bad_l4_checksum,
             pkt.is_fragment,
         );
@@ -288,6 +289,7 @@ impl Decoder {
             pkt.vlan,
             pkt.vlan_count,
             pkt.macs,
+            pkt.ether_type,
             pkt.bad_l4_checksum,
             pkt.is_fragment,
         ) = saved;

@@ -405,7 +405,11 @@ impl Stream {
     }
 
     /// Skips holes up to stream offset `target`, handing on buffered
-    /// pieces on the way.
+    /// pieces on the way. Only holes with data after them are skipped: an
+    /// acknowledgement past everything we hold says bytes were sent, not
+    /// that the stream goes on where we could follow (Suricata's
+    /// `CheckGap`), so the stream stops at the end of the data instead of
+    /// inventing a trailing gap the app layer would count as content.
     fn skip_to(&mut self, target: u64, rs: &mut Reassembler, out: &mut dyn FnMut(Out<'_>)) {
         loop {
             self.drain(rs, out);
@@ -414,7 +418,7 @@ impl Stream {
             }
             let hole_end = match self.segs.front() {
                 Some(s) => s.off.min(target),
-                None => target,
+                None => return,
             };
             let len = hole_end - self.base_off;
             out(Out::Gap(len));
@@ -768,6 +772,30 @@ mod tests {
         s.on_ack(110, &mut r, &mut push);
         s.on_segment(110, b"xyz", &mut r, &mut push);
         assert_eq!(got, vec!["abc", "<gap 6>", "xyz"]);
+    }
+
+    /// Regression (suricata-verify bug-5392): the receiver acknowledged far
+    /// past the last bytes we saw. The hole before that data is skipped,
+    /// but nothing is invented after it: the stream ends where the data
+    /// does, so a file cut short is not padded to the acknowledged size.
+    #[test]
+    fn ack_past_buffered_data_skips_no_trailing_hole() {
+        let mut r = rs();
+        let mut s = Stream::default();
+        s.start(101);
+        let mut got = Vec::new();
+        let mut push = |o: Out<'_>| match o {
+            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
+            Out::Gap(n) => got.push(format!("<gap {n}>")),
+            Out::Event(_) => {}
+        };
+        s.on_segment(101, b"abc", &mut r, &mut push);
+        // 104..110 lost, 110..113 buffered, then an ACK up to 200.
+        s.on_segment(110, b"xyz", &mut r, &mut push);
+        s.on_ack(200, &mut r, &mut push);
+        s.finish(&mut r, &mut push);
+        assert_eq!(got, vec!["abc", "<gap 6>", "xyz"]);
+        assert_eq!(s.offset(), 12);
     }
 
     /// The capture of tcp-rst-unacked-stream-10 in small: the receiver

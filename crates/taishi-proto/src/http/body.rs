@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use brotli_decompressor::DecompressorWriter;
 use flate2::write::{DeflateDecoder, GzDecoder, ZlibDecoder};
 use md5::{Digest, Md5};
 use sha1::Sha1;
@@ -19,6 +20,8 @@ pub enum Coding {
     Gzip,
     /// `deflate`, `x-deflate`: zlib-wrapped or raw, as servers send both.
     Deflate,
+    /// `br`: brotli (RFC 7932), what browsers ask for first over HTTPS.
+    Brotli,
 }
 
 impl Coding {
@@ -30,6 +33,8 @@ impl Coding {
             Ok(Some(Coding::Gzip))
         } else if t.eq_ignore_ascii_case(b"deflate") || t.eq_ignore_ascii_case(b"x-deflate") {
             Ok(Some(Coding::Deflate))
+        } else if t.eq_ignore_ascii_case(b"br") {
+            Ok(Some(Coding::Brotli))
         } else if t.eq_ignore_ascii_case(b"identity") || t.is_empty() {
             Ok(None)
         } else {
@@ -44,13 +49,21 @@ enum Layer {
     Gzip(GzDecoder<Vec<u8>>),
     Zlib(ZlibDecoder<Vec<u8>>),
     Raw(DeflateDecoder<Vec<u8>>),
+    /// Boxed: the decoder state is a few KiB, the other layers a pointer.
+    Brotli(Box<DecompressorWriter<Vec<u8>>>),
 }
+
+/// Output buffer of the brotli decoder: what it writes out per step.
+const BROTLI_BUFFER: usize = 4096;
 
 impl Layer {
     fn new(c: Coding) -> Layer {
         match c {
             Coding::Gzip => Layer::Gzip(GzDecoder::new(Vec::new())),
             Coding::Deflate => Layer::Pending,
+            Coding::Brotli => {
+                Layer::Brotli(Box::new(DecompressorWriter::new(Vec::new(), BROTLI_BUFFER)))
+            }
         }
     }
 
@@ -78,6 +91,7 @@ impl Layer {
             Layer::Gzip(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
             Layer::Zlib(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
             Layer::Raw(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
+            Layer::Brotli(d) => write_some(d.as_mut(), input).map(|_| drain(d.get_mut(), out)),
         };
         r.map_err(|_| ())
     }

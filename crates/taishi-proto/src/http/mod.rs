@@ -7,13 +7,14 @@
 //! interim `1xx` responses, pipelined requests on a kept-alive connection
 //! (responses matched to requests in order), CONNECT and Upgrade (parsing
 //! stops at the tunnel unless the tunnel carries HTTP again, as Suricata's
-//! re-detection finds), and gzip/deflate content codings with a
-//! decompression-bomb guard.
+//! re-detection finds), gzip/deflate/brotli content codings with a
+//! decompression-bomb guard, and byte ranges joined into whole files.
 //!
 //! What is logged: one `http` record per transaction (`tx_id` and the
 //! `http` object of Suricata 8, extended fields on), a `fileinfo` record
 //! per body transferred (name from Content-Disposition or the URI path,
-//! size, state, md5/sha1/sha256, and the transaction's `http` object), and
+//! size, state, md5/sha1/sha256, and the transaction's `http` object),
+//! another when 206 responses completed a file fetched in ranges, and
 //! `anomaly` records with libhtp's event names. See
 //! `docs/protocols/http.md` for fields, limits and settings.
 
@@ -22,6 +23,7 @@ pub use body::FileHashes;
 mod detect;
 mod log;
 pub mod parser;
+mod range;
 mod state;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ use super::HttpConfig;
 use super::body::{self, Coding, DecodeEvent, Decoder, FileDone, FileHashes, FileTrack};
 use super::log::{TxLog, fileinfo_record};
 use super::parser::{self, ContentRange};
+use super::range;
 use serde_json::{Map, Value};
 
 use crate::parser::{AppParser, ParseCtx};
@@ -73,7 +74,14 @@ pub struct Header {
     pub name: Vec<u8>,
     /// Value(s).
     pub value: Vec<u8>,
+    /// The name came more than once (libhtp's `FIELD_REPEATED`).
+    pub repeated: bool,
 }
+
+/// Repetitions of already repeated header names merged per message, as
+/// libhtp: past this many a message is sending the same names over and
+/// over to grow a value, and further ones are dropped.
+const HEADER_REPETITIONS_LIMIT: u8 = 64;
 
 /// One request and its response.
 #[derive(Default)]
@@ -104,6 +112,9 @@ pub struct Tx {
     pub req_headers: Vec<Header>,
     /// Request header block as sent.
     pub req_headers_raw: Vec<u8>,
+    /// Repetitions counted against [`HEADER_REPETITIONS_LIMIT`], request
+    /// then response.
+    pub header_reps: [u8; 2],
     /// Request body kept for inspection.
     pub req_body: Vec<u8>,
     /// Request body length (dechunked).
@@ -138,6 +149,8 @@ pub struct Tx {
     http09: bool,
     req_file: Option<FileTrack>,
     resp_file: Option<FileTrack>,
+    /// The response's part in joining a file fetched in ranges.
+    range_block: Option<range::Block>,
     decoder: Option<Decoder>,
     multipart: Option<Multipart>,
     /// Closed files and their direction, logged once the rules saw the
@@ -414,6 +427,8 @@ pub struct HttpState {
     decoded: Vec<u8>,
     /// Transactions refused by the `max-tx` limit.
     tx_limit_hit: bool,
+    /// Files being joined from byte ranges.
+    ranges: range::Ranges,
 }
 
 impl HttpState {
@@ -427,6 +442,7 @@ impl HttpState {
             resp: Side::new(),
             decoded: Vec::new(),
             tx_limit_hit: false,
+            ranges: range::Ranges::default(),
         }
     }
 
@@ -709,6 +725,7 @@ impl HttpState {
         let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) else {
             return;
         };
+        let reps = &mut tx.header_reps[dir.index()];
         let (headers, rawbuf) = match dir {
             Direction::ToServer => (&mut tx.req_headers, &mut tx.req_headers_raw),
             Direction::ToClient => (&mut tx.resp_headers, &mut tx.resp_headers_raw),
@@ -763,6 +780,16 @@ impl HttpState {
             .iter_mut()
             .find(|h| h.name.eq_ignore_ascii_case(f.name))
         {
+            // libhtp warns at a name's second occurrence (once per name)
+            // and counts the later ones.
+            let second = !h.repeated;
+            if !second {
+                if *reps >= HEADER_REPETITIONS_LIMIT {
+                    return;
+                }
+                *reps += 1;
+            }
+            h.repeated = true;
             if f.name.eq_ignore_ascii_case(b"content-length") {
                 if h.value != f.value {
                     ctx.anomaly(if request {
@@ -771,10 +798,17 @@ impl HttpState {
                         "DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE"
                     });
                 }
-                return;
+            } else {
+                h.value.extend_from_slice(b", ");
+                h.value.extend_from_slice(f.value);
             }
-            h.value.extend_from_slice(b", ");
-            h.value.extend_from_slice(f.value);
+            if second {
+                ctx.anomaly(if request {
+                    "REQUEST_HEADER_REPETITION"
+                } else {
+                    "RESPONSE_HEADER_REPETITION"
+                });
+            }
             return;
         }
         let s = self.side(dir);
@@ -800,6 +834,7 @@ impl HttpState {
         headers.push(Header {
             name: f.name.to_vec(),
             value: f.value.to_vec(),
+            repeated: false,
         });
     }
 
@@ -1005,6 +1040,7 @@ impl HttpState {
         tx.status_msg = Some(sl.message.to_vec());
         tx.resp_headers.clear();
         tx.resp_headers_raw.clear();
+        tx.header_reps[1] = 0;
         self.resp.state = State::Headers;
     }
 
@@ -1058,7 +1094,13 @@ impl HttpState {
             .is_some_and(|m| m.eq_ignore_ascii_case(b"HEAD"));
         let te = find_header(&tx.resp_headers, "transfer-encoding");
         let cl = find_header(&tx.resp_headers, "content-length");
-        let kind = if head || status == 204 || status == 304 {
+        // libhtp: a 1xx, 204 or 304 has no body unless it announces one,
+        // which is unexpected but then read as announced (browsers do).
+        let bodiless_status = (100..200).contains(&status) || status == 204 || status == 304;
+        if bodiless_status && !head && (te.is_some() || cl.is_some()) {
+            ctx.anomaly("RESPONSE_BODY_UNEXPECTED");
+        }
+        let kind = if head || (bodiless_status && te.is_none() && cl.is_none()) {
             None
         } else if let Some(te) = te {
             if parser::has_token(te, b"chunked") {
@@ -1128,6 +1170,12 @@ impl HttpState {
             .map(<[u8]>::to_vec)
             .or_else(|| tx.path_norm.clone())
             .unwrap_or_default();
+        if let (Some(r), Some(host)) = (range.as_ref(), tx.host.as_deref()) {
+            // Suricata keys a resource by host and file name, and joins
+            // nothing for a request without a host.
+            let key = [host, &name[..]].concat();
+            tx.range_block = self.ranges.open(key, r, &name, self.cfg.file_hashes);
+        }
         tx.resp_file = Some(FileTrack::new(name, range, self.cfg.file_hashes));
     }
 
@@ -1151,6 +1199,15 @@ impl HttpState {
             .filter(|f| f.size > 0)
             .map(|f| f.finish(complete));
         if let Some(f) = done {
+            self.log_file(ctx, id, Direction::ToClient, f);
+        }
+        // A range that completed its resource adds the whole file to the
+        // transaction, after the piece (Suricata's HTPFileCloseHandleRange).
+        let whole = self
+            .tx_mut(id)
+            .and_then(|tx| tx.range_block.take())
+            .and_then(|b| self.ranges.close(b));
+        if let Some(f) = whole {
             self.log_file(ctx, id, Direction::ToClient, f);
         }
     }
@@ -1319,6 +1376,9 @@ impl HttpState {
                 if let Some(f) = tx.resp_file.as_mut() {
                     f.update(decoded);
                 }
+                if let Some(b) = tx.range_block.as_mut() {
+                    self.ranges.update(b, decoded);
+                }
             }
         }
     }
@@ -1366,12 +1426,15 @@ impl HttpState {
     pub fn lose(&mut self, ctx: &mut dyn Out, dir: Direction, len: u64) {
         let state = self.side(dir).state;
         let cur = self.side(dir).cur;
-        let mark = |tx: &mut Tx, lost: u64| {
+        let mark = |tx: &mut Tx, ranges: &mut range::Ranges, lost: u64| {
             let f = match dir {
                 Direction::ToServer => tx.req_file.as_mut(),
                 Direction::ToClient => {
                     if let Some(d) = tx.decoder.as_mut() {
                         d.gap();
+                    }
+                    if let Some(b) = tx.range_block.as_mut() {
+                        ranges.lose(b, lost);
                     }
                     tx.resp_file.as_mut()
                 }
@@ -1384,8 +1447,8 @@ impl HttpState {
         };
         match state {
             State::Body(BodyKind::Close) => {
-                if let Some(tx) = self.tx_mut(cur) {
-                    mark(tx, len);
+                if let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) {
+                    mark(tx, &mut self.ranges, len);
                 }
             }
             State::Finalize if dir == Direction::ToClient => {
@@ -1393,8 +1456,8 @@ impl HttpState {
                 self.resp.state = State::Lost;
             }
             State::Body(BodyKind::Length(n)) | State::Body(BodyKind::Chunked(Chunk::Data(n))) => {
-                if let Some(tx) = self.tx_mut(cur) {
-                    mark(tx, len.min(n));
+                if let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) {
+                    mark(tx, &mut self.ranges, len.min(n));
                 }
                 if len < n {
                     let next = match state {

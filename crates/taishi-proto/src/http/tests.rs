@@ -422,6 +422,110 @@ fn chunked_gzip_response_is_decoded() {
     assert_eq!(rec.file(0, "size"), 17);
 }
 
+/// A brotli stream (RFC 7932) holding `data` in one uncompressed
+/// meta-block: 4 bits WBITS (24), ISLAST 0, MNIBBLES 0 (four nibbles),
+/// MLEN-1 in 16 bits, ISUNCOMPRESSED 1 (24 bits, byte-aligned), the bytes,
+/// then an empty last meta-block (ISLAST 1, ISLASTEMPTY 1).
+fn brotli_stored(data: &[u8]) -> Vec<u8> {
+    assert!((1..=1 << 16).contains(&data.len()));
+    let header: u32 = 0b1111 | ((data.len() as u32 - 1) << 7) | 1 << 23;
+    let mut out = header.to_le_bytes()[..3].to_vec();
+    out.extend_from_slice(data);
+    out.push(0b11);
+    out
+}
+
+#[test]
+fn brotli_response_is_decoded() {
+    let br = brotli_stored(b"hello hello hello");
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: {}\r\n\r\n",
+        br.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(&br);
+    let rec = run(HttpConfig::default(), &[(ToServer, GET), (ToClient, &resp)]);
+    assert_eq!(rec.field(0, "length"), br.len());
+    assert_eq!(rec.file(0, "size"), 17);
+    assert!(rec.anomalies.is_empty(), "{:?}", rec.anomalies);
+    let rec = run_bytewise(&[(ToServer, GET), (ToClient, &resp)]);
+    assert_eq!(rec.file(0, "size"), 17);
+    // Corrupt brotli passes through undecoded, as corrupt gzip does.
+    let mut bad = resp.clone();
+    let body = bad.len() - br.len();
+    bad[body] = 0xff;
+    bad[body + 1] = 0xff;
+    bad[body + 2] = 0xff;
+    let rec = run(HttpConfig::default(), &[(ToServer, GET), (ToClient, &bad)]);
+    assert_eq!(rec.file(0, "size"), br.len());
+}
+
+/// Regression (suricata-verify http-brotli-ce): libhtp warns once per
+/// repeated header name, merges the values, and warns of a body announced
+/// by a response that has none.
+#[test]
+fn repeated_headers_and_a_bodiless_status_with_a_length_are_reported() {
+    let resp = b"HTTP/1.1 200 OK\r\nAccept-CH: a\r\nAccept-CH: b\r\nAccept-CH: c\r\n\
+Vary: x\r\nvary: y\r\nContent-Length: 0\r\n\r\n\
+HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n";
+    let req = [GET, GET].concat();
+    let rec = run(HttpConfig::default(), &[(ToServer, &req), (ToClient, resp)]);
+    assert_eq!(rec.http.len(), 2);
+    assert_eq!(
+        rec.anomalies,
+        vec![
+            "RESPONSE_HEADER_REPETITION",
+            "RESPONSE_HEADER_REPETITION",
+            "RESPONSE_BODY_UNEXPECTED"
+        ]
+    );
+    assert_eq!(rec.field(1, "status"), 204);
+    // A request repeats too; a 204 without a length is no anomaly.
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nX: 2\r\n\r\n";
+    let resp = b"HTTP/1.1 204 No Content\r\n\r\n";
+    let rec = run(HttpConfig::default(), &[(ToServer, req), (ToClient, resp)]);
+    assert_eq!(rec.anomalies, vec!["REQUEST_HEADER_REPETITION"]);
+}
+
+/// Regression (suricata-verify http-range-file): a file fetched in ranges
+/// over one connection is logged piece by piece, then whole once the last
+/// piece came, as Suricata's range containers do.
+#[test]
+fn ranges_of_one_file_are_joined_into_the_whole_file() {
+    let req = b"GET /f.jpg HTTP/1.1\r\nHost: a\r\nRange: bytes=0-\r\n\r\n";
+    let piece = |start: usize, body: &[u8]| {
+        let mut r = format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {}-{}/10\r\n\
+             Content-Length: {}\r\n\r\n",
+            start,
+            start + body.len() - 1,
+            body.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    // The second half first: kept aside until the first arrives.
+    let resp = [piece(5, b"fghij"), piece(0, b"abcde")].concat();
+    let reqs = [&req[..], &req[..]].concat();
+    let rec = run(
+        HttpConfig::default(),
+        &[(ToServer, &reqs), (ToClient, &resp)],
+    );
+    assert_eq!(rec.http.len(), 2);
+    let sizes: Vec<Value> = (0..rec.files.len()).map(|i| rec.file(i, "size")).collect();
+    assert_eq!(sizes, vec![Value::from(5), Value::from(5), Value::from(10)]);
+    assert_eq!(rec.file(2, "filename"), "/f.jpg");
+    assert_eq!(rec.file(2, "state"), "CLOSED");
+    assert_eq!(rec.file(2, "start"), Value::Null);
+    assert_eq!(rec.file(1, "start"), 0);
+    // A response with the whole file is no piece of one.
+    let whole = b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/5\r\n\
+Content-Length: 5\r\n\r\nabcde";
+    let rec = run(HttpConfig::default(), &[(ToServer, req), (ToClient, whole)]);
+    assert_eq!(rec.files.len(), 1);
+}
+
 #[test]
 fn nested_gzip_bomb_is_stopped() {
     use std::io::Write;

@@ -157,38 +157,31 @@ impl Options {
     }
 }
 
-/// A handshake record header carrying a ClientHello or ServerHello, or an
-/// SSLv2 CLIENT-HELLO / SERVER-HELLO.
-fn probe(_dir: Direction, data: &[u8], _udp: bool) -> Probe {
+/// The first three bytes of a record, as Suricata's patterns have them
+/// (`SSLRegisterPatternsForProtocolDetection`): a handshake (`0x16`, or
+/// `0x01`) from the client, a handshake, alert (`0x15`) or application
+/// data (`0x17`) record from the server, each of version `0x03 0x00` to
+/// `0x03 0x03`; or an SSLv2 CLIENT-HELLO / SERVER-HELLO. Only the header is
+/// looked at, as there: a malformed record after it is the parser's to
+/// report, on a flow that is TLS (a CONNECT tunnel's first bytes, say).
+fn probe(dir: Direction, data: &[u8], _udp: bool) -> Probe {
     let Some(&b0) = data.first() else {
         return Probe::NeedMore;
     };
     if b0 & 0x80 != 0 {
         return probe_ssl2(data);
     }
-    if b0 != parser::content::HANDSHAKE {
-        return Probe::No;
-    }
-    if let Some(&major) = data.get(1)
-        && major != 3
-    {
-        return Probe::No;
-    }
-    if let Some(&minor) = data.get(2)
-        && minor > 4
-    {
-        return Probe::No;
-    }
-    let Ok(h) = parser::record_header(data) else {
-        return Probe::NeedMore;
+    let types: &[u8] = match dir {
+        Direction::ToServer => &[0x01, parser::content::HANDSHAKE],
+        Direction::ToClient => &[0x15, parser::content::HANDSHAKE, 0x17],
     };
-    if h.len < parser::HANDSHAKE_HEADER_LEN || h.len > parser::RECORD_MAX_LEN {
+    if !types.contains(&b0) {
         return Probe::No;
     }
-    match data.get(5) {
-        None => Probe::NeedMore,
-        Some(&(parser::hs::CLIENT_HELLO | parser::hs::SERVER_HELLO)) => Probe::Yes,
-        Some(_) => Probe::No,
+    match (data.get(1), data.get(2)) {
+        (Some(3), Some(&minor)) if minor <= 3 => Probe::Yes,
+        (None, _) | (Some(3), None) => Probe::NeedMore,
+        _ => Probe::No,
     }
 }
 

@@ -290,14 +290,17 @@ fn probe_table() {
     let cases: &[(&[u8], Probe)] = &[
         (&ch, Probe::Yes),
         (&ch[..1], Probe::NeedMore),
-        (&ch[..5], Probe::NeedMore),
-        (&ch[..6], Probe::Yes),
-        (&[0x16, 0x03, 0x01, 0x00, 0x40, 0x0b], Probe::No), // certificate first
-        (&[0x16, 0x02, 0x01], Probe::No),                   // major 2
-        (&[0x16, 0x03, 0x09], Probe::No),                   // minor 9
-        (&[0x17, 0x03, 0x03, 0x00, 0x10], Probe::No),       // application data
+        (&ch[..2], Probe::NeedMore),
+        (&ch[..3], Probe::Yes),
+        // Only the header counts, as in Suricata's patterns: a record
+        // Suricata would call TLS and then find malformed is still TLS.
+        (&[0x16, 0x03, 0x01, 0x00, 0x40, 0x0b], Probe::Yes), // certificate first
+        (&[0x16, 0x03, 0x00, 0x00, 0x00, 0x00], Probe::Yes), // empty SSLv3 record
+        (&[0x16, 0x02, 0x01], Probe::No),                    // major 2
+        (&[0x16, 0x03, 0x04], Probe::No),                    // no such record version
+        (&[0x17, 0x03, 0x03, 0x00, 0x10], Probe::No),        // application data from a client
+        (&[0x15, 0x03, 0x03], Probe::No),                    // alert from a client
         (b"GET / HTTP/1.1\r\n", Probe::No),
-        (&[0x16, 0x03, 0x01, 0x00, 0x01, 0x01], Probe::No), // record too short for a message
         // SSLv2 CLIENT-HELLO: length 0x2e, type 1, version 3.1
         (&[0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15], Probe::Yes),
         (&[0x80, 0x2e, 0x07, 0x03], Probe::No),
@@ -305,6 +308,18 @@ fn probe_table() {
     ];
     for (i, (b, want)) in cases.iter().enumerate() {
         assert_eq!(probe(Direction::ToServer, b, false), *want, "case {i}");
+    }
+    // From the server, alerts and application data start TLS too (a flow
+    // picked up mid-session), as Suricata's to-client patterns have it.
+    let server: &[(&[u8], Probe)] = &[
+        (&[0x16, 0x03, 0x03], Probe::Yes),
+        (&[0x15, 0x03, 0x01], Probe::Yes),
+        (&[0x17, 0x03, 0x03, 0x00, 0x10], Probe::Yes),
+        (&[0x01, 0x03, 0x01], Probe::No),
+        (b"HTTP/1.1 200 OK\r\n", Probe::No),
+    ];
+    for (i, (b, want)) in server.iter().enumerate() {
+        assert_eq!(probe(Direction::ToClient, b, false), *want, "case {i}");
     }
 }
 

@@ -4,7 +4,7 @@
 //! trackers, flow table, output buffer), so the per-packet path takes no lock
 //! and shares no cache line with another worker.
 
-use taishi_core::event::{Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, proto_name};
+use taishi_core::event::{Anomaly, AnomalyBody, Ether, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_core::{Config, Counters, LinkType, Timestamp};
 use taishi_decode::{Decoder, Defrag, Packet};
 use taishi_detect::rules::engine::DetectLayer;
@@ -160,12 +160,14 @@ fn emit_decode_events(out: &mut EveOut, skip: usize, pkt: &Packet<'_>) {
                     layer: None,
                     app_proto: None,
                 },
+                ether: pkt
+                    .macs
+                    .map(|(src, dst)| Ether::new(&src, &dst, pkt.ether_type)),
             },
         );
         if let Some((src, dst)) = pkt.addrs() {
             let (sp, dp) = pkt.ports();
-            eve.src_ip = Some(EveIp(src));
-            eve.dest_ip = Some(EveIp(dst));
+            eve.set_addrs(EveIp(src), EveIp(dst));
             if sp != 0 || dp != 0 {
                 eve.src_port = Some(sp);
                 eve.dest_port = Some(dp);

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use serde_json::{Map, Value, json};
-use taishi_core::event::{AppBody, Eve, EveIp, Event, proto_name};
+use taishi_core::event::{AppBody, Ether, Eve, EveIp, Event, proto_name};
 use taishi_decode::Packet;
 use taishi_flow::{Direction, FlowView};
 use taishi_proto::Transaction;
@@ -96,8 +96,7 @@ pub fn packet_alert(
     body.insert("alert".into(), alert_object(sig));
     let mut eve = Eve::new(pkt.ts, "alert", AppBody(body));
     if let Some((src, dst)) = pkt.addrs() {
-        eve.src_ip = Some(EveIp(src));
-        eve.dest_ip = Some(EveIp(dst));
+        eve.set_addrs(EveIp(src), EveIp(dst));
     }
     let (sp, dp) = pkt.ports();
     if matches!(pkt.ip_proto(), Some(6 | 17 | 132)) {
@@ -122,11 +121,10 @@ pub fn packet_alert(
         eve.body.0.insert("direction".into(), direction(dir).into());
         eve.body.0.insert("flow".into(), flow_object(view));
     }
-    if let Some((src, dst)) = pkt.macs {
-        eve.body.0.insert(
-            "ether".into(),
-            json!({"src_mac": mac(&src), "dest_mac": mac(&dst)}),
-        );
+    if let Some((src, dst)) = pkt.macs
+        && let Ok(ether) = serde_json::to_value(Ether::new(&src, &dst, pkt.ether_type))
+    {
+        eve.body.0.insert("ether".into(), ether);
     }
     add_target_from_eve(sig, &mut eve);
     Event::App(eve)
@@ -149,8 +147,7 @@ pub fn flow_alert(
         Direction::ToClient => (s, c),
     };
     eve.flow_id = Some(view.flow_id());
-    eve.src_ip = Some(EveIp(si));
-    eve.dest_ip = Some(EveIp(di));
+    eve.set_addrs(EveIp(si), EveIp(di));
     if matches!(view.proto(), 6 | 17 | 132) {
         eve.src_port = Some(sp);
         eve.dest_port = Some(dp);
@@ -172,14 +169,6 @@ fn direction(dir: Direction) -> &'static str {
         Direction::ToServer => "to_server",
         Direction::ToClient => "to_client",
     }
-}
-
-/// A MAC address as EVE writes it.
-fn mac(m: &[u8; 6]) -> String {
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    )
 }
 
 /// The body of a transaction rule's alert (the header comes from the
