@@ -43,8 +43,11 @@ impl Default for BatchConfig {
             max_lines: 5000,
             // A commit writes out every index and rollup page the batch
             // touched, so one of 10 000 lines costs measurably less than
-            // two of 5000 (−14 % CPU on the bench capture's records).
-            max_batch_lines: 10_000,
+            // two of 5000 (−14 % CPU on the bench capture's records), and
+            // one of 50 000 flows 10 % less again than five of 10 000
+            // (docs/store.md). A backlog is mostly the flows every
+            // connection still open ends with when a capture ends.
+            max_batch_lines: 50_000,
             max_delay: Duration::from_secs(1),
             // Enough chunks to ride out a checkpoint without stalling the
             // pipeline, few enough to bound memory to tens of MB.
