@@ -381,6 +381,22 @@ fn l4_checksums_only_with_checksum_checks_yes() {
 }
 
 #[test]
+fn an_ip_protocol_no_decoder_knows_is_an_ipv4_event_only() {
+    let f = ether(0x0800, &ipv4(253, [10, 0, 0, 1], [10, 0, 0, 2], b"data"));
+    let got = decode(LinkType::ETHERNET, &f);
+    assert_eq!(got.events, ["ipv4.unknown_protocol"]);
+    assert!(!got.invalid, "the packet still makes a flow");
+    assert_eq!(got.l4, Some(L4::Other(253)));
+    // ESP and protocol 0 are known; so is everything in IPv6.
+    for proto in [50, 0] {
+        let f = ether(0x0800, &ipv4(proto, [10, 0, 0, 1], [10, 0, 0, 2], b"data"));
+        assert!(decode(LinkType::ETHERNET, &f).events.is_empty(), "{proto}");
+    }
+    let f = ether(0x86dd, &ipv6(253, b"data"));
+    assert!(decode(LinkType::ETHERNET, &f).events.is_empty());
+}
+
+#[test]
 fn link_layers() {
     let inner = inner_udp();
     let v6 = ipv6(17, &udp(5, 6, b"x"));
