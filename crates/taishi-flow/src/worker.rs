@@ -750,6 +750,7 @@ fn anomaly_event(meta: &FlowMeta, dir: Direction, ts: Timestamp, name: &'static 
         ts,
         "anomaly",
         AnomalyBody {
+            ether: None,
             anomaly: Anomaly {
                 kind: "stream",
                 event: name,

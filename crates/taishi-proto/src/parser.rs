@@ -366,6 +366,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         };
         let mut eve = self.header("anomaly", header_dir);
         let body = AnomalyBody {
+            ether: None,
             anomaly: Anomaly {
                 kind: "applayer",
                 event,

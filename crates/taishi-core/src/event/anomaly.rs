@@ -18,9 +18,41 @@ pub struct Anomaly {
     pub app_proto: Option<&'static str>,
 }
 
+/// The EVE `ether` object: the MAC addresses of the packet an event
+/// comes from, when it had an Ethernet header.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ether {
+    /// Source MAC, `aa:bb:cc:dd:ee:ff`.
+    pub src_mac: String,
+    /// Destination MAC.
+    pub dest_mac: String,
+}
+
+impl Ether {
+    /// The object for a frame's source and destination MAC.
+    pub fn new(src: &[u8; 6], dst: &[u8; 6]) -> Ether {
+        Ether {
+            src_mac: mac(src),
+            dest_mac: mac(dst),
+        }
+    }
+}
+
+/// A MAC address as EVE writes it.
+fn mac(m: &[u8; 6]) -> String {
+    format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
+}
+
 /// Body of an anomaly event.
 #[derive(Clone, Debug, Serialize)]
 pub struct AnomalyBody {
+    /// The packet's MAC addresses, for anomalies of one packet (`decode`),
+    /// as Suricata's header of packet events has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ether: Option<Ether>,
     /// The anomaly.
     pub anomaly: Anomaly,
 }

@@ -4,7 +4,7 @@
 //! trackers, flow table, output buffer), so the per-packet path takes no lock
 //! and shares no cache line with another worker.
 
-use taishi_core::event::{Anomaly, AnomalyBody, Eve, EveIp, Event, EventSink, proto_name};
+use taishi_core::event::{Anomaly, AnomalyBody, Ether, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_core::{Config, Counters, LinkType, Timestamp};
 use taishi_decode::{Decoder, Defrag, Packet};
 use taishi_detect::rules::engine::DetectLayer;
@@ -154,6 +154,7 @@ fn emit_decode_events(out: &mut EveOut, skip: usize, pkt: &Packet<'_>) {
             pkt.ts,
             "anomaly",
             AnomalyBody {
+                ether: pkt.macs.map(|(src, dst)| Ether::new(&src, &dst)),
                 anomaly: Anomaly {
                     kind: "decode",
                     event: ev.eve_name(),
