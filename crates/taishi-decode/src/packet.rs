@@ -299,6 +299,10 @@ pub struct Packet<'a> {
     pub event_count: u8,
     /// The transport checksum was checked and found wrong.
     pub bad_l4_checksum: bool,
+    /// Checksums are not to be trusted (`checksum-checks: none`, Suricata's
+    /// `PKT_IGNORE_CHECKSUM`): checksum keywords then take every packet's
+    /// checksums as valid.
+    pub ignore_checksum: bool,
     /// Source and destination MAC, when the frame had an Ethernet header.
     pub macs: Option<([u8; 6], [u8; 6])>,
     /// A header was malformed or truncated (Suricata's "invalid" packets,
@@ -327,6 +331,7 @@ impl<'a> Packet<'a> {
             events: [DecodeEvent(""); MAX_EVENTS],
             event_count: 0,
             bad_l4_checksum: false,
+            ignore_checksum: false,
             macs: None,
             invalid: false,
         }
@@ -383,6 +388,56 @@ impl<'a> Packet<'a> {
             } => (src_port, dst_port),
             _ => (0, 0),
         }
+    }
+
+    /// Whether the innermost IPv4 header's checksum is right; `None`
+    /// without an IPv4 header.
+    pub fn ipv4_checksum_ok(&self) -> Option<bool> {
+        match self.l3 {
+            L3::Ipv4(h) => Some(!h.bad_checksum),
+            _ => None,
+        }
+    }
+
+    /// Whether the innermost transport checksum (TCP, UDP, ICMP, ICMPv6)
+    /// is right, computed here on demand: the decoder only checks it with
+    /// `checksum-checks: yes`, but rules' checksum keywords ask whatever
+    /// the policy. `None` when there is nothing to verify: no such header,
+    /// a fragment, a segment the capture cut short, or a UDP-over-IPv4
+    /// datagram sent without a checksum (zero), which Suricata's
+    /// `udpv4-csum` matches neither way.
+    pub fn l4_checksum_ok(&self) -> Option<bool> {
+        let proto = match self.l4 {
+            L4::Tcp(_) => 6,
+            L4::Udp { .. } => 17,
+            L4::Icmp { v6: false, .. } => 1,
+            L4::Icmp { v6: true, .. } => 58,
+            _ => return None,
+        };
+        if self.is_fragment {
+            return None;
+        }
+        let end = match self.l3 {
+            L3::Ipv4(h) => self.l3_offset.checked_add(usize::from(h.total_len))?,
+            L3::Ipv6(h) => self
+                .l3_offset
+                .checked_add(40 + usize::from(h.payload_len))?,
+            L3::None => return None,
+        };
+        let seg = self.frame.get(self.l4_offset..end)?;
+        let pseudo = match self.l3 {
+            // ICMPv4 sums its own message only.
+            L3::Ipv4(_) if proto == 1 => 0,
+            L3::Ipv4(h) => {
+                if proto == 17 && seg.get(6..8) == Some(&[0, 0]) {
+                    return None;
+                }
+                crate::checksum::pseudo_v4(h.src, h.dst, proto, seg.len())
+            }
+            L3::Ipv6(h) => crate::checksum::pseudo_v6(h.src, h.dst, proto, seg.len()),
+            L3::None => return None,
+        };
+        Some(crate::checksum::finish(crate::checksum::sum(seg, pseudo)) == 0)
     }
 
     /// Records a decode event (dropped beyond [`MAX_EVENTS`]; the caller counts it anyway).

@@ -112,6 +112,8 @@ pub struct FlowWorker<A: AppLayer = NoApp> {
     app: A,
     worker_id: u16,
     pickup: Pickup,
+    /// `stream.checksum-validation`.
+    checksum_validation: bool,
     /// Timeout in seconds per list.
     timeouts: [u64; LISTS],
     table: HashTable<u32>,
@@ -180,6 +182,7 @@ impl<A: AppLayer> FlowWorker<A> {
                 midstream: config.stream.midstream,
                 async_oneside: config.stream_async_oneside,
             },
+            checksum_validation: config.stream.checksum_validation,
             timeouts,
             table: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
@@ -344,6 +347,7 @@ impl<A: AppLayer> FlowWorker<A> {
             tcp_stats,
             slots,
             pickup,
+            checksum_validation,
             ..
         } = self;
         let Some(slot) = slots.get_mut(idx as usize) else {
@@ -369,6 +373,11 @@ impl<A: AppLayer> FlowWorker<A> {
             meta.macs[d] = p.macs;
         }
         match ctx.l4 {
+            // Suricata's stream engine ignores a segment whose checksum
+            // is wrong: the receiver would have dropped it too.
+            L4::Tcp(_) if *checksum_validation && ctx.pkt.is_some_and(|p| p.bad_l4_checksum) => {
+                tcp_stats.invalid_checksum += 1;
+            }
             L4::Tcp(t) => {
                 meta.tcp_flags[d] |= t.flags;
                 let mut state = meta.tcp_state;
@@ -876,6 +885,7 @@ impl<A: AppLayer> StatsSource for FlowWorker<A> {
         add("tcp.synack", t.synack);
         add("tcp.rst", t.rst);
         add("tcp.midstream_pickups", t.midstream_pickups);
+        add("tcp.invalid_checksum", t.invalid_checksum);
         let r = &self.rs.stats;
         add("tcp.reassembly_gap", r.gaps);
         add("tcp.overlap", r.overlap);

@@ -129,6 +129,9 @@ pub struct Decoder {
     gre_udp: Ports,
     erspan: bool,
     check_l4: bool,
+    /// `checksum-checks: none`: packets say their checksums are not to
+    /// be trusted (see [`Packet::ignore_checksum`]).
+    ignore_checksum: bool,
     c: Counts,
     events: [u64; EVENT_KINDS],
     /// Layers decoded so far in the current frame (see [`MAX_DECODE_LAYERS`]).
@@ -148,6 +151,7 @@ impl Decoder {
             gre_udp: Ports::new(d.gre_udp, &d.gre_udp_ports),
             erspan: d.erspan,
             check_l4: config.checksum_checks == ChecksumMode::Yes,
+            ignore_checksum: config.checksum_checks == ChecksumMode::None,
             c: Counts::default(),
             events: [0; EVENT_KINDS],
             layers: 0,
@@ -168,6 +172,7 @@ impl Decoder {
         pkt: &mut Packet<'a>,
     ) {
         reset(pkt);
+        pkt.ignore_checksum = self.ignore_checksum;
         pkt.ts = ts;
         pkt.linktype = linktype;
         pkt.frame = frame;

@@ -381,6 +381,41 @@ fn l4_checksums_only_with_checksum_checks_yes() {
 }
 
 #[test]
+fn transport_checksums_are_computed_on_demand_whatever_the_policy() {
+    let f = eth_ipv4_tcp(); // TCP checksum field is 0: wrong
+    let mut pkt = Packet::empty();
+    let mut d = Decoder::new(&Config::default());
+    d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), Some(false));
+    assert_eq!(pkt.ipv4_checksum_ok(), Some(true));
+    assert!(!pkt.ignore_checksum);
+    let mut good = f.clone();
+    let pseudo = crate::checksum::pseudo_v4([10, 0, 0, 1].into(), [10, 0, 0, 2].into(), 6, 44);
+    let sum = crate::checksum::finish(crate::checksum::sum(&good[34..78], pseudo));
+    good[50..52].copy_from_slice(&sum.to_be_bytes());
+    d.decode(Timestamp(1), LinkType::ETHERNET, &good, 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), Some(true));
+    // Cut short by the capture: nothing to verify.
+    d.decode(Timestamp(1), LinkType::ETHERNET, &good[..70], 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), None);
+    // A UDP datagram over IPv4 sent without checksum.
+    let f = ether(
+        0x0800,
+        &ipv4(17, [10, 0, 0, 1], [10, 0, 0, 2], &udp(5, 6, b"x")),
+    );
+    d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), None);
+    // `checksum-checks: none` marks every packet's checksums untrusted.
+    let none = Config {
+        checksum_checks: ChecksumMode::None,
+        ..Config::default()
+    };
+    let mut d = Decoder::new(&none);
+    d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
+    assert!(pkt.ignore_checksum);
+}
+
+#[test]
 fn an_ip_protocol_no_decoder_knows_is_an_ipv4_event_only() {
     let f = ether(0x0800, &ipv4(253, [10, 0, 0, 1], [10, 0, 0, 2], b"data"));
     let got = decode(LinkType::ETHERNET, &f);

@@ -1,0 +1,105 @@
+//! Packet-level detection as Suricata does it, end to end on published
+//! captures (suricata-verify cases under `../shared/corpus/suricata-verify`,
+//! skipped when absent): checksum keywords and the checksum settings,
+//! decoder events of unknown IP protocols and bad IPv4 options with the
+//! frame's MAC addresses, and `ip_v` in every record with addresses.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// Runs case `name` with its rules and `extra` options.
+fn run_case(test: &str, name: &str, extra: &[&str]) -> Option<Vec<Value>> {
+    sv_case(test, name).map(|dir| run_sv_case(&dir, true, extra))
+}
+
+fn alerts_of(events: &[Value], sid: u64) -> Vec<&Value> {
+    of_type(events, "alert")
+        .into_iter()
+        .filter(|a| a["alert"]["signature_id"] == sid)
+        .collect()
+}
+
+#[test]
+fn tcpv4_csum_invalid_finds_the_offloaded_segments_whatever_the_stream_setting() {
+    // The client's SYN and its request were captured before NIC offload
+    // filled their checksums; everything else is right.
+    for validation in ["yes", "no"] {
+        let set = format!("stream.checksum-validation={validation}");
+        let Some(events) = run_case(
+            "tcpv4_csum",
+            "detect-chksum-01",
+            &["--set", "checksum-checks=auto", "--set", &set],
+        ) else {
+            return;
+        };
+        let alerts = alerts_of(&events, 1);
+        let pkts: Vec<_> = alerts
+            .iter()
+            .map(|a| a["flow"]["pkts_toserver"].as_u64().unwrap())
+            .collect();
+        assert_eq!(pkts, [1, 3], "{validation}: {alerts:?}");
+        assert_eq!(alerts[0]["direction"], "to_server");
+        assert_eq!(alerts[0]["dest_port"], 80);
+    }
+}
+
+#[test]
+fn checksum_keywords_take_every_checksum_as_valid_under_checksum_checks_none() {
+    // Suricata's `-k none` marks packets' checksums as not to be trusted:
+    // `invalid` never matches then.
+    let Some(events) = run_case("csum_none", "detect-chksum-01", &[]) else {
+        return;
+    };
+    assert!(alerts_of(&events, 1).is_empty());
+}
+
+#[test]
+fn an_unknown_ip_protocol_raises_its_decoder_event_and_records_carry_ip_v() {
+    // One IPv4 packet of protocol 253 (reserved for experiments).
+    let Some(events) = run_case("unknown_proto", "bug-7146", &[]) else {
+        return;
+    };
+    let alerts = alerts_of(&events, 1);
+    assert_eq!(alerts.len(), 1, "{events:?}");
+    assert_eq!(alerts[0]["proto"], "253");
+    assert_eq!(alerts[0]["ip_v"], 4);
+    let anomalies = of_type(&events, "anomaly");
+    assert_eq!(anomalies.len(), 1);
+    assert_eq!(
+        anomalies[0]["anomaly"]["event"],
+        "decoder.ipv4.unknown_protocol"
+    );
+    // The flow of that protocol is still tracked.
+    let flows = of_type(&events, "flow");
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0]["ip_v"], 4);
+}
+
+#[test]
+fn decoder_anomalies_carry_the_frames_mac_addresses() {
+    // The third packet's IPv4 options are malformed: an option runs past
+    // the header, and the header is not padded out.
+    let Some(events) = run_case("anomaly_ether", "bug-7414-decoder-event-01", &[]) else {
+        return;
+    };
+    let anomalies = of_type(&events, "anomaly");
+    let names: Vec<_> = anomalies
+        .iter()
+        .map(|a| a["anomaly"]["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "decoder.ipv4.opt_pad_required",
+            "decoder.ipv4.opt_invalid_len",
+            "decoder.ipv4.opt_invalid_len"
+        ]
+    );
+    for a in &anomalies {
+        assert_eq!(a["ether"]["src_mac"], "f6:3a:04:28:26:77", "{a}");
+        assert_eq!(a["ether"]["dest_mac"], "fe:2d:cf:ad:28:54", "{a}");
+    }
+    assert_eq!(alerts_of(&events, 2200005).len(), 1);
+}
