@@ -2,7 +2,8 @@
 //! captures (suricata-verify cases under `../shared/corpus/suricata-verify`,
 //! skipped when absent): checksum keywords and the checksum settings,
 //! decoder events of unknown IP protocols and bad IPv4 options with the
-//! frame's MAC addresses, and `ip_v` in every record with addresses.
+//! frame's MAC addresses, `ip_v` in every record with addresses, and
+//! `app-layer-protocol` with its modes.
 
 mod common;
 
@@ -102,4 +103,22 @@ fn decoder_anomalies_carry_the_frames_mac_addresses() {
         assert_eq!(a["ether"]["dest_mac"], "fe:2d:cf:ad:28:54", "{a}");
     }
     assert_eq!(alerts_of(&events, 2200005).len(), 1);
+}
+
+#[test]
+fn app_layer_protocol_modes_read_each_directions_protocol_once_decided() {
+    // An HTTP request to port 22, answered by an SSH server: the client's
+    // bytes are HTTP, the server's SSH. The rule has only protocol
+    // conditions (Suricata's "PD-only"): it looks at the packet where the
+    // server's protocol was decided, not at every server packet after.
+    let Some(events) = run_case("alproto_modes", "detect-app-layer-protocol-05", &[]) else {
+        return;
+    };
+    let alerts = alerts_of(&events, 1);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["direction"], "to_client");
+    assert_eq!(alerts[0]["src_port"], 22);
+    let flow = &of_type(&events, "flow")[0];
+    assert_eq!(flow["app_proto"], "http");
+    assert_eq!(flow["app_proto_tc"], "ssh");
 }
