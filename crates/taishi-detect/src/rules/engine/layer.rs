@@ -1204,9 +1204,10 @@ mod tests {
         };
         let ok = |k: &AlprotoKw, dir| alproto_ok(k, Some("http"), &apps, dir);
         let (ts, tc) = (Direction::ToServer, Direction::ToClient);
-        use AlprotoMode::*;
-        assert!(ok(&kw(false, "ssh", Direction), tc));
-        assert!(!ok(&kw(false, "ssh", Direction), ts));
+        use AlprotoMode::{Either, Final, Original, ToClient, ToServer};
+        let dirm = AlprotoMode::Direction;
+        assert!(ok(&kw(false, "ssh", dirm), tc));
+        assert!(!ok(&kw(false, "ssh", dirm), ts));
         assert!(ok(&kw(false, "http", ToServer), tc));
         assert!(ok(&kw(false, "ssh", ToClient), ts));
         assert!(ok(&kw(false, "ssh", Either), ts));
@@ -1217,6 +1218,6 @@ mod tests {
         assert!(!ok(&kw(true, "http", Original), ts));
         let none = Apps::default();
         assert!(!alproto_ok(&kw(true, "tls", Either), None, &none, ts));
-        assert!(!alproto_ok(&kw(true, "tls", Direction), None, &none, ts));
+        assert!(!alproto_ok(&kw(true, "tls", dirm), None, &none, ts));
     }
 }
