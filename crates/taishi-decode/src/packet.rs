@@ -241,6 +241,25 @@ pub struct TunnelLayer {
     pub ip_len: u32,
 }
 
+/// The network and transport headers of the packet that carried a tunnel
+/// layer (the outer IPv4 header with its GRE, or its UDP header for VXLAN).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OuterHeaders<'a> {
+    /// The frame the offsets are in (a reassembled datagram's tunnel
+    /// layers are in the frame of its last fragment).
+    pub frame: &'a [u8],
+    /// Its IP header.
+    pub l3: L3,
+    /// Offset of that IP header in the frame.
+    pub l3_offset: usize,
+    /// Its transport header (`Udp` for UDP-borne tunnels, else `Other`).
+    pub l4: L4,
+    /// Offset of the transport header in the frame.
+    pub l4_offset: usize,
+    /// Its payload: the tunnel header and everything inside.
+    pub payload: &'a [u8],
+}
+
 /// A decoder event worth an `anomaly` record (Suricata's decode event names
 /// without the `decoder.` prefix, e.g. `ipv4.trunc_pkt`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -293,6 +312,11 @@ pub struct Packet<'a> {
     pub tunnels: [Option<TunnelLayer>; MAX_TUNNEL_LAYERS],
     /// How many entries of `tunnels` are valid.
     pub tunnel_count: u8,
+    /// The headers of the packet that carried each tunnel layer, as they
+    /// were decoded before the decoder went inside: Suricata inspects
+    /// every layer of a tunnelled frame as a packet of its own (see
+    /// [`Packet::outer_packet`]). Same indexes as `tunnels`.
+    pub outer: [Option<OuterHeaders<'a>>; MAX_TUNNEL_LAYERS],
     /// Decode events of this packet; `event_count` are valid.
     pub events: [DecodeEvent; MAX_EVENTS],
     /// How many entries of `events` are valid.
@@ -328,6 +352,7 @@ impl<'a> Packet<'a> {
             is_fragment: false,
             tunnels: [None; MAX_TUNNEL_LAYERS],
             tunnel_count: 0,
+            outer: [None; MAX_TUNNEL_LAYERS],
             events: [DecodeEvent(""); MAX_EVENTS],
             event_count: 0,
             bad_l4_checksum: false,
@@ -438,6 +463,30 @@ impl<'a> Packet<'a> {
             L3::None => return None,
         };
         Some(crate::checksum::finish(crate::checksum::sum(seg, pseudo)) == 0)
+    }
+
+    /// The packet that carried tunnel layer `i` (0: the outermost), with
+    /// the headers it had before the decoder went inside and the layers
+    /// outside it; no decode events (they belong to the whole frame).
+    /// `None` past the recorded layers.
+    pub fn outer_packet(&self, i: usize) -> Option<Packet<'a>> {
+        let o = (*self.outer.get(i)?)?;
+        if i >= self.tunnel_count as usize {
+            return None;
+        }
+        let mut p = self.clone();
+        p.frame = o.frame;
+        p.l3 = o.l3;
+        p.l3_offset = o.l3_offset;
+        p.l4 = o.l4;
+        p.l4_offset = o.l4_offset;
+        p.payload = o.payload;
+        p.tunnel_count = i as u8;
+        p.event_count = 0;
+        p.is_fragment = false;
+        p.bad_l4_checksum = false;
+        p.invalid = false;
+        Some(p)
     }
 
     /// Records a decode event (dropped beyond [`MAX_EVENTS`]; the caller counts it anyway).

@@ -94,8 +94,9 @@ struct FlowStats {
 
 /// What [`FlowWorker::process`] needs of one packet for one flow.
 struct PktCtx<'p> {
-    /// The packet, for the app layer's `on_packet`; `None` for the
-    /// accounting of an outer tunnel flow.
+    /// The packet, for the app layer's `on_packet`: for an outer tunnel
+    /// flow, the packet that carried the tunnel layer (`None` when its
+    /// headers were not recorded).
     pkt: Option<&'p Packet<'p>>,
     ts: Timestamp,
     bytes: u64,
@@ -277,7 +278,8 @@ impl<A: AppLayer> FlowWorker<A> {
         self.handle(key, side, &ctx, sink)
     }
 
-    /// Accounts the outer UDP conversation of each UDP tunnel layer.
+    /// Accounts the outer UDP conversation of each UDP tunnel layer, and
+    /// shows the app layer the packet that carried it.
     fn process_outer(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) {
         let n = (pkt.tunnel_count as usize).min(pkt.tunnels.len());
         let mut outer: Option<TunnelLayer> = None;
@@ -300,8 +302,11 @@ impl<A: AppLayer> FlowWorker<A> {
                     None => pkt.frame.len() as u64,
                     Some(o) => layer.ip_len as u64 + ether_inside(o.kind),
                 };
+                // The packet that carried this layer is inspected as a
+                // packet of the outer flow, as Suricata inspects each layer.
+                let outer_pkt = pkt.outer_packet(i);
                 let ctx = PktCtx {
-                    pkt: None,
+                    pkt: outer_pkt.as_ref(),
                     ts: pkt.ts,
                     bytes,
                     l4: L4::Udp {

@@ -2,8 +2,9 @@
 //! captures (suricata-verify cases under `../shared/corpus/suricata-verify`,
 //! skipped when absent): checksum keywords and the checksum settings,
 //! decoder events of unknown IP protocols and bad IPv4 options with the
-//! frame's MAC addresses, `ip_v` in every record with addresses, and
-//! `app-layer-protocol` with its modes.
+//! frame's MAC addresses, `ip_v` in every record with addresses,
+//! `app-layer-protocol` with its modes, rules on every layer of a tunnel
+//! with `pass` first, and DHCP recognised.
 
 mod common;
 
@@ -121,4 +122,53 @@ fn app_layer_protocol_modes_read_each_directions_protocol_once_decided() {
     let flow = &of_type(&events, "flow")[0];
     assert_eq!(flow["app_proto"], "http");
     assert_eq!(flow["app_proto_tc"], "ssh");
+}
+
+#[test]
+fn every_tunnel_layer_is_a_packet_to_the_rules_and_pass_rules_come_first() {
+    // Geneve (UDP 6081) carrying Ethernet, IPv4 and GRE, carrying an
+    // IPv4/TCP HTTP session: 12 frames. `pass udp ... 6081` comes after
+    // `alert udp ... 6081` in the file and still silences the outer flow.
+    let Some(events) = run_case("tunnel_layers", "bug-6402-01", &[]) else {
+        return;
+    };
+    let count = |sid, proto: &str| {
+        alerts_of(&events, sid)
+            .iter()
+            .filter(|a| a["proto"] == proto)
+            .count()
+    };
+    // The GRE layer has no flow: every packet meets the IP-only rule.
+    assert_eq!(count(5554, "GRE"), 12);
+    assert_eq!(count(5555, "GRE"), 12, "ip_proto:47");
+    assert_eq!(count(5556, "GRE"), 12, "ip_proto:gre");
+    // The inner TCP flow meets it once per direction.
+    assert_eq!(count(5554, "TCP"), 2);
+    assert!(alerts_of(&events, 2).is_empty(), "passed before it alerts");
+    assert_eq!(count(5554, "UDP"), 0);
+    let flows = of_type(&events, "flow");
+    let alerted = |proto: &str| {
+        flows
+            .iter()
+            .find(|f| f["proto"] == proto)
+            .map(|f| f["flow"]["alerted"].clone())
+    };
+    assert_eq!(alerted("UDP"), Some(Value::Bool(false)));
+    assert_eq!(alerted("TCP"), Some(Value::Bool(true)));
+}
+
+#[test]
+fn dhcp_is_recognised_by_its_bootp_header_and_cookie() {
+    // A DHCP discover from 0.0.0.0:68 to the broadcast address among
+    // Teredo, DNS and HTTP traffic.
+    let Some(events) = run_case("dhcp", "decode-teredo-01", &[]) else {
+        return;
+    };
+    let dhcp: Vec<_> = of_type(&events, "flow")
+        .into_iter()
+        .filter(|f| f["dest_port"] == 67)
+        .collect();
+    assert_eq!(dhcp.len(), 1);
+    assert_eq!(dhcp[0]["app_proto"], "dhcp");
+    assert_eq!(dhcp[0]["src_ip"], "0.0.0.0");
 }

@@ -28,7 +28,7 @@ use taishi_core::config::ChecksumMode;
 use taishi_core::{Config, LinkType, StatsSource, Timestamp};
 
 use crate::events::{ALL, EVENT_KINDS, Ev};
-use crate::packet::{L3, L4, Packet, TunnelLayer};
+use crate::packet::{L3, L4, OuterHeaders, Packet, TunnelLayer};
 
 /// Link, VLAN, MPLS and Ethernet-in-tunnel layers decoded for one frame
 /// before we give up. Each layer consumes at least 4 bytes, so a 256 KiB
@@ -262,6 +262,16 @@ impl Decoder {
             return false;
         };
         *slot = Some(layer);
+        if let Some(o) = pkt.outer.get_mut(depth) {
+            *o = Some(OuterHeaders {
+                frame: pkt.frame,
+                l3: pkt.l3,
+                l3_offset: pkt.l3_offset,
+                l4: pkt.l4,
+                l4_offset: pkt.l4_offset,
+                payload: pkt.payload,
+            });
+        }
         let saved = (
             pkt.l3,
             pkt.l3_offset,

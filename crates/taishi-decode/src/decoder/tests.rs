@@ -994,6 +994,42 @@ fn ipv4_fragments_are_flagged() {
 }
 
 #[test]
+fn each_tunnel_layer_keeps_the_headers_of_the_packet_that_carried_it() {
+    // VXLAN (VNI 0x1234) over UDP, carrying Ethernet, IPv4 and GRE,
+    // carrying the inner IPv4/UDP packet.
+    let mut gre = vec![0x00, 0x00, 0x08, 0x00]; // no flags, protocol IPv4
+    gre.extend_from_slice(&inner_udp());
+    let mut vxlan = vec![0x08, 0, 0, 0, 0x00, 0x12, 0x34, 0x00];
+    vxlan.extend_from_slice(&ether(
+        0x0800,
+        &ipv4(47, [172, 16, 0, 1], [172, 16, 0, 2], &gre),
+    ));
+    let f = ether(0x0800, &ipv4(17, A, B, &udp(50000, 4789, &vxlan)));
+    let mut d = Decoder::new(&Config::default());
+    let mut pkt = Packet::empty();
+    d.decode(
+        Timestamp(1),
+        LinkType::ETHERNET,
+        &f,
+        f.len() as u32,
+        &mut pkt,
+    );
+    assert_eq!(pkt.tunnel_count, 2);
+    assert_eq!(pkt.addrs(), Some((ip("192.168.1.1"), ip("192.168.1.2"))));
+    let udp = pkt.outer_packet(0).unwrap();
+    assert_eq!(udp.addrs(), Some((ip("10.0.0.1"), ip("10.0.0.2"))));
+    assert_eq!(udp.ports(), (50000, 4789));
+    assert_eq!(udp.payload, &vxlan[..]);
+    assert_eq!(udp.tunnel_count, 0);
+    let gre_pkt = pkt.outer_packet(1).unwrap();
+    assert_eq!(gre_pkt.addrs(), Some((ip("172.16.0.1"), ip("172.16.0.2"))));
+    assert_eq!(gre_pkt.ip_proto(), Some(47));
+    assert_eq!(gre_pkt.l4, L4::Other(47));
+    assert_eq!(gre_pkt.tunnel_count, 1);
+    assert!(pkt.outer_packet(2).is_none());
+}
+
+#[test]
 fn tunnels() {
     let inner = inner_udp();
     let inner_eth = ether(0x0800, &inner);
