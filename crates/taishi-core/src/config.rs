@@ -136,6 +136,11 @@ pub struct StreamConfig {
     pub midstream: bool,
     /// Out-of-order segments kept per direction (`stream.reassembly.max-ooo-segments`).
     pub max_ooo_segments: usize,
+    /// Keep segments whose TCP checksum was checked and found wrong out of
+    /// session tracking and reassembly (`stream.checksum-validation`, on by
+    /// default as in Suricata). Checksums are only checked under
+    /// `checksum-checks: yes`; rules' checksum keywords are not affected.
+    pub checksum_validation: bool,
 }
 
 /// IP defragmentation settings (`defrag.*`).
@@ -307,6 +312,7 @@ impl Default for Config {
                 reassembly_depth: limits::STREAM_REASSEMBLY_DEPTH,
                 midstream: false,
                 max_ooo_segments: limits::STREAM_MAX_OOO_SEGMENTS,
+                checksum_validation: true,
             },
             defrag: DefragConfig {
                 memcap: limits::DEFRAG_MEMCAP,
@@ -340,6 +346,10 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         "stream.midstream",
         "pick up TCP sessions without their handshake",
+    ),
+    (
+        "stream.checksum-validation",
+        "leave segments with a wrong TCP checksum out of the session",
     ),
     (
         "stream.reassembly.memcap",
@@ -485,6 +495,7 @@ impl Config {
             "stream.midstream" => self.stream.midstream = flag()?,
             "stream.inline" => self.stream_inline = flag()?,
             "stream.async-oneside" => self.stream_async_oneside = flag()?,
+            "stream.checksum-validation" => self.stream.checksum_validation = flag()?,
             "stream.reassembly.memcap" => self.stream.reassembly_memcap = size()?,
             "stream.reassembly.depth" => self.stream.reassembly_depth = size()?,
             "stream.reassembly.max-ooo-segments" => self.stream.max_ooo_segments = count()?,
@@ -678,5 +689,8 @@ mod tests {
         assert_eq!(c.vars.address_groups[0].1, "[10.0.0.0/8]");
         assert_eq!(parse_size("1GB"), Some(1 << 30));
         assert_eq!(parse_size("12x"), None);
+        assert!(c.stream.checksum_validation, "on by default, as Suricata's");
+        c.set_arg("stream.checksum-validation=no").unwrap();
+        assert!(!c.stream.checksum_validation);
     }
 }

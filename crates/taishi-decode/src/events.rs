@@ -87,6 +87,7 @@ events! {
     Ipv4FragPktTooLarge = "ipv4.frag_pkt_too_large",
     Ipv4FragOverlap = "ipv4.frag_overlap",
     Ipv4FragIgnored = "ipv4.frag_ignored",
+    Ipv4UnknownProtocol = "ipv4.unknown_protocol",
     Ipv6PktTooSmall = "ipv6.pkt_too_small",
     Ipv6TruncPkt = "ipv6.trunc_pkt",
     Ipv6TruncExthdr = "ipv6.trunc_exthdr",

@@ -241,6 +241,25 @@ pub struct TunnelLayer {
     pub ip_len: u32,
 }
 
+/// The network and transport headers of the packet that carried a tunnel
+/// layer (the outer IPv4 header with its GRE, or its UDP header for VXLAN).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OuterHeaders<'a> {
+    /// The frame the offsets are in (a reassembled datagram's tunnel
+    /// layers are in the frame of its last fragment).
+    pub frame: &'a [u8],
+    /// Its IP header.
+    pub l3: L3,
+    /// Offset of that IP header in the frame.
+    pub l3_offset: usize,
+    /// Its transport header (`Udp` for UDP-borne tunnels, else `Other`).
+    pub l4: L4,
+    /// Offset of the transport header in the frame.
+    pub l4_offset: usize,
+    /// Its payload: the tunnel header and everything inside.
+    pub payload: &'a [u8],
+}
+
 /// A decoder event worth an `anomaly` record (Suricata's decode event names
 /// without the `decoder.` prefix, e.g. `ipv4.trunc_pkt`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -293,12 +312,21 @@ pub struct Packet<'a> {
     pub tunnels: [Option<TunnelLayer>; MAX_TUNNEL_LAYERS],
     /// How many entries of `tunnels` are valid.
     pub tunnel_count: u8,
+    /// The headers of the packet that carried each tunnel layer, as they
+    /// were decoded before the decoder went inside: Suricata inspects
+    /// every layer of a tunnelled frame as a packet of its own (see
+    /// [`Packet::outer_packet`]). Same indexes as `tunnels`.
+    pub outer: [Option<OuterHeaders<'a>>; MAX_TUNNEL_LAYERS],
     /// Decode events of this packet; `event_count` are valid.
     pub events: [DecodeEvent; MAX_EVENTS],
     /// How many entries of `events` are valid.
     pub event_count: u8,
     /// The transport checksum was checked and found wrong.
     pub bad_l4_checksum: bool,
+    /// Checksums are not to be trusted (`checksum-checks: none`, Suricata's
+    /// `PKT_IGNORE_CHECKSUM`): checksum keywords then take every packet's
+    /// checksums as valid.
+    pub ignore_checksum: bool,
     /// Source and destination MAC, when the frame had an Ethernet header.
     pub macs: Option<([u8; 6], [u8; 6])>,
     /// The type field of the Ethernet header `macs` come from, as on the
@@ -327,9 +355,11 @@ impl<'a> Packet<'a> {
             is_fragment: false,
             tunnels: [None; MAX_TUNNEL_LAYERS],
             tunnel_count: 0,
+            outer: [None; MAX_TUNNEL_LAYERS],
             events: [DecodeEvent(""); MAX_EVENTS],
             event_count: 0,
             bad_l4_checksum: false,
+            ignore_checksum: false,
             macs: None,
             ether_type: 0,
             invalid: false,
@@ -387,6 +417,80 @@ impl<'a> Packet<'a> {
             } => (src_port, dst_port),
             _ => (0, 0),
         }
+    }
+
+    /// Whether the innermost IPv4 header's checksum is right; `None`
+    /// without an IPv4 header.
+    pub fn ipv4_checksum_ok(&self) -> Option<bool> {
+        match self.l3 {
+            L3::Ipv4(h) => Some(!h.bad_checksum),
+            _ => None,
+        }
+    }
+
+    /// Whether the innermost transport checksum (TCP, UDP, ICMP, ICMPv6)
+    /// is right, computed here on demand: the decoder only checks it with
+    /// `checksum-checks: yes`, but rules' checksum keywords ask whatever
+    /// the policy. `None` when there is nothing to verify: no such header,
+    /// a fragment, a segment the capture cut short, or a UDP-over-IPv4
+    /// datagram sent without a checksum (zero), which Suricata's
+    /// `udpv4-csum` matches neither way.
+    pub fn l4_checksum_ok(&self) -> Option<bool> {
+        let proto = match self.l4 {
+            L4::Tcp(_) => 6,
+            L4::Udp { .. } => 17,
+            L4::Icmp { v6: false, .. } => 1,
+            L4::Icmp { v6: true, .. } => 58,
+            _ => return None,
+        };
+        if self.is_fragment {
+            return None;
+        }
+        let end = match self.l3 {
+            L3::Ipv4(h) => self.l3_offset.checked_add(usize::from(h.total_len))?,
+            L3::Ipv6(h) => self
+                .l3_offset
+                .checked_add(40 + usize::from(h.payload_len))?,
+            L3::None => return None,
+        };
+        let seg = self.frame.get(self.l4_offset..end)?;
+        let pseudo = match self.l3 {
+            // ICMPv4 sums its own message only.
+            L3::Ipv4(_) if proto == 1 => 0,
+            L3::Ipv4(h) => {
+                if proto == 17 && seg.get(6..8) == Some(&[0, 0]) {
+                    return None;
+                }
+                crate::checksum::pseudo_v4(h.src, h.dst, proto, seg.len())
+            }
+            L3::Ipv6(h) => crate::checksum::pseudo_v6(h.src, h.dst, proto, seg.len()),
+            L3::None => return None,
+        };
+        Some(crate::checksum::finish(crate::checksum::sum(seg, pseudo)) == 0)
+    }
+
+    /// The packet that carried tunnel layer `i` (0: the outermost), with
+    /// the headers it had before the decoder went inside and the layers
+    /// outside it; no decode events (they belong to the whole frame).
+    /// `None` past the recorded layers.
+    pub fn outer_packet(&self, i: usize) -> Option<Packet<'a>> {
+        let o = (*self.outer.get(i)?)?;
+        if i >= self.tunnel_count as usize {
+            return None;
+        }
+        let mut p = self.clone();
+        p.frame = o.frame;
+        p.l3 = o.l3;
+        p.l3_offset = o.l3_offset;
+        p.l4 = o.l4;
+        p.l4_offset = o.l4_offset;
+        p.payload = o.payload;
+        p.tunnel_count = i as u8;
+        p.event_count = 0;
+        p.is_fragment = false;
+        p.bad_l4_checksum = false;
+        p.invalid = false;
+        Some(p)
     }
 
     /// Records a decode event (dropped beyond [`MAX_EVENTS`]; the caller counts it anyway).

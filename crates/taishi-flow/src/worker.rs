@@ -94,8 +94,9 @@ struct FlowStats {
 
 /// What [`FlowWorker::process`] needs of one packet for one flow.
 struct PktCtx<'p> {
-    /// The packet, for the app layer's `on_packet`; `None` for the
-    /// accounting of an outer tunnel flow.
+    /// The packet, for the app layer's `on_packet`: for an outer tunnel
+    /// flow, the packet that carried the tunnel layer (`None` when its
+    /// headers were not recorded).
     pkt: Option<&'p Packet<'p>>,
     ts: Timestamp,
     bytes: u64,
@@ -112,6 +113,8 @@ pub struct FlowWorker<A: AppLayer = NoApp> {
     app: A,
     worker_id: u16,
     pickup: Pickup,
+    /// `stream.checksum-validation`.
+    checksum_validation: bool,
     /// Timeout in seconds per list.
     timeouts: [u64; LISTS],
     table: HashTable<u32>,
@@ -180,6 +183,7 @@ impl<A: AppLayer> FlowWorker<A> {
                 midstream: config.stream.midstream,
                 async_oneside: config.stream_async_oneside,
             },
+            checksum_validation: config.stream.checksum_validation,
             timeouts,
             table: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
@@ -274,7 +278,8 @@ impl<A: AppLayer> FlowWorker<A> {
         self.handle(key, side, &ctx, sink)
     }
 
-    /// Accounts the outer UDP conversation of each UDP tunnel layer.
+    /// Accounts the outer UDP conversation of each UDP tunnel layer, and
+    /// shows the app layer the packet that carried it.
     fn process_outer(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) {
         let n = (pkt.tunnel_count as usize).min(pkt.tunnels.len());
         let mut outer: Option<TunnelLayer> = None;
@@ -297,8 +302,11 @@ impl<A: AppLayer> FlowWorker<A> {
                     None => pkt.frame.len() as u64,
                     Some(o) => layer.ip_len as u64 + ether_inside(o.kind),
                 };
+                // The packet that carried this layer is inspected as a
+                // packet of the outer flow, as Suricata inspects each layer.
+                let outer_pkt = pkt.outer_packet(i);
                 let ctx = PktCtx {
-                    pkt: None,
+                    pkt: outer_pkt.as_ref(),
                     ts: pkt.ts,
                     bytes,
                     l4: L4::Udp {
@@ -344,6 +352,7 @@ impl<A: AppLayer> FlowWorker<A> {
             tcp_stats,
             slots,
             pickup,
+            checksum_validation,
             ..
         } = self;
         let Some(slot) = slots.get_mut(idx as usize) else {
@@ -369,6 +378,11 @@ impl<A: AppLayer> FlowWorker<A> {
             meta.macs[d] = p.macs;
         }
         match ctx.l4 {
+            // Suricata's stream engine ignores a segment whose checksum
+            // is wrong: the receiver would have dropped it too.
+            L4::Tcp(_) if *checksum_validation && ctx.pkt.is_some_and(|p| p.bad_l4_checksum) => {
+                tcp_stats.invalid_checksum += 1;
+            }
             L4::Tcp(t) => {
                 meta.tcp_flags[d] |= t.flags;
                 let mut state = meta.tcp_state;
@@ -874,6 +888,7 @@ impl<A: AppLayer> StatsSource for FlowWorker<A> {
         add("tcp.synack", t.synack);
         add("tcp.rst", t.rst);
         add("tcp.midstream_pickups", t.midstream_pickups);
+        add("tcp.invalid_checksum", t.invalid_checksum);
         let r = &self.rs.stats;
         add("tcp.reassembly_gap", r.gaps);
         add("tcp.overlap", r.overlap);

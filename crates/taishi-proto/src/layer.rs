@@ -51,6 +51,25 @@ impl FlowApp {
         matches!(self.phase, Phase::Failed)
     }
 
+    /// The protocol of direction `d` (Suricata's `alproto_ts` /
+    /// `alproto_tc`): another one found there when the directions
+    /// disagree, else the flow's once that direction's bytes were looked
+    /// at (or at once where detection does not look at each direction, as
+    /// for UDP); `failed` when detection gave up; `None` before.
+    pub fn dir_proto(&self, d: Direction) -> Option<&'static str> {
+        if let Some(p) = self.other[d.index()].and_then(|i| PROTOCOLS.get(i)) {
+            return Some(p.name);
+        }
+        if !self.probed[d.index()] && self.probed != [false; 2] {
+            return None;
+        }
+        if self.failed() {
+            Some("failed")
+        } else {
+            self.app_proto()
+        }
+    }
+
     /// Protocols for the flow record beside `app_proto`: the one found in
     /// a direction that disagreed with the flow's (Suricata logs
     /// `app_proto_tc: ssh` for an HTTP client answered by SSH).

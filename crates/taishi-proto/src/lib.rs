@@ -23,6 +23,7 @@ pub mod parser;
 pub mod registry;
 pub mod stats;
 
+pub mod dhcp;
 pub mod dnp3;
 pub mod dns;
 pub mod ftp;

@@ -381,7 +381,6 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         out.dest_ip = eve.dest_ip.take();
         out.dest_port = eve.dest_port;
         out.proto = eve.proto.take();
-        out.ip_v = eve.ip_v;
         out.vlan = eve.vlan.take();
         out.tunnel = eve.tunnel.take();
         self.sink.emit(Event::Anomaly(out));

@@ -87,7 +87,7 @@ pub struct ProtoDef {
 /// Every protocol, in probing order when no port hint applies. The order
 /// puts the protocols with the strictest probes first, so a loose probe
 /// never claims another protocol's bytes.
-pub static PROTOCOLS: [ProtoDef; 16] = [
+pub static PROTOCOLS: [ProtoDef; 17] = [
     crate::tls::DEF,
     crate::ssh::DEF,
     crate::http::DEF,
@@ -103,6 +103,7 @@ pub static PROTOCOLS: [ProtoDef; 16] = [
     crate::pop3::DEF,
     crate::dns::DEF,
     crate::ntp::DEF,
+    crate::dhcp::DEF,
     // Never probed: control channels announce it (see `expect`).
     crate::ftpdata::DEF,
 ];

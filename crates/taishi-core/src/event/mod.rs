@@ -64,64 +64,120 @@ pub struct TunnelInfo {
 }
 
 /// One EVE record: the common header and an event body.
-#[derive(Clone, Debug, Serialize)]
+///
+/// Serialized with `ip_v` (4 or 6) after the ports whenever `src_ip` is
+/// set, as Suricata 8 writes it: derived from the address at write time,
+/// so no producer can set it inconsistently.
+#[derive(Clone, Debug)]
 pub struct Eve<T: Serialize> {
     /// When the event happened (packet time).
     pub timestamp: Timestamp,
     /// Flow identifier shared by every event of a flow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<u64>,
     /// Capture interface, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_iface: Option<String>,
     /// `flow`, `anomaly`, `stats`, ...
     pub event_type: &'static str,
     /// VLAN ids, outermost first.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<Vec<u16>>,
     /// Source address (the client for flow events).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub src_ip: Option<EveIp>,
     /// Source port.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub src_port: Option<u16>,
     /// Destination address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dest_ip: Option<EveIp>,
     /// Destination port.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dest_port: Option<u16>,
     /// Transport protocol name (`TCP`, `UDP`, `ICMP`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub proto: Option<std::borrow::Cow<'static, str>>,
-    /// IP version of the addresses (4 or 6): Suricata 8 writes it on
-    /// every record that has addresses. Set with [`Eve::set_addrs`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip_v: Option<u8>,
     /// ICMP type (ICMP flows).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub icmp_type: Option<u8>,
     /// ICMP code (ICMP flows).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub icmp_code: Option<u8>,
     /// ICMP type seen in the reply direction (ICMP flows).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_icmp_type: Option<u8>,
     /// ICMP code seen in the reply direction (ICMP flows).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_icmp_code: Option<u8>,
     /// Community ID flow hash (<https://github.com/corelight/community-id-spec>).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub community_id: Option<String>,
     /// Application protocol of the flow, when detected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_proto: Option<std::borrow::Cow<'static, str>>,
     /// Outer tunnel of an inner flow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel: Option<TunnelInfo>,
     /// The event-specific fields.
-    #[serde(flatten)]
     pub body: T,
+}
+
+/// The serialized shape of an [`Eve`]: its fields by reference, plus
+/// `ip_v`.
+#[derive(Serialize)]
+struct EveOut<'a, T: Serialize> {
+    timestamp: &'a Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flow_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_iface: Option<&'a str>,
+    event_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vlan: Option<&'a [u16]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    src_ip: Option<&'a EveIp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    src_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dest_ip: Option<&'a EveIp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dest_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_v: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proto: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icmp_type: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icmp_code: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_icmp_type: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_icmp_code: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    community_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app_proto: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tunnel: Option<&'a TunnelInfo>,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+impl<T: Serialize> Serialize for Eve<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EveOut {
+            timestamp: &self.timestamp,
+            flow_id: self.flow_id,
+            in_iface: self.in_iface.as_deref(),
+            event_type: self.event_type,
+            vlan: self.vlan.as_deref(),
+            src_ip: self.src_ip.as_ref(),
+            src_port: self.src_port,
+            dest_ip: self.dest_ip.as_ref(),
+            dest_port: self.dest_port,
+            ip_v: self
+                .src_ip
+                .as_ref()
+                .map(|ip| if ip.0.is_ipv4() { 4 } else { 6 }),
+            proto: self.proto.as_deref(),
+            icmp_type: self.icmp_type,
+            icmp_code: self.icmp_code,
+            response_icmp_type: self.response_icmp_type,
+            response_icmp_code: self.response_icmp_code,
+            community_id: self.community_id.as_deref(),
+            app_proto: self.app_proto.as_deref(),
+            tunnel: self.tunnel.as_ref(),
+            body: &self.body,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl<T: Serialize> Eve<T> {
@@ -138,7 +194,6 @@ impl<T: Serialize> Eve<T> {
             dest_ip: None,
             dest_port: None,
             proto: None,
-            ip_v: None,
             icmp_type: None,
             icmp_code: None,
             response_icmp_type: None,
@@ -150,9 +205,9 @@ impl<T: Serialize> Eve<T> {
         }
     }
 
-    /// Sets the source and destination addresses and, from them, `ip_v`.
+    /// Sets the source and destination addresses (`ip_v` follows from
+    /// them when the record is written).
     pub fn set_addrs(&mut self, src: EveIp, dest: EveIp) {
-        self.ip_v = Some(if src.0.is_ipv4() { 4 } else { 6 });
         self.src_ip = Some(src);
         self.dest_ip = Some(dest);
     }

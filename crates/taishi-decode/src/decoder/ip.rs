@@ -10,6 +10,9 @@ use crate::checksum;
 use crate::events::Ev;
 use crate::packet::{Ipv4Info, Ipv6Info, L3, L4, Packet, TunnelKind, TunnelLayer};
 
+/// IP protocol 0 in IPv4: Suricata decodes PPP's Van Jacobson
+/// uncompressed TCP under it, so it is not "unknown".
+pub(crate) const PROTO_IP: u8 = 0;
 pub(crate) const PROTO_ICMP: u8 = 1;
 pub(crate) const PROTO_IPIP: u8 = 4;
 pub(crate) const PROTO_TCP: u8 = 6;
@@ -541,6 +544,11 @@ impl Decoder {
             other => {
                 if other == PROTO_ESP {
                     self.c.esp += 1;
+                } else if ctx.dst.is_ipv4() && !ctx.fragment && other != PROTO_IP {
+                    // A protocol no decoder of ours (nor Suricata's) knows:
+                    // Suricata 9's `ipv4.unknown_protocol`. The packet
+                    // still makes a flow of its protocol.
+                    self.event(pkt, Ev::Ipv4UnknownProtocol);
                 }
                 pkt.l4 = L4::Other(other);
                 pkt.payload = body;

@@ -28,7 +28,7 @@ use taishi_core::config::ChecksumMode;
 use taishi_core::{Config, LinkType, StatsSource, Timestamp};
 
 use crate::events::{ALL, EVENT_KINDS, Ev};
-use crate::packet::{L3, L4, Packet, TunnelLayer};
+use crate::packet::{L3, L4, OuterHeaders, Packet, TunnelLayer};
 
 /// Link, VLAN, MPLS and Ethernet-in-tunnel layers decoded for one frame
 /// before we give up. Each layer consumes at least 4 bytes, so a 256 KiB
@@ -129,6 +129,9 @@ pub struct Decoder {
     gre_udp: Ports,
     erspan: bool,
     check_l4: bool,
+    /// `checksum-checks: none`: packets say their checksums are not to
+    /// be trusted (see [`Packet::ignore_checksum`]).
+    ignore_checksum: bool,
     c: Counts,
     events: [u64; EVENT_KINDS],
     /// Layers decoded so far in the current frame (see [`MAX_DECODE_LAYERS`]).
@@ -148,6 +151,7 @@ impl Decoder {
             gre_udp: Ports::new(d.gre_udp, &d.gre_udp_ports),
             erspan: d.erspan,
             check_l4: config.checksum_checks == ChecksumMode::Yes,
+            ignore_checksum: config.checksum_checks == ChecksumMode::None,
             c: Counts::default(),
             events: [0; EVENT_KINDS],
             layers: 0,
@@ -168,6 +172,7 @@ impl Decoder {
         pkt: &mut Packet<'a>,
     ) {
         reset(pkt);
+        pkt.ignore_checksum = self.ignore_checksum;
         pkt.ts = ts;
         pkt.linktype = linktype;
         pkt.frame = frame;
@@ -257,6 +262,16 @@ impl Decoder {
             return false;
         };
         *slot = Some(layer);
+        if let Some(o) = pkt.outer.get_mut(depth) {
+            *o = Some(OuterHeaders {
+                frame: pkt.frame,
+                l3: pkt.l3,
+                l3_offset: pkt.l3_offset,
+                l4: pkt.l4,
+                l4_offset: pkt.l4_offset,
+                payload: pkt.payload,
+            });
+        }
         let saved = (
             pkt.l3,
             pkt.l3_offset,

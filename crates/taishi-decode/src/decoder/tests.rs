@@ -381,6 +381,57 @@ fn l4_checksums_only_with_checksum_checks_yes() {
 }
 
 #[test]
+fn transport_checksums_are_computed_on_demand_whatever_the_policy() {
+    let f = eth_ipv4_tcp(); // TCP checksum field is 0: wrong
+    let mut pkt = Packet::empty();
+    let mut d = Decoder::new(&Config::default());
+    d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), Some(false));
+    assert_eq!(pkt.ipv4_checksum_ok(), Some(true));
+    assert!(!pkt.ignore_checksum);
+    let mut good = f.clone();
+    let pseudo = crate::checksum::pseudo_v4([10, 0, 0, 1].into(), [10, 0, 0, 2].into(), 6, 44);
+    let sum = crate::checksum::finish(crate::checksum::sum(&good[34..78], pseudo));
+    good[50..52].copy_from_slice(&sum.to_be_bytes());
+    d.decode(Timestamp(1), LinkType::ETHERNET, &good, 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), Some(true));
+    // Cut short by the capture: nothing to verify.
+    d.decode(Timestamp(1), LinkType::ETHERNET, &good[..70], 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), None);
+    // A UDP datagram over IPv4 sent without checksum.
+    let f = ether(
+        0x0800,
+        &ipv4(17, [10, 0, 0, 1], [10, 0, 0, 2], &udp(5, 6, b"x")),
+    );
+    d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
+    assert_eq!(pkt.l4_checksum_ok(), None);
+    // `checksum-checks: none` marks every packet's checksums untrusted.
+    let none = Config {
+        checksum_checks: ChecksumMode::None,
+        ..Config::default()
+    };
+    let mut d = Decoder::new(&none);
+    d.decode(Timestamp(1), LinkType::ETHERNET, &f, 80, &mut pkt);
+    assert!(pkt.ignore_checksum);
+}
+
+#[test]
+fn an_ip_protocol_no_decoder_knows_is_an_ipv4_event_only() {
+    let f = ether(0x0800, &ipv4(253, [10, 0, 0, 1], [10, 0, 0, 2], b"data"));
+    let got = decode(LinkType::ETHERNET, &f);
+    assert_eq!(got.events, ["ipv4.unknown_protocol"]);
+    assert!(!got.invalid, "the packet still makes a flow");
+    assert_eq!(got.l4, Some(L4::Other(253)));
+    // ESP and protocol 0 are known; so is everything in IPv6.
+    for proto in [50, 0] {
+        let f = ether(0x0800, &ipv4(proto, [10, 0, 0, 1], [10, 0, 0, 2], b"data"));
+        assert!(decode(LinkType::ETHERNET, &f).events.is_empty(), "{proto}");
+    }
+    let f = ether(0x86dd, &ipv6(253, b"data"));
+    assert!(decode(LinkType::ETHERNET, &f).events.is_empty());
+}
+
+#[test]
 fn link_layers() {
     let inner = inner_udp();
     let v6 = ipv6(17, &udp(5, 6, b"x"));
@@ -940,6 +991,42 @@ fn ipv4_fragments_are_flagged() {
     let g = decode(LinkType::RAW, &later);
     assert!(g.fragment);
     assert_eq!(g.l4, None);
+}
+
+#[test]
+fn each_tunnel_layer_keeps_the_headers_of_the_packet_that_carried_it() {
+    // VXLAN (VNI 0x1234) over UDP, carrying Ethernet, IPv4 and GRE,
+    // carrying the inner IPv4/UDP packet.
+    let mut gre = vec![0x00, 0x00, 0x08, 0x00]; // no flags, protocol IPv4
+    gre.extend_from_slice(&inner_udp());
+    let mut vxlan = vec![0x08, 0, 0, 0, 0x00, 0x12, 0x34, 0x00];
+    vxlan.extend_from_slice(&ether(
+        0x0800,
+        &ipv4(47, [172, 16, 0, 1], [172, 16, 0, 2], &gre),
+    ));
+    let f = ether(0x0800, &ipv4(17, A, B, &udp(50000, 4789, &vxlan)));
+    let mut d = Decoder::new(&Config::default());
+    let mut pkt = Packet::empty();
+    d.decode(
+        Timestamp(1),
+        LinkType::ETHERNET,
+        &f,
+        f.len() as u32,
+        &mut pkt,
+    );
+    assert_eq!(pkt.tunnel_count, 2);
+    assert_eq!(pkt.addrs(), Some((ip("192.168.1.1"), ip("192.168.1.2"))));
+    let udp = pkt.outer_packet(0).unwrap();
+    assert_eq!(udp.addrs(), Some((ip("10.0.0.1"), ip("10.0.0.2"))));
+    assert_eq!(udp.ports(), (50000, 4789));
+    assert_eq!(udp.payload, &vxlan[..]);
+    assert_eq!(udp.tunnel_count, 0);
+    let gre_pkt = pkt.outer_packet(1).unwrap();
+    assert_eq!(gre_pkt.addrs(), Some((ip("172.16.0.1"), ip("172.16.0.2"))));
+    assert_eq!(gre_pkt.ip_proto(), Some(47));
+    assert_eq!(gre_pkt.l4, L4::Other(47));
+    assert_eq!(gre_pkt.tunnel_count, 1);
+    assert!(pkt.outer_packet(2).is_none());
 }
 
 #[test]

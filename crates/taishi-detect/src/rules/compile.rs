@@ -84,6 +84,36 @@ impl TxBuffer {
     }
 }
 
+/// Which of a flow's protocols an `app-layer-protocol` condition reads
+/// (Suricata 8's modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlprotoMode {
+    /// No mode, or `direction`: the protocol of the packet's direction.
+    Direction,
+    /// `to_server`: the client's bytes' protocol.
+    ToServer,
+    /// `to_client`: the server's bytes' protocol.
+    ToClient,
+    /// `either`: the client's or the server's.
+    Either,
+    /// `final`: the flow's protocol.
+    Final,
+    /// `original`: the protocol before the flow changed to another.
+    Original,
+}
+
+/// One `app-layer-protocol` condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlprotoKw {
+    /// `!`: the protocol must not be this one.
+    pub negated: bool,
+    /// Protocol name as Taishi names it (`http` for Suricata's `http1`),
+    /// or `unknown`/`failed`.
+    pub proto: String,
+    /// Which protocol of the flow is compared.
+    pub mode: AlprotoMode,
+}
+
 /// One `app-layer-event:proto.NAME` (or `!` negated... not supported).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppEvent {
@@ -123,8 +153,13 @@ pub struct Signature {
     pub ip_version: Option<u8>,
     /// App-layer protocol the rule needs (`http`, `dns`, ...).
     pub app_proto: Option<String>,
-    /// `app-layer-protocol:` conditions: (negated, name).
-    pub app_proto_kw: Vec<(bool, String)>,
+    /// `app-layer-protocol:` conditions.
+    pub app_proto_kw: Vec<AlprotoKw>,
+    /// Only `app-layer-protocol` conditions (with at most a flow
+    /// direction and flowbits being set): Suricata's "PD-only" rules,
+    /// inspected only on the packet where a direction's protocol was
+    /// decided, not on every packet after.
+    pub pd_only: bool,
     /// Source addresses.
     pub src: AddrSet,
     /// Source ports.
@@ -311,6 +346,7 @@ impl Compiler {
             },
             app_proto: app.map(str::to_string),
             app_proto_kw: Vec::new(),
+            pd_only: false,
             src: raw.src,
             sport: raw.sport,
             dst: raw.dst,
@@ -402,12 +438,28 @@ impl Compiler {
                         Some(p) => (true, p.trim()),
                         None => (false, v),
                     };
-                    if p.contains(',') {
-                        return Err(unsupported(name, "modes (toserver, final, ...)"));
-                    }
+                    let (p, mode) = match p.split_once(',') {
+                        None => (p, AlprotoMode::Direction),
+                        Some((p, m)) => (
+                            p.trim(),
+                            match m.trim() {
+                                "direction" => AlprotoMode::Direction,
+                                "to_server" => AlprotoMode::ToServer,
+                                "to_client" => AlprotoMode::ToClient,
+                                "either" => AlprotoMode::Either,
+                                "final" => AlprotoMode::Final,
+                                "original" => AlprotoMode::Original,
+                                _ => return Err(invalid(name, format!("unknown mode '{m}'"))),
+                            },
+                        ),
+                    };
                     // Suricata 8 names HTTP/1 `http1`; Taishi's is `http`.
                     let p = if p == "http1" { "http" } else { p };
-                    sig.app_proto_kw.push((neg, p.to_string()));
+                    sig.app_proto_kw.push(AlprotoKw {
+                        negated: neg,
+                        proto: p.to_string(),
+                        mode,
+                    });
                 }
                 "app-layer-event" => {
                     let v = value.unwrap_or_default().trim();
@@ -703,6 +755,24 @@ impl Compiler {
             && sig.bits_cond.is_empty()
             && sig.sport.is_any()
             && sig.dport.is_any();
+        sig.pd_only = !sig.app_proto_kw.is_empty()
+            && sig.buffers.is_empty()
+            && sig.app_kws.is_empty()
+            && sig.payload.is_none()
+            && sig.header.is_empty()
+            && sig.events.is_empty()
+            && sig.app_events.is_empty()
+            && sig.app_proto.is_none()
+            && sig.bits_cond.is_empty()
+            && sig.flow.iter().all(|f| match f {
+                FlowKw::Flow(o) => {
+                    o.established.is_none()
+                        && !o.stateless
+                        && o.stream.is_none()
+                        && o.frag.is_none()
+                }
+                _ => false,
+            });
         let hdrs = sig.buffers.iter().filter(|b| b.hdr.is_some()).count();
         if hdrs > 0 && hdrs < sig.buffers.len() {
             return Err(unsupported(

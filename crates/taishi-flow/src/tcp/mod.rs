@@ -105,6 +105,9 @@ pub(crate) struct TcpStats {
     pub synack: u64,
     pub rst: u64,
     pub midstream_pickups: u64,
+    /// Segments left out of their session for a wrong checksum
+    /// (`stream.checksum-validation`).
+    pub invalid_checksum: u64,
 }
 
 /// What a worker keeps per TCP flow beyond the flow itself.

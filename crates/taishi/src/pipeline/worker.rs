@@ -66,6 +66,7 @@ impl Worker {
         self.decoder.decode(ts, linktype, frame, wire_len, &mut pkt);
         emit_decode_events(&mut self.out, 0, &pkt);
         if !pkt.is_fragment {
+            self.inspect_flowless_layers(&pkt);
             if !self.flows.process(&pkt, &mut self.out) {
                 self.flows
                     .app_mut()
@@ -99,6 +100,24 @@ impl Worker {
         self.flows
             .app_mut()
             .packet_without_flow(&frag, &mut self.out);
+    }
+
+    /// Rules look at every layer of a tunnelled frame, as Suricata's
+    /// detection sees each layer as a packet of its own. The packets that
+    /// carried a UDP-borne tunnel are inspected with their outer UDP flow
+    /// (by the flow stage); those that carried GRE or IP-in-IP have no
+    /// flow (Suricata makes none for them either) and are inspected here.
+    fn inspect_flowless_layers(&mut self, pkt: &Packet<'_>) {
+        for (i, layer) in pkt.tunnel_layers().enumerate() {
+            if layer.proto == 17 {
+                continue;
+            }
+            if let Some(outer) = pkt.outer_packet(i) {
+                self.flows
+                    .app_mut()
+                    .packet_without_flow(&outer, &mut self.out);
+            }
+        }
     }
 
     /// Advances packet time without a packet (live capture when idle).

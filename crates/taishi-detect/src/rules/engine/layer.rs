@@ -16,7 +16,7 @@ use super::alert;
 use super::prefilter::{PortedPrefilter, Prefilter, ScanScratch};
 use super::raw::{RAW_MAX_PENDING, RawStream};
 use super::{Engine, class_of};
-use crate::rules::compile::{PktHdr, Signature};
+use crate::rules::compile::{AlprotoKw, AlprotoMode, PktHdr, Signature};
 use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
 use crate::rules::parse::Action;
 use crate::rules::payload::InspectEnv;
@@ -41,6 +41,10 @@ pub struct DetectFlow {
     encrypted: bool,
     /// Stream bytes awaiting raw inspection per direction (see `raw.rs`).
     raw: [RawStream; 2],
+    /// Per direction: its protocol was decided since that direction's
+    /// last packet, which then carries Suricata's
+    /// `PKT_PROTO_DETECT_*_DONE` (what PD-only rules wait for).
+    pd_pending: [bool; 2],
 }
 
 /// Counters of the rule engine.
@@ -205,6 +209,42 @@ struct FlowInfo<'a, 'f> {
     view: &'a FlowView<'f>,
     dir: Direction,
     app_proto: Option<&'static str>,
+    /// The protocols `app-layer-protocol` reads.
+    apps: Apps,
+}
+
+/// A flow's protocols as `app-layer-protocol` reads them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Apps {
+    /// Per direction (Suricata's `alproto_ts`, `alproto_tc`).
+    dirs: [Option<&'static str>; 2],
+    /// Before the flow changed protocol (`alproto_orig`).
+    orig: Option<&'static str>,
+    /// This packet is where a direction's protocol was decided.
+    pd_done: bool,
+}
+
+impl Apps {
+    /// The protocols of a flow's protocol state.
+    fn of(app: &FlowApp, pd_done: bool) -> Apps {
+        Apps {
+            dirs: [
+                app.dir_proto(Direction::ToServer),
+                app.dir_proto(Direction::ToClient),
+            ],
+            orig: app.app_protos().app_proto_orig,
+            pd_done,
+        }
+    }
+
+    /// A transaction's flow: its protocol both ways.
+    fn both(proto: &'static str) -> Apps {
+        Apps {
+            dirs: [Some(proto); 2],
+            orig: None,
+            pd_done: false,
+        }
+    }
 }
 
 impl AppLayer for DetectLayer {
@@ -222,6 +262,8 @@ impl AppLayer for DetectLayer {
             return self.proto.data(&mut st.app, flow, dir, data, sink, None);
         };
         let before = self.s.stats.alerts;
+        let decided =
+            [Direction::ToServer, Direction::ToClient].map(|d| st.app.dir_proto(d).is_some());
         {
             let mut hook = Hook {
                 engine: &engine,
@@ -232,6 +274,11 @@ impl AppLayer for DetectLayer {
             };
             self.proto
                 .data(&mut st.app, flow, dir, data, sink, Some(&mut hook));
+        }
+        for d in [Direction::ToServer, Direction::ToClient] {
+            if !decided[d.index()] && st.app.dir_proto(d).is_some() {
+                st.pd_pending[d.index()] = true;
+            }
         }
         let tx_done = std::mem::take(&mut self.s.tx_done);
         // The chunk that completes a TLS or SSH handshake is still
@@ -350,10 +397,12 @@ impl AppLayer for DetectLayer {
         if let Some(engine) = self.engine.clone()
             && !st.passed
         {
+            let pd_done = std::mem::take(&mut st.pd_pending[dir.index()]);
             let info = FlowInfo {
                 view: flow,
                 dir,
                 app_proto: app_name(&st.app),
+                apps: Apps::of(&st.app, pd_done),
             };
             let before = self.s.stats.alerts;
             let first = !std::mem::replace(&mut st.ip_only_done[dir.index()], true);
@@ -516,7 +565,7 @@ fn flow_ctx(info: Option<&FlowInfo<'_, '_>>, stream: bool, now: Timestamp) -> Fl
 #[allow(clippy::too_many_arguments)]
 fn common_ok(
     sig: &Signature,
-    app: Option<&str>,
+    info: &FlowInfo<'_, '_>,
     fc: &FlowCtx,
     vars: &FlowVars,
     s: &Scratch,
@@ -525,27 +574,80 @@ fn common_ok(
     now: Timestamp,
 ) -> bool {
     if let Some(p) = &sig.app_proto
-        && app != Some(p.as_str())
+        && info.app_proto != Some(p.as_str())
     {
         return false;
     }
-    // `app-layer-protocol` waits for detection to decide: neither it nor
-    // its negation matches before.
-    for (neg, p) in &sig.app_proto_kw {
-        let Some(a) = app else { return false };
-        let is = match p.as_str() {
-            "unknown" => a == "failed",
-            p => a == p,
-        };
-        if is == *neg {
-            return false;
-        }
+    // PD-only rules look at the packet where a direction's protocol was
+    // decided, as Suricata's do, not at every packet after it.
+    if sig.pd_only && !info.apps.pd_done {
+        return false;
     }
+    if !sig
+        .app_proto_kw
+        .iter()
+        .all(|k| alproto_ok(k, info.app_proto, &info.apps, info.dir))
+    {
+        return false;
+    }
+    flow_and_bits_ok(sig, fc, vars, s, src, dst, now)
+}
+
+/// [`common_ok`] for a packet without a flow: rules that need an app
+/// protocol never match it.
+fn common_ok_without_flow(
+    sig: &Signature,
+    fc: &FlowCtx,
+    vars: &FlowVars,
+    s: &Scratch,
+    src: IpAddr,
+    dst: IpAddr,
+    now: Timestamp,
+) -> bool {
+    sig.app_proto.is_none()
+        && sig.app_proto_kw.is_empty()
+        && flow_and_bits_ok(sig, fc, vars, s, src, dst, now)
+}
+
+fn flow_and_bits_ok(
+    sig: &Signature,
+    fc: &FlowCtx,
+    vars: &FlowVars,
+    s: &Scratch,
+    src: IpAddr,
+    dst: IpAddr,
+    now: Timestamp,
+) -> bool {
     sig.flow.iter().all(|f| f.matches(fc))
         && sig
             .bits_cond
             .iter()
             .all(|b| b.check(vars, &s.hosts, src, dst, now))
+}
+
+/// One `app-layer-protocol` condition against the flow's protocols.
+/// Unlike Suricata, a protocol not decided yet matches neither the
+/// condition nor its negation: rules wait for detection to decide.
+fn alproto_ok(kw: &AlprotoKw, flow: Option<&str>, apps: &Apps, dir: Direction) -> bool {
+    let is = |a: Option<&str>| {
+        a.map(|a| match kw.proto.as_str() {
+            "unknown" => a == "failed",
+            p => a == p,
+        })
+    };
+    let [ts, tc] = apps.dirs;
+    let r = match kw.mode {
+        AlprotoMode::Direction => is(apps.dirs[dir.index()].or(flow)),
+        AlprotoMode::ToServer => is(ts),
+        AlprotoMode::ToClient => is(tc),
+        AlprotoMode::Final => is(flow),
+        AlprotoMode::Original => is(apps.orig),
+        AlprotoMode::Either => match (is(ts), is(tc)) {
+            (None, None) => None,
+            (a, b) => Some(a == Some(true) || b == Some(true)),
+        },
+    };
+    r.is_some_and(|r| r != kw.negated)
 }
 
 /// A rule matched: state changes, thresholds, the alert. Returns whether
@@ -678,7 +780,12 @@ fn inspect_packet(
         if sig.payload.is_some() && tcp && (sig.stream_only || (stream_took && !sig.needs_packet)) {
             continue;
         }
-        if !common_ok(sig, app, &fc, vars, s, src, dst, pkt.ts) {
+        if let Some(f) = info
+            && !common_ok(sig, f, &fc, vars, s, src, dst, pkt.ts)
+        {
+            continue;
+        }
+        if info.is_none() && !common_ok_without_flow(sig, &fc, vars, s, src, dst, pkt.ts) {
             continue;
         }
         if let Some(v) = sig.ip_version {
@@ -768,6 +875,7 @@ fn inspect_raw(
             view,
             dir,
             app_proto: app_name(app),
+            apps: Apps::of(app, false),
         };
         let (data, start) = raw.head(n);
         inspect_payload(engine, s, &info, vars, passed, data, start, sink);
@@ -822,7 +930,7 @@ fn inspect_payload(
         if !proto_ok(sig.ip_proto, Some(6)) || !addrs_ok(sig, src, sp, dst, dp, true) {
             continue;
         }
-        if !common_ok(sig, info.app_proto, &fc, vars, s, src, dst, now) {
+        if !common_ok(sig, info, &fc, vars, s, src, dst, now) {
             continue;
         }
         let Some(m) = &sig.payload else { continue };
@@ -1019,9 +1127,10 @@ fn tx_matches(
             Direction::ToClient
         },
         app_proto: Some(ctx.proto),
+        apps: Apps::both(ctx.proto),
     };
     let fc = flow_ctx(Some(&info), true, now);
-    if !common_ok(sig, Some(ctx.proto), &fc, vars, s, src, dst, now) {
+    if !common_ok(sig, &info, &fc, vars, s, src, dst, now) {
         return false;
     }
     if let Some(m) = &sig.payload
@@ -1071,4 +1180,44 @@ fn ctx_alert(
         body.insert("traffic".into(), t);
     }
     ctx.emit("alert", Some(dir), body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kw(negated: bool, proto: &str, mode: AlprotoMode) -> AlprotoKw {
+        AlprotoKw {
+            negated,
+            proto: proto.into(),
+            mode,
+        }
+    }
+
+    #[test]
+    fn alproto_modes_read_the_protocol_they_name() {
+        // An HTTP client answered by SSH; the flow is HTTP.
+        let apps = Apps {
+            dirs: [Some("http"), Some("ssh")],
+            orig: None,
+            pd_done: false,
+        };
+        let ok = |k: &AlprotoKw, dir| alproto_ok(k, Some("http"), &apps, dir);
+        let (ts, tc) = (Direction::ToServer, Direction::ToClient);
+        use AlprotoMode::{Either, Final, Original, ToClient, ToServer};
+        let dirm = AlprotoMode::Direction;
+        assert!(ok(&kw(false, "ssh", dirm), tc));
+        assert!(!ok(&kw(false, "ssh", dirm), ts));
+        assert!(ok(&kw(false, "http", ToServer), tc));
+        assert!(ok(&kw(false, "ssh", ToClient), ts));
+        assert!(ok(&kw(false, "ssh", Either), ts));
+        assert!(ok(&kw(false, "http", Final), tc));
+        assert!(ok(&kw(true, "ssh", Final), tc));
+        // Nothing decided: neither the condition nor its negation.
+        assert!(!ok(&kw(false, "http", Original), ts));
+        assert!(!ok(&kw(true, "http", Original), ts));
+        let none = Apps::default();
+        assert!(!alproto_ok(&kw(true, "tls", Either), None, &none, ts));
+        assert!(!alproto_ok(&kw(true, "tls", dirm), None, &none, ts));
+    }
 }

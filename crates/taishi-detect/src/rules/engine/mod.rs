@@ -26,6 +26,7 @@ use self::prefilter::{PortedBuilder, PortedPrefilter, Prefilter, PrefilterBuilde
 use super::applayer::AppKw;
 use super::compile::{Kind, Signature};
 use super::keywords::HeaderKw;
+use super::parse::Action;
 
 pub use layer::{DetectFlow, DetectLayer, DetectStats};
 pub use set::{FileReport, LoadOptions, RuleSet, SkippedRule};
@@ -292,11 +293,21 @@ impl Engine {
     }
 }
 
-/// Orders rules as Suricata does where order changes results: within a
-/// packet, rules that set flowbits/flowints run before rules that test
-/// them; otherwise by priority, then file order.
+/// Orders rules as Suricata does where order changes results: by action
+/// first (its default `action-order`: pass, drop, reject, alert, so a
+/// `pass` rule wins over the alerts of the packet it matches wherever it
+/// is in the file); then, within a packet, rules that set
+/// flowbits/flowints run before rules that test them; then by priority,
+/// then file order.
 fn order(sigs: &mut [Signature]) {
     sigs.sort_by_key(|s| {
+        // Suricata ranks an action missing from the order (`config`) first.
+        let action = match s.action {
+            Action::Pass | Action::Config => 0,
+            Action::Drop => 1,
+            Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth => 2,
+            Action::Alert => 3,
+        };
         let sets = s.bits_act.iter().any(|b| b.sets().is_some());
         let reads = s.bits_cond.iter().any(|b| b.reads().is_some());
         let bits = match (sets, reads) {
@@ -305,6 +316,6 @@ fn order(sigs: &mut [Signature]) {
             (false, false) => 2,
             (false, true) => 3,
         };
-        (bits, s.severity, s.num)
+        (action, bits, s.severity, s.num)
     });
 }

@@ -11,6 +11,11 @@
 //!   apply to ICMPv4 and ICMPv6 alike.
 //! - `fragoffset` compares IPv4's raw 13-bit field (8-byte units) but the
 //!   IPv6 fragment header's offset in bytes, as Suricata does.
+//! - The checksum keywords (`ipv4-csum`, `tcpv4-csum`, ... `icmpv6-csum`)
+//!   compute the checksum whatever `checksum-checks` says, except that
+//!   under `none` every checksum counts as valid (Suricata's
+//!   `PKT_IGNORE_CHECKSUM`); `stream.checksum-validation` plays no part.
+//!   A UDP-over-IPv4 datagram without checksum matches neither way.
 
 use taishi_decode::packet::{L3, L4, Packet};
 
@@ -37,6 +42,54 @@ pub enum IpOpt {
     Code(u8),
     /// `any`: the packet has at least one option.
     Any,
+}
+
+/// The header whose checksum a checksum keyword verifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsumLayer {
+    /// `ipv4-csum`: the IPv4 header.
+    Ipv4,
+    /// `tcpv4-csum`.
+    Tcpv4,
+    /// `tcpv6-csum`.
+    Tcpv6,
+    /// `udpv4-csum`.
+    Udpv4,
+    /// `udpv6-csum`.
+    Udpv6,
+    /// `icmpv4-csum`.
+    Icmpv4,
+    /// `icmpv6-csum`.
+    Icmpv6,
+}
+
+impl CsumLayer {
+    fn of_keyword(name: &str) -> Option<CsumLayer> {
+        Some(match name {
+            "ipv4-csum" => CsumLayer::Ipv4,
+            "tcpv4-csum" => CsumLayer::Tcpv4,
+            "tcpv6-csum" => CsumLayer::Tcpv6,
+            "udpv4-csum" => CsumLayer::Udpv4,
+            "udpv6-csum" => CsumLayer::Udpv6,
+            "icmpv4-csum" => CsumLayer::Icmpv4,
+            "icmpv6-csum" => CsumLayer::Icmpv6,
+            _ => return None,
+        })
+    }
+
+    /// Whether the packet has the headers this keyword looks at.
+    fn applies(self, pkt: &Packet<'_>) -> bool {
+        match (self, pkt.l3, pkt.l4) {
+            (CsumLayer::Ipv4, L3::Ipv4(_), _)
+            | (CsumLayer::Tcpv4, L3::Ipv4(_), L4::Tcp(_))
+            | (CsumLayer::Tcpv6, L3::Ipv6(_), L4::Tcp(_))
+            | (CsumLayer::Udpv4, L3::Ipv4(_), L4::Udp { .. })
+            | (CsumLayer::Udpv6, L3::Ipv6(_), L4::Udp { .. }) => true,
+            (CsumLayer::Icmpv4, L3::Ipv4(_), L4::Icmp { v6, .. }) => !v6,
+            (CsumLayer::Icmpv6, L3::Ipv6(_), L4::Icmp { v6, .. }) => v6,
+            _ => false,
+        }
+    }
 }
 
 /// One packet-header keyword, parsed.
@@ -90,6 +143,14 @@ pub enum HeaderKw {
     Ipopts(IpOpt),
     /// `tcp.mss`: the MSS option's value.
     TcpMss(NumRange),
+    /// `ipv4-csum`, `tcpv4-csum`, ...: whether that checksum is right
+    /// (`valid`) or wrong (`invalid`).
+    Csum {
+        /// The header checked.
+        layer: CsumLayer,
+        /// `valid` (true) or `invalid` (false).
+        valid: bool,
+    },
 }
 
 /// TCP flag letters as Suricata spells them (`1`/`2` are the old names of CWR/ECE).
@@ -341,6 +402,15 @@ impl HeaderKw {
             }
             return Ok(Some(HeaderKw::Sameip));
         }
+        if let Some(layer) = CsumLayer::of_keyword(name) {
+            let v = required(kw, value)?;
+            let valid = match v.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+                "valid" => true,
+                "invalid" => false,
+                _ => return Err(KeywordError::new(kw, "expects valid or invalid")),
+            };
+            return Ok(Some(HeaderKw::Csum { layer, valid }));
+        }
         let known = matches!(
             name,
             "flags"
@@ -457,6 +527,7 @@ impl HeaderKw {
             HeaderKw::TcpMss(r) => {
                 matches!(pkt.l4, L4::Tcp(t) if t.options.mss.is_some_and(|m| r.matches(m.into())))
             }
+            HeaderKw::Csum { layer, valid } => csum_match(pkt, *layer, *valid),
         }
     }
 
@@ -475,7 +546,23 @@ impl HeaderKw {
             | HeaderKw::Window(..)
             | HeaderKw::Seq(_)
             | HeaderKw::Ack(_)
-            | HeaderKw::TcpMss(_) => Some(&[6]),
+            | HeaderKw::TcpMss(_)
+            | HeaderKw::Csum {
+                layer: CsumLayer::Tcpv4 | CsumLayer::Tcpv6,
+                ..
+            } => Some(&[6]),
+            HeaderKw::Csum {
+                layer: CsumLayer::Udpv4 | CsumLayer::Udpv6,
+                ..
+            } => Some(&[17]),
+            HeaderKw::Csum {
+                layer: CsumLayer::Icmpv4,
+                ..
+            } => Some(&[1]),
+            HeaderKw::Csum {
+                layer: CsumLayer::Icmpv6,
+                ..
+            } => Some(&[58]),
             HeaderKw::Itype(_)
             | HeaderKw::Icode(_)
             | HeaderKw::IcmpId(_)
@@ -565,6 +652,27 @@ fn icmp_id_seq(pkt: &Packet<'_>) -> Option<(u16, u16)> {
             )
         });
     Some(from_frame.unwrap_or((id, seq)))
+}
+
+/// A checksum keyword against a packet, in Suricata's order: the headers
+/// must be there; a UDP-over-IPv4 datagram without checksum never
+/// matches; untrusted checksums (`checksum-checks: none`) are all valid.
+fn csum_match(pkt: &Packet<'_>, layer: CsumLayer, valid: bool) -> bool {
+    if !layer.applies(pkt) {
+        return false;
+    }
+    let at = pkt.l4_offset.saturating_add(6);
+    if layer == CsumLayer::Udpv4 && pkt.frame.get(at..at.saturating_add(2)) == Some(&[0, 0]) {
+        return false;
+    }
+    if pkt.ignore_checksum {
+        return valid;
+    }
+    let ok = match layer {
+        CsumLayer::Ipv4 => pkt.ipv4_checksum_ok(),
+        _ => pkt.l4_checksum_ok(),
+    };
+    ok == Some(valid)
 }
 
 /// Walks the IPv4 options in the frame.
@@ -853,6 +961,32 @@ mod tests {
         pk.l3 = L3::Ipv4(h);
         assert!(!p("ipopts", "any").matches(&pk));
         assert!(HeaderKw::parse("ipopts", Some("bogus")).is_err());
+    }
+
+    #[test]
+    fn checksum_keywords() {
+        assert_eq!(
+            p("tcpv4-csum", "\"invalid\""),
+            HeaderKw::Csum {
+                layer: CsumLayer::Tcpv4,
+                valid: false
+            }
+        );
+        assert!(HeaderKw::parse("udpv6-csum", Some("maybe")).is_err());
+        assert_eq!(p("udpv4-csum", "valid").ip_protos(), Some(&[17u8][..]));
+        assert_eq!(p("icmpv6-csum", "valid").ip_protos(), Some(&[58u8][..]));
+        // No frame behind the header: nothing to verify, neither matches.
+        let mut pk = tcp_pkt(S);
+        assert!(!p("tcpv4-csum", "valid").matches(&pk));
+        assert!(!p("tcpv4-csum", "invalid").matches(&pk));
+        assert!(!p("tcpv6-csum", "valid").matches(&pk), "not IPv6");
+        assert!(!p("udpv4-csum", "valid").matches(&pk), "not UDP");
+        assert!(p("ipv4-csum", "valid").matches(&pk));
+        // Untrusted checksums are all valid.
+        pk.ignore_checksum = true;
+        assert!(p("tcpv4-csum", "valid").matches(&pk));
+        assert!(!p("tcpv4-csum", "invalid").matches(&pk));
+        assert!(!p("ipv4-csum", "invalid").matches(&pk));
     }
 
     #[test]
