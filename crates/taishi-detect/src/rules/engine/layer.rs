@@ -704,9 +704,9 @@ fn inspect_packet(
             continue;
         }
         if !sig.app_events.iter().all(|ev| {
-            s.app_events
-                .iter()
-                .any(|(p, n)| *n == ev.name && ev.proto.as_deref().is_none_or(|q| q == *p))
+            s.app_events.iter().any(|(p, n)| {
+                n.eq_ignore_ascii_case(&ev.name) && ev.proto.as_deref().is_none_or(|q| q == *p)
+            })
         }) {
             continue;
         }
