@@ -412,7 +412,7 @@ impl TxHook for Hook<'_> {
     fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction, part: TxPart) {
         self.s.tx_done = true;
         if !self.s.app_events.is_empty() && self.s.event_tx.is_none() {
-            self.s.event_tx = Some(tx.log());
+            self.s.event_tx = Some(tx.alert_log());
         }
         if *self.passed {
             return;
