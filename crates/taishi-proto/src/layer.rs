@@ -241,6 +241,10 @@ impl ProtoLayer {
         }
         st.first.get_or_insert(dir);
         let server_port = flow.server().1;
+        let to_port = match dir {
+            Direction::ToServer => server_port,
+            Direction::ToClient => flow.client().1,
+        };
         let d = dir.index();
         // TCP bytes of this chunk that did not fit the detection buffer:
         // handed to the parser after the held ones once a probe decides.
@@ -250,6 +254,7 @@ impl ProtoLayer {
                 &self.config,
                 true,
                 server_port,
+                to_port,
                 dir,
                 data,
                 &mut st.excluded[d],
@@ -264,6 +269,7 @@ impl ProtoLayer {
                 &self.config,
                 false,
                 server_port,
+                to_port,
                 dir,
                 held,
                 &mut st.excluded[d],
@@ -450,6 +456,10 @@ impl ProtoLayer {
             &self.config,
             false,
             flow.server().1,
+            match dir {
+                Direction::ToServer => flow.server().1,
+                Direction::ToClient => flow.client().1,
+            },
             dir,
             data,
             &mut excluded,

@@ -66,6 +66,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[20000],
     udp_ports: &[20000],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

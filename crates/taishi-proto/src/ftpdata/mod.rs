@@ -31,6 +31,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

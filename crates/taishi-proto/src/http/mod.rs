@@ -40,6 +40,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[80, 8080, 8000, 8008, 3128],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: SETTINGS,
