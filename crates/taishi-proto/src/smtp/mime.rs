@@ -289,13 +289,28 @@ impl Mime {
 
     /// One line of the message: `line` without and `full` with its delimiter.
     pub fn line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
-        if line.len() > MAX_LINE_LEN {
-            self.anomalies |= anom::LONG_LINE;
-        }
-        if self.md5_started
+        self.wire_line(cfg, line, full, full);
+    }
+
+    /// [`Mime::line`] for a line that reached us as `wire`: an SMTP DATA
+    /// line whose stuffed leading dot the caller removed. The body MD5 is
+    /// taken over `wire`, as Suricata's is (its SMTP parser hands MIME the
+    /// lines as sent, dot-stuffing included), so `email.body_md5` matches
+    /// the value Suricata logs and rules are written against.
+    pub fn wire_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8], wire: &[u8]) {
+        let hashing = self.md5_started;
+        self.parse_line(cfg, line, full);
+        // The line that opens the body is hashed too.
+        if (hashing || self.md5_started)
             && let Some(m) = self.md5.as_mut()
         {
-            m.update(full);
+            m.update(wire);
+        }
+    }
+
+    fn parse_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
+        if line.len() > MAX_LINE_LEN {
+            self.anomalies |= anom::LONG_LINE;
         }
         match self.phase {
             Phase::Start | Phase::Header => {
@@ -336,7 +351,7 @@ impl Mime {
                         // Not a header: the blank line is missing, the body
                         // starts here.
                         self.end_headers();
-                        self.line(cfg, line, full);
+                        self.parse_line(cfg, line, full);
                     }
                     None => {}
                 }
@@ -424,11 +439,9 @@ impl Mime {
     }
 
     fn body_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
-        if !self.md5_started
-            && let Some(m) = self.md5.as_mut()
-        {
+        if self.md5.is_some() {
+            // Hashing starts with this line (see `wire_line`).
             self.md5_started = true;
-            m.update(full);
         }
         if !self.boundary.is_empty() && line.starts_with(&self.boundary) {
             self.phase = Phase::Start;
