@@ -53,6 +53,8 @@ const SETTINGS: &[&str] = &[
     "libhtp.default-config.request-body-limit",
     "libhtp.default-config.response-body-limit",
     "libhtp.default-config.response-body-decompress-layer-limit",
+    "libhtp.default-config.lzma-enabled",
+    "libhtp.default-config.lzma-memlimit",
     "libhtp.default-config.request-body-minimal-inspect-size",
     "libhtp.default-config.request-body-inspect-window",
     "libhtp.default-config.response-body-minimal-inspect-size",
@@ -88,6 +90,12 @@ pub const DEFAULT_BODY_LIMIT: u64 = 100 * 1024;
 /// `response-body-decompress-layer-limit`. Real servers send one; more is
 /// an evasion or a bomb.
 pub const DEFAULT_DECOMPRESS_LAYERS: usize = 2;
+
+/// Window memory an `lzma` Content-Encoding may use: libhtp's default
+/// `lzma-memlimit`, 1 MiB. The window grows with the output; a stream
+/// that needs more fails (the rest of the body passes undecoded) rather
+/// than making us allocate the dictionary a peer announces.
+pub const DEFAULT_LZMA_MEMLIMIT: u32 = 1 << 20;
 
 /// Decompressed bytes past which a ratio above [`BOMB_RATIO`] is a bomb:
 /// libhtp's default `compression-bomb-limit`, 1 MiB.
@@ -134,6 +142,10 @@ pub struct HttpConfig {
     pub decompress_layers: usize,
     /// Compression bomb size limit.
     pub bomb_limit: u64,
+    /// `lzma` Content-Encoding decoded with this dictionary limit
+    /// (`lzma-memlimit`); `None` when `lzma-enabled` is off. On by
+    /// default, as in Suricata since 5.0.
+    pub lzma_memlimit: Option<u32>,
     /// Decode the path twice.
     pub double_decode_path: bool,
     /// Decode the query twice.
@@ -181,6 +193,7 @@ impl Default for HttpConfig {
             response_body_limit: DEFAULT_BODY_LIMIT,
             decompress_layers: DEFAULT_DECOMPRESS_LAYERS,
             bomb_limit: DEFAULT_BOMB_LIMIT,
+            lzma_memlimit: Some(DEFAULT_LZMA_MEMLIMIT),
             double_decode_path: false,
             double_decode_query: false,
             max_tx: DEFAULT_MAX_TX,
@@ -220,6 +233,12 @@ impl HttpConfig {
             lib("response-body-decompress-layer-limit").and_then(|v| v.trim().parse().ok())
         {
             c.decompress_layers = v;
+        }
+        if let Some(v) = size("lzma-memlimit") {
+            c.lzma_memlimit = Some(u32::try_from(v).unwrap_or(u32::MAX));
+        }
+        if flag("lzma-enabled") == Some(false) {
+            c.lzma_memlimit = None;
         }
         if let Some(v) = size("compression-bomb-limit") {
             c.bomb_limit = v;

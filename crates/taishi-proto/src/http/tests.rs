@@ -448,6 +448,64 @@ fn nested_gzip_bomb_is_stopped() {
     assert_eq!(rec.file(0, "size"), 1 << 20);
 }
 
+/// "hello lzma body, " three times and a newline, in the `.lzma` layout
+/// libhtp decodes: properties (lc 3, lp 0, pb 2), a 4 KiB dictionary, an
+/// unknown size (all ones), then the range-coded stream.
+const LZMA_BODY: &[u8] = &[
+    0x5d, 0x00, 0x10, 0x00, 0x00, // properties, dictionary size
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // unpacked size: unknown
+    0x00, 0x34, 0x19, 0x49, 0xee, 0x8d, 0xe9, 0x14, 0x8a, 0x6a, 0xa5, 0xd6, 0xb6, 0x16, 0x08, 0x15,
+    0xed, 0x30, 0x72, 0x75, 0x92, 0xe8, 0x94, 0x0b, 0xfe, 0x1b, 0xff, 0xfe, 0xcd, 0x18,
+    0x00, // stream, with its end marker
+];
+
+fn lzma_response(body: &[u8]) -> Vec<u8> {
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding:lzma\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(body);
+    resp
+}
+
+#[test]
+fn lzma_response_is_decoded_when_enabled() {
+    let resp = lzma_response(LZMA_BODY);
+    // Split inside the stream: the decoder keeps its window across chunks
+    // and lets it out when the body ends.
+    let (a, b) = resp.split_at(resp.len() - 20);
+    let rec = run(
+        HttpConfig::default(),
+        &[(ToServer, GET), (ToClient, a), (ToClient, b)],
+    );
+    assert_eq!(rec.file(0, "size"), 51);
+    assert!(rec.anomalies.is_empty(), "{:?}", rec.anomalies);
+    // `lzma-enabled: no`: the body is the file as sent.
+    let cfg = HttpConfig {
+        lzma_memlimit: None,
+        ..HttpConfig::default()
+    };
+    let rec = run(cfg, &[(ToServer, GET), (ToClient, &resp)]);
+    assert_eq!(rec.file(0, "size"), LZMA_BODY.len());
+}
+
+#[test]
+fn lzma_window_past_the_memlimit_fails_the_stream() {
+    // The 51 decoded bytes need a window past 16 bytes.
+    let cfg = HttpConfig {
+        lzma_memlimit: Some(16),
+        ..HttpConfig::default()
+    };
+    let resp = lzma_response(LZMA_BODY);
+    let rec = run(cfg, &[(ToServer, GET), (ToClient, &resp)]);
+    assert!(
+        rec.anomalies.contains(&"GZIP_DECOMPRESSION_FAILED"),
+        "{:?}",
+        rec.anomalies
+    );
+}
+
 #[test]
 fn continue_then_final_response() {
     let req = b"POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
