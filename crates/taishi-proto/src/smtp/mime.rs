@@ -170,6 +170,9 @@ pub struct Mime {
     /// Main headers first (`main_headers` of them), then the current part's.
     pub headers: Vec<Header>,
     main_headers: Option<usize>,
+    /// Headers from this index on belong to the message encapsulated in
+    /// the current entity (`message/rfc822`).
+    encap_from: Option<usize>,
     filename: Vec<u8>,
     /// Attachment names, in order.
     pub attachments: Vec<Vec<u8>>,
@@ -208,6 +211,7 @@ impl Mime {
             phase: Phase::Start,
             headers: Vec::new(),
             main_headers: None,
+            encap_from: None,
             filename: Vec::new(),
             attachments: Vec::new(),
             urls: Vec::new(),
@@ -362,17 +366,33 @@ impl Mime {
 
     fn end_headers(&mut self) {
         self.phase = Phase::Body;
-        self.process_headers();
+        let encapsulated = self.process_headers();
         if self.main_headers.is_none() {
             self.main_headers = Some(self.headers.len());
+        }
+        if encapsulated {
+            // A message/rfc822 entity's body is a message: its own headers
+            // come next and say what its content is (a file with its own
+            // name), whatever the enclosing entity claimed (Suricata's fix
+            // for an attachment hidden inside an encapsulated message).
+            self.phase = Phase::Start;
+            self.encap_from = Some(self.headers.len());
+            self.encoding = Encoding::Plain;
+            return;
         }
         if !self.filename.is_empty() {
             self.file = Some(File::new(&self.filename));
         }
     }
 
-    fn process_headers(&mut self) {
-        let first = self.main_headers.unwrap_or(0);
+    /// Applies the headers of the entity just ended; `true` when it is an
+    /// encapsulated message (`message/rfc822`), whose body is parsed as
+    /// headers and content again rather than as a file.
+    fn process_headers(&mut self) -> bool {
+        let first = self
+            .main_headers
+            .unwrap_or(0)
+            .max(self.encap_from.unwrap_or(0));
         let mut filename: Option<Vec<u8>> = None;
         let mut encoding = Encoding::Plain;
         let part = self.headers.get(first..).unwrap_or(&[]);
@@ -403,6 +423,13 @@ impl Mime {
                 boundary = param_value(&h.value, b"boundary");
             }
             let ct = h.value.split(|&b| b == b';').next().unwrap_or(&[]);
+            if ct.trim_ascii().eq_ignore_ascii_case(b"message/rfc822") {
+                // The enclosing entity's name and transfer encoding do not
+                // apply to a message (RFC 2046 allows it 7bit, 8bit or
+                // binary only). Nesting is bounded by MAX_HEADERS: each
+                // level needs a header of its own.
+                return true;
+            }
             content_type = Some(match ct {
                 b"text/plain" => ContentType::PlainText,
                 b"text/html" => ContentType::Html,
@@ -436,6 +463,7 @@ impl Mime {
             self.boundary.extend_from_slice(b"--");
             self.boundary.extend_from_slice(&b);
         }
+        false
     }
 
     fn body_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
@@ -447,6 +475,7 @@ impl Mime {
             self.phase = Phase::Start;
             self.close_file();
             self.filename.clear();
+            self.encap_from = None;
             if let Some(n) = self.main_headers {
                 self.headers.truncate(n);
             }
