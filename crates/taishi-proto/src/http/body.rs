@@ -3,6 +3,8 @@
 //! decompression of `file.data`.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use flate2::write::{DeflateDecoder, GzDecoder, ZlibDecoder};
 use lzma_rs::decompress::{Options as LzmaOptions, Stream as LzmaStream, UnpackedSize};
@@ -55,23 +57,30 @@ enum Layer {
     Zlib(ZlibDecoder<Vec<u8>>),
     Raw(DeflateDecoder<Vec<u8>>),
     /// LZMA keeps its window (and so its output) until the window wraps or
-    /// the body ends ([`Layer::finish`]); `None` once finished.
-    Lzma(Option<Box<LzmaStream<Capped>>>),
+    /// the body ends ([`Layer::finish`]); `None` once finished. The flag
+    /// is the sink's bomb mark, kept outside the stream because a failed
+    /// stream no longer lends its sink.
+    Lzma(Option<Box<LzmaStream<Capped>>>, Arc<AtomicBool>),
 }
 
-/// An output sink holding at most `cap` bytes between drains: one chunk of
-/// LZMA input can expand without bound, so passing the cap fails the
-/// write (a bomb) rather than growing memory.
+/// The LZMA decoder's output sink, with libhtp's bomb rule applied as the
+/// bytes come: one chunk of LZMA input can expand without bound, so once
+/// the output passes `limit` at more than [`BOMB_RATIO`] times the input,
+/// the write fails (a bomb) rather than memory growing.
 struct Capped {
     buf: Vec<u8>,
-    cap: usize,
-    over: bool,
+    limit: u64,
+    in_total: u64,
+    out_total: u64,
+    over: Arc<AtomicBool>,
 }
 
 impl Write for Capped {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.buf.len().saturating_add(data.len()) > self.cap {
-            self.over = true;
+        self.out_total = self.out_total.saturating_add(data.len() as u64);
+        if self.out_total > self.limit && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
+        {
+            self.over.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other(
                 "decompressed data past the bomb limit",
             ));
@@ -86,8 +95,8 @@ impl Write for Capped {
 }
 
 impl Layer {
-    /// A decoder for `c`; `cap` bounds what one chunk may expand to.
-    fn new(c: Coding, cap: u64) -> Layer {
+    /// A decoder for `c`; `bomb_limit` is the decompression bomb limit.
+    fn new(c: Coding, bomb_limit: u64) -> Layer {
         match c {
             Coding::Gzip => Layer::Gzip(GzDecoder::new(Vec::new())),
             Coding::Deflate => Layer::Pending,
@@ -98,12 +107,16 @@ impl Layer {
                     // A body cut short still yields what precedes the cut.
                     allow_incomplete: true,
                 };
+                let over = Arc::new(AtomicBool::new(false));
                 let sink = Capped {
                     buf: Vec::new(),
-                    cap: usize::try_from(cap).unwrap_or(usize::MAX),
-                    over: false,
+                    limit: bomb_limit,
+                    in_total: 0,
+                    out_total: 0,
+                    over: Arc::clone(&over),
                 };
-                Layer::Lzma(Some(Box::new(LzmaStream::new_with_options(&options, sink))))
+                let stream = LzmaStream::new_with_options(&options, sink);
+                Layer::Lzma(Some(Box::new(stream)), over)
             }
         }
     }
@@ -111,7 +124,7 @@ impl Layer {
     /// The body ended: decodes what the layer still holds into `out`.
     fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), ()> {
         match self {
-            Layer::Lzma(stream) => match stream.take().map(|s| s.finish()) {
+            Layer::Lzma(stream, _) => match stream.take().map(|s| s.finish()) {
                 Some(Ok(rest)) => {
                     out.extend_from_slice(&rest.buf);
                     Ok(())
@@ -126,7 +139,7 @@ impl Layer {
     /// Whether the layer failed because its output passed its cap.
     fn over(&self) -> bool {
         match self {
-            Layer::Lzma(Some(d)) => d.get_output().is_some_and(|v| v.over),
+            Layer::Lzma(_, over) => over.load(Ordering::Relaxed),
             _ => false,
         }
     }
@@ -155,12 +168,17 @@ impl Layer {
             Layer::Gzip(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
             Layer::Zlib(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
             Layer::Raw(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
-            Layer::Lzma(Some(d)) => d.write_all(input).map(|_| {
+            Layer::Lzma(Some(d), _) => {
                 if let Some(v) = d.get_output_mut() {
-                    drain(&mut v.buf, out);
+                    v.in_total = v.in_total.saturating_add(input.len() as u64);
                 }
-            }),
-            Layer::Lzma(None) => Ok(()),
+                d.write_all(input).map(|_| {
+                    if let Some(v) = d.get_output_mut() {
+                        drain(&mut v.buf, out);
+                    }
+                })
+            }
+            Layer::Lzma(None, _) => Ok(()),
         };
         r.map_err(|_| ())
     }
