@@ -3,7 +3,9 @@
 //! As in Suricata's app-layer detection, ports only decide the order in
 //! which protocols are probed: a protocol on an unusual port is still
 //! recognised, and bytes that do not look like the protocol of a
-//! well-known port are not labelled with it. TCP bytes are kept (up to
+//! well-known port are not labelled with it. The exception, as in
+//! Suricata, is a protocol whose header is too weak to recognise alone
+//! (Modbus): it is probed only on its configured ports. TCP bytes are kept (up to
 //! [`DETECT_BUFFER`] per direction) until a probe decides, then replayed to
 //! the parser, oldest direction first.
 
@@ -30,27 +32,30 @@ pub enum Verdict {
     None,
 }
 
-/// Probes `data` (the first bytes of `dir`) with every enabled protocol for
-/// the transport, port-hinted ones first, skipping those in `excluded`
-/// (a bit per registry index, already refused for this direction); adds
-/// the ones that refuse to `excluded`.
+/// Probes `data` (the first bytes of `dir`, sent to port `to_port`) with
+/// every enabled protocol for the transport, port-hinted ones first,
+/// skipping those in `excluded` (a bit per registry index, already refused
+/// for this direction); adds the ones that refuse to `excluded`. A
+/// [`port_only`](crate::registry::ProtoDef::port_only) protocol is probed
+/// only when `to_port` is one of its ports.
 pub fn probe(
     config: &ProtoConfig,
     udp: bool,
     server_port: u16,
+    to_port: u16,
     dir: Direction,
     data: &[u8],
     excluded: &mut u32,
 ) -> Verdict {
     let mut waiting = false;
-    let hinted = |i: usize| {
-        let ports = if udp {
+    let ports_of = |i: usize| {
+        if udp {
             &config.udp_ports[i]
         } else {
             &config.tcp_ports[i]
-        };
-        ports.contains(&server_port)
+        }
     };
+    let hinted = |i: usize| ports_of(i).contains(&server_port);
     let order = (0..PROTOCOLS.len())
         .filter(|&i| hinted(i))
         .chain((0..PROTOCOLS.len()).filter(|&i| !hinted(i)));
@@ -67,6 +72,9 @@ pub fn probe(
             config.tcp_mode[i]
         };
         if !runs_here || mode == Mode::Off || *excluded & (1 << i) != 0 {
+            continue;
+        }
+        if def.port_only && !ports_of(i).contains(&to_port) {
             continue;
         }
         match (def.probe)(dir, data, udp) {

@@ -20,9 +20,12 @@ pub const MAX_EXPECTATIONS: usize = 256;
 /// What the announced flow carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transfer {
-    /// `STOR` (true: the control channel's client sends the file) or
-    /// `RETR` (false: its server sends it).
+    /// An upload (true: the control channel's client sends the bytes:
+    /// STOR, APPE, STOU) or a download (false: its server sends them:
+    /// RETR and the listings NLST, LIST, MLSD).
     pub store: bool,
+    /// The command that announced the transfer (`STOR`, `RETR`, `NLST`...).
+    pub command: &'static str,
     /// The command's argument: the file's name.
     pub file_name: Vec<u8>,
     /// The host that sends the file's bytes.

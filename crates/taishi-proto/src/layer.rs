@@ -260,6 +260,10 @@ impl ProtoLayer {
         }
         st.first.get_or_insert(dir);
         let server_port = flow.server().1;
+        let to_port = match dir {
+            Direction::ToServer => server_port,
+            Direction::ToClient => flow.client().1,
+        };
         let d = dir.index();
         // TCP bytes of this chunk that did not fit the detection buffer:
         // handed to the parser after the held ones once a probe decides.
@@ -269,6 +273,7 @@ impl ProtoLayer {
                 &self.config,
                 true,
                 server_port,
+                to_port,
                 dir,
                 data,
                 &mut st.excluded[d],
@@ -283,6 +288,7 @@ impl ProtoLayer {
                 &self.config,
                 false,
                 server_port,
+                to_port,
                 dir,
                 held,
                 &mut st.excluded[d],
@@ -469,6 +475,10 @@ impl ProtoLayer {
             &self.config,
             false,
             flow.server().1,
+            match dir {
+                Direction::ToServer => flow.server().1,
+                Direction::ToClient => flow.client().1,
+            },
             dir,
             data,
             &mut excluded,

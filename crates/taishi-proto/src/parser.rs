@@ -57,6 +57,14 @@ pub trait Transaction {
     /// `{"dns": {...}}` or `{"tx_id": 0, "http": {...}}`.
     fn log(&self) -> Map<String, Value>;
 
+    /// The transaction's fields in an alert it raised: its record's
+    /// fields ([`Transaction::log`]) unless the protocol's alert shape
+    /// differs, as DNP3's does (Suricata nests the record under `request`
+    /// or `response` there).
+    fn alert_log(&self) -> Map<String, Value> {
+        self.log()
+    }
+
     /// Direction whose addresses head the record: `None` for the flow's
     /// (client → server), `Some(ToClient)` to put the server first, as
     /// Suricata does for records logged per packet direction.

@@ -64,7 +64,7 @@ pub struct ProtoDef {
     pub name: &'static str,
     /// Transports it runs over.
     pub transport: Transport,
-    /// Usual TCP ports (probed first, never required).
+    /// Usual TCP ports (probed first; required only with `port_only`).
     pub tcp_ports: &'static [u16],
     /// Usual UDP ports.
     pub udp_ports: &'static [u16],
@@ -72,6 +72,13 @@ pub struct ProtoDef {
     /// leaves the industrial protocols off; Taishi exists for critical
     /// infrastructure, so they are on.
     pub default_enabled: bool,
+    /// Probed only for bytes sent to one of its configured ports
+    /// (`detection-ports`), as Suricata's port-registered probing parsers
+    /// are: for a protocol whose header is too weak to tell it from other
+    /// traffic (Modbus: seven bytes, of which only a zero protocol id and
+    /// a consistent length are checkable), content alone would label
+    /// unrelated flows.
+    pub port_only: bool,
     /// Recognises the first bytes of a direction. `udp` says whether the
     /// bytes are one datagram (else a TCP stream prefix).
     pub probe: fn(dir: Direction, data: &[u8], udp: bool) -> Probe,

@@ -119,7 +119,11 @@ pub struct AlprotoKw {
 pub struct AppEvent {
     /// Protocol part (`http`, `dns`, ...), lower case; `None` for any.
     pub proto: Option<String>,
-    /// Event name, upper case as parsers raise them.
+    /// Event name, upper cased. Matched against the raised events without
+    /// regard to case: Suricata looks names up in its event tables with
+    /// `strcasecmp`, so `dnp3.flooded` names `FLOODED`, while parsers
+    /// ported from its Rust side raise lower-case names
+    /// (`response_command_too_long`).
     pub name: String,
 }
 

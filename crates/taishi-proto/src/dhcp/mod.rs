@@ -15,6 +15,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[],
     udp_ports: &[67, 68],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

@@ -118,6 +118,24 @@ impl Transaction for Dnp3Tx {
         out
     }
 
+    /// Suricata's alert nests the record under `request` or `response`
+    /// (`dnp3.response.iin.indicators`), where the `dnp3` record has it
+    /// at the top.
+    fn alert_log(&self) -> Map<String, Value> {
+        let mut out = self.log();
+        if let Some(d) = out.remove("dnp3") {
+            let side = if self.is_request {
+                "request"
+            } else {
+                "response"
+            };
+            let mut nested = Map::new();
+            nested.insert(side.into(), d);
+            out.insert("dnp3".into(), Value::Object(nested));
+        }
+        out
+    }
+
     fn buffers(&self, buffer: crate::buffer::Buffer, f: &mut dyn FnMut(&[u8])) {
         super::detect::buffers(self, buffer, f);
     }

@@ -34,11 +34,13 @@ pub use state::{Dnp3State, Dnp3Tx};
 /// `FLOODED`: Suricata's `DNP3_DEFAULT_REQ_FLOOD_COUNT`.
 pub const REQUEST_FLOOD: usize = 32;
 
-/// Largest reassembled application fragment. The standard caps a fragment
-/// at 2048 octets; masters and outstations configured for more stay far
-/// below 16 KiB, and the bound stops a peer that never sends FIN from
-/// growing the buffer forever (`TOO_LONG_REASSEMBLY`).
-pub const MAX_REASSEMBLY: usize = 16 * 1024;
+/// Largest reassembled application fragment: Suricata's bound, the
+/// transport sequence space (63 segments after the first) times the
+/// largest link frame, 63 × 255 octets. The standard caps a fragment at
+/// 2048 octets, so only a peer that never sends FIN gets near it; passing
+/// it drops the fragment and raises `TOO_LONG_REASSEMBLY`, as Suricata's
+/// `dnp3.too_long_reassembly` rule expects.
+pub const MAX_REASSEMBLY: usize = 63 * 255;
 
 /// Fragments being reassembled at once per direction: one per
 /// master/outstation pair is normal; a few pairs can share a link.
@@ -64,6 +66,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[20000],
     udp_ports: &[20000],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

@@ -55,6 +55,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[53],
     udp_ports: &[53],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

@@ -35,6 +35,10 @@ pub fn buffers(tx: &FtpTx, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
 
 /// `ftp.dynamic_port`, `ftp.mode` (1 active), `ftp.reply_received`,
 /// `ftpbounce`.
+///
+/// `ftp.reply_received` is whether the final reply arrived (the record's
+/// `reply_received`), and, as Suricata's keyword, a transaction without a
+/// command (the server's greeting) has no value: it never matches.
 pub fn fields(tx: &FtpTx, field: Field, f: &mut dyn FnMut(u64)) {
     match field {
         Field::FtpDynamicPort => tx.dynamic_port.iter().for_each(|p| f(u64::from(*p))),
@@ -42,7 +46,7 @@ pub fn fields(tx: &FtpTx, field: Field, f: &mut dyn FnMut(u64)) {
             .mode
             .iter()
             .for_each(|m| f(u64::from(*m == Mode::Active))),
-        Field::FtpReplyReceived => f(u64::from(!tx.replies.is_empty())),
+        Field::FtpReplyReceived if tx.command.is_some() => f(u64::from(tx.done)),
         Field::FtpBounce if tx.command.is_some() => f(u64::from(tx.bounce)),
         _ => {}
     }

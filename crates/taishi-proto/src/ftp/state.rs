@@ -101,7 +101,17 @@ impl FtpState {
                 tx.offered_port = parser::parse_eprt(arg);
                 self.dyn_port = tx.offered_port;
             }
-            b"STOR" | b"RETR" => self.announce(ctx, verb == b"STOR", arg),
+            // Every command that moves bytes over the data channel
+            // announces it, as Suricata 8.0.6 does: files (STOR, APPE,
+            // RETR need a name), STOU, and the listings.
+            b"STOR" | b"APPE" | b"RETR" if arg.is_empty() => {}
+            b"STOR" => self.announce(ctx, true, "STOR", arg),
+            b"APPE" => self.announce(ctx, true, "APPE", arg),
+            b"STOU" => self.announce(ctx, true, "STOU", arg),
+            b"RETR" => self.announce(ctx, false, "RETR", arg),
+            b"NLST" => self.announce(ctx, false, "NLST", arg),
+            b"LIST" => self.announce(ctx, false, "LIST", arg),
+            b"MLSD" => self.announce(ctx, false, "MLSD", arg),
             b"USER" => {
                 self.user = Some(arg.to_vec());
                 tx.user = self.user.clone();
@@ -181,10 +191,17 @@ impl FtpState {
 }
 
 impl FtpState {
-    /// A STOR or RETR will open the data channel last set up: announce it,
-    /// so that flow is known as `ftp-data` carrying this file (Suricata
-    /// creates its expectation at the same command).
-    fn announce(&mut self, ctx: &mut ParseCtx<'_, '_>, store: bool, file_name: &[u8]) {
+    /// A transfer command (`command`, an upload when `store`) will open the
+    /// data channel last set up: announce it, so that flow is known as
+    /// `ftp-data` carrying this file (Suricata creates its expectation at
+    /// the same command).
+    fn announce(
+        &mut self,
+        ctx: &mut ParseCtx<'_, '_>,
+        store: bool,
+        command: &'static str,
+        file_name: &[u8],
+    ) {
         let Some(port) = self.dyn_port.take() else {
             return;
         };
@@ -194,6 +211,7 @@ impl FtpState {
         }
         let transfer = Transfer {
             store,
+            command,
             file_name: file_name.to_vec(),
             sender: if store { client } else { server },
         };

@@ -110,3 +110,34 @@ fn probe_decides_on_the_client() {
         assert_eq!(probe(*dir, d, false), *want, "{dir:?} {d:?}");
     }
 }
+
+/// `ftp.reply_received` is the final reply's arrival, and the greeting
+/// (no command) has no value, as Suricata's keyword skips it.
+#[test]
+// FtpTx keeps parser-only fields private, so the struct literal with
+// `..Default::default()` is not available here.
+#[allow(clippy::field_reassign_with_default)]
+fn reply_received_needs_a_command_and_its_final_reply() {
+    use super::detect::fields;
+    use super::state::FtpTx;
+    use crate::buffer::Field;
+    let value = |tx: &FtpTx| {
+        let mut got = Vec::new();
+        fields(tx, Field::FtpReplyReceived, &mut |v| got.push(v));
+        got
+    };
+    let mut greeting = FtpTx::default();
+    greeting.replies = vec![b"220 (vsFTPd 2.3.5)".to_vec()];
+    greeting.done = true;
+    assert_eq!(value(&greeting), Vec::<u64>::new());
+    let mut answered = FtpTx::default();
+    answered.command = Some(b"QUIT".to_vec());
+    answered.replies = vec![b"221 Goodbye.".to_vec()];
+    answered.done = true;
+    assert_eq!(value(&answered), vec![1]);
+    // Only a preliminary reply before the flow ended.
+    let mut preliminary = FtpTx::default();
+    preliminary.command = Some(b"RETR".to_vec());
+    preliminary.replies = vec![b"150 Opening data connection".to_vec()];
+    assert_eq!(value(&preliminary), vec![0]);
+}

@@ -10,11 +10,14 @@ use crate::dns::log::bytes_str;
 use crate::http::body::FileDone;
 use crate::parser::Transaction;
 
+/// Suricata names only STOR and RETR in the record; a listing's channel
+/// (NLST, LIST, MLSD) is logged with its (empty) file name alone.
 fn ftp_data(tx: &FtpDataTx) -> Value {
-    json!({
-        "filename": bytes_str(&tx.transfer.file_name),
-        "command": if tx.transfer.store { "STOR" } else { "RETR" },
-    })
+    let mut v = json!({ "filename": bytes_str(&tx.transfer.file_name) });
+    if let (Some(o), "STOR" | "RETR") = (v.as_object_mut(), tx.transfer.command) {
+        o.insert("command".into(), json!(tx.transfer.command));
+    }
+    v
 }
 
 impl Transaction for FtpDataTx {

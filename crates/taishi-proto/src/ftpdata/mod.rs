@@ -1,10 +1,10 @@
-//! FTP data channel (`ftp-data`): the connection a STOR or RETR command
-//! opens, found through the expectation its control channel announced
+//! FTP data channel (`ftp-data`): the connection a transfer command
+//! (STOR, APPE, STOU, RETR, or a listing: NLST, LIST, MLSD) opens, found through the expectation its control channel announced
 //! ([`crate::expect`]), never by content, as Suricata's `ALPROTO_FTPDATA`.
 //!
 //! The flow carries one file, named by the command's argument, in the
-//! direction of the transfer (the control channel's client sends a STOR,
-//! its server a RETR); bytes the other way are ignored. Rules see the
+//! direction of the transfer (the control channel's client sends an
+//! upload, its server a download); bytes the other way are ignored. Rules see the
 //! transaction when the file's first bytes arrive (a content without a
 //! sticky buffer inspects that chunk; `file.name`, `filename`, `fileext`
 //! and `filestore` apply); as the flow ends it is logged as Suricata's
@@ -31,6 +31,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

@@ -12,6 +12,7 @@ fn ip(s: &str) -> IpAddr {
 fn retr(name: &str, sender: &str) -> Transfer {
     Transfer {
         store: false,
+        command: "RETR",
         file_name: name.as_bytes().to_vec(),
         sender: ip(sender),
     }

@@ -3,9 +3,12 @@
 //! decompression of `file.data`.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use brotli_decompressor::DecompressorWriter;
 use flate2::write::{DeflateDecoder, GzDecoder, ZlibDecoder};
+use lzma_rs::decompress::{Options as LzmaOptions, Stream as LzmaStream, UnpackedSize};
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -22,12 +25,19 @@ pub enum Coding {
     Deflate,
     /// `br`: brotli (RFC 7932), what browsers ask for first over HTTPS.
     Brotli,
+    /// `lzma`: libhtp's format, the `.lzma` file layout (5 property bytes,
+    /// an 8-byte size, the stream), with the window bounded by
+    /// `lzma-memlimit` (bytes). As in libhtp the window grows with the
+    /// output, so a stream that announces a large dictionary but uses
+    /// little of it decodes.
+    Lzma(u32),
 }
 
 impl Coding {
     /// The coding a Content-Encoding token names; `Ok(None)` for
-    /// `identity`, `Err` for codings we cannot decode.
-    pub fn from_token(t: &[u8]) -> Result<Option<Coding>, ()> {
+    /// `identity`, `Err` for codings we cannot decode. `lzma` is one only
+    /// with a memory limit (`lzma-enabled`), as in libhtp.
+    pub fn from_token(t: &[u8], lzma: Option<u32>) -> Result<Option<Coding>, ()> {
         let t = t.trim_ascii();
         if t.eq_ignore_ascii_case(b"gzip") || t.eq_ignore_ascii_case(b"x-gzip") {
             Ok(Some(Coding::Gzip))
@@ -35,6 +45,8 @@ impl Coding {
             Ok(Some(Coding::Deflate))
         } else if t.eq_ignore_ascii_case(b"br") {
             Ok(Some(Coding::Brotli))
+        } else if let (true, Some(limit)) = (t.eq_ignore_ascii_case(b"lzma"), lzma) {
+            Ok(Some(Coding::Lzma(limit)))
         } else if t.eq_ignore_ascii_case(b"identity") || t.is_empty() {
             Ok(None)
         } else {
@@ -51,19 +63,97 @@ enum Layer {
     Raw(DeflateDecoder<Vec<u8>>),
     /// Boxed: the decoder state is a few KiB, the other layers a pointer.
     Brotli(Box<DecompressorWriter<Vec<u8>>>),
+    /// LZMA keeps its window (and so its output) until the window wraps or
+    /// the body ends ([`Layer::finish`]); `None` once finished. The flag
+    /// is the sink's bomb mark, kept outside the stream because a failed
+    /// stream no longer lends its sink.
+    Lzma(Option<Box<LzmaStream<Capped>>>, Arc<AtomicBool>),
+}
+
+/// The LZMA decoder's output sink, with libhtp's bomb rule applied as the
+/// bytes come: one chunk of LZMA input can expand without bound, so once
+/// the output passes `limit` at more than [`BOMB_RATIO`] times the input,
+/// the write fails (a bomb) rather than memory growing.
+struct Capped {
+    buf: Vec<u8>,
+    limit: u64,
+    in_total: u64,
+    out_total: u64,
+    over: Arc<AtomicBool>,
+}
+
+impl Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.out_total = self.out_total.saturating_add(data.len() as u64);
+        if self.out_total > self.limit && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
+        {
+            self.over.store(true, Ordering::Relaxed);
+            return Err(std::io::Error::other(
+                "decompressed data past the bomb limit",
+            ));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Output buffer of the brotli decoder: what it writes out per step.
 const BROTLI_BUFFER: usize = 4096;
 
 impl Layer {
-    fn new(c: Coding) -> Layer {
+    /// A decoder for `c`; `bomb_limit` is the decompression bomb limit.
+    fn new(c: Coding, bomb_limit: u64) -> Layer {
         match c {
             Coding::Gzip => Layer::Gzip(GzDecoder::new(Vec::new())),
             Coding::Deflate => Layer::Pending,
             Coding::Brotli => {
                 Layer::Brotli(Box::new(DecompressorWriter::new(Vec::new(), BROTLI_BUFFER)))
             }
+            Coding::Lzma(limit) => {
+                let options = LzmaOptions {
+                    unpacked_size: UnpackedSize::ReadFromHeader,
+                    memlimit: Some(limit as usize),
+                    // A body cut short still yields what precedes the cut.
+                    allow_incomplete: true,
+                };
+                let over = Arc::new(AtomicBool::new(false));
+                let sink = Capped {
+                    buf: Vec::new(),
+                    limit: bomb_limit,
+                    in_total: 0,
+                    out_total: 0,
+                    over: Arc::clone(&over),
+                };
+                let stream = LzmaStream::new_with_options(&options, sink);
+                Layer::Lzma(Some(Box::new(stream)), over)
+            }
+        }
+    }
+
+    /// The body ended: decodes what the layer still holds into `out`.
+    fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), ()> {
+        match self {
+            Layer::Lzma(stream, _) => match stream.take().map(|s| s.finish()) {
+                Some(Ok(rest)) => {
+                    out.extend_from_slice(&rest.buf);
+                    Ok(())
+                }
+                Some(Err(_)) => Err(()),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the layer failed because its output passed its cap.
+    fn over(&self) -> bool {
+        match self {
+            Layer::Lzma(_, over) => over.load(Ordering::Relaxed),
+            _ => false,
         }
     }
 
@@ -92,6 +182,17 @@ impl Layer {
             Layer::Zlib(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
             Layer::Raw(d) => write_some(d, input).map(|_| drain(d.get_mut(), out)),
             Layer::Brotli(d) => write_some(d.as_mut(), input).map(|_| drain(d.get_mut(), out)),
+            Layer::Lzma(Some(d), _) => {
+                if let Some(v) = d.get_output_mut() {
+                    v.in_total = v.in_total.saturating_add(input.len() as u64);
+                }
+                d.write_all(input).map(|_| {
+                    if let Some(v) = d.get_output_mut() {
+                        drain(&mut v.buf, out);
+                    }
+                })
+            }
+            Layer::Lzma(None, _) => Ok(()),
         };
         r.map_err(|_| ())
     }
@@ -139,7 +240,11 @@ impl Decoder {
     /// Decoders for codings in the order the header lists them.
     pub fn new(codings: &[Coding], bomb_limit: u64) -> Decoder {
         Decoder {
-            layers: codings.iter().rev().map(|&c| Layer::new(c)).collect(),
+            layers: codings
+                .iter()
+                .rev()
+                .map(|&c| Layer::new(c, bomb_limit))
+                .collect(),
             passthrough: false,
             stopped: false,
             in_total: 0,
@@ -161,15 +266,22 @@ impl Decoder {
         }
         self.in_total += input.len() as u64;
         out.extend_from_slice(input);
+        let mut bomb = None;
         for layer in &mut self.layers {
             self.scratch.clear();
             if layer.feed(out, &mut self.scratch).is_err() {
-                self.passthrough = true;
-                out.clear();
-                out.extend_from_slice(input);
-                return Some(DecodeEvent::Failed);
+                bomb = Some(layer.over());
+                break;
             }
             std::mem::swap(out, &mut self.scratch);
+        }
+        if let Some(bomb) = bomb {
+            out.clear();
+            let event = self.failed(bomb);
+            if event == DecodeEvent::Failed {
+                out.extend_from_slice(input);
+            }
+            return Some(event);
         }
         let before = self.out_total;
         self.out_total += out.len() as u64;
@@ -184,6 +296,62 @@ impl Decoder {
             return Some(DecodeEvent::Bomb);
         }
         None
+    }
+
+    /// The body ended: what the layers still hold (LZMA's window) is
+    /// decoded into `out` (cleared first), each layer's rest going through
+    /// the layers after it.
+    pub fn finish(&mut self, out: &mut Vec<u8>) -> Option<DecodeEvent> {
+        out.clear();
+        if self.stopped || self.passthrough {
+            return None;
+        }
+        let mut bomb = None;
+        for layer in &mut self.layers {
+            let mut next = Vec::new();
+            let r = if out.is_empty() {
+                Ok(())
+            } else {
+                layer.feed(out, &mut next)
+            };
+            // A layer that fails while finishing has lost its sink: only
+            // a failure while taking the earlier layers' rest can tell a
+            // bomb.
+            if r.and_then(|()| layer.finish(&mut next)).is_err() {
+                bomb = Some(layer.over());
+                break;
+            }
+            *out = next;
+        }
+        if let Some(bomb) = bomb {
+            out.clear();
+            return Some(self.failed(bomb));
+        }
+        let before = self.out_total;
+        self.out_total += out.len() as u64;
+        if self.out_total > self.bomb_limit
+            && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
+        {
+            self.stopped = true;
+            let room =
+                usize::try_from(self.bomb_limit.saturating_sub(before)).unwrap_or(usize::MAX);
+            out.truncate(room);
+            return Some(DecodeEvent::Bomb);
+        }
+        None
+    }
+
+    /// A layer failed: a bomb (its output passed the limit within one
+    /// chunk) drops the rest of the body; corrupt data lets it through
+    /// undecoded.
+    fn failed(&mut self, bomb: bool) -> DecodeEvent {
+        if bomb {
+            self.stopped = true;
+            DecodeEvent::Bomb
+        } else {
+            self.passthrough = true;
+            DecodeEvent::Failed
+        }
     }
 
     /// A gap: the compressed stream cannot be resumed.
@@ -413,8 +581,8 @@ pub fn keep(buf: &mut Vec<u8>, data: &[u8], limit: u64) -> bool {
 /// Suricata's SWF decompression of `file.data`: a `CWS` (zlib) file is
 /// inflated behind an uncompressed `FWS` header, reading at most
 /// `compress_depth` compressed bytes and producing at most
-/// `decompress_depth`. `ZWS` (LZMA) files are left as they are: no LZMA
-/// decoder is linked.
+/// `decompress_depth`. `ZWS` (LZMA) files are left as they are (their
+/// header differs from the `.lzma` layout the body decoder reads).
 pub fn swf_decompress(data: &[u8], compress_depth: u64, decompress_depth: u64) -> Option<Vec<u8>> {
     let (b"CWS", Some(version), Some(len)) = (data.get(..3)?, data.get(3), data.get(4..8)) else {
         return None;

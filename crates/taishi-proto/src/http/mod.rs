@@ -42,6 +42,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[80, 8080, 8000, 8008, 3128],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: SETTINGS,
@@ -54,6 +55,8 @@ const SETTINGS: &[&str] = &[
     "libhtp.default-config.request-body-limit",
     "libhtp.default-config.response-body-limit",
     "libhtp.default-config.response-body-decompress-layer-limit",
+    "libhtp.default-config.lzma-enabled",
+    "libhtp.default-config.lzma-memlimit",
     "libhtp.default-config.request-body-minimal-inspect-size",
     "libhtp.default-config.request-body-inspect-window",
     "libhtp.default-config.response-body-minimal-inspect-size",
@@ -89,6 +92,12 @@ pub const DEFAULT_BODY_LIMIT: u64 = 100 * 1024;
 /// `response-body-decompress-layer-limit`. Real servers send one; more is
 /// an evasion or a bomb.
 pub const DEFAULT_DECOMPRESS_LAYERS: usize = 2;
+
+/// Window memory an `lzma` Content-Encoding may use: libhtp's default
+/// `lzma-memlimit`, 1 MiB. The window grows with the output; a stream
+/// that needs more fails (the rest of the body passes undecoded) rather
+/// than making us allocate the dictionary a peer announces.
+pub const DEFAULT_LZMA_MEMLIMIT: u32 = 1 << 20;
 
 /// Decompressed bytes past which a ratio above [`BOMB_RATIO`] is a bomb:
 /// libhtp's default `compression-bomb-limit`, 1 MiB.
@@ -135,6 +144,10 @@ pub struct HttpConfig {
     pub decompress_layers: usize,
     /// Compression bomb size limit.
     pub bomb_limit: u64,
+    /// `lzma` Content-Encoding decoded with this dictionary limit
+    /// (`lzma-memlimit`); `None` when `lzma-enabled` is off. On by
+    /// default, as in Suricata since 5.0.
+    pub lzma_memlimit: Option<u32>,
     /// Decode the path twice.
     pub double_decode_path: bool,
     /// Decode the query twice.
@@ -182,6 +195,7 @@ impl Default for HttpConfig {
             response_body_limit: DEFAULT_BODY_LIMIT,
             decompress_layers: DEFAULT_DECOMPRESS_LAYERS,
             bomb_limit: DEFAULT_BOMB_LIMIT,
+            lzma_memlimit: Some(DEFAULT_LZMA_MEMLIMIT),
             double_decode_path: false,
             double_decode_query: false,
             max_tx: DEFAULT_MAX_TX,
@@ -221,6 +235,12 @@ impl HttpConfig {
             lib("response-body-decompress-layer-limit").and_then(|v| v.trim().parse().ok())
         {
             c.decompress_layers = v;
+        }
+        if let Some(v) = size("lzma-memlimit") {
+            c.lzma_memlimit = Some(u32::try_from(v).unwrap_or(u32::MAX));
+        }
+        if flag("lzma-enabled") == Some(false) {
+            c.lzma_memlimit = None;
         }
         if let Some(v) = size("compression-bomb-limit") {
             c.bomb_limit = v;

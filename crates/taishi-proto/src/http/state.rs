@@ -1142,6 +1142,7 @@ impl HttpState {
         let cur = self.resp.cur;
         let layers = self.cfg.decompress_layers;
         let bomb = self.cfg.bomb_limit;
+        let lzma = self.cfg.lzma_memlimit;
         let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) else {
             return;
         };
@@ -1149,7 +1150,7 @@ impl HttpState {
             let mut codings = Vec::new();
             let mut unknown = false;
             for t in ce.split(|&b| b == b',') {
-                match Coding::from_token(t) {
+                match Coding::from_token(t, lzma) {
                     Ok(Some(c)) => codings.push(c),
                     Ok(None) => {}
                     Err(()) => unknown = true,
@@ -1193,6 +1194,7 @@ impl HttpState {
     }
 
     fn close_response_file(&mut self, ctx: &mut dyn Out, id: Option<u64>, complete: bool) {
+        self.flush_decoder(ctx, id);
         let done = self
             .tx_mut(id)
             .and_then(|tx| tx.resp_file.take())
@@ -1209,6 +1211,36 @@ impl HttpState {
             .and_then(|b| self.ranges.close(b));
         if let Some(f) = whole {
             self.log_file(ctx, id, Direction::ToClient, f);
+        }
+    }
+
+    /// The response body of `id` ended: what its decoders still hold
+    /// (an LZMA window) joins the body and the file before they close.
+    fn flush_decoder(&mut self, ctx: &mut dyn Out, id: Option<u64>) {
+        let resp_limit = self.cfg.response_body_limit;
+        let keep_bodies = self.cfg.keep_bodies();
+        let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == id) else {
+            return;
+        };
+        let Some(d) = tx.decoder.as_mut() else {
+            return;
+        };
+        match d.finish(&mut self.decoded) {
+            Some(DecodeEvent::Failed) => ctx.anomaly("GZIP_DECOMPRESSION_FAILED"),
+            Some(DecodeEvent::Bomb) => {
+                ctx.limit_hit();
+                ctx.anomaly("COMPRESSION_BOMB");
+            }
+            None => {}
+        }
+        if self.decoded.is_empty() {
+            return;
+        }
+        if keep_bodies {
+            body::keep(&mut tx.resp_body, &self.decoded, resp_limit);
+        }
+        if let Some(f) = tx.resp_file.as_mut() {
+            f.update(&self.decoded);
         }
     }
 

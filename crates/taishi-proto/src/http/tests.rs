@@ -552,6 +552,103 @@ fn nested_gzip_bomb_is_stopped() {
     assert_eq!(rec.file(0, "size"), 1 << 20);
 }
 
+/// "hello lzma body" three times, joined by ", ", and a newline (50
+/// bytes), in the `.lzma` layout
+/// libhtp decodes: properties (lc 3, lp 0, pb 2), a 4 KiB dictionary, an
+/// unknown size (all ones), then the range-coded stream.
+const LZMA_BODY: &[u8] = &[
+    0x5d, 0x00, 0x10, 0x00, 0x00, // properties, dictionary size
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // unpacked size: unknown
+    0x00, 0x34, 0x19, 0x49, 0xee, 0x8d, 0xe9, 0x14, 0x8a, 0x6a, 0xa5, 0xd6, 0xb6, 0x16, 0x08, 0x15,
+    0xed, 0x30, 0x72, 0x75, 0x92, 0xe8, 0x94, 0x0b, 0xfe, 0x1b, 0xff, 0xfe, 0xcd, 0x18,
+    0x00, // stream, with its end marker
+];
+
+fn lzma_response(body: &[u8]) -> Vec<u8> {
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding:lzma\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(body);
+    resp
+}
+
+#[test]
+fn lzma_response_is_decoded_when_enabled() {
+    let resp = lzma_response(LZMA_BODY);
+    // Split inside the stream: the decoder keeps its window across chunks
+    // and lets it out when the body ends.
+    let (a, b) = resp.split_at(resp.len() - 20);
+    let rec = run(
+        HttpConfig::default(),
+        &[(ToServer, GET), (ToClient, a), (ToClient, b)],
+    );
+    assert_eq!(rec.file(0, "size"), 50);
+    assert!(rec.anomalies.is_empty(), "{:?}", rec.anomalies);
+    // `lzma-enabled: no`: the body is the file as sent.
+    let cfg = HttpConfig {
+        lzma_memlimit: None,
+        ..HttpConfig::default()
+    };
+    let rec = run(cfg, &[(ToServer, GET), (ToClient, &resp)]);
+    assert_eq!(rec.file(0, "size"), LZMA_BODY.len());
+}
+
+#[test]
+fn lzma_window_past_the_memlimit_fails_the_stream() {
+    // The 50 decoded bytes need a window past 16 bytes.
+    let cfg = HttpConfig {
+        lzma_memlimit: Some(16),
+        ..HttpConfig::default()
+    };
+    let resp = lzma_response(LZMA_BODY);
+    let rec = run(cfg, &[(ToServer, GET), (ToClient, &resp)]);
+    assert!(
+        rec.anomalies.contains(&"GZIP_DECOMPRESSION_FAILED"),
+        "{:?}",
+        rec.anomalies
+    );
+}
+
+/// 3 MiB of zeros as LZMA (4 KiB dictionary) in 533 bytes, hex: made with
+/// Python's `lzma.compress(b"\0" * (3 << 20), format=FORMAT_ALONE,
+/// filters=[{"id": FILTER_LZMA1, "dict_size": 4096}])`.
+const LZMA_BOMB_HEX: &[&str] = &[
+    "5d00100000ffffffffffffffff00006ffdffffa3b7ff473e481572396151b89228e6a38607f9eee4",
+    "1e82d32fc53a3c014bb17ec98a8a4d2fa30dd97fa6e38c231153e05918c5758ae277f8b6947f0c6a",
+    "c0de744964e2e95c53b204d8f7440cab5f0d6d46e9e5c37688b79657acb64de1691d6ffb4b88106c",
+    "42cb883f5c008fd04eaf262894711f3d8f24e1709ea7235fec28cb85d195988a7e2a91f22775f719",
+    "c006984d98fdd8afd5900fc42553f8f591363105a5b0ee6fc1704d470cd19111aaad601dbaceb127",
+    "185c5986e9665258bee976ac59e4e55b0508f9c7daadfcfb522b74cd1e5b2042f9dd533df8296409",
+    "3b80cb2a6cdfb53bf0c4bd2e5faa0f3e4b664290130eff1093f8717859f80bcdff9528460fa9fc7c",
+    "defb9a302e56c08f85f38381c065c42553f8f591363105a5b0ee6fc1704d470cd19111aaad601dba",
+    "ceb127185c5986e9665258bee976ac59e4e55b0508f9c7daadfcfb522b74cd1e5b2042f9dd533df8",
+    "2964093b80cb2a6cdfb53bf0c4bd2e5faa0f3e4b664290130eff1093f8717859f80bcdff9528460f",
+    "a9fc7cdefb9a302e56c08f85f38381c065c42553f8f591363105a5b0ee6fc1704d470cd19111aaad",
+    "601dbaceb127185c5986e9665258bee976ac59e4e55b0508f9c7daadfcfb522b74cd1e5b2042f9dd",
+    "533df82964093b80cb2a6cdfb53bf0c4bd2e5faa0f3e4b664290130eff1093f8717859f80bcdff95",
+    "2844ca190c4a63ffff5d5c0000",
+];
+
+#[test]
+fn lzma_bomb_is_stopped_as_it_expands() {
+    let hex: String = LZMA_BOMB_HEX.concat();
+    let z: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(z.len(), 533);
+    let resp = lzma_response(&z);
+    let rec = run(HttpConfig::default(), &[(ToServer, GET), (ToClient, &resp)]);
+    // Past 1 MiB at more than 2048 times the input: a bomb.
+    assert!(
+        rec.anomalies.contains(&"COMPRESSION_BOMB"),
+        "{:?}",
+        rec.anomalies
+    );
+}
+
 #[test]
 fn continue_then_final_response() {
     let req = b"POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";

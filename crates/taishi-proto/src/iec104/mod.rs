@@ -33,6 +33,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[2404],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

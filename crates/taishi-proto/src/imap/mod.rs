@@ -15,6 +15,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[143],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

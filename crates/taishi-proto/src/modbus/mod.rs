@@ -45,6 +45,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[502],
     udp_ports: &[],
     default_enabled: true,
+    port_only: true,
     probe,
     new_parser,
     settings: &[],

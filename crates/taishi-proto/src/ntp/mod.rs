@@ -15,6 +15,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[],
     udp_ports: &[123],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

@@ -28,6 +28,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[3389],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

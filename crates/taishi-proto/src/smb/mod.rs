@@ -35,6 +35,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[445, 139],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[],

@@ -170,6 +170,9 @@ pub struct Mime {
     /// Main headers first (`main_headers` of them), then the current part's.
     pub headers: Vec<Header>,
     main_headers: Option<usize>,
+    /// Headers from this index on belong to the message encapsulated in
+    /// the current entity (`message/rfc822`).
+    encap_from: Option<usize>,
     filename: Vec<u8>,
     /// Attachment names, in order.
     pub attachments: Vec<Vec<u8>>,
@@ -208,6 +211,7 @@ impl Mime {
             phase: Phase::Start,
             headers: Vec::new(),
             main_headers: None,
+            encap_from: None,
             filename: Vec::new(),
             attachments: Vec::new(),
             urls: Vec::new(),
@@ -289,13 +293,28 @@ impl Mime {
 
     /// One line of the message: `line` without and `full` with its delimiter.
     pub fn line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
-        if line.len() > MAX_LINE_LEN {
-            self.anomalies |= anom::LONG_LINE;
-        }
-        if self.md5_started
+        self.wire_line(cfg, line, full, full);
+    }
+
+    /// [`Mime::line`] for a line that reached us as `wire`: an SMTP DATA
+    /// line whose stuffed leading dot the caller removed. The body MD5 is
+    /// taken over `wire`, as Suricata's is (its SMTP parser hands MIME the
+    /// lines as sent, dot-stuffing included), so `email.body_md5` matches
+    /// the value Suricata logs and rules are written against.
+    pub fn wire_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8], wire: &[u8]) {
+        let hashing = self.md5_started;
+        self.parse_line(cfg, line, full);
+        // The line that opens the body is hashed too.
+        if (hashing || self.md5_started)
             && let Some(m) = self.md5.as_mut()
         {
-            m.update(full);
+            m.update(wire);
+        }
+    }
+
+    fn parse_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
+        if line.len() > MAX_LINE_LEN {
+            self.anomalies |= anom::LONG_LINE;
         }
         match self.phase {
             Phase::Start | Phase::Header => {
@@ -336,7 +355,7 @@ impl Mime {
                         // Not a header: the blank line is missing, the body
                         // starts here.
                         self.end_headers();
-                        self.line(cfg, line, full);
+                        self.parse_line(cfg, line, full);
                     }
                     None => {}
                 }
@@ -347,17 +366,33 @@ impl Mime {
 
     fn end_headers(&mut self) {
         self.phase = Phase::Body;
-        self.process_headers();
+        let encapsulated = self.process_headers();
         if self.main_headers.is_none() {
             self.main_headers = Some(self.headers.len());
+        }
+        if encapsulated {
+            // A message/rfc822 entity's body is a message: its own headers
+            // come next and say what its content is (a file with its own
+            // name), whatever the enclosing entity claimed (Suricata's fix
+            // for an attachment hidden inside an encapsulated message).
+            self.phase = Phase::Start;
+            self.encap_from = Some(self.headers.len());
+            self.encoding = Encoding::Plain;
+            return;
         }
         if !self.filename.is_empty() {
             self.file = Some(File::new(&self.filename));
         }
     }
 
-    fn process_headers(&mut self) {
-        let first = self.main_headers.unwrap_or(0);
+    /// Applies the headers of the entity just ended; `true` when it is an
+    /// encapsulated message (`message/rfc822`), whose body is parsed as
+    /// headers and content again rather than as a file.
+    fn process_headers(&mut self) -> bool {
+        let first = self
+            .main_headers
+            .unwrap_or(0)
+            .max(self.encap_from.unwrap_or(0));
         let mut filename: Option<Vec<u8>> = None;
         let mut encoding = Encoding::Plain;
         let part = self.headers.get(first..).unwrap_or(&[]);
@@ -388,6 +423,13 @@ impl Mime {
                 boundary = param_value(&h.value, b"boundary");
             }
             let ct = h.value.split(|&b| b == b';').next().unwrap_or(&[]);
+            if ct.trim_ascii().eq_ignore_ascii_case(b"message/rfc822") {
+                // The enclosing entity's name and transfer encoding do not
+                // apply to a message (RFC 2046 allows it 7bit, 8bit or
+                // binary only). Nesting is bounded by MAX_HEADERS: each
+                // level needs a header of its own.
+                return true;
+            }
             content_type = Some(match ct {
                 b"text/plain" => ContentType::PlainText,
                 b"text/html" => ContentType::Html,
@@ -421,19 +463,19 @@ impl Mime {
             self.boundary.extend_from_slice(b"--");
             self.boundary.extend_from_slice(&b);
         }
+        false
     }
 
     fn body_line(&mut self, cfg: &MimeConfig, line: &[u8], full: &[u8]) {
-        if !self.md5_started
-            && let Some(m) = self.md5.as_mut()
-        {
+        if self.md5.is_some() {
+            // Hashing starts with this line (see `wire_line`).
             self.md5_started = true;
-            m.update(full);
         }
         if !self.boundary.is_empty() && line.starts_with(&self.boundary) {
             self.phase = Phase::Start;
             self.close_file();
             self.filename.clear();
+            self.encap_from = None;
             if let Some(n) = self.main_headers {
                 self.headers.truncate(n);
             }

@@ -37,6 +37,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[25, 587, 2525],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[

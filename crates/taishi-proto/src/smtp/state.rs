@@ -190,10 +190,12 @@ impl SmtpState {
     }
 
     /// Message bytes of DATA (one line) or BDAT (raw).
-    fn message_line(&mut self, ctx: &mut ParseCtx<'_, '_>, line: &[u8], full: &[u8]) {
+    /// One DATA line: `line`/`full` with the stuffed dot removed, `wire`
+    /// as the client sent it.
+    fn message_line(&mut self, ctx: &mut ParseCtx<'_, '_>, line: &[u8], full: &[u8], wire: &[u8]) {
         let cfg = &self.cfg.mime;
         if let Some(m) = self.tx.as_mut().and_then(|t| t.mime.as_mut()) {
-            m.line(cfg, line, full);
+            m.wire_line(cfg, line, full, wire);
         }
         if let Some(r) = self.raw.as_mut() {
             r.append_raw(full);
@@ -297,7 +299,7 @@ impl SmtpState {
                     } else {
                         (line, full)
                     };
-                    self.message_line(ctx, l, f);
+                    self.message_line(ctx, l, f, full);
                 }
             }
             Mode::Command => self.command(ctx, line),

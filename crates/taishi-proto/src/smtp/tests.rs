@@ -203,6 +203,33 @@ Content-Disposition: attachment; filename=t.txt\r\n\r\nline1\r\nline2\r\n--B--\r
     assert_eq!(m.done_files[0].head, b"line1\r\nline2");
 }
 
+/// An encapsulated message (`message/rfc822`) is parsed as a message: its
+/// own headers name its attachment, and the enclosing entity's name and
+/// transfer encoding (base64, not allowed there) do not apply.
+#[test]
+fn encapsulated_message_names_its_own_attachment() {
+    let cfg = MimeConfig::default();
+    let mut m = Mime::new(&cfg);
+    let msg = b"From: a@b\r\n\
+Content-Type: message/rfc822\r\n\
+Content-Transfer-Encoding: base64\r\n\
+Content-Disposition: attachment; filename=\"innocent.txt\"\r\n\
+\r\n\
+From: c@d\r\n\
+Content-Type: application/octet-stream\r\n\
+Content-Disposition: attachment; filename=\"malware.exe\"\r\n\
+\r\n\
+PAYLOAD\r\n";
+    feed(&mut m, &cfg, msg);
+    // The main headers stay the outer message's.
+    assert_eq!(m.header(b"from"), Some(&b"a@b"[..]));
+    assert_eq!(m.attachments, vec![b"malware.exe".to_vec()]);
+    assert_eq!(m.done_files.len(), 1);
+    let f = &m.done_files[0];
+    assert_eq!(f.name, b"malware.exe");
+    assert_eq!((f.closed, f.head.as_slice()), (true, &b"PAYLOAD"[..]));
+}
+
 #[test]
 fn long_filename_is_cut_and_flagged() {
     let cfg = MimeConfig::default();

@@ -45,6 +45,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[22],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &["hassh"],

@@ -46,6 +46,7 @@ pub const DEF: ProtoDef = ProtoDef {
     tcp_ports: &[443, 465, 636, 853, 993, 995, 8443],
     udp_ports: &[],
     default_enabled: true,
+    port_only: false,
     probe,
     new_parser,
     settings: &[

@@ -89,7 +89,19 @@ pub fn load_detect(
         set.skipped.len(),
         started.elapsed().as_secs_f64()
     );
-    if set.engine.needs_body_md5 {
+    // `body-md5: auto` (and no setting) hashes bodies when a rule reads the
+    // hash; an explicit `no` wins, as in Suricata, and such a rule then
+    // never matches.
+    let md5_off = config
+        .app_layer
+        .get("protocols.smtp.mime.body-md5")
+        .is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "no" | "false" | "off" | "0"
+            )
+        });
+    if set.engine.needs_body_md5 && !md5_off {
         config
             .set("app-layer.protocols.smtp.mime.body-md5", "yes")
             .context("turning on SMTP body hashing")?;

@@ -182,7 +182,7 @@ pub fn tx_alert_body(
     let mut body = Map::new();
     body.insert("alert".into(), alert_object(sig));
     body.insert("direction".into(), direction(dir).into());
-    for (k, v) in tx.log() {
+    for (k, v) in tx.alert_log() {
         body.entry(k).or_insert(v);
     }
     let files = tx.files(dir);

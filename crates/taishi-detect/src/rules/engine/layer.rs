@@ -461,7 +461,7 @@ impl TxHook for Hook<'_> {
     fn on_tx(&mut self, ctx: &mut ParseCtx<'_, '_>, tx: &dyn Transaction, part: TxPart) {
         self.s.tx_done = true;
         if !self.s.app_events.is_empty() && self.s.event_tx.is_none() {
-            self.s.event_tx = Some(tx.log());
+            self.s.event_tx = Some(tx.alert_log());
         }
         if *self.passed {
             return;
@@ -811,9 +811,9 @@ fn inspect_packet(
             continue;
         }
         if !sig.app_events.iter().all(|ev| {
-            s.app_events
-                .iter()
-                .any(|(p, n)| *n == ev.name && ev.proto.as_deref().is_none_or(|q| q == *p))
+            s.app_events.iter().any(|(p, n)| {
+                n.eq_ignore_ascii_case(&ev.name) && ev.proto.as_deref().is_none_or(|q| q == *p)
+            })
         }) {
             continue;
         }
