@@ -85,8 +85,7 @@ struct Capped {
 impl Write for Capped {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         self.out_total = self.out_total.saturating_add(data.len() as u64);
-        if self.out_total > self.limit && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
-        {
+        if is_bomb(self.out_total, self.in_total, self.limit) {
             self.over.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other(
                 "decompressed data past the bomb limit",
@@ -198,6 +197,12 @@ impl Layer {
     }
 }
 
+/// libhtp's bomb rule: `out` decoded bytes from `input` compressed ones
+/// are a bomb once past `limit` at a ratio above [`BOMB_RATIO`].
+fn is_bomb(out: u64, input: u64, limit: u64) -> bool {
+    out > limit && out > input.saturating_mul(BOMB_RATIO)
+}
+
 fn drain(v: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.extend_from_slice(v);
     v.clear();
@@ -283,19 +288,7 @@ impl Decoder {
             }
             return Some(event);
         }
-        let before = self.out_total;
-        self.out_total += out.len() as u64;
-        if self.out_total > self.bomb_limit
-            && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
-        {
-            // Keep what fits under the limit, drop the rest of the body.
-            self.stopped = true;
-            let room =
-                usize::try_from(self.bomb_limit.saturating_sub(before)).unwrap_or(usize::MAX);
-            out.truncate(room);
-            return Some(DecodeEvent::Bomb);
-        }
-        None
+        self.count_output(out)
     }
 
     /// The body ended: what the layers still hold (LZMA's window) is
@@ -327,11 +320,16 @@ impl Decoder {
             out.clear();
             return Some(self.failed(bomb));
         }
+        self.count_output(out)
+    }
+
+    /// Counts `out`, the decoded bytes of one step, against the bomb rule:
+    /// past it, keeps what fits under the limit and drops the rest of the
+    /// body.
+    fn count_output(&mut self, out: &mut Vec<u8>) -> Option<DecodeEvent> {
         let before = self.out_total;
         self.out_total += out.len() as u64;
-        if self.out_total > self.bomb_limit
-            && self.out_total > self.in_total.saturating_mul(BOMB_RATIO)
-        {
+        if is_bomb(self.out_total, self.in_total, self.bomb_limit) {
             self.stopped = true;
             let room =
                 usize::try_from(self.bomb_limit.saturating_sub(before)).unwrap_or(usize::MAX);

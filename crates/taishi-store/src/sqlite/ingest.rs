@@ -246,21 +246,18 @@ impl Writer<'_> {
                     }
                 };
             }
-            Event::Anomaly(e) => Common::of(e),
-            Event::App(e) => Common::of(e),
-            // A kind of event this store does not know yet: its line.
-            _ => {
-                scratch.clear();
-                event.write_json_line(scratch);
-                return self.line_bytes(scratch);
-            }
+            Event::Anomaly(e) => Some(Common::of(e)),
+            Event::App(e) => Some(Common::of(e)),
+            // A kind of event this store does not know yet.
+            _ => None,
         };
         scratch.clear();
         event.write_json_line(scratch);
-        if common.event_type == "alert" {
-            // Alerts take the slow path, as their lines do.
+        // Alerts take the slow path, as their lines do; so does a kind
+        // unknown here.
+        let Some(common) = common.filter(|c| c.event_type != "alert") else {
             return self.line_bytes(scratch);
-        }
+        };
         let Ok(line) = std::str::from_utf8(scratch.trim_ascii_end()) else {
             self.report.malformed += 1;
             return Ok(());
