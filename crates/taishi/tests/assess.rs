@@ -15,12 +15,7 @@ use serde_json::Value;
 
 /// The demo capture analysed into `db`, with its labels.
 fn demo_db(dir: &Path) -> (PathBuf, Value) {
-    let pcap = dir.join("demo.pcap");
-    ok(&taishi()
-        .args(["generate", "--scenario", "demo", "--seed", "7", "--out"])
-        .arg(&pcap)
-        .output()
-        .unwrap());
+    let pcap = demo_capture(dir);
     let labels: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("demo.labels.json")).unwrap())
             .unwrap();
@@ -502,12 +497,7 @@ fn typed_hand_over_stores_what_the_eve_lines_store() {
     use taishi_core::Store;
 
     let dir = tempfile::tempdir().unwrap();
-    let pcap = dir.path().join("demo.pcap");
-    ok(&taishi()
-        .args(["generate", "--scenario", "demo", "--seed", "5", "--out"])
-        .arg(&pcap)
-        .output()
-        .unwrap());
+    let pcap = demo_capture(dir.path());
     let run = |extra: &[&std::ffi::OsStr]| {
         ok(&taishi()
             .arg("analyze")

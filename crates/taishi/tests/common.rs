@@ -74,6 +74,25 @@ pub fn run_sv_case(dir: &Path, rules: bool, extra: &[&str]) -> Vec<serde_json::V
     read_eve(&eve)
 }
 
+/// The records of suricata-verify case `name` (see [`run_sv_case`]), or
+/// `None` when `test` is skipped because the corpus or the case is absent.
+pub fn sv_records(
+    test: &str,
+    name: &str,
+    rules: bool,
+    extra: &[&str],
+) -> Option<Vec<serde_json::Value>> {
+    sv_case(test, name).map(|dir| run_sv_case(&dir, rules, extra))
+}
+
+/// The alerts of rule `sid`.
+pub fn alerts_of(events: &[serde_json::Value], sid: u64) -> Vec<&serde_json::Value> {
+    of_type(events, "alert")
+        .into_iter()
+        .filter(|a| a["alert"]["signature_id"] == sid)
+        .collect()
+}
+
 /// Whether a command exists on PATH.
 pub fn have(cmd: &str) -> bool {
     Command::new("sh")

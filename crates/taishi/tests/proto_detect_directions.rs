@@ -21,13 +21,10 @@ fn mismatches(events: &[Value]) -> usize {
         .count()
 }
 
-fn run_case(test: &str, name: &str) -> Option<Vec<Value>> {
-    sv_case(test, name).map(|dir| run_sv_case(&dir, false, &[]))
-}
-
 #[test]
 fn an_http_client_answered_by_ssh_is_a_mismatch() {
-    let Some(events) = run_case("http_to_ssh_mismatch", "output-eve-anomaly-02") else {
+    let Some(events) = sv_records("http_to_ssh_mismatch", "output-eve-anomaly-02", false, &[])
+    else {
         return;
     };
     assert_eq!(mismatches(&events), 1);
@@ -37,7 +34,12 @@ fn an_http_client_answered_by_ssh_is_a_mismatch() {
 fn a_plain_http_session_is_no_mismatch() {
     // Requests and responses of one protocol: the response direction's
     // first bytes are HTTP too.
-    let Some(events) = run_case("http_no_mismatch", "filestore-v2.6-stream-depth") else {
+    let Some(events) = sv_records(
+        "http_no_mismatch",
+        "filestore-v2.6-stream-depth",
+        false,
+        &[],
+    ) else {
         return;
     };
     assert!(!of_type(&events, "http").is_empty());
@@ -49,7 +51,7 @@ fn a_plain_http_session_is_no_mismatch() {
 /// the server's protocol, as Suricata's does.
 #[test]
 fn the_flow_record_names_the_other_directions_protocol() {
-    let Some(events) = run_case("app_proto_tc", "proto-mismatch-http-ssh") else {
+    let Some(events) = sv_records("app_proto_tc", "proto-mismatch-http-ssh", false, &[]) else {
         return;
     };
     assert_eq!(mismatches(&events), 1);
@@ -69,7 +71,8 @@ fn the_flow_record_names_the_other_directions_protocol() {
 /// flow's `app_proto` is not asserted here.)
 #[test]
 fn a_non_http_connect_tunnel_changes_the_flows_protocol() {
-    let Some(events) = run_case("connect_tls", "http-connect--http-connect-tls") else {
+    let Some(events) = sv_records("connect_tls", "http-connect--http-connect-tls", false, &[])
+    else {
         return;
     };
     let http = of_type(&events, "http");
@@ -82,7 +85,12 @@ fn a_non_http_connect_tunnel_changes_the_flows_protocol() {
     assert_eq!(flows[0]["app_proto_orig"], "http");
     assert_eq!(mismatches(&events), 0);
     // A plain HTTP session has neither.
-    let Some(events) = run_case("connect_tls_plain", "filestore-v2.6-stream-depth") else {
+    let Some(events) = sv_records(
+        "connect_tls_plain",
+        "filestore-v2.6-stream-depth",
+        false,
+        &[],
+    ) else {
         return;
     };
     let flows = of_type(&events, "flow");

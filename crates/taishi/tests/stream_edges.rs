@@ -8,10 +8,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-fn run_case(test: &str, name: &str, extra: &[&str]) -> Option<Vec<Value>> {
-    sv_case(test, name).map(|dir| run_sv_case(&dir, false, extra))
-}
-
 fn stream_anomalies(events: &[Value], name: &str) -> usize {
     of_type(events, "anomaly")
         .iter()
@@ -29,7 +25,7 @@ fn signed_rst_followed_by_its_sender_talking_is_suspected_injection() {
         ("security-4710-01", "/ultrasurf.html"),
         ("security-4710-02", "/"),
     ] {
-        let Some(events) = run_case("signed_rst", case, &[]) else {
+        let Some(events) = sv_records("signed_rst", case, false, &[]) else {
             return;
         };
         let http = of_type(&events, "http");
@@ -50,9 +46,10 @@ fn signed_rst_followed_by_its_sender_talking_is_suspected_injection() {
 /// without midstream) no session is made, as in Suricata.
 #[test]
 fn server_side_only_session_is_picked_up_under_async_oneside() {
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "async_oneside",
         "http-async-srv",
+        false,
         &["--set", "stream.async-oneside=true"],
     ) else {
         return;
@@ -64,7 +61,7 @@ fn server_side_only_session_is_picked_up_under_async_oneside() {
     // nothing of that stream followed.
     assert_eq!(stream_anomalies(&events, "stream.reassembly_seq_gap"), 0);
 
-    let Some(events) = run_case("async_oneside_off", "http-async-srv", &[]) else {
+    let Some(events) = sv_records("async_oneside_off", "http-async-srv", false, &[]) else {
         return;
     };
     assert!(of_type(&events, "http").is_empty());
@@ -76,9 +73,10 @@ fn server_side_only_session_is_picked_up_under_async_oneside() {
 /// response and the flow is not `failed`.
 #[test]
 fn ack_of_never_seen_bytes_does_not_fail_detection() {
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "ack_unseen",
         "stream-async--http--stream-async-6063-srv-02",
+        false,
         &["--set", "stream.midstream=true"],
     ) else {
         return;

@@ -11,27 +11,16 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Runs case `name` with its rules and `extra` options.
-fn run_case(test: &str, name: &str, extra: &[&str]) -> Option<Vec<Value>> {
-    sv_case(test, name).map(|dir| run_sv_case(&dir, true, extra))
-}
-
-fn alerts_of(events: &[Value], sid: u64) -> Vec<&Value> {
-    of_type(events, "alert")
-        .into_iter()
-        .filter(|a| a["alert"]["signature_id"] == sid)
-        .collect()
-}
-
 #[test]
 fn tcpv4_csum_invalid_finds_the_offloaded_segments_whatever_the_stream_setting() {
     // The client's SYN and its request were captured before NIC offload
     // filled their checksums; everything else is right.
     for validation in ["yes", "no"] {
         let set = format!("stream.checksum-validation={validation}");
-        let Some(events) = run_case(
+        let Some(events) = sv_records(
             "tcpv4_csum",
             "detect-chksum-01",
+            true,
             &["--set", "checksum-checks=auto", "--set", &set],
         ) else {
             return;
@@ -51,7 +40,7 @@ fn tcpv4_csum_invalid_finds_the_offloaded_segments_whatever_the_stream_setting()
 fn checksum_keywords_take_every_checksum_as_valid_under_checksum_checks_none() {
     // Suricata's `-k none` marks packets' checksums as not to be trusted:
     // `invalid` never matches then.
-    let Some(events) = run_case("csum_none", "detect-chksum-01", &[]) else {
+    let Some(events) = sv_records("csum_none", "detect-chksum-01", true, &[]) else {
         return;
     };
     assert!(alerts_of(&events, 1).is_empty());
@@ -60,7 +49,7 @@ fn checksum_keywords_take_every_checksum_as_valid_under_checksum_checks_none() {
 #[test]
 fn an_unknown_ip_protocol_raises_its_decoder_event_and_records_carry_ip_v() {
     // One IPv4 packet of protocol 253 (reserved for experiments).
-    let Some(events) = run_case("unknown_proto", "bug-7146", &[]) else {
+    let Some(events) = sv_records("unknown_proto", "bug-7146", true, &[]) else {
         return;
     };
     let alerts = alerts_of(&events, 1);
@@ -83,7 +72,7 @@ fn an_unknown_ip_protocol_raises_its_decoder_event_and_records_carry_ip_v() {
 fn decoder_anomalies_carry_the_frames_mac_addresses() {
     // The third packet's IPv4 options are malformed: an option runs past
     // the header, and the header is not padded out.
-    let Some(events) = run_case("anomaly_ether", "bug-7414-decoder-event-01", &[]) else {
+    let Some(events) = sv_records("anomaly_ether", "bug-7414-decoder-event-01", true, &[]) else {
         return;
     };
     let anomalies = of_type(&events, "anomaly");
@@ -112,7 +101,8 @@ fn app_layer_protocol_modes_read_each_directions_protocol_once_decided() {
     // bytes are HTTP, the server's SSH. The rule has only protocol
     // conditions (Suricata's "PD-only"): it looks at the packet where the
     // server's protocol was decided, not at every server packet after.
-    let Some(events) = run_case("alproto_modes", "detect-app-layer-protocol-05", &[]) else {
+    let Some(events) = sv_records("alproto_modes", "detect-app-layer-protocol-05", true, &[])
+    else {
         return;
     };
     let alerts = alerts_of(&events, 1);
@@ -129,7 +119,7 @@ fn every_tunnel_layer_is_a_packet_to_the_rules_and_pass_rules_come_first() {
     // Geneve (UDP 6081) carrying Ethernet, IPv4 and GRE, carrying an
     // IPv4/TCP HTTP session: 12 frames. `pass udp ... 6081` comes after
     // `alert udp ... 6081` in the file and still silences the outer flow.
-    let Some(events) = run_case("tunnel_layers", "bug-6402-01", &[]) else {
+    let Some(events) = sv_records("tunnel_layers", "bug-6402-01", true, &[]) else {
         return;
     };
     let count = |sid, proto: &str| {
@@ -161,7 +151,7 @@ fn every_tunnel_layer_is_a_packet_to_the_rules_and_pass_rules_come_first() {
 fn dhcp_is_recognised_by_its_bootp_header_and_cookie() {
     // A DHCP discover from 0.0.0.0:68 to the broadcast address among
     // Teredo, DNS and HTTP traffic.
-    let Some(events) = run_case("dhcp", "decode-teredo-01", &[]) else {
+    let Some(events) = sv_records("dhcp", "decode-teredo-01", true, &[]) else {
         return;
     };
     let dhcp: Vec<_> = of_type(&events, "flow")

@@ -10,24 +10,12 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Runs case `name` with `extra` options (and its rules when `rules`).
-fn run_case(test: &str, name: &str, rules: bool, extra: &[&str]) -> Option<Vec<Value>> {
-    sv_case(test, name).map(|dir| run_sv_case(&dir, rules, extra))
-}
-
-fn alerts_of(events: &[Value], sid: u64) -> Vec<&Value> {
-    of_type(events, "alert")
-        .into_iter()
-        .filter(|a| a["alert"]["signature_id"] == sid)
-        .collect()
-}
-
 #[test]
 fn a_tcp_query_with_16k_names_on_port_1053_is_dns_and_its_names_are_cut() {
     // One 16,332-byte segment carries the start of a 16,773-byte message
     // whose first name alone is 7,764 bytes: more than the detection
     // buffer holds, and more than the buffer's share of the segment.
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "truncated_rname",
         "dns--dns-truncated-rname",
         true,
@@ -51,7 +39,7 @@ fn a_tcp_query_with_16k_names_on_port_1053_is_dns_and_its_names_are_cut() {
 
 #[test]
 fn an_app_layer_event_alert_carries_its_transaction() {
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "corrupt_additionals",
         "dns--dns-corrupt-additionals",
         true,
@@ -69,7 +57,7 @@ fn an_app_layer_event_alert_carries_its_transaction() {
 
 #[test]
 fn protocol_records_carry_the_macs_of_their_direction() {
-    let Some(events) = run_case("mac_eve", "mac-eve-single", false, &[]) else {
+    let Some(events) = sv_records("mac_eve", "mac-eve-single", false, &[]) else {
         return;
     };
     let dns = of_type(&events, "dns");
@@ -77,7 +65,7 @@ fn protocol_records_carry_the_macs_of_their_direction() {
     assert_eq!(dns[0]["ether"]["src_mac"], "f8:59:71:a9:05:60");
     assert_eq!(dns[0]["ether"]["dest_mac"], "0c:c4:7a:ac:83:d7");
     // Two queries and their answers: each record has its own packet's MACs.
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "mac_eve_both_ways",
         "dns--dns-udp-double-request-response",
         false,
@@ -104,7 +92,7 @@ fn a_decode_anomaly_carries_its_frames_ethernet_header() {
     // One frame of ethertype 0xfbb7: no IP, so no addresses, but the
     // ether object says what the frame claimed to carry (host order, as
     // Suricata 8.0.2 has it).
-    let Some(events) = run_case("unknown_ethertype", "decode-unknown-2", false, &[]) else {
+    let Some(events) = sv_records("unknown_ethertype", "decode-unknown-2", false, &[]) else {
         return;
     };
     let anomalies = of_type(&events, "anomaly");
@@ -118,7 +106,7 @@ fn a_decode_anomaly_carries_its_frames_ethernet_header() {
 
 #[test]
 fn every_addressed_record_says_its_ip_version() {
-    let Some(events) = run_case("ip_v", "bug-4877", true, &[]) else {
+    let Some(events) = sv_records("ip_v", "bug-4877", true, &[]) else {
         return;
     };
     // The pipeline's own records (behavioural alerts aside, which are
@@ -131,7 +119,7 @@ fn every_addressed_record_says_its_ip_version() {
     for e in addressed {
         assert_eq!(e["ip_v"], 4, "{e}");
     }
-    let Some(events) = run_case("ip_v6", "netflow_compress_ipv6", false, &[]) else {
+    let Some(events) = sv_records("ip_v6", "netflow_compress_ipv6", false, &[]) else {
         return;
     };
     let flows = of_type(&events, "flow");
@@ -143,7 +131,7 @@ fn every_addressed_record_says_its_ip_version() {
 fn icmp_flows_are_keyed_by_type_and_tunnel_depth() {
     // An echo request and a reply sent the same way, once bare and once
     // inside IPv6: four flows of one packet each, as Suricata 8 has it.
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "tunnel_icmp",
         "flow-pkt-recursion--ids-tunnel-pkt-flows-recursion-included",
         false,
@@ -161,7 +149,7 @@ fn icmp_flows_are_keyed_by_type_and_tunnel_depth() {
         assert_eq!(f["flow"]["pkts_toclient"], 0);
     }
     // A request answered the other way is one flow.
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "middleware_icmp",
         "flow-pkt-recursion--ids-middleware-pkt-flows-recursion-included",
         false,

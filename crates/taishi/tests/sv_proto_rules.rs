@@ -8,25 +8,13 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
-
-/// Runs case `name` with its rules and `extra` options.
-fn run_case(test: &str, name: &str, extra: &[&str]) -> Option<Vec<Value>> {
-    sv_case(test, name).map(|dir| run_sv_case(&dir, true, extra))
-}
-
-fn alerts_of(events: &[Value], sid: u64) -> Vec<&Value> {
-    of_type(events, "alert")
-        .into_iter()
-        .filter(|a| a["alert"]["signature_id"] == sid)
-        .collect()
-}
 
 #[test]
 fn ftp_reply_received_skips_the_greeting() {
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "ftp_reply_received",
         "detect-ftp--ftp-reply-received-01",
+        true,
         &[],
     ) else {
         return;
@@ -43,7 +31,7 @@ fn ftp_reply_received_skips_the_greeting() {
 
 #[test]
 fn an_ftp_reply_too_long_raises_its_lower_case_event_rule() {
-    let Some(events) = run_case("ftp_too_long", "ftp--ftp-too-long-response", &[]) else {
+    let Some(events) = sv_records("ftp_too_long", "ftp--ftp-too-long-response", true, &[]) else {
         return;
     };
     // `app-layer-event:ftp.response_command_too_long` with flow:to_client.
@@ -65,7 +53,7 @@ fn dnp3_fragments_past_63_times_255_octets_raise_too_long_reassembly() {
         "dnp3--dnp3-too-long-reassembly-request",
         "dnp3--dnp3-too-long-reassembly-response",
     ] {
-        let Some(events) = run_case("dnp3_too_long", case, &opts) else {
+        let Some(events) = sv_records("dnp3_too_long", case, true, &opts) else {
             return;
         };
         let alerts = alerts_of(&events, 2270007);
@@ -81,9 +69,10 @@ fn dnp3_fragments_past_63_times_255_octets_raise_too_long_reassembly() {
 
 #[test]
 fn dnp3_alerts_nest_the_response_as_suricata_does() {
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "dnp3_ind",
         "dnp3--dnp3-ind-keyword",
+        true,
         &["--set", "app-layer.protocols.dnp3.detection-ports.dp=20000"],
     ) else {
         return;
@@ -107,7 +96,7 @@ fn dnp3_alerts_nest_the_response_as_suricata_does() {
 
 #[test]
 fn modbus_is_detected_only_on_its_port() {
-    let Some(events) = run_case("modbus_port", "modbus", &[]) else {
+    let Some(events) = sv_records("modbus_port", "modbus", true, &[]) else {
         return;
     };
     // 10.0.0.8 connects from port 502 to port 4446 and sends MBAP
@@ -149,7 +138,12 @@ fn smtp_body_md5_is_taken_over_the_body_as_sent() {
             },
         ]
     };
-    let Some(events) = run_case("smtp_body_md5", "detect-email-body_md5", &opts("auto")) else {
+    let Some(events) = sv_records(
+        "smtp_body_md5",
+        "detect-email-body_md5",
+        true,
+        &opts("auto"),
+    ) else {
         return;
     };
     let smtp = of_type(&events, "smtp");
@@ -157,7 +151,8 @@ fn smtp_body_md5_is_taken_over_the_body_as_sent() {
     assert_eq!(smtp[0]["email"]["body_md5"], md5);
     assert_eq!(alerts_of(&events, 1).len(), 1);
     // `body-md5: no` wins over a rule that reads the hash.
-    let Some(events) = run_case("smtp_body_md5", "detect-email-body_md5", &opts("no")) else {
+    let Some(events) = sv_records("smtp_body_md5", "detect-email-body_md5", true, &opts("no"))
+    else {
         return;
     };
     let smtp = of_type(&events, "smtp");
@@ -168,9 +163,10 @@ fn smtp_body_md5_is_taken_over_the_body_as_sent() {
 
 #[test]
 fn an_lzma_body_is_decoded_for_file_data() {
-    let Some(events) = run_case(
+    let Some(events) = sv_records(
         "http_lzma",
         "http-evader--http-evader-116-lzma",
+        true,
         &[
             "--set",
             "app-layer.protocols.http.libhtp.default-config.lzma-enabled=yes",
@@ -189,7 +185,12 @@ fn an_lzma_body_is_decoded_for_file_data() {
 
 #[test]
 fn an_attachment_inside_an_encapsulated_message_is_a_file() {
-    let Some(events) = run_case("smtp_encap", "mime--smtp-mime-encap-8649-combined", &[]) else {
+    let Some(events) = sv_records(
+        "smtp_encap",
+        "mime--smtp-mime-encap-8649-combined",
+        true,
+        &[],
+    ) else {
         return;
     };
     let files = of_type(&events, "fileinfo");

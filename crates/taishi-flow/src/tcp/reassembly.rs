@@ -508,6 +508,16 @@ mod tests {
         E(&'static str),
     }
 
+    /// Appends what the stream hands on to `got` as text: the data, and
+    /// `<gap N>` for a skipped hole (events are left out).
+    fn record(got: &mut Vec<String>, o: Out<'_>) {
+        match o {
+            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
+            Out::Gap(n) => got.push(format!("<gap {n}>")),
+            Out::Event(_) => {}
+        }
+    }
+
     fn rs() -> Reassembler {
         Reassembler {
             depth: 0,
@@ -717,13 +727,7 @@ mod tests {
         let mut s = Stream::default();
         s.start(101);
         let mut got = Vec::new();
-        let mut push = |o: Out<'_>| {
-            if let Out::Data(d) = o {
-                got.push(String::from_utf8_lossy(d).into_owned())
-            } else if let Out::Gap(n) = o {
-                got.push(format!("<gap {n}>"))
-            }
-        };
+        let mut push = |o: Out<'_>| record(&mut got, o);
         s.on_segment(101, b"abc", &mut r, &mut push);
         s.on_segment(110, b"xyz", &mut r, &mut push);
         // Receiver acknowledges everything up to 113: 104..110 was lost.
@@ -747,11 +751,7 @@ mod tests {
         let mut s = Stream::default();
         s.start(1);
         let mut got = Vec::new();
-        let mut push = |o: Out<'_>| match o {
-            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
-            Out::Gap(n) => got.push(format!("<gap {n}>")),
-            Out::Event(_) => {}
-        };
+        let mut push = |o: Out<'_>| record(&mut got, o);
         s.on_ack(397, &mut r, &mut push);
         assert_eq!(s.acked(), 396);
         s.on_ack(398, &mut r, &mut push);
@@ -761,11 +761,7 @@ mod tests {
 
         // The acknowledged bytes went missing, then data after them came.
         let mut got = Vec::new();
-        let mut push = |o: Out<'_>| match o {
-            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
-            Out::Gap(n) => got.push(format!("<gap {n}>")),
-            Out::Event(_) => {}
-        };
+        let mut push = |o: Out<'_>| record(&mut got, o);
         let mut s = Stream::default();
         s.start(101);
         s.on_segment(101, b"abc", &mut r, &mut push);
@@ -784,11 +780,7 @@ mod tests {
         let mut s = Stream::default();
         s.start(101);
         let mut got = Vec::new();
-        let mut push = |o: Out<'_>| match o {
-            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
-            Out::Gap(n) => got.push(format!("<gap {n}>")),
-            Out::Event(_) => {}
-        };
+        let mut push = |o: Out<'_>| record(&mut got, o);
         s.on_segment(101, b"abc", &mut r, &mut push);
         // 104..110 lost, 110..113 buffered, then an ACK up to 200.
         s.on_segment(110, b"xyz", &mut r, &mut push);
@@ -808,11 +800,7 @@ mod tests {
         let mut s = Stream::default();
         s.start(101);
         let mut got = Vec::new();
-        let mut push = |o: Out<'_>| match o {
-            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
-            Out::Gap(n) => got.push(format!("<gap {n}>")),
-            Out::Event(_) => {}
-        };
+        let mut push = |o: Out<'_>| record(&mut got, o);
         s.on_segment(101, b"abc", &mut r, &mut push);
         // 104..110 lost; the receiver acknowledges up to 106 only.
         s.on_segment(110, b"xyz", &mut r, &mut push);
@@ -830,11 +818,7 @@ mod tests {
         let mut s = Stream::default();
         s.start(101);
         let mut got = Vec::new();
-        let mut push = |o: Out<'_>| match o {
-            Out::Data(d) => got.push(String::from_utf8_lossy(d).into_owned()),
-            Out::Gap(n) => got.push(format!("<gap {n}>")),
-            Out::Event(_) => {}
-        };
+        let mut push = |o: Out<'_>| record(&mut got, o);
         s.on_segment(101, b"abc", &mut r, &mut push);
         s.on_segment(110, b"xyz", &mut r, &mut push);
         s.finish(&mut r, &mut push);
