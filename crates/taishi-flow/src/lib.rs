@@ -19,6 +19,7 @@ pub mod applayer;
 pub mod community_id;
 pub mod flow;
 pub mod key;
+mod slab;
 pub mod tcp;
 pub mod testing;
 mod worker;

@@ -2,7 +2,8 @@
 //!
 //! # Layout
 //!
-//! Flows live in a slab (`Vec` of slots, freed slots reused) and a
+//! Flows live in a slab (fixed-size chunks of slots that never move,
+//! freed slots reused; see [`crate::slab`]) and a
 //! `hashbrown::HashTable` maps a key's hash to a slot index, so a lookup is
 //! one hash, one probe and one key compare, and a new flow allocates only
 //! when the slab grows. The table's hasher is foldhash with a per-worker
@@ -56,6 +57,7 @@ use crate::applayer::{AppLayer, Direction, FlowView, NoApp};
 use crate::community_id::community_id;
 use crate::flow::{Flow, FlowMeta, FlowState};
 use crate::key::{FlowKey, Side, flow_id, has_ports};
+use crate::slab::ChunkedSlab;
 use crate::tcp::reassembly::{Out, Reassembler};
 use crate::tcp::{Pickup, TcpSession, TcpState, TcpStats};
 
@@ -119,7 +121,7 @@ pub struct FlowWorker<A: AppLayer = NoApp> {
     timeouts: [u64; LISTS],
     table: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
-    slots: Vec<Slot<A::State>>,
+    slots: ChunkedSlab<Slot<A::State>>,
     free: Vec<u32>,
     heads: [u32; LISTS],
     tails: [u32; LISTS],
@@ -187,7 +189,7 @@ impl<A: AppLayer> FlowWorker<A> {
             timeouts,
             table: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
-            slots: Vec::new(),
+            slots: ChunkedSlab::default(),
             free: Vec::new(),
             heads: [NIL; LISTS],
             tails: [NIL; LISTS],
@@ -510,12 +512,6 @@ impl<A: AppLayer> FlowWorker<A> {
                 if self.slots.len() >= self.max_slots {
                     return None;
                 }
-                if self.slots.len() == self.slots.capacity() {
-                    // Grow in steps that never overshoot the memcap.
-                    let room = self.max_slots - self.slots.len();
-                    self.slots
-                        .reserve_exact(self.slots.len().clamp(1024, 1 << 20).min(room));
-                }
                 self.slots.push(Slot {
                     flow,
                     prev: NIL,
@@ -524,8 +520,7 @@ impl<A: AppLayer> FlowWorker<A> {
                     list_sec: 0,
                     hash,
                     live: true,
-                });
-                (self.slots.len() - 1) as u32
+                }) as u32
             }
         };
         let slots = &self.slots;
