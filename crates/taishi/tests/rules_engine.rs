@@ -111,6 +111,47 @@ fn shipped_demo_rules_alert_on_the_demo_traffic() {
     }
 }
 
+/// TCP flows of `eve` with a SYN seen, per destination port.
+fn syn_flows_by_port(eve: &Path) -> BTreeMap<u64, u64> {
+    let mut out = BTreeMap::new();
+    for line in std::fs::read_to_string(eve).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["event_type"] == "flow" && v["proto"] == "TCP" && v["tcp"]["syn"] == true {
+            *out.entry(v["dest_port"].as_u64().unwrap()).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn header_only_rules_are_filed_by_port_and_still_meet_every_packet_of_their_ports() {
+    // Rules without content are indexed by their narrow ports (as Suricata's
+    // port groups do), so a packet meets only its ports' rules; each must
+    // still fire on every packet it should, from either port side.
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = demo_capture(dir.path());
+    let rules = dir.path().join("t.rules");
+    std::fs::write(
+        &rules,
+        r#"alert tcp any any -> any 22 (msg:"SYN to SSH"; flags:S; sid:1;)
+alert tcp any 22 -> any any (msg:"SYN-ACK from SSH"; flags:SA; sid:2;)
+alert tcp any any -> any 1:1000 (msg:"SYN to a low port (a wide set: any-port group)"; flags:S; sid:3;)
+alert tcp any any -> any 22 (msg:"SYN with payload"; flags:S; dsize:>0; sid:4;)
+"#,
+    )
+    .unwrap();
+    let got = alerts(&pcap, &rules);
+    let syn = syn_flows_by_port(&dir.path().join("eve.json"));
+    let to_ssh = syn.get(&22).copied().unwrap_or(0);
+    assert!(to_ssh > 10, "the demo's SSH clients: {syn:?}");
+    assert_eq!(got.get(&1), Some(&to_ssh), "{got:?}");
+    assert_eq!(got.get(&2), Some(&to_ssh), "{got:?}");
+    let low: u64 = syn.range(1..=1000).map(|(_, n)| n).sum();
+    // At least one SYN per flow; retransmitted SYNs alert again.
+    assert!(got.get(&3).copied().unwrap_or(0) >= low, "{got:?} vs {low}");
+    assert_eq!(got.get(&4), None);
+}
+
 #[test]
 fn capitals_on_the_lower_cased_host_buffer_are_refused_as_suricata_does() {
     let dir = tempfile::tempdir().unwrap();

@@ -709,9 +709,12 @@ fn inspect_packet(
     let ip_proto = pkt.ip_proto();
     let group = &engine.packet[ip_proto.map_or(3, class_of)];
     next_generation(s);
-    for &i in &group.headers {
-        push_cand(s, i);
-    }
+    let (a, b) = pkt.ports();
+    group.headers.for_ports(a, b, |pf| {
+        for &i in pf.always() {
+            push_cand(s, i);
+        }
+    });
     let (src, dst) = pkt
         .addrs()
         .unwrap_or((IpAddr::from([0u8; 4]), IpAddr::from([0u8; 4])));

@@ -45,8 +45,9 @@ pub(crate) struct PacketGroup {
     /// Packet-only rules any payload length may match (few: their small
     /// automaton scans fast).
     pub packet_only_unbounded: PortedPrefilter,
-    /// Rules without payload matches: run on every packet.
-    pub headers: Vec<u32>,
+    /// Rules without payload matches, filed by port as the payload rules
+    /// are: a packet meets the any-port ones and those of its ports.
+    pub headers: PortedPrefilter,
     /// IP-only rules, run on the first packet of each flow direction.
     pub ip_only: iponly::IpOnlyIndex,
 }
@@ -109,6 +110,7 @@ impl Engine {
         let mut packet_b: [PortedBuilder; CLASSES] = Default::default();
         let mut packet_only_b: [PortedBuilder; CLASSES] = Default::default();
         let mut unbounded_b: [PortedBuilder; CLASSES] = Default::default();
+        let mut headers_b: [PortedBuilder; CLASSES] = Default::default();
         // Per class: the longest payload a bounded packet-only rule can match.
         let mut max_b: [u64; CLASSES] = [0; CLASSES];
         let mut packet: [PacketGroup; CLASSES] = Default::default();
@@ -126,7 +128,7 @@ impl Engine {
         for s in &sigs {
             match s.kind {
                 Kind::Packet => {
-                    for (c, group) in packet.iter_mut().enumerate() {
+                    for c in 0..CLASSES {
                         if let Some(p) = s.ip_proto
                             && class_of(p) != c
                         {
@@ -155,7 +157,7 @@ impl Engine {
                                     }
                                 }
                             }
-                            None => group.headers.push(s.num),
+                            None => headers_b[c].add(s.num, None, &s.sport, &s.dport),
                         }
                     }
                 }
@@ -211,8 +213,10 @@ impl Engine {
             .into_iter()
             .zip(packet_only_b)
             .zip(unbounded_b)
+            .zip(headers_b)
             .zip(ip_only_b);
-        for (c, (((b, po), un), ip)) in builders.enumerate() {
+        for (c, ((((b, po), un), hd), ip)) in builders.enumerate() {
+            packet[c].headers = hd.build();
             packet[c].payload = b.build();
             packet[c].packet_only = po.build();
             packet[c].packet_only_max = max_b[c];

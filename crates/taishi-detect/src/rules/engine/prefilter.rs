@@ -154,8 +154,12 @@ const NARROW_PORTS: u32 = 16;
 #[derive(Debug, Default)]
 pub struct PortedPrefilter {
     any: Prefilter,
-    by_port: HashMap<u16, Prefilter>,
+    /// Looked up for every packet and stream chunk, so foldhash rather
+    /// than the default SipHash.
+    by_port: PortMap<Prefilter>,
 }
+
+type PortMap<V> = hashbrown::HashMap<u16, V, foldhash::fast::FixedState>;
 
 /// Builds a [`PortedPrefilter`].
 #[derive(Debug, Default)]
