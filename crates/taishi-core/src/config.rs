@@ -297,6 +297,13 @@ pub struct Config {
     /// API server (`taishi serve`) owns their meaning and validates them
     /// when it starts, so an unknown one is still an error naming the key.
     pub server: std::collections::BTreeMap<String, String>,
+    /// `detect.sgh-mpm-caching`: keep compiled prefilter databases on disk
+    /// and reuse them when the same rules are loaded again (Suricata 8's
+    /// key and default).
+    pub mpm_cache: bool,
+    /// `detect.sgh-mpm-caching-path`: where; default
+    /// [`crate::paths::cache_dir`]`/mpm`.
+    pub mpm_cache_path: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -329,6 +336,8 @@ impl Default for Config {
             stream_inline: false,
             stream_async_oneside: false,
             server: std::collections::BTreeMap::new(),
+            mpm_cache: true,
+            mpm_cache_path: None,
         }
     }
 }
@@ -523,6 +532,8 @@ impl Config {
                 }
             }
             "stats.interval" => self.stats_interval = secs()?,
+            "detect.sgh-mpm-caching" => self.mpm_cache = flag()?,
+            "detect.sgh-mpm-caching-path" => self.mpm_cache_path = Some(PathBuf::from(value)),
             // Suricata takes 0 (and anything above 256) as "use the default".
             "packet-alert-max" => {
                 self.packet_alert_max = match count()? {

@@ -75,6 +75,20 @@ unsafe extern "C" {
     fn hs_free_compile_error(error: *mut HsCompileError) -> c_int;
     fn hs_free_database(db: *mut HsDatabase) -> c_int;
     fn hs_database_size(db: *const HsDatabase, size: *mut usize) -> c_int;
+    fn hs_serialize_database(
+        db: *const HsDatabase,
+        bytes: *mut *mut c_char,
+        length: *mut usize,
+    ) -> c_int;
+    fn hs_deserialize_database(
+        bytes: *const c_char,
+        length: usize,
+        db: *mut *mut HsDatabase,
+    ) -> c_int;
+    /// The C library's `free`: Hyperscan allocates a serialized database
+    /// with its misc allocator, `malloc` unless `hs_set_misc_allocator` was
+    /// called, which Taishi never does.
+    fn free(ptr: *mut c_void);
     fn hs_alloc_scratch(db: *const HsDatabase, scratch: *mut *mut HsScratch) -> c_int;
     fn hs_clone_scratch(src: *const HsScratch, dest: *mut *mut HsScratch) -> c_int;
     fn hs_free_scratch(scratch: *mut HsScratch) -> c_int;
@@ -279,6 +293,54 @@ impl Database {
                 message.unwrap_or_else(|| format!("error {rc}")),
             )),
         }
+    }
+
+    /// The database as bytes that [`Database::deserialize`] takes back, on
+    /// a machine with the same Hyperscan version and CPU features; `None`
+    /// when Hyperscan could not allocate them.
+    pub(crate) fn serialize(&self) -> Option<Vec<u8>> {
+        let mut bytes: *mut c_char = std::ptr::null_mut();
+        let mut len = 0usize;
+        // SAFETY: `self.ptr` is a live database; `bytes` and `len` are valid
+        // out-pointers on our stack.
+        let rc = unsafe { hs_serialize_database(self.ptr.as_ptr(), &mut bytes, &mut len) };
+        let ptr = NonNull::new(bytes)?;
+        let out = (rc == HS_SUCCESS).then(|| {
+            // SAFETY: on success Hyperscan wrote `len` initialised bytes at
+            // `ptr`, which stay valid until we free them below.
+            unsafe { std::slice::from_raw_parts(ptr.as_ptr().cast::<u8>(), len) }.to_vec()
+        });
+        // SAFETY: `ptr` was allocated by Hyperscan's misc allocator (malloc,
+        // see `free` above), is owned by us and freed exactly once; the copy
+        // above no longer borrows it.
+        unsafe { free(ptr.as_ptr().cast()) };
+        out
+    }
+
+    /// A database from the bytes of [`Database::serialize`]. Hyperscan
+    /// checks them (magic, version, platform, CRC of the bytecode) and
+    /// refuses what it did not write for this machine; `max_len` is the
+    /// longest pattern of the set, which the caller knows.
+    pub(crate) fn deserialize(bytes: &[u8], max_len: usize) -> Option<Database> {
+        if !valid_platform() {
+            return None;
+        }
+        let mut db: *mut HsDatabase = std::ptr::null_mut();
+        // SAFETY: `bytes` is `bytes.len()` readable bytes borrowed for the
+        // call; `db` is a valid out-pointer on our stack. Hyperscan copies
+        // what it keeps into a database it allocates.
+        let rc = unsafe { hs_deserialize_database(bytes.as_ptr().cast(), bytes.len(), &mut db) };
+        let ptr = NonNull::new(db)?;
+        if rc != HS_SUCCESS {
+            // SAFETY: a database written alongside a failure is ours alone.
+            unsafe { hs_free_database(ptr.as_ptr()) };
+            return None;
+        }
+        Some(Database {
+            ptr,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            max_len: max_len.max(1),
+        })
     }
 
     /// Bytes of the compiled database.

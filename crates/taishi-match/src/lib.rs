@@ -36,8 +36,20 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 #[cfg(feature = "hyperscan")]
+pub mod cache;
+#[cfg(feature = "hyperscan")]
 #[allow(unsafe_code)] // FFI to libhs: the crate's one unsafe module, each block proved there.
 mod hs;
+
+/// Keeps compiled Hyperscan databases in `dir` and reuses them when the
+/// same pattern set is built again (see [`cache`]); without the
+/// `hyperscan` feature there is nothing to keep and this does nothing.
+pub fn set_cache_dir(dir: std::path::PathBuf) {
+    #[cfg(feature = "hyperscan")]
+    cache::set_dir(dir);
+    #[cfg(not(feature = "hyperscan"))]
+    let _ = dir;
+}
 
 /// A multi-pattern engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,9 +290,12 @@ fn build_ac(patterns: &[&[u8]]) -> Result<AhoCorasick, BuildError> {
 
 #[cfg(feature = "hyperscan")]
 fn build_hs(patterns: &[&[u8]]) -> Result<Engine, String> {
-    hs::Database::compile(patterns)
-        .map(Engine::Hs)
-        .map_err(|e| e.0)
+    if let Some(db) = cache::load(patterns) {
+        return Ok(Engine::Hs(db));
+    }
+    let db = hs::Database::compile(patterns).map_err(|e| e.0)?;
+    cache::store(patterns, &db);
+    Ok(Engine::Hs(db))
 }
 
 #[cfg(not(feature = "hyperscan"))]

@@ -152,6 +152,72 @@ alert tcp any any -> any 22 (msg:"SYN with payload"; flags:S; dsize:>0; sid:4;)
     assert_eq!(got.get(&4), None);
 }
 
+/// Runs `taishi analyze` of `capture` with `rules` and the cache folder
+/// `cache` (`XDG_CACHE_HOME`), plus `extra` arguments; the alerts' sids.
+fn alerts_with_cache(capture: &Path, rules: &Path, cache: &Path, extra: &[&str]) -> Vec<u64> {
+    let eve = cache.with_extension("eve.json");
+    let o = taishi()
+        .env("XDG_CACHE_HOME", cache)
+        .arg("analyze")
+        .arg(capture)
+        .arg("--rules")
+        .arg(rules)
+        .arg("--eve")
+        .arg(&eve)
+        .arg("--no-progress")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut sids: Vec<u64> = std::fs::read_to_string(&eve)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["event_type"] == "alert")
+        .map(|v| v["alert"]["signature_id"].as_u64().unwrap())
+        .collect();
+    sids.sort_unstable();
+    sids
+}
+
+fn cache_files(cache: &Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(cache.join("taishi/mpm")) {
+        Ok(d) => d.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn compiled_prefilters_are_cached_reused_and_rebuilt_when_damaged() {
+    if std::env::var("TAISHI_MPM_ALGO").is_ok_and(|v| v == "ac") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = demo_capture(dir.path());
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/taishi-demo.rules");
+    let cache = dir.path().join("cache");
+    let cold = alerts_with_cache(&pcap, &rules, &cache, &[]);
+    assert!(!cold.is_empty());
+    let files = cache_files(&cache);
+    assert!(!files.is_empty(), "nothing cached");
+    let sizes: Vec<u64> = files.iter().map(|f| f.metadata().unwrap().len()).collect();
+    // Warm: the same alerts from the cached databases.
+    assert_eq!(alerts_with_cache(&pcap, &rules, &cache, &[]), cold);
+    // Damaged files are compiled again and rewritten, never trusted.
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        std::fs::write(f, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    assert_eq!(alerts_with_cache(&pcap, &rules, &cache, &[]), cold);
+    let again: Vec<u64> = files.iter().map(|f| f.metadata().unwrap().len()).collect();
+    assert_eq!(again, sizes);
+    // Turned off, nothing is written.
+    let off = dir.path().join("off");
+    let set = ["--set", "detect.sgh-mpm-caching=no"];
+    assert_eq!(alerts_with_cache(&pcap, &rules, &off, &set), cold);
+    assert!(cache_files(&off).is_empty());
+}
+
 #[test]
 fn capitals_on_the_lower_cased_host_buffer_are_refused_as_suricata_does() {
     let dir = tempfile::tempdir().unwrap();

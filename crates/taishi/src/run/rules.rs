@@ -63,6 +63,7 @@ pub fn load_detect(
         });
     }
     let started = Instant::now();
+    use_mpm_cache(config);
     let mut opts = load_options(&args.rules, &args.vars)?;
     // Variables of the configuration file (`vars.address-groups.*`) come
     // before those given with --var.
@@ -243,8 +244,22 @@ fn skip_reason(s: &taishi_detect::rules::engine::SkippedRule) -> String {
     }
 }
 
+/// Turns on the cache of compiled prefilter databases as `config` says
+/// (`detect.sgh-mpm-caching`, on by default, in the cache folder).
+fn use_mpm_cache(config: &Config) {
+    if config.mpm_cache
+        && let Some(dir) = config
+            .mpm_cache_path
+            .clone()
+            .or_else(|| taishi_core::paths::cache_dir().map(|d| d.join("mpm")))
+    {
+        taishi_match::set_cache_dir(dir);
+    }
+}
+
 /// Runs `taishi rules check`.
 pub fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
+    use_mpm_cache(&Config::default());
     let started = Instant::now();
     let set =
         RuleSet::load(&load_options(&args.paths, &args.vars)?).map_err(|e| anyhow::anyhow!(e))?;
