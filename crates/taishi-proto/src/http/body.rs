@@ -561,6 +561,22 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Before the first bytes of a body whose length the message announced
+/// (`remaining`), sizes its inspection buffer for all of it that will be
+/// kept, so it is allocated once instead of doubling towards its size
+/// (copying the body each time, and leaving up to half the capacity
+/// unused while thousands of flows hold bodies at once). The
+/// announcement is the peer's word: the reservation never passes
+/// `limit`, nor 1 MiB when the limit is off.
+pub fn reserve_announced(buf: &mut Vec<u8>, remaining: u64, limit: u64) {
+    const UNLIMITED_HINT: u64 = 1 << 20;
+    if buf.capacity() != 0 {
+        return;
+    }
+    let cap = if limit == 0 { UNLIMITED_HINT } else { limit };
+    buf.reserve_exact(usize::try_from(remaining.min(cap)).unwrap_or(0));
+}
+
 /// Appends to an inspection buffer up to `limit` bytes (0: unlimited);
 /// returns whether something was cut.
 pub fn keep(buf: &mut Vec<u8>, data: &[u8], limit: u64) -> bool {
@@ -608,4 +624,30 @@ pub fn swf_decompress(data: &[u8], compress_depth: u64, decompress_depth: u64) -
     };
     out.extend_from_slice(inflated.get(..n).unwrap_or_default());
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_announced_body_is_reserved_once_within_the_limit() {
+        let mut b = Vec::new();
+        reserve_announced(&mut b, 5000, 100 * 1024);
+        assert!(b.capacity() >= 5000 && b.capacity() < 8192);
+        let cap = b.capacity();
+        keep(&mut b, &[1; 3000], 100 * 1024);
+        keep(&mut b, &[2; 2000], 100 * 1024);
+        assert_eq!((b.len(), b.capacity()), (5000, cap), "no regrowth");
+        // Only before the first bytes: later announcements change nothing.
+        reserve_announced(&mut b, 1 << 30, 0);
+        assert_eq!(b.capacity(), cap);
+        // The peer's word never reserves past the limit, or 1 MiB without one.
+        let mut big = Vec::new();
+        reserve_announced(&mut big, 1 << 40, 100 * 1024);
+        assert!(big.capacity() < 128 * 1024);
+        let mut unlimited = Vec::new();
+        reserve_announced(&mut unlimited, 1 << 40, 0);
+        assert!(unlimited.capacity() < 2 << 20);
+    }
 }

@@ -1363,6 +1363,11 @@ impl HttpState {
             return;
         }
         let cur = self.side(dir).cur;
+        // Bytes the message still announces, this call's included.
+        let announced = match self.side(dir).state {
+            State::Body(BodyKind::Length(n)) => Some(n),
+            _ => None,
+        };
         let (req_limit, resp_limit) = (self.cfg.request_body_limit, self.cfg.response_body_limit);
         let keep_bodies = self.cfg.keep_bodies();
         let Some(tx) = self.txs.iter_mut().find(|t| Some(t.id) == cur) else {
@@ -1372,6 +1377,9 @@ impl HttpState {
             Direction::ToServer => {
                 tx.req_body_len += data.len() as u64;
                 if keep_bodies {
+                    if let Some(n) = announced {
+                        body::reserve_announced(&mut tx.req_body, n, req_limit);
+                    }
                     body::keep(&mut tx.req_body, data, req_limit);
                 }
                 if let Some(f) = tx.req_file.as_mut() {
@@ -1403,6 +1411,10 @@ impl HttpState {
                     None => data,
                 };
                 if keep_bodies {
+                    // Decoded (decompressed) sizes are not announced.
+                    if let (Some(n), None) = (announced, tx.decoder.as_ref()) {
+                        body::reserve_announced(&mut tx.resp_body, n, resp_limit);
+                    }
                     body::keep(&mut tx.resp_body, decoded, resp_limit);
                 }
                 if let Some(f) = tx.resp_file.as_mut() {
