@@ -3,7 +3,9 @@
 use std::net::IpAddr;
 
 use serde_json::{Map, Value};
-use taishi_core::event::{Anomaly, AnomalyBody, AppBody, Eve, EveIp, Event, EventSink, proto_name};
+use taishi_core::event::{
+    Anomaly, AnomalyBody, AppBody, Eve, EveIp, Event, EventSink, mac, proto_name,
+};
 use taishi_flow::{Direction, FlowView};
 
 use crate::buffer::{Buffer, Field};
@@ -434,12 +436,4 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
     pub fn client_ip(&self) -> IpAddr {
         self.flow.client().0
     }
-}
-
-/// A MAC address as EVE writes it.
-fn mac(m: &[u8; 6]) -> String {
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    )
 }
