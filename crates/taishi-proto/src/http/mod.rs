@@ -353,5 +353,5 @@ fn probe_prefix(data: &[u8], prefix: &[u8]) -> Probe {
 }
 
 fn new_parser(config: &ProtoConfig, _udp: bool) -> Box<dyn AppParser> {
-    Box::new(state::HttpState::new(HttpConfig::from_proto(config)))
+    Box::new(state::HttpState::new(config.http))
 }
