@@ -9,7 +9,7 @@ use crate::detection::{self, DETECT_BUFFER, Verdict};
 use crate::expect::Expectations;
 use crate::ftpdata::state::FtpDataState;
 use crate::parser::{AppParser, ParseCtx, TxHook};
-use crate::registry::PROTOCOLS;
+use crate::registry::{PROTOCOLS, Transport};
 use crate::stats::ProtoStats;
 
 /// Per-flow state of the protocol stage.
@@ -110,15 +110,31 @@ pub struct ProtoLayer {
     stats: ProtoStats,
     /// Flows control channels announced (FTP data channels).
     expectations: Expectations,
+    /// Whether any protocol is enabled over TCP (and SCTP), and over UDP:
+    /// with none (`app-layer.enabled: no`), detection gives up at once
+    /// instead of holding bytes for probes that all decline.
+    any_enabled: [bool; 2],
 }
 
 impl ProtoLayer {
     /// A protocol stage with these settings.
     pub fn new(config: ProtoConfig) -> ProtoLayer {
+        let on = |modes: &[Mode], udp: bool| {
+            PROTOCOLS.iter().zip(modes).any(|(d, m)| {
+                let carried = match d.transport {
+                    Transport::Tcp => !udp,
+                    Transport::Udp => udp,
+                    Transport::Both => true,
+                };
+                carried && *m != Mode::Off
+            })
+        };
+        let any_enabled = [on(&config.tcp_mode, false), on(&config.udp_mode, true)];
         ProtoLayer {
             config,
             stats: ProtoStats::default(),
             expectations: Expectations::default(),
+            any_enabled,
         }
     }
 
@@ -259,12 +275,24 @@ impl ProtoLayer {
             return self.feed(st, flow, dir, data, sink, hook);
         }
         st.first.get_or_insert(dir);
+        let d = dir.index();
+        if !self.any_enabled[usize::from(udp)] {
+            // As when every probe declines, without holding the bytes.
+            if udp {
+                self.fail(st, true);
+            } else {
+                st.excluded[d] = u32::MAX;
+                if st.excluded[dir.reverse().index()] == u32::MAX {
+                    self.fail(st, false);
+                }
+            }
+            return;
+        }
         let server_port = flow.server().1;
         let to_port = match dir {
             Direction::ToServer => server_port,
             Direction::ToClient => flow.client().1,
         };
-        let d = dir.index();
         // TCP bytes of this chunk that did not fit the detection buffer:
         // handed to the parser after the held ones once a probe decides.
         let mut rest: &[u8] = &[];

@@ -107,3 +107,45 @@ fn generated_demo_one_and_two_threads_agree() {
         "{summary}"
     );
 }
+
+#[test]
+fn app_layer_off_names_no_protocol_and_logs_no_records() {
+    // `app-layer.enabled: no` is the decode + flow pipeline alone: every
+    // flow is still recorded, none gets a protocol, no protocol record is
+    // written, and a TCP flow that carried bytes both ways is `failed` as
+    // Suricata marks flows no parser took.
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = demo_capture(dir.path());
+    let on = dir.path().join("on.json");
+    let off = dir.path().join("off.json");
+    assert!(analyze(&[&pcap], &on, &["--no-progress"]).status.success());
+    let o = analyze(
+        &[&pcap],
+        &off,
+        &["--no-progress", "--set", "app-layer.enabled=no"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (on, off) = (read_eve(&on), read_eve(&off));
+    assert_eq!(flow_set(&on), flow_set(&off));
+    for t in ["http", "dns", "tls", "ssh", "modbus", "fileinfo"] {
+        assert!(!of_type(&on, t).is_empty(), "the demo has {t}");
+        assert!(of_type(&off, t).is_empty(), "{t} logged with the stage off");
+    }
+    let flows = of_type(&off, "flow");
+    assert!(
+        flows
+            .iter()
+            .all(|f| f["app_proto"].is_null() || f["app_proto"] == "failed")
+    );
+    let both_ways = |f: &&&serde_json::Value| {
+        f["proto"] == "TCP"
+            && f["flow"]["bytes_toserver"].as_u64() > Some(1000)
+            && f["flow"]["bytes_toclient"].as_u64() > Some(1000)
+    };
+    let talked: Vec<_> = flows.iter().filter(both_ways).collect();
+    assert!(!talked.is_empty());
+    assert!(
+        talked.iter().all(|f| f["app_proto"] == "failed"),
+        "{talked:?}"
+    );
+}
