@@ -33,7 +33,7 @@ use taishi_detect::behaviour::common::HashMap;
 use taishi_detect::behaviour::{ConfigError, Internal};
 use taishi_detect::observe::{Observer, Record};
 
-use super::import::{normalise_mac, split_product_version};
+use super::import::{normalise_mac_in, split_product_version};
 
 /// Hosts tracked by default. A /16 of internal hosts; at a few hundred
 /// bytes each this stays in tens of MiB.
@@ -303,7 +303,7 @@ impl Discovery {
                 changed = true;
             }
             if s.software.is_none() && software.is_some() {
-                s.software = software;
+                s.software = software.map(str::to_string);
                 changed = true;
             }
             changed.then(|| s.clone())
@@ -317,7 +317,7 @@ impl Discovery {
                 port,
                 transport: transport.to_string(),
                 app_proto: app_proto.map(str::to_string),
-                software,
+                software: software.map(str::to_string),
                 first_seen: first,
                 last_seen: last,
             };
@@ -421,16 +421,22 @@ impl Discovery {
     }
 
     fn mac(&mut self, cx: &mut Ctx<'_>, ip: IpAddr, mac: &str) {
-        let Ok(mac) = normalise_mac(mac) else { return };
+        // Every record carries two MACs, nearly always known already:
+        // normalised on the stack, a String only for a new one.
+        let mut buf = [0u8; 17];
+        let Some(mac) = normalise_mac_in(mac, &mut buf) else {
+            return;
+        };
         if mac == "ff:ff:ff:ff:ff:ff" || mac == "00:00:00:00:00:00" {
             return;
         }
         let Some(h) = self.hosts.get_mut(&ip) else {
             return;
         };
-        if h.macs.contains(&mac) || h.macs.len() >= MAX_MACS_PER_HOST {
+        if h.macs.iter().any(|m| m == mac) || h.macs.len() >= MAX_MACS_PER_HOST {
             return;
         }
+        let mac = mac.to_string();
         let full = self.mac_hosts.len() >= self.cfg.max_hosts;
         let n = match self.mac_hosts.get_mut(&mac) {
             Some(n) => {
@@ -503,28 +509,26 @@ impl Discovery {
     }
 
     fn macs(&mut self, cx: &mut Ctx<'_>, hd: &Hdr<'_>) {
-        let Some(ether) = cx.rec.at(&["ether"]) else {
+        // The record outlives `cx`'s borrow: its strings are read in place.
+        let rec = cx.rec;
+        let Some(ether) = rec.at(&["ether"]) else {
             return;
         };
         // Suricata writes `src_mac`/`dest_mac` on most records and
         // `src_macs`/`dest_macs` lists on flow records.
-        let macs = |one: &str, many: &str| -> Vec<String> {
-            let mut v: Vec<String> = ether
+        let macs = |one: &str, many: &str| {
+            let list = ether.get(many).and_then(Value::as_array);
+            ether
                 .get(one)
                 .and_then(Value::as_str)
-                .map(str::to_string)
                 .into_iter()
-                .collect();
-            if let Some(a) = ether.get(many).and_then(Value::as_array) {
-                v.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
-            }
-            v
+                .chain(list.into_iter().flatten().filter_map(Value::as_str))
         };
         for m in macs("src_mac", "src_macs") {
-            self.mac(cx, hd.src, &m);
+            self.mac(cx, hd.src, m);
         }
         for m in macs("dest_mac", "dest_macs") {
-            self.mac(cx, hd.dst, &m);
+            self.mac(cx, hd.dst, m);
         }
     }
 
@@ -550,7 +554,7 @@ impl Discovery {
                     let (p, ver) = ssh_software(v);
                     self.software(cx, server, p, ver, "ssh banner");
                     self.os_hint(cx, server, os_from_text(v));
-                    svc_software = Some(v.to_string());
+                    svc_software = Some(v);
                 }
             }
             "http" => {
@@ -560,7 +564,7 @@ impl Discovery {
                     let (p, ver) = split_product_version(first);
                     self.software(cx, server, p, ver, "http server");
                     self.os_hint(cx, server, os_from_text(v));
-                    svc_software = Some(v.to_string());
+                    svc_software = Some(v);
                 }
                 let ua = s(&["http", "http_user_agent"]).or(header(
                     rec,
@@ -581,7 +585,7 @@ impl Discovery {
             }
             "tls" => {
                 if let Some(subj) = s(&["tls", "subject"]) {
-                    svc_software = Some(subj.to_string());
+                    svc_software = Some(subj);
                 }
             }
             "smb" => {
@@ -627,7 +631,8 @@ struct Seen<'a> {
     port: u16,
     transport: &'a str,
     app_proto: Option<&'a str>,
-    software: Option<String>,
+    /// Borrowed from the record: copied only when the service takes it.
+    software: Option<&'a str>,
     first: u64,
     last: u64,
 }

@@ -391,16 +391,36 @@ pub(crate) fn normalise_address(s: &str) -> Result<String, String> {
 
 /// `aa:bb:cc:dd:ee:ff`, lower case, from colon, dash or dot notation.
 pub(crate) fn normalise_mac(s: &str) -> Result<String, String> {
-    let hex: String = s
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | '.'))
-        .collect();
-    if hex.len() != 12 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(format!("{s:?} is not a MAC address"));
+    let mut buf = [0u8; 17];
+    normalise_mac_in(s, &mut buf)
+        .map(str::to_string)
+        .ok_or_else(|| format!("{s:?} is not a MAC address"))
+}
+
+/// [`normalise_mac`] into a buffer on the caller's stack, for the
+/// discovery of every record, which must not allocate for a MAC it knows:
+/// colons, dashes and dots are ignored, exactly 12 hex digits are written
+/// lower-case as `xx:xx:xx:xx:xx:xx`; `None` for anything else.
+pub(crate) fn normalise_mac_in<'b>(s: &str, buf: &'b mut [u8; 17]) -> Option<&'b str> {
+    let mut n = 0usize;
+    for c in s.bytes() {
+        if matches!(c, b':' | b'-' | b'.') {
+            continue;
+        }
+        if !c.is_ascii_hexdigit() {
+            return None;
+        }
+        // Digit n goes to pair n / 2, after the colons of earlier pairs.
+        *buf.get_mut(n / 2 * 3 + n % 2)? = c.to_ascii_lowercase();
+        n += 1;
     }
-    let hex = hex.to_ascii_lowercase();
-    let pairs: Vec<&str> = (0..6).filter_map(|i| hex.get(i * 2..i * 2 + 2)).collect();
-    Ok(pairs.join(":"))
+    if n != 12 {
+        return None;
+    }
+    for i in 0..5 {
+        *buf.get_mut(i * 3 + 2)? = b':';
+    }
+    std::str::from_utf8(buf).ok()
 }
 
 /// Sectors: the CII sectors of the 关键信息基础设施安全保护条例 (art. 2)
@@ -798,6 +818,22 @@ mod tests {
             normalise_mac("00-80-F4-14-00-0B").as_deref(),
             Ok("00:80:f4:14:00:0b")
         );
+        for ok in ["0080.f414.000b", "00:80:f4:14:00:0B", "0080F414000B"] {
+            assert_eq!(
+                normalise_mac(ok).as_deref(),
+                Ok("00:80:f4:14:00:0b"),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "00:80:f4:14:00",
+            "00:80:f4:14:00:0b:01",
+            "00:80:f4:14:00:0g",
+            "",
+            "é0:80:f4:14:00:0b",
+        ] {
+            assert!(normalise_mac(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
