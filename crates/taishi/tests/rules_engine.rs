@@ -8,30 +8,47 @@ use std::path::Path;
 
 use common::*;
 
-/// Runs `taishi analyze CAPTURE --rules RULES` and counts alerts by sid.
+/// Runs `taishi analyze CAPTURE --rules RULES` (EVE beside the rules) and
+/// counts alerts by sid.
 fn alerts(capture: &Path, rules: &Path) -> BTreeMap<u64, u64> {
-    let dir = rules.parent().unwrap();
-    let eve = dir.join("eve.json");
-    let o = taishi()
+    let eve = rules.parent().unwrap().join("eve.json");
+    let mut out = BTreeMap::new();
+    for sid in alert_sids(taishi(), capture, rules, &eve, &[]) {
+        *out.entry(sid).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Runs `cmd` as `analyze CAPTURE --rules RULES --eve EVE` plus `extra`;
+/// the sids of its alerts, sorted.
+fn alert_sids(
+    mut cmd: std::process::Command,
+    capture: &Path,
+    rules: &Path,
+    eve: &Path,
+    extra: &[&str],
+) -> Vec<u64> {
+    let o = cmd
         .arg("analyze")
         .arg(capture)
         .arg("--rules")
         .arg(rules)
         .arg("--eve")
-        .arg(&eve)
+        .arg(eve)
         .arg("--no-progress")
+        .args(extra)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut out = BTreeMap::new();
-    for line in std::fs::read_to_string(&eve).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if v["event_type"] == "alert" {
-            *out.entry(v["alert"]["signature_id"].as_u64().unwrap())
-                .or_insert(0) += 1;
-        }
-    }
-    out
+    let mut sids: Vec<u64> = std::fs::read_to_string(eve)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["event_type"] == "alert")
+        .map(|v| v["alert"]["signature_id"].as_u64().unwrap())
+        .collect();
+    sids.sort_unstable();
+    sids
 }
 
 #[test]
@@ -152,32 +169,18 @@ alert tcp any any -> any 22 (msg:"SYN with payload"; flags:S; dsize:>0; sid:4;)
     assert_eq!(got.get(&4), None);
 }
 
-/// Runs `taishi analyze` of `capture` with `rules` and the cache folder
-/// `cache` (`XDG_CACHE_HOME`), plus `extra` arguments; the alerts' sids.
+/// The sids of `taishi analyze` of `capture` with `rules` and the cache
+/// folder `cache` (`XDG_CACHE_HOME`), plus `extra` arguments.
 fn alerts_with_cache(capture: &Path, rules: &Path, cache: &Path, extra: &[&str]) -> Vec<u64> {
-    let eve = cache.with_extension("eve.json");
-    let o = taishi()
-        .env("XDG_CACHE_HOME", cache)
-        .arg("analyze")
-        .arg(capture)
-        .arg("--rules")
-        .arg(rules)
-        .arg("--eve")
-        .arg(&eve)
-        .arg("--no-progress")
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut sids: Vec<u64> = std::fs::read_to_string(&eve)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|v| v["event_type"] == "alert")
-        .map(|v| v["alert"]["signature_id"].as_u64().unwrap())
-        .collect();
-    sids.sort_unstable();
-    sids
+    let mut cmd = taishi();
+    cmd.env("XDG_CACHE_HOME", cache);
+    alert_sids(
+        cmd,
+        capture,
+        rules,
+        &cache.with_extension("eve.json"),
+        extra,
+    )
 }
 
 fn cache_files(cache: &Path) -> Vec<std::path::PathBuf> {

@@ -12,7 +12,7 @@ mod flow;
 mod ip;
 mod sink;
 
-pub use anomaly::{Anomaly, AnomalyBody, Ether, mac};
+pub use anomaly::{Anomaly, AnomalyBody, Ether, hex_colons, mac};
 pub use flow::{AppProtos, FlowBody, FlowRecord, TcpRecord, tcp_flags_hex};
 pub use ip::EveIp;
 pub use sink::{Event, EventSink};

@@ -66,19 +66,8 @@ fn event_of(e: &X509Error) -> CertError {
 
 /// SHA-1 of `der` as lower-case hex pairs joined by `:`.
 pub fn sha1_colons(der: &[u8]) -> String {
-    let d = Sha1::digest(der);
-    let mut s = String::with_capacity(60);
-    for (i, b) in d.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 0xf)]));
-    }
-    s
+    taishi_core::event::hex_colons(&Sha1::digest(der))
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Seconds since the epoch as Suricata's `CreateUtcIsoTimeString`
 /// prints them: `YYYY-MM-DDTHH:MM:SS`.
