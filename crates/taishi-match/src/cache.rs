@@ -2,7 +2,7 @@
 //! `detect.sgh-mpm-caching`.
 //!
 //! Compiling ET Open's fast patterns takes Hyperscan most of a rule load
-//! (some 0.7 s of 0.9 s here), and a sensor restarted with the same rules
+//! (about 1.1 s of 1.35 s here), and a sensor restarted with the same rules
 //! compiles the same sets again. Each compiled set is kept in a file of
 //! the cache folder named after a hash of its patterns; the file holds the
 //! patterns themselves, so a hit is proved by comparing them exactly, not

@@ -318,9 +318,10 @@ impl Database {
     }
 
     /// A database from the bytes of [`Database::serialize`]. Hyperscan
-    /// checks them (magic, version, platform, CRC of the bytecode) and
-    /// refuses what it did not write for this machine; `max_len` is the
-    /// longest pattern of the set, which the caller knows.
+    /// checks their header (magic, version, platform) and refuses what it
+    /// did not write for this machine; it is not a guard against damaged
+    /// bytes, which the cache's own checksum is. `max_len` is the longest
+    /// pattern of the set, which the caller knows.
     pub(crate) fn deserialize(bytes: &[u8], max_len: usize) -> Option<Database> {
         if !valid_platform() {
             return None;
