@@ -710,7 +710,8 @@ fn inspect_packet(
     let group = &engine.packet[ip_proto.map_or(3, class_of)];
     next_generation(s);
     let (a, b) = pkt.ports();
-    group.headers.for_ports(a, b, |pf| {
+    let to_server = info.is_none_or(|f| f.dir == Direction::ToServer);
+    group.headers.for_ports(to_server, a, b, |pf| {
         for &i in pf.always() {
             push_cand(s, i);
         }
@@ -739,7 +740,7 @@ fn inspect_packet(
     if !payload.is_empty() {
         let (a, b) = pkt.ports();
         let mut scan = |pf: &PortedPrefilter| {
-            pf.for_ports(a, b, |pf| {
+            pf.for_ports(to_server, a, b, |pf| {
                 for &i in pf.always() {
                     push_cand(s, i);
                 }
@@ -900,14 +901,17 @@ fn inspect_payload(
 ) {
     let group = &engine.packet[0];
     next_generation(s);
-    group
-        .payload
-        .for_ports(info.view.client().1, info.view.server().1, |pf| {
+    group.payload.for_ports(
+        info.dir == Direction::ToServer,
+        info.view.client().1,
+        info.view.server().1,
+        |pf| {
             for &i in pf.always() {
                 push_cand(s, i);
             }
             prefilter(s, pf, data);
-        });
+        },
+    );
     let mut cands = std::mem::take(&mut s.cands);
     cands.sort_unstable();
     let (c, cp) = info.view.client();

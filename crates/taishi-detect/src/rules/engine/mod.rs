@@ -142,7 +142,7 @@ impl Engine {
                             Some(m) => {
                                 let fp = m.fast_pattern().filter(|fp| !fp.bytes.is_empty());
                                 let fp = fp.as_ref().map(|f| f.bytes.as_slice());
-                                packet_b[c].add(s.num, fp, &s.sport, &s.dport);
+                                packet_b[c].add(s.num, fp, &s.sport, &s.dport, s.to_server);
                                 if s.needs_packet {
                                     let bound = s.header.iter().find_map(|h| match h {
                                         HeaderKw::Dsize(r) => r.upper_bound(),
@@ -150,14 +150,26 @@ impl Engine {
                                     });
                                     match bound {
                                         Some(b) => {
-                                            packet_only_b[c].add(s.num, fp, &s.sport, &s.dport);
+                                            packet_only_b[c].add(
+                                                s.num,
+                                                fp,
+                                                &s.sport,
+                                                &s.dport,
+                                                s.to_server,
+                                            );
                                             max_b[c] = max_b[c].max(b);
                                         }
-                                        None => unbounded_b[c].add(s.num, fp, &s.sport, &s.dport),
+                                        None => unbounded_b[c].add(
+                                            s.num,
+                                            fp,
+                                            &s.sport,
+                                            &s.dport,
+                                            s.to_server,
+                                        ),
                                     }
                                 }
                             }
-                            None => headers_b[c].add(s.num, None, &s.sport, &s.dport),
+                            None => headers_b[c].add(s.num, None, &s.sport, &s.dport, s.to_server),
                         }
                     }
                 }
@@ -171,9 +183,18 @@ impl Engine {
                         .filter_map(|b| b.matcher.fast_pattern().map(|fp| (b.def, fp)))
                         .filter(|(_, fp)| !fp.bytes.is_empty())
                         .max_by_key(|(_, fp)| fp.bytes.len());
+                    // A rule whose flow keyword names a direction is only
+                    // inspected on that side (`=>` rules look at both), so
+                    // its pattern joins only that side's buffer.
+                    let side_ok =
+                        |srv: bool| s.transactional || s.to_server.is_none_or(|d| d == srv);
                     match best {
                         Some((def, fp)) => {
-                            for b in [def.to_server, def.to_client].into_iter().flatten() {
+                            let sides = [
+                                def.to_server.filter(|_| side_ok(true)),
+                                def.to_client.filter(|_| side_ok(false)),
+                            ];
+                            for b in sides.into_iter().flatten() {
                                 entry.0.entry(b).or_default().add_pattern(s.num, &fp.bytes);
                             }
                         }

@@ -143,16 +143,55 @@ mod tests {
         p.scan(b"zzz", &mut scratch, &mut out);
         assert_eq!(out, vec![2]);
     }
+
+    /// Rules found in `buf` going one way between ports 40000 and 80.
+    fn found(p: &PortedPrefilter, to_server: bool, buf: &[u8]) -> Vec<u32> {
+        let (mut out, mut scratch) = (Vec::new(), ScanScratch::default());
+        p.for_ports(to_server, 40000, 80, |pf| {
+            out.extend_from_slice(pf.always());
+            pf.scan(buf, &mut scratch, &mut out);
+        });
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn rules_are_filed_by_the_direction_their_flow_keyword_names() {
+        use crate::rules::parse::{PortSet, Vars};
+        let any = PortSet::any();
+        let http = PortSet::parse("80", &Vars::default()).unwrap();
+        let mut b = PortedBuilder::default();
+        b.add(0, Some(b"GET /"), &any, &any, Some(true));
+        b.add(1, Some(b"200 OK"), &any, &any, Some(false));
+        b.add(2, Some(b"hello"), &any, &any, None);
+        b.add(3, Some(b"GET /"), &any, &http, Some(true));
+        b.add(4, None, &http, &any, Some(false));
+        let p = b.build();
+        let buf = b"GET / 200 OK hello";
+        assert_eq!(found(&p, true, buf), vec![0, 2, 3]);
+        assert_eq!(found(&p, false, buf), vec![1, 2, 4]);
+    }
 }
 
 /// Rules whose port set is at most this many ports are filed per port.
 const NARROW_PORTS: u32 = 16;
 
-/// A prefilter split by port, as Suricata's port groups: rules for a few
-/// ports sit in those ports' automatons, so a flow meets only the
-/// any-port rules and the rules of its own ports.
+/// A prefilter split by flow direction and port, as Suricata's rule
+/// groups are: a rule with `flow:to_server` sits only in the to-server
+/// automatons (most of ET Open's payload rules look at what clients send,
+/// so the bulk of traffic, server responses, meets a few hundred patterns
+/// instead of thousands), and rules for a few ports sit in those ports'
+/// automatons, so a flow meets only the any-port rules and the rules of
+/// its own ports.
 #[derive(Debug, Default)]
 pub struct PortedPrefilter {
+    /// To server, to client.
+    sides: [PortGroups; 2],
+}
+
+/// The automatons of one direction.
+#[derive(Debug, Default)]
+struct PortGroups {
     any: Prefilter,
     /// Looked up for every packet and stream chunk, so foldhash rather
     /// than the default SipHash.
@@ -164,6 +203,11 @@ type PortMap<V> = hashbrown::HashMap<u16, V, foldhash::fast::FixedState>;
 /// Builds a [`PortedPrefilter`].
 #[derive(Debug, Default)]
 pub struct PortedBuilder {
+    sides: [PortGroupsBuilder; 2],
+}
+
+#[derive(Debug, Default)]
+struct PortGroupsBuilder {
     any: PrefilterBuilder,
     by_port: HashMap<u16, PrefilterBuilder>,
 }
@@ -175,14 +219,17 @@ fn narrow(ranges: &[(u16, u16)]) -> Option<Vec<u16>> {
 }
 
 impl PortedBuilder {
-    /// Files rule `sig` (with fast pattern `fp`, or none) under its narrow
-    /// destination ports, else its narrow source ports, else any port.
+    /// Files rule `sig` (with fast pattern `fp`, or none) under the
+    /// direction its flow keyword names (`to_server`; both when `None`),
+    /// and there under its narrow destination ports, else its narrow
+    /// source ports, else any port.
     pub fn add(
         &mut self,
         sig: u32,
         fp: Option<&[u8]>,
         sport: &crate::rules::parse::PortSet,
         dport: &crate::rules::parse::PortSet,
+        to_server: Option<bool>,
     ) {
         let ports = (!dport.is_any())
             .then(|| narrow(dport.ranges()))
@@ -192,39 +239,50 @@ impl PortedBuilder {
             Some(p) => b.add_pattern(sig, p),
             None => b.add_always(sig),
         };
-        match ports {
-            Some(ports) => {
-                for p in ports {
-                    add(self.by_port.entry(p).or_default());
-                }
+        for (i, side) in self.sides.iter_mut().enumerate() {
+            if to_server.is_some_and(|ts| ts != (i == 0)) {
+                continue;
             }
-            None => add(&mut self.any),
+            match &ports {
+                Some(ports) => {
+                    for p in ports {
+                        add(side.by_port.entry(*p).or_default());
+                    }
+                }
+                None => add(&mut side.any),
+            }
         }
     }
 
     /// The automatons.
     pub fn build(self) -> PortedPrefilter {
         PortedPrefilter {
-            any: self.any.build(),
-            by_port: self
-                .by_port
-                .into_iter()
-                .map(|(p, b)| (p, b.build()))
-                .collect(),
+            sides: self.sides.map(|side| PortGroups {
+                any: side.any.build(),
+                by_port: side
+                    .by_port
+                    .into_iter()
+                    .map(|(p, b)| (p, b.build()))
+                    .collect(),
+            }),
         }
     }
 }
 
 impl PortedPrefilter {
-    /// Calls `f` with the prefilters that apply to traffic between ports
-    /// `a` and `b` (0 for protocols without ports).
-    pub fn for_ports(&self, a: u16, b: u16, mut f: impl FnMut(&Prefilter)) {
-        f(&self.any);
-        if let Some(p) = self.by_port.get(&a) {
+    /// Calls `f` with the prefilters that apply to traffic going to the
+    /// server (`to_server`) or to the client, between ports `a` and `b` (0
+    /// for protocols without ports). Traffic outside any flow takes the
+    /// to-server side: it holds every rule without a direction, and a rule
+    /// with one needs a flow.
+    pub fn for_ports(&self, to_server: bool, a: u16, b: u16, mut f: impl FnMut(&Prefilter)) {
+        let side = &self.sides[usize::from(!to_server)];
+        f(&side.any);
+        if let Some(p) = side.by_port.get(&a) {
             f(p);
         }
         if b != a
-            && let Some(p) = self.by_port.get(&b)
+            && let Some(p) = side.by_port.get(&b)
         {
             f(p);
         }
