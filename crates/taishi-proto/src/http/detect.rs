@@ -1,14 +1,31 @@
 //! The buffers an HTTP transaction offers the rule engine, as Suricata's
 //! HTTP sticky buffers define them.
 
+use std::cell::OnceCell;
+
 use super::HttpConfig;
 use super::body::swf_decompress;
 use super::state::{Header, Tx};
 use crate::buffer::Buffer;
 use taishi_flow::Direction;
 
-/// Calls `f` with each value of `buffer` for this transaction.
-pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
+/// The buffers that are rebuilt from the header fields (`http.header`,
+/// `http.header_names`, `http.start`, each way), built on first use: the
+/// rule engine reads a buffer once to prefilter and again for each
+/// candidate rule that inspects it.
+#[derive(Default)]
+pub struct Built {
+    header: OnceCell<Option<Vec<u8>>>,
+    response_header: OnceCell<Option<Vec<u8>>>,
+    header_names: OnceCell<Option<Vec<u8>>>,
+    response_header_names: OnceCell<Option<Vec<u8>>>,
+    start: OnceCell<Option<Vec<u8>>>,
+    response_start: OnceCell<Option<Vec<u8>>>,
+}
+
+/// Calls `f` with each value of `buffer` for this transaction, taking the
+/// rebuilt buffers from `built` (or building them there).
+pub fn buffers(tx: &Tx, cfg: &HttpConfig, built: &Built, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
     let mut opt = |v: Option<&[u8]>| {
         if let Some(v) = v {
             f(v);
@@ -24,18 +41,34 @@ pub fn buffers(tx: &Tx, cfg: &HttpConfig, buffer: Buffer, f: &mut dyn FnMut(&[u8
         Buffer::HttpHost => opt(tx.host.as_deref()),
         Buffer::HttpHostRaw => opt(tx.host_raw.as_deref()),
         Buffer::HttpUserAgent => opt(tx.req_header("user-agent")),
-        Buffer::HttpHeader => opt(normalized(&tx.req_headers, b"cookie").as_deref()),
-        Buffer::HttpResponseHeader => opt(normalized(&tx.resp_headers, b"set-cookie").as_deref()),
+        Buffer::HttpHeader => opt(built
+            .header
+            .get_or_init(|| normalized(&tx.req_headers, b"cookie"))
+            .as_deref()),
+        Buffer::HttpResponseHeader => opt(built
+            .response_header
+            .get_or_init(|| normalized(&tx.resp_headers, b"set-cookie"))
+            .as_deref()),
         Buffer::HttpHeaderRaw => opt(nonempty(&tx.req_headers_raw)),
         Buffer::HttpResponseHeaderRaw => opt(nonempty(&tx.resp_headers_raw)),
-        Buffer::HttpHeaderNames => opt(names(&tx.req_headers).as_deref()),
-        Buffer::HttpResponseHeaderNames => opt(names(&tx.resp_headers).as_deref()),
+        Buffer::HttpHeaderNames => opt(built
+            .header_names
+            .get_or_init(|| names(&tx.req_headers))
+            .as_deref()),
+        Buffer::HttpResponseHeaderNames => opt(built
+            .response_header_names
+            .get_or_init(|| names(&tx.resp_headers))
+            .as_deref()),
         Buffer::HttpRequestHeaderLine => lines(&tx.req_headers, f),
         Buffer::HttpResponseHeaderLine => lines(&tx.resp_headers, f),
-        Buffer::HttpStart => opt(start(tx.request_line.as_deref(), &tx.req_headers).as_deref()),
-        Buffer::HttpResponseStart => {
-            opt(start(tx.response_line.as_deref(), &tx.resp_headers).as_deref())
-        }
+        Buffer::HttpStart => opt(built
+            .start
+            .get_or_init(|| start(tx.request_line.as_deref(), &tx.req_headers))
+            .as_deref()),
+        Buffer::HttpResponseStart => opt(built
+            .response_start
+            .get_or_init(|| start(tx.response_line.as_deref(), &tx.resp_headers))
+            .as_deref()),
         Buffer::HttpConnection => opt(tx.req_header("connection")),
         Buffer::HttpConnectionResponse => opt(tx.resp_header("connection")),
         Buffer::HttpAcceptEnc => opt(tx.req_header("accept-encoding")),

@@ -20,6 +20,19 @@ pub struct TxLog<'a> {
     pub tx: &'a Tx,
     /// Settings (what to log).
     pub cfg: &'a HttpConfig,
+    /// Rule-engine buffers built from it so far.
+    built: super::detect::Built,
+}
+
+impl<'a> TxLog<'a> {
+    /// The transaction `tx`, read with settings `cfg`.
+    pub fn new(tx: &'a Tx, cfg: &'a HttpConfig) -> TxLog<'a> {
+        TxLog {
+            tx,
+            cfg,
+            built: Default::default(),
+        }
+    }
 }
 
 impl Transaction for TxLog<'_> {
@@ -59,7 +72,7 @@ impl Transaction for TxLog<'_> {
     }
 
     fn buffers(&self, buffer: Buffer, f: &mut dyn FnMut(&[u8])) {
-        super::detect::buffers(self.tx, self.cfg, buffer, f);
+        super::detect::buffers(self.tx, self.cfg, &self.built, buffer, f);
     }
 
     fn fields(&self, field: crate::buffer::Field, f: &mut dyn FnMut(u64)) {

@@ -1436,10 +1436,7 @@ impl HttpState {
         if self.txs[i].resp_done {
             return;
         }
-        ctx.request_complete(&TxLog {
-            tx: &self.txs[i],
-            cfg: &self.cfg,
-        });
+        ctx.request_complete(&TxLog::new(&self.txs[i], &self.cfg));
         self.txs[i].req_announced = true;
     }
 
@@ -1455,7 +1452,7 @@ impl HttpState {
     /// Logs a finished transaction, then its files: the rules have seen
     /// it by then, so a `filestore` match is in each file's `stored`.
     fn log_tx(&self, ctx: &mut dyn Out, tx: &Tx) {
-        ctx.complete(&TxLog { tx, cfg: &self.cfg });
+        ctx.complete(&TxLog::new(tx, &self.cfg));
         for (dir, f) in &tx.files {
             let body = fileinfo_record(tx, &self.cfg, f);
             let d = match dir {

@@ -43,7 +43,7 @@ impl Out for Rec {
         }
         let one = |b| {
             let mut v = Vec::new();
-            super::detect::buffers(tx.tx, tx.cfg, b, &mut |x| v.extend_from_slice(x));
+            tx.buffers(b, &mut |x| v.extend_from_slice(x));
             v
         };
         self.protocols

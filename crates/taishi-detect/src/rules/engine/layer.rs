@@ -981,19 +981,36 @@ fn inspect_tx(
     tx: &dyn Transaction,
     part: TxPart,
 ) {
-    // The protocol's rules, and those of buffers any protocol may offer
-    // (`file.data`, `file.name`), grouped under "".
-    let groups = [engine.tx.get(ctx.proto), engine.tx.get("")];
-    if groups.iter().all(Option::is_none) {
+    // The protocol's rules (with those of buffers any protocol may offer,
+    // `file.data`, `file.name`), else those alone, grouped under "".
+    let Some(group) = engine.tx.get(ctx.proto).or_else(|| engine.tx.get("")) else {
         return;
-    }
+    };
     next_generation(s);
-    for group in groups.into_iter().flatten() {
-        for &i in &group.always {
-            push_cand(s, i);
-        }
-        for (buf, pf) in &group.by_buffer {
+    for &i in &group.always {
+        push_cand(s, i);
+    }
+    for (bufs, pf) in &group.by_buffer {
+        if let [buf] = bufs.as_slice() {
             tx.buffers(*buf, &mut |v| prefilter(s, pf, v));
+            continue;
+        }
+        // Buffers that usually hold the same bytes: each distinct value
+        // once (address and length; see SAME_BYTES).
+        let mut seen = [(0usize, 0usize); 4];
+        let mut n = 0;
+        for buf in bufs {
+            tx.buffers(*buf, &mut |v| {
+                let key = (v.as_ptr() as usize, v.len());
+                if seen[..n].contains(&key) {
+                    return;
+                }
+                if let Some(slot) = seen.get_mut(n) {
+                    *slot = key;
+                    n += 1;
+                }
+                prefilter(s, pf, v);
+            });
         }
     }
     let mut cands = std::mem::take(&mut s.cands);

@@ -52,13 +52,69 @@ pub(crate) struct PacketGroup {
     pub ip_only: iponly::IpOnlyIndex,
 }
 
-/// Transaction rules of one app-layer protocol.
+/// Transaction rules of one app-layer protocol, with the rules of buffers
+/// any protocol may offer (`file.data`, `file.name`: rules without an
+/// app-layer protocol), so a transaction meets one group.
 #[derive(Debug, Default)]
 pub(crate) struct TxGroup {
-    /// Prefilter per buffer over the rules' fast patterns.
-    pub by_buffer: Vec<(Buffer, Prefilter)>,
+    /// Prefilter per buffer (or per set of buffers that usually hold the
+    /// same bytes, see [`SAME_BYTES`]) over the rules' fast patterns.
+    pub by_buffer: Vec<(Vec<Buffer>, Prefilter)>,
     /// Rules without a fast pattern.
     pub always: Vec<u32>,
+}
+
+/// Buffers that usually hold the same bytes: HTTP's `file.data` is its
+/// `http.response_body` (unless a Flash file is decompressed), and a
+/// request's `file.data` its `http.request_body` (unless it is a multipart
+/// form). Their rules share one automaton, which scans each distinct value
+/// once, instead of one automaton per buffer each scanning the same body.
+/// Each buffer here hands out slices of the transaction (at most one
+/// temporary per set), so an equal address and length is the same bytes.
+const SAME_BYTES: [&[Buffer]; 2] = [
+    &[Buffer::FileData, Buffer::HttpResponseBody],
+    &[Buffer::FileDataToServer, Buffer::HttpRequestBody],
+];
+
+/// A transaction rule for the prefilters: its app-layer protocol ("" for
+/// none), its fast pattern's buffer and bytes (`None`: always inspected),
+/// the rule.
+type TxRule = (String, Option<(Buffer, Vec<u8>)>, u32);
+
+/// The transaction groups: one per app-layer protocol named by a rule,
+/// each with the protocol-less rules too, and "" with those alone for
+/// transactions of other protocols.
+fn tx_groups(rules: &[TxRule]) -> HashMap<String, TxGroup> {
+    let apps: std::collections::BTreeSet<&str> = rules.iter().map(|r| r.0.as_str()).collect();
+    apps.into_iter()
+        .map(|app| {
+            let mut bufs: HashMap<Buffer, (Vec<Buffer>, PrefilterBuilder)> = HashMap::new();
+            let mut always = Vec::new();
+            for (_, fp, sig) in rules.iter().filter(|r| r.0 == app || r.0.is_empty()) {
+                match fp {
+                    Some((b, pattern)) => {
+                        let set = SAME_BYTES
+                            .iter()
+                            .find(|set| set.contains(b))
+                            .map_or_else(|| vec![*b], |set| set.to_vec());
+                        let entry = bufs
+                            .entry(set[0])
+                            .or_insert_with(|| (set, PrefilterBuilder::default()));
+                        entry.1.add_pattern(*sig, pattern);
+                    }
+                    None => always.push(*sig),
+                }
+            }
+            always.sort_unstable();
+            always.dedup();
+            let mut by_buffer: Vec<(Vec<Buffer>, Prefilter)> = bufs
+                .into_values()
+                .map(|(set, b)| (set, b.build()))
+                .collect();
+            by_buffer.sort_by_key(|(set, _)| set[0]);
+            (app.to_string(), TxGroup { by_buffer, always })
+        })
+        .collect()
 }
 
 /// IP protocol classes packet rules are grouped by.
@@ -115,8 +171,7 @@ impl Engine {
         let mut max_b: [u64; CLASSES] = [0; CLASSES];
         let mut packet: [PacketGroup; CLASSES] = Default::default();
         let mut ip_only_b: [iponly::IpOnlyBuilder; CLASSES] = Default::default();
-        let mut tx_b: HashMap<String, (HashMap<Buffer, PrefilterBuilder>, Vec<u32>)> =
-            HashMap::new();
+        let mut tx_rules: Vec<TxRule> = Vec::new();
         let mut needs_bodies = false;
         let mut needs_body_md5 = false;
         let mut needs_ja3 = false;
@@ -175,7 +230,6 @@ impl Engine {
                 }
                 Kind::Tx => {
                     let app = s.app_proto.clone().unwrap_or_default();
-                    let entry = tx_b.entry(app).or_default();
                     // The longest fast pattern of any buffer selects the rule.
                     let best = s
                         .buffers
@@ -195,10 +249,10 @@ impl Engine {
                                 def.to_client.filter(|_| side_ok(false)),
                             ];
                             for b in sides.into_iter().flatten() {
-                                entry.0.entry(b).or_default().add_pattern(s.num, &fp.bytes);
+                                tx_rules.push((app.clone(), Some((b, fp.bytes.clone())), s.num));
                             }
                         }
-                        None => entry.1.push(s.num),
+                        None => tx_rules.push((app, None, s.num)),
                     }
                     needs_body_md5 |= s
                         .buffers
@@ -244,15 +298,7 @@ impl Engine {
             packet[c].packet_only_unbounded = un.build();
             packet[c].ip_only = ip.build();
         }
-        let tx = tx_b
-            .into_iter()
-            .map(|(app, (bufs, always))| {
-                let mut by_buffer: Vec<(Buffer, Prefilter)> =
-                    bufs.into_iter().map(|(b, p)| (b, p.build())).collect();
-                by_buffer.sort_by_key(|(b, _)| *b);
-                (app, TxGroup { by_buffer, always })
-            })
-            .collect();
+        let tx = tx_groups(&tx_rules);
         Engine {
             sigs,
             packet,
@@ -343,4 +389,50 @@ fn order(sigs: &mut [Signature]) {
         };
         (action, bits, s.severity, s.num)
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefilter::ScanScratch;
+    use super::*;
+
+    /// The rules `pf` finds in `buf`, sorted.
+    fn found(pf: &Prefilter, buf: &[u8]) -> Vec<u32> {
+        let mut out = Vec::new();
+        pf.scan(buf, &mut ScanScratch::default(), &mut out);
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn protocol_less_rules_join_every_group_and_same_byte_buffers_share_one_automaton() {
+        let rules: Vec<TxRule> = vec![
+            ("http".into(), Some((Buffer::FileData, b"aaa".to_vec())), 0),
+            (
+                "http".into(),
+                Some((Buffer::HttpResponseBody, b"bbb".to_vec())),
+                1,
+            ),
+            ("".into(), Some((Buffer::FileData, b"ccc".to_vec())), 2),
+            ("smtp".into(), None, 3),
+            ("http".into(), Some((Buffer::HttpUri, b"/x".to_vec())), 4),
+        ];
+        let groups = tx_groups(&rules);
+        let http = &groups["http"];
+        let sets: Vec<&[Buffer]> = http.by_buffer.iter().map(|(b, _)| b.as_slice()).collect();
+        assert_eq!(
+            sets,
+            [
+                &[Buffer::HttpUri][..],
+                &[Buffer::FileData, Buffer::HttpResponseBody][..]
+            ]
+        );
+        assert_eq!(found(&http.by_buffer[1].1, b"aaa bbb ccc /x"), [0, 1, 2]);
+        let smtp = &groups["smtp"];
+        assert_eq!(smtp.always, [3]);
+        assert_eq!(found(&smtp.by_buffer[0].1, b"aaa bbb ccc"), [2]);
+        // Transactions of protocols no rule names meet the protocol-less rules.
+        assert_eq!(found(&groups[""].by_buffer[0].1, b"aaa bbb ccc"), [2]);
+        assert!(groups[""].always.is_empty());
+    }
 }
