@@ -241,3 +241,32 @@ fn capitals_on_the_lower_cased_host_buffer_are_refused_as_suricata_does() {
     assert_eq!(v["skipped"][0]["sid"], 1);
     assert_eq!(v["skipped"][0]["keyword"], "http.host");
 }
+
+#[test]
+fn encrypted_sessions_payloads_are_not_inspected_after_the_handshake() {
+    let Some(pcaps) =
+        corpus_pcaps("encrypted_sessions_payloads_are_not_inspected_after_the_handshake")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("tls.rules");
+    // An SSLv3 session whose 156 payload-carrying packets are mostly
+    // application-data records (`17 03 00`) after the handshake.
+    std::fs::write(
+        &rules,
+        "alert tcp any any -> any any (msg:\"record\"; flow:established; dsize:>0; content:\"|17 03|\"; depth:2; sid:1;)\n\
+         alert tcp any any -> any any (msg:\"payload\"; flow:established; dsize:>0; sid:2;)\n\
+         alert tcp any any -> any any (msg:\"header only\"; flow:established; dsize:<2000; sid:3;)\n",
+    )
+    .unwrap();
+    let got = alerts(&pcaps.join("tls/ssl.v3.pcap"), &rules);
+    // As Suricata's default encryption handling: once the handshake is
+    // over, a packet's payload meets neither content nor a dsize that
+    // needs a payload ...
+    assert_eq!(got.get(&1), None, "{got:?}");
+    let payload = got.get(&2).copied().unwrap_or(0);
+    assert!(payload > 0 && payload < 30, "{got:?}");
+    // ... while rules that need no payload still see every packet.
+    assert_eq!(got.get(&3), Some(&246), "{got:?}");
+}

@@ -17,9 +17,10 @@ use super::prefilter::{PortedPrefilter, Prefilter, ScanScratch};
 use super::raw::{RAW_MAX_PENDING, RawStream};
 use super::{Engine, class_of};
 use crate::rules::compile::{AlprotoKw, AlprotoMode, PktHdr, Signature};
-use crate::rules::keywords::{FlowCtx, FlowVars, HostVars, ThresholdState};
+use crate::rules::keywords::{FlowCtx, FlowVars, HeaderKw, HostVars, ThresholdState};
 use crate::rules::parse::Action;
 use crate::rules::payload::InspectEnv;
+use crate::rules::range::NumRange;
 
 /// Per-flow state: the protocol stage's and the rules' (flowbits, ...).
 #[derive(Default)]
@@ -39,6 +40,11 @@ pub struct DetectFlow {
     /// stream content is not inspected, as Suricata's default
     /// `encryption-handling` does.
     encrypted: bool,
+    /// The flow's packets when it became encrypted: the packets after
+    /// those are not payload-inspected either (Suricata's
+    /// `FLOW_NOPAYLOAD_INSPECTION`, which the TLS and SSH parsers set once
+    /// the handshake is over and which takes effect from the next packet).
+    encrypted_after: u64,
     /// Stream bytes awaiting raw inspection per direction (see `raw.rs`).
     raw: [RawStream; 2],
     /// Per direction: its protocol was decided since that direction's
@@ -149,7 +155,11 @@ impl DetectLayer {
             return;
         };
         let mut vars = FlowVars::default();
-        inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, true, sink);
+        let scope = PacketScope {
+            first_of_side: true,
+            payload_inspection: true,
+        };
+        inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, scope, sink);
         self.s.alerted.clear();
         self.s.app_events.clear();
         self.s.event_tx = None;
@@ -300,6 +310,9 @@ impl AppLayer for DetectLayer {
                 inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
             }
         }
+        if now_encrypted && !st.encrypted {
+            st.encrypted_after = flow.pkts(Direction::ToServer) + flow.pkts(Direction::ToClient);
+        }
         st.encrypted |= now_encrypted;
         st.alerted |= self.s.stats.alerts > before;
     }
@@ -406,13 +419,19 @@ impl AppLayer for DetectLayer {
             };
             let before = self.s.stats.alerts;
             let first = !std::mem::replace(&mut st.ip_only_done[dir.index()], true);
+            let payload_inspection = !st.encrypted
+                || flow.pkts(Direction::ToServer) + flow.pkts(Direction::ToClient)
+                    <= st.encrypted_after;
             st.passed |= inspect_packet(
                 &engine,
                 &mut self.s,
                 Some(&info),
                 &mut st.vars,
                 pkt,
-                first,
+                PacketScope {
+                    first_of_side: first,
+                    payload_inspection,
+                },
                 sink,
             );
             if flow.proto() == 6 {
@@ -695,15 +714,37 @@ fn matched(
 }
 
 /// Packet rules against one packet. Returns whether a `pass` rule matched.
+/// Which rules a packet meets besides its header rules.
+#[derive(Clone, Copy)]
+struct PacketScope {
+    /// The first packet of its flow direction: IP-only rules run.
+    first_of_side: bool,
+    /// Its payload is inspected: not once an encrypted session's handshake
+    /// is over (Suricata's `PKT_NOPAYLOAD_INSPECTION`), when neither the
+    /// payload prefilter nor any rule that needs a payload runs.
+    payload_inspection: bool,
+}
+
+/// Whether a packet rule needs a payload to inspect: a content-like match,
+/// or a `dsize` that no empty payload meets (Suricata's
+/// `SIG_MASK_REQUIRE_PAYLOAD`, which `dsize:!N` sets too).
+fn requires_payload(sig: &Signature) -> bool {
+    sig.payload.is_some()
+        || sig.header.iter().any(
+            |h| matches!(h, HeaderKw::Dsize(r) if !r.matches(0) || matches!(r, NumRange::Ne(_))),
+        )
+}
+
 fn inspect_packet(
     engine: &Engine,
     s: &mut Scratch,
     info: Option<&FlowInfo<'_, '_>>,
     vars: &mut FlowVars,
     pkt: &Packet<'_>,
-    first_of_side: bool,
+    scope: PacketScope,
     sink: &mut dyn EventSink,
 ) -> bool {
+    let first_of_side = scope.first_of_side;
     // A packet without IP meets only the rules that need none (`pkthdr`,
     // `ip` with `any` addresses).
     let ip_proto = pkt.ip_proto();
@@ -737,7 +778,7 @@ fn inspect_packet(
     // packet itself.
     let in_stream =
         tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
-    if !payload.is_empty() {
+    if !payload.is_empty() && scope.payload_inspection {
         let (a, b) = pkt.ports();
         let mut scan = |pf: &PortedPrefilter| {
             pf.for_ports(to_server, a, b, |pf| {
@@ -776,6 +817,9 @@ fn inspect_packet(
         };
         s.stats.inspected += 1;
         if sig.ip_only && !first_of_side {
+            continue;
+        }
+        if !scope.payload_inspection && requires_payload(sig) {
             continue;
         }
         if !proto_ok(sig.ip_proto, ip_proto) || !addrs_ok(sig, src, sp, dst, dp, ported) {
