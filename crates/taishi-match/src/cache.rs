@@ -24,8 +24,9 @@ use std::time::{Duration, SystemTime};
 
 use crate::hs::Database;
 
-/// First bytes of a cache file; bumped when the layout changes.
-const MAGIC: &[u8] = b"TAISHI-HSDB-1\n";
+/// First bytes of a cache file; bumped when the layout changes (2: each
+/// pattern is followed by its case flag).
+const MAGIC: &[u8] = b"TAISHI-HSDB-2\n";
 /// Files not used for this long are removed (Suricata's default
 /// `sgh-mpm-caching-max-age`).
 pub const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -54,15 +55,25 @@ fn hasher() -> foldhash::fast::FixedState {
     foldhash::fast::FixedState::with_seed(SEED)
 }
 
-fn file_for(dir: &Path, patterns: &[&[u8]]) -> PathBuf {
-    dir.join(format!("{:016x}.hsdb", hasher().hash_one(patterns)))
+/// Whether pattern `i` is compared exactly (see `PatternSet::with_case`).
+fn exact_at(exact: &[bool], i: usize) -> bool {
+    exact.get(i).copied().unwrap_or(false)
 }
 
-/// The compiled set of `patterns` from the cache, if it holds it.
-pub(crate) fn load(patterns: &[&[u8]]) -> Option<Database> {
-    let path = file_for(dir()?, patterns);
+fn file_for(dir: &Path, patterns: &[&[u8]], exact: &[bool]) -> PathBuf {
+    let flags: Vec<bool> = (0..patterns.len()).map(|i| exact_at(exact, i)).collect();
+    dir.join(format!(
+        "{:016x}.hsdb",
+        hasher().hash_one((patterns, flags))
+    ))
+}
+
+/// The compiled set of `patterns` (with their case flags) from the cache,
+/// if it holds it.
+pub(crate) fn load(patterns: &[&[u8]], exact: &[bool]) -> Option<Database> {
+    let path = file_for(dir()?, patterns, exact);
     let bytes = std::fs::read(&path).ok()?;
-    let db = parse(&bytes, patterns)?;
+    let db = parse(&bytes, patterns, exact)?;
     let db = Database::deserialize(db, patterns.iter().map(|p| p.len()).max().unwrap_or(1))?;
     // Used now: keep it from being pruned as stale.
     if let Ok(f) = std::fs::File::options().append(true).open(&path) {
@@ -73,23 +84,31 @@ pub(crate) fn load(patterns: &[&[u8]]) -> Option<Database> {
 
 /// Keeps `db`, compiled from `patterns`, for the next load. Failures (a
 /// read-only or full disk) only cost the next load a compile.
-pub(crate) fn store(patterns: &[&[u8]], db: &Database) {
+pub(crate) fn store(patterns: &[&[u8]], exact: &[bool], db: &Database) {
     let Some(dir) = dir() else { return };
     let Some(serialized) = db.serialize() else {
         return;
     };
-    let _ = write(dir, &file_for(dir, patterns), patterns, &serialized);
+    let path = file_for(dir, patterns, exact);
+    let _ = write(dir, &path, patterns, exact, &serialized);
 }
 
-fn write(dir: &Path, path: &Path, patterns: &[&[u8]], db: &[u8]) -> std::io::Result<()> {
+fn write(
+    dir: &Path,
+    path: &Path,
+    patterns: &[&[u8]],
+    exact: &[bool],
+    db: &[u8],
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut out =
-        Vec::with_capacity(db.len() + patterns.iter().map(|p| p.len() + 4).sum::<usize>());
+        Vec::with_capacity(db.len() + patterns.iter().map(|p| p.len() + 5).sum::<usize>());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(patterns.len() as u64).to_le_bytes());
-    for p in patterns {
+    for (i, p) in patterns.iter().enumerate() {
         out.extend_from_slice(&(p.len() as u32).to_le_bytes());
         out.extend_from_slice(p);
+        out.push(u8::from(exact_at(exact, i)));
     }
     out.extend_from_slice(&hasher().hash_one(db).to_le_bytes());
     out.extend_from_slice(&(db.len() as u64).to_le_bytes());
@@ -107,14 +126,14 @@ fn write(dir: &Path, path: &Path, patterns: &[&[u8]], db: &[u8]) -> std::io::Res
 
 /// The serialized database of a cache file, when the file is whole and was
 /// written for exactly `patterns`.
-fn parse<'a>(bytes: &'a [u8], patterns: &[&[u8]]) -> Option<&'a [u8]> {
+fn parse<'a>(bytes: &'a [u8], patterns: &[&[u8]], exact: &[bool]) -> Option<&'a [u8]> {
     let mut r = Reader(bytes.strip_prefix(MAGIC)?);
     if r.u64()? != patterns.len() as u64 {
         return None;
     }
-    for p in patterns {
+    for (i, p) in patterns.iter().enumerate() {
         let n = r.u32()? as usize;
-        if r.take(n)? != *p {
+        if r.take(n)? != *p || r.take(1)? != [u8::from(exact_at(exact, i))] {
             return None;
         }
     }
@@ -178,29 +197,38 @@ mod tests {
     fn a_written_file_reads_back_only_for_its_own_patterns() {
         let dir = tempfile_dir("roundtrip");
         let p = pats();
-        let db = Database::compile(&p).unwrap();
+        // The first pattern is compared exactly, the others without case.
+        let exact = [true, false, false];
+        let db = Database::compile(&p, &exact).unwrap();
         let bytes = db.serialize().unwrap();
-        let path = file_for(&dir, &p);
-        write(&dir, &path, &p, &bytes).unwrap();
+        let path = file_for(&dir, &p, &exact);
+        assert_ne!(path, file_for(&dir, &p, &[]));
+        write(&dir, &path, &p, &exact, &bytes).unwrap();
         let file = std::fs::read(&path).unwrap();
-        assert_eq!(parse(&file, &p), Some(bytes.as_slice()));
-        // Another set (one pattern changed) is a miss, not a wrong database.
+        assert_eq!(parse(&file, &p, &exact), Some(bytes.as_slice()));
+        // Another set (one pattern, or one case flag, changed) is a miss,
+        // not a wrong database.
         let other = vec![b"GET ".as_slice(), b"evil.exampla", b"|00 01|"];
-        assert_eq!(parse(&file, &other), None);
+        assert_eq!(parse(&file, &other, &exact), None);
+        assert_eq!(parse(&file, &p, &[]), None);
         // A truncated or corrupted file is a miss.
-        assert_eq!(parse(&file[..file.len() - 1], &p), None);
+        assert_eq!(parse(&file[..file.len() - 1], &p, &exact), None);
         let mut bad = file.clone();
         let last = bad.len() - 1;
         bad[last] ^= 0xff;
-        assert_eq!(parse(&bad, &p), None);
-        // The database it holds scans like the one compiled.
-        let back = Database::deserialize(parse(&file, &p).unwrap(), 12).unwrap();
+        assert_eq!(parse(&bad, &p, &exact), None);
+        // The database it holds scans like the one compiled: `GET ` only as
+        // written, the rest in any case.
+        let back = Database::deserialize(parse(&file, &p, &exact).unwrap(), 12).unwrap();
         let mut scratch = crate::hs::Scratch::default();
         let mut seen = Vec::new();
         back.scan(b"xx EVIL.EXAMPLE get ", &mut scratch, &mut |i| seen.push(i))
             .unwrap();
-        seen.sort();
-        assert_eq!(seen, vec![0, 1]);
+        assert_eq!(seen, vec![1]);
+        seen.clear();
+        back.scan(b"GET evil", &mut scratch, &mut |i| seen.push(i))
+            .unwrap();
+        assert_eq!(seen, vec![0]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

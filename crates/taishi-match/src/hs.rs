@@ -220,8 +220,8 @@ pub(crate) struct CompileError(pub(crate) String);
 
 impl Database {
     /// Compiles `patterns` (none empty, at most `u32::MAX` of them), pattern
-    /// `i` reported with id `i`.
-    pub(crate) fn compile(patterns: &[&[u8]]) -> Result<Database, CompileError> {
+    /// `i` reported with id `i`, caseless unless `exact[i]`.
+    pub(crate) fn compile(patterns: &[&[u8]], exact: &[bool]) -> Result<Database, CompileError> {
         if !valid_platform() {
             return Err(CompileError("this CPU lacks SSSE3".into()));
         }
@@ -232,7 +232,12 @@ impl Database {
         }
         let exprs: Vec<*const c_char> = patterns.iter().map(|p| p.as_ptr().cast()).collect();
         let lens: Vec<usize> = patterns.iter().map(|p| p.len()).collect();
-        let flags: Vec<c_uint> = vec![HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH; patterns.len()];
+        let flags: Vec<c_uint> = (0..patterns.len())
+            .map(|i| match exact.get(i) {
+                Some(true) => HS_FLAG_SINGLEMATCH,
+                _ => HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH,
+            })
+            .collect();
         let ids: Vec<c_uint> = (0..n).collect();
         let mut db: *mut HsDatabase = std::ptr::null_mut();
         let mut err: *mut HsCompileError = std::ptr::null_mut();

@@ -152,22 +152,42 @@ impl PatternSet {
         PatternSet::with_backend(patterns, Backend::preferred())
     }
 
+    /// Builds `patterns` with [`Backend::preferred`], pattern `i` compared
+    /// exactly when `exact[i]` is true (caseless otherwise, and when the
+    /// flag is missing). Hyperscan then reports an exact pattern only as
+    /// written, which spares the caller the candidates a caseless search
+    /// would add (`PK` finding `pk`); aho-corasick still searches it
+    /// caseless, reporting more, never less.
+    pub fn with_case(patterns: &[Vec<u8>], exact: &[bool]) -> Result<PatternSet, BuildError> {
+        PatternSet::build(patterns, exact, Backend::preferred())
+    }
+
     /// Builds `patterns` with `backend`; when that is Hyperscan and it
     /// refuses the set (or is not built in), with aho-corasick instead
     /// ([`PatternSet::fallback`] says why).
     pub fn with_backend(patterns: &[Vec<u8>], backend: Backend) -> Result<PatternSet, BuildError> {
+        PatternSet::build(patterns, &[], backend)
+    }
+
+    fn build(
+        patterns: &[Vec<u8>],
+        exact: &[bool],
+        backend: Backend,
+    ) -> Result<PatternSet, BuildError> {
         if u32::try_from(patterns.len()).is_err() {
             return Err(BuildError::TooManyPatterns(patterns.len()));
         }
         let mut ids = Vec::with_capacity(patterns.len());
         let mut empty = Vec::new();
         let mut held: Vec<&[u8]> = Vec::with_capacity(patterns.len());
+        let mut held_exact: Vec<bool> = Vec::with_capacity(patterns.len());
         for (i, p) in (0u32..).zip(patterns) {
             if p.is_empty() {
                 empty.push(i);
             } else {
                 ids.push(i);
                 held.push(p);
+                held_exact.push(exact.get(i as usize).copied().unwrap_or(false));
             }
         }
         let mut fallback = None;
@@ -176,7 +196,7 @@ impl PatternSet {
         } else {
             match backend {
                 Backend::AhoCorasick => Engine::Ac(build_ac(&held)?),
-                Backend::Hyperscan => match build_hs(&held) {
+                Backend::Hyperscan => match build_hs(&held, &held_exact) {
                     Ok(e) => e,
                     Err(why) => {
                         fallback = Some(why);
@@ -289,17 +309,17 @@ fn build_ac(patterns: &[&[u8]]) -> Result<AhoCorasick, BuildError> {
 }
 
 #[cfg(feature = "hyperscan")]
-fn build_hs(patterns: &[&[u8]]) -> Result<Engine, String> {
-    if let Some(db) = cache::load(patterns) {
+fn build_hs(patterns: &[&[u8]], exact: &[bool]) -> Result<Engine, String> {
+    if let Some(db) = cache::load(patterns, exact) {
         return Ok(Engine::Hs(db));
     }
-    let db = hs::Database::compile(patterns).map_err(|e| e.0)?;
-    cache::store(patterns, &db);
+    let db = hs::Database::compile(patterns, exact).map_err(|e| e.0)?;
+    cache::store(patterns, exact, &db);
     Ok(Engine::Hs(db))
 }
 
 #[cfg(not(feature = "hyperscan"))]
-fn build_hs(_patterns: &[&[u8]]) -> Result<Engine, String> {
+fn build_hs(_patterns: &[&[u8]], _exact: &[bool]) -> Result<Engine, String> {
     Err("built without the hyperscan feature".into())
 }
 

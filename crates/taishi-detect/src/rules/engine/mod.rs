@@ -77,9 +77,9 @@ const SAME_BYTES: [&[Buffer]; 2] = [
 ];
 
 /// A transaction rule for the prefilters: its app-layer protocol ("" for
-/// none), its fast pattern's buffer and bytes (`None`: always inspected),
-/// the rule.
-type TxRule = (String, Option<(Buffer, Vec<u8>)>, u32);
+/// none), its fast pattern's buffer, bytes and `nocase` (`None`: always
+/// inspected), the rule.
+type TxRule = (String, Option<(Buffer, Vec<u8>, bool)>, u32);
 
 /// The transaction groups: one per app-layer protocol named by a rule,
 /// each with the protocol-less rules too, and "" with those alone for
@@ -92,7 +92,7 @@ fn tx_groups(rules: &[TxRule]) -> HashMap<String, TxGroup> {
             let mut always = Vec::new();
             for (_, fp, sig) in rules.iter().filter(|r| r.0 == app || r.0.is_empty()) {
                 match fp {
-                    Some((b, pattern)) => {
+                    Some((b, pattern, nocase)) => {
                         let set = SAME_BYTES
                             .iter()
                             .find(|set| set.contains(b))
@@ -100,7 +100,7 @@ fn tx_groups(rules: &[TxRule]) -> HashMap<String, TxGroup> {
                         let entry = bufs
                             .entry(set[0])
                             .or_insert_with(|| (set, PrefilterBuilder::default()));
-                        entry.1.add_pattern(*sig, pattern);
+                        entry.1.add_pattern(*sig, pattern, *nocase);
                     }
                     None => always.push(*sig),
                 }
@@ -196,7 +196,7 @@ impl Engine {
                         match &s.payload {
                             Some(m) => {
                                 let fp = m.fast_pattern().filter(|fp| !fp.bytes.is_empty());
-                                let fp = fp.as_ref().map(|f| f.bytes.as_slice());
+                                let fp = fp.as_ref().map(|f| (f.bytes.as_slice(), f.nocase));
                                 packet_b[c].add(s.num, fp, &s.sport, &s.dport, s.to_server);
                                 if s.needs_packet {
                                     let bound = s.header.iter().find_map(|h| match h {
@@ -249,7 +249,11 @@ impl Engine {
                                 def.to_client.filter(|_| side_ok(false)),
                             ];
                             for b in sides.into_iter().flatten() {
-                                tx_rules.push((app.clone(), Some((b, fp.bytes.clone())), s.num));
+                                tx_rules.push((
+                                    app.clone(),
+                                    Some((b, fp.bytes.clone(), fp.nocase)),
+                                    s.num,
+                                ));
                             }
                         }
                         None => tx_rules.push((app, None, s.num)),
@@ -407,15 +411,27 @@ mod tests {
     #[test]
     fn protocol_less_rules_join_every_group_and_same_byte_buffers_share_one_automaton() {
         let rules: Vec<TxRule> = vec![
-            ("http".into(), Some((Buffer::FileData, b"aaa".to_vec())), 0),
             (
                 "http".into(),
-                Some((Buffer::HttpResponseBody, b"bbb".to_vec())),
+                Some((Buffer::FileData, b"aaa".to_vec(), true)),
+                0,
+            ),
+            (
+                "http".into(),
+                Some((Buffer::HttpResponseBody, b"bbb".to_vec(), true)),
                 1,
             ),
-            ("".into(), Some((Buffer::FileData, b"ccc".to_vec())), 2),
+            (
+                "".into(),
+                Some((Buffer::FileData, b"ccc".to_vec(), true)),
+                2,
+            ),
             ("smtp".into(), None, 3),
-            ("http".into(), Some((Buffer::HttpUri, b"/x".to_vec())), 4),
+            (
+                "http".into(),
+                Some((Buffer::HttpUri, b"/x".to_vec(), true)),
+                4,
+            ),
         ];
         let groups = tx_groups(&rules);
         let http = &groups["http"];

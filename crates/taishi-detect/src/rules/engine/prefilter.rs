@@ -25,9 +25,11 @@ pub struct Prefilter {
 /// Builds a [`Prefilter`].
 #[derive(Debug, Default)]
 pub struct PrefilterBuilder {
-    /// Distinct patterns, lower-cased (the set ignores ASCII case).
-    index: HashMap<Vec<u8>, usize>,
+    /// Distinct patterns: caseless ones lower-cased, with whether each is
+    /// compared exactly.
+    index: HashMap<(Vec<u8>, bool), usize>,
     patterns: Vec<Vec<u8>>,
+    exact: Vec<bool>,
     owners: Vec<Vec<u32>>,
     always: Vec<u32>,
 }
@@ -40,16 +42,23 @@ pub struct ScanScratch {
 }
 
 impl PrefilterBuilder {
-    /// Rule `sig` is a candidate when `pattern` occurs (compared without
-    /// regard to ASCII case: the full inspection decides case).
-    pub fn add_pattern(&mut self, sig: u32, pattern: &[u8]) {
-        let key = pattern.to_ascii_lowercase();
+    /// Rule `sig` is a candidate when `pattern` occurs: as written, or in
+    /// any ASCII case when `nocase` (as the rule's content compares it, so
+    /// a `PK` without `nocase` does not make every `pk` a candidate).
+    pub fn add_pattern(&mut self, sig: u32, pattern: &[u8], nocase: bool) {
+        let exact = !nocase && pattern.iter().any(u8::is_ascii_alphabetic);
+        let key = if exact {
+            (pattern.to_vec(), true)
+        } else {
+            (pattern.to_ascii_lowercase(), false)
+        };
         let i = match self.index.get(&key) {
             Some(&i) => i,
             None => {
                 let i = self.patterns.len();
-                self.index.insert(key.clone(), i);
-                self.patterns.push(key);
+                self.patterns.push(key.0.clone());
+                self.exact.push(exact);
+                self.index.insert(key, i);
                 self.owners.push(Vec::new());
                 i
             }
@@ -75,7 +84,7 @@ impl PrefilterBuilder {
         let set = if self.patterns.is_empty() {
             None
         } else {
-            PatternSet::new(&self.patterns).ok()
+            PatternSet::with_case(&self.patterns, &self.exact).ok()
         };
         // A failed build (it cannot fail for byte patterns within limits)
         // must not lose rules: they become always-candidates.
@@ -127,17 +136,20 @@ mod tests {
     #[test]
     fn finds_each_rule_whose_pattern_occurs_once() {
         let mut b = PrefilterBuilder::default();
-        b.add_pattern(0, b"abc");
-        b.add_pattern(1, b"BCD");
-        b.add_pattern(2, b"zzz");
-        b.add_pattern(4, b"ABC");
+        b.add_pattern(0, b"abc", true);
+        b.add_pattern(1, b"BCD", true);
+        b.add_pattern(2, b"zzz", true);
+        b.add_pattern(4, b"ABC", true);
+        b.add_pattern(5, b"Cd", false);
+        b.add_pattern(6, b"cd", false);
         b.add_always(3);
         let p = b.build();
         let mut out = Vec::new();
         let mut scratch = ScanScratch::default();
         p.scan(b"xxabcdxxabcd", &mut scratch, &mut out);
         out.sort();
-        assert_eq!(out, vec![0, 1, 4]);
+        // `Cd` and `cd` compare exactly: only the one written occurs.
+        assert_eq!(out, vec![0, 1, 4, 6]);
         assert_eq!(p.always(), &[3]);
         out.clear();
         p.scan(b"zzz", &mut scratch, &mut out);
@@ -161,10 +173,10 @@ mod tests {
         let any = PortSet::any();
         let http = PortSet::parse("80", &Vars::default()).unwrap();
         let mut b = PortedBuilder::default();
-        b.add(0, Some(b"GET /"), &any, &any, Some(true));
-        b.add(1, Some(b"200 OK"), &any, &any, Some(false));
-        b.add(2, Some(b"hello"), &any, &any, None);
-        b.add(3, Some(b"GET /"), &any, &http, Some(true));
+        b.add(0, Some((b"GET /", false)), &any, &any, Some(true));
+        b.add(1, Some((b"200 OK", false)), &any, &any, Some(false));
+        b.add(2, Some((b"hello", true)), &any, &any, None);
+        b.add(3, Some((b"GET /", false)), &any, &http, Some(true));
         b.add(4, None, &http, &any, Some(false));
         let p = b.build();
         let buf = b"GET / 200 OK hello";
@@ -226,7 +238,7 @@ impl PortedBuilder {
     pub fn add(
         &mut self,
         sig: u32,
-        fp: Option<&[u8]>,
+        fp: Option<(&[u8], bool)>,
         sport: &crate::rules::parse::PortSet,
         dport: &crate::rules::parse::PortSet,
         to_server: Option<bool>,
@@ -236,7 +248,7 @@ impl PortedBuilder {
             .flatten()
             .or_else(|| (!sport.is_any()).then(|| narrow(sport.ranges())).flatten());
         let add = |b: &mut PrefilterBuilder| match fp {
-            Some(p) => b.add_pattern(sig, p),
+            Some((p, nocase)) => b.add_pattern(sig, p, nocase),
             None => b.add_always(sig),
         };
         for (i, side) in self.sides.iter_mut().enumerate() {
