@@ -216,6 +216,16 @@ pub struct Signature {
     pub origin: Origin,
 }
 
+impl Signature {
+    /// Whether the rule may match traffic going to the server
+    /// (`to_server`) or to the client: its flow keyword names no direction,
+    /// or that one. Prefilters file the rule by it and inspection checks
+    /// it, so both must ask here.
+    pub fn may_see(&self, to_server: bool) -> bool {
+        self.to_server.is_none_or(|d| d == to_server)
+    }
+}
+
 /// Why a rule cannot run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skip {

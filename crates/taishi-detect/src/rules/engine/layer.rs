@@ -36,15 +36,13 @@ pub struct DetectFlow {
     /// Stream bytes delivered so far per direction (gaps included), so
     /// `depth` counts from the start of the stream.
     stream_off: [u64; 2],
-    /// The session is encrypted (TLS or SSH past its handshake): raw
-    /// stream content is not inspected, as Suricata's default
-    /// `encryption-handling` does.
-    encrypted: bool,
-    /// The flow's packets when it became encrypted: the packets after
-    /// those are not payload-inspected either (Suricata's
+    /// The flow's packet count when the session became encrypted (TLS or
+    /// SSH past its handshake). From then raw stream content is not
+    /// inspected, as Suricata's default `encryption-handling` does, nor the
+    /// payload of the packets after that count (Suricata's
     /// `FLOW_NOPAYLOAD_INSPECTION`, which the TLS and SSH parsers set once
     /// the handshake is over and which takes effect from the next packet).
-    encrypted_after: u64,
+    encrypted_at: Option<u64>,
     /// Stream bytes awaiting raw inspection per direction (see `raw.rs`).
     raw: [RawStream; 2],
     /// Per direction: its protocol was decided since that direction's
@@ -299,7 +297,7 @@ impl AppLayer for DetectLayer {
         }
         let stream_start = st.stream_off[dir.index()];
         st.stream_off[dir.index()] += data.len() as u64;
-        if flow.proto() == 6 && !st.passed && !st.encrypted {
+        if flow.proto() == 6 && !st.passed && st.encrypted_at.is_none() {
             let raw = &mut st.raw[dir.index()];
             raw.push(stream_start, data);
             if tx_done {
@@ -310,10 +308,9 @@ impl AppLayer for DetectLayer {
                 inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
             }
         }
-        if now_encrypted && !st.encrypted {
-            st.encrypted_after = flow.pkts(Direction::ToServer) + flow.pkts(Direction::ToClient);
+        if now_encrypted && st.encrypted_at.is_none() {
+            st.encrypted_at = Some(packets(flow));
         }
-        st.encrypted |= now_encrypted;
         st.alerted |= self.s.stats.alerts > before;
     }
 
@@ -419,9 +416,7 @@ impl AppLayer for DetectLayer {
             };
             let before = self.s.stats.alerts;
             let first = !std::mem::replace(&mut st.ip_only_done[dir.index()], true);
-            let payload_inspection = !st.encrypted
-                || flow.pkts(Direction::ToServer) + flow.pkts(Direction::ToClient)
-                    <= st.encrypted_after;
+            let payload_inspection = st.encrypted_at.is_none_or(|at| packets(flow) <= at);
             st.passed |= inspect_packet(
                 &engine,
                 &mut self.s,
@@ -713,7 +708,6 @@ fn matched(
     false
 }
 
-/// Packet rules against one packet. Returns whether a `pass` rule matched.
 /// Which rules a packet meets besides its header rules.
 #[derive(Clone, Copy)]
 struct PacketScope {
@@ -735,6 +729,12 @@ fn requires_payload(sig: &Signature) -> bool {
         )
 }
 
+/// The flow's packets so far, both ways.
+fn packets(flow: &FlowView<'_>) -> u64 {
+    flow.pkts(Direction::ToServer) + flow.pkts(Direction::ToClient)
+}
+
+/// Packet rules against one packet. Returns whether a `pass` rule matched.
 fn inspect_packet(
     engine: &Engine,
     s: &mut Scratch,
@@ -779,7 +779,6 @@ fn inspect_packet(
     let in_stream =
         tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
     if !payload.is_empty() && scope.payload_inspection {
-        let (a, b) = pkt.ports();
         let mut scan = |pf: &PortedPrefilter| {
             pf.for_ports(to_server, a, b, |pf| {
                 for &i in pf.always() {
@@ -913,12 +912,12 @@ fn inspect_raw(
         app,
         vars,
         passed,
-        encrypted,
+        encrypted_at,
         raw,
         ..
     } = st;
     let raw = &mut raw[dir.index()];
-    if !*passed && !*encrypted {
+    if !*passed && encrypted_at.is_none() {
         let info = FlowInfo {
             view,
             dir,
@@ -1075,7 +1074,7 @@ fn inspect_tx(
         // request when it completes (or with the whole transaction), the
         // response with the rest.
         let can = |srv: bool| {
-            sig.to_server.is_none_or(|d| d == srv)
+            sig.may_see(srv)
                 && sig.buffers.iter().all(|b| {
                     if srv {
                         b.def.to_server.is_some()

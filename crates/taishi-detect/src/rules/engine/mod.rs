@@ -93,13 +93,14 @@ fn tx_groups(rules: &[TxRule]) -> HashMap<String, TxGroup> {
             for (_, fp, sig) in rules.iter().filter(|r| r.0 == app || r.0.is_empty()) {
                 match fp {
                     Some((b, pattern, nocase)) => {
-                        let set = SAME_BYTES
+                        let set: &[Buffer] = SAME_BYTES
                             .iter()
                             .find(|set| set.contains(b))
-                            .map_or_else(|| vec![*b], |set| set.to_vec());
+                            .copied()
+                            .unwrap_or(std::slice::from_ref(b));
                         let entry = bufs
                             .entry(set[0])
-                            .or_insert_with(|| (set, PrefilterBuilder::default()));
+                            .or_insert_with(|| (set.to_vec(), PrefilterBuilder::default()));
                         entry.1.add_pattern(*sig, pattern, *nocase);
                     }
                     None => always.push(*sig),
@@ -240,8 +241,7 @@ impl Engine {
                     // A rule whose flow keyword names a direction is only
                     // inspected on that side (`=>` rules look at both), so
                     // its pattern joins only that side's buffer.
-                    let side_ok =
-                        |srv: bool| s.transactional || s.to_server.is_none_or(|d| d == srv);
+                    let side_ok = |srv: bool| s.transactional || s.may_see(srv);
                     match best {
                         Some((def, fp)) => {
                             let sides = [

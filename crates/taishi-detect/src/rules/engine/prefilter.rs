@@ -252,7 +252,8 @@ impl PortedBuilder {
             None => b.add_always(sig),
         };
         for (i, side) in self.sides.iter_mut().enumerate() {
-            if to_server.is_some_and(|ts| ts != (i == 0)) {
+            // `Signature::may_see` for this side (side 0: to the server).
+            if to_server.is_some_and(|d| d != (i == 0)) {
                 continue;
             }
             match &ports {
