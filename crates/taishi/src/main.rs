@@ -21,6 +21,13 @@ use clap::Parser;
 /// blocks to the allocating thread's arena under its lock and fragments
 /// that arena, which made a `--db` run spend a fifth of its pipeline thread
 /// in `malloc` (docs/store.md). mimalloc frees across threads without a lock.
+///
+/// Built with `no_thp`: mimalloc then turns transparent huge pages off for
+/// the process (`PR_SET_THP_DISABLE`). With them on, each first touch of its
+/// arenas faulted in and zeroed a whole 2 MiB page, so the thousands of
+/// partly filled body buffers of a rules run cost a quarter of its time in
+/// the kernel's `clear_page` and 25% more resident memory (README,
+/// Performance).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
