@@ -1033,8 +1033,9 @@ fn inspect_tx(
     for &i in &group.always {
         push_cand(s, i);
     }
-    for (bufs, pf) in &group.by_buffer {
-        if let [buf] = bufs.as_slice() {
+    for entry in group.by_buffer.iter().filter(|e| e.inspected_with(part)) {
+        let pf = &entry.pf;
+        if let [buf] = entry.bufs.as_slice() {
             tx.buffers(*buf, &mut |v| prefilter(s, pf, v));
             continue;
         }
@@ -1042,7 +1043,7 @@ fn inspect_tx(
         // once (address and length; see SAME_BYTES).
         let mut seen = [(0usize, 0usize); 4];
         let mut n = 0;
-        for buf in bufs {
+        for buf in &entry.bufs {
             tx.buffers(*buf, &mut |v| {
                 let key = (v.as_ptr() as usize, v.len());
                 if seen[..n].contains(&key) {

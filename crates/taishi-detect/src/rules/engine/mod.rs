@@ -21,6 +21,7 @@ mod set;
 use std::collections::HashMap;
 
 use taishi_proto::Buffer;
+use taishi_proto::parser::TxPart;
 
 use self::prefilter::{PortedBuilder, PortedPrefilter, Prefilter, PrefilterBuilder};
 use super::applayer::AppKw;
@@ -58,10 +59,37 @@ pub(crate) struct PacketGroup {
 #[derive(Debug, Default)]
 pub(crate) struct TxGroup {
     /// Prefilter per buffer (or per set of buffers that usually hold the
-    /// same bytes, see [`SAME_BYTES`]) over the rules' fast patterns.
-    pub by_buffer: Vec<(Vec<Buffer>, Prefilter)>,
+    /// same bytes, see [`SAME_BYTES`]) and per part of the transaction
+    /// that inspects it, over the rules' fast patterns.
+    pub by_buffer: Vec<BufferPrefilter>,
     /// Rules without a fast pattern.
     pub always: Vec<u32>,
+}
+
+/// The prefilter of a set of buffers for the rules inspected with one
+/// part of a transaction.
+#[derive(Debug)]
+pub(crate) struct BufferPrefilter {
+    /// The buffers scanned (one, or a [`SAME_BYTES`] set).
+    pub bufs: Vec<Buffer>,
+    /// Whether its rules are inspected with the response (or the whole
+    /// transaction), not with the request. A transaction's request buffers
+    /// are still there when its response completes; scanning them again
+    /// then would only find rules that are not inspected at that point.
+    pub at_response: bool,
+    /// The automaton over the rules' fast patterns.
+    pub pf: Prefilter,
+}
+
+impl BufferPrefilter {
+    /// Whether the rules of this prefilter are inspected with `part`.
+    pub fn inspected_with(&self, part: TxPart) -> bool {
+        match part {
+            TxPart::Request => !self.at_response,
+            TxPart::Response => self.at_response,
+            TxPart::Whole => true,
+        }
+    }
 }
 
 /// Buffers that usually hold the same bytes: HTTP's `file.data` is its
@@ -77,9 +105,21 @@ const SAME_BYTES: [&[Buffer]; 2] = [
 ];
 
 /// A transaction rule for the prefilters: its app-layer protocol ("" for
-/// none), its fast pattern's buffer, bytes and `nocase` (`None`: always
-/// inspected), the rule.
-type TxRule = (String, Option<(Buffer, Vec<u8>, bool)>, u32);
+/// none), its fast pattern (`None`: always inspected), the rule.
+type TxRule = (String, Option<TxPattern>, u32);
+
+/// Where a transaction rule's fast pattern is looked for.
+#[derive(Clone, Debug)]
+struct TxPattern {
+    /// The buffer that holds it.
+    buffer: Buffer,
+    bytes: Vec<u8>,
+    nocase: bool,
+    /// The rule is inspected with the response: a to-client side, or a
+    /// transactional (`=>`) rule, which sees both sides once the response
+    /// is there.
+    at_response: bool,
+}
 
 /// The transaction groups: one per app-layer protocol named by a rule,
 /// each with the protocol-less rules too, and "" with those alone for
@@ -88,31 +128,35 @@ fn tx_groups(rules: &[TxRule]) -> HashMap<String, TxGroup> {
     let apps: std::collections::BTreeSet<&str> = rules.iter().map(|r| r.0.as_str()).collect();
     apps.into_iter()
         .map(|app| {
-            let mut bufs: HashMap<Buffer, (Vec<Buffer>, PrefilterBuilder)> = HashMap::new();
+            let mut bufs: HashMap<(Buffer, bool), (Vec<Buffer>, PrefilterBuilder)> = HashMap::new();
             let mut always = Vec::new();
             for (_, fp, sig) in rules.iter().filter(|r| r.0 == app || r.0.is_empty()) {
                 match fp {
-                    Some((b, pattern, nocase)) => {
+                    Some(p) => {
                         let set: &[Buffer] = SAME_BYTES
                             .iter()
-                            .find(|set| set.contains(b))
+                            .find(|set| set.contains(&p.buffer))
                             .copied()
-                            .unwrap_or(std::slice::from_ref(b));
+                            .unwrap_or(std::slice::from_ref(&p.buffer));
                         let entry = bufs
-                            .entry(set[0])
+                            .entry((set[0], p.at_response))
                             .or_insert_with(|| (set.to_vec(), PrefilterBuilder::default()));
-                        entry.1.add_pattern(*sig, pattern, *nocase);
+                        entry.1.add_pattern(*sig, &p.bytes, p.nocase);
                     }
                     None => always.push(*sig),
                 }
             }
             always.sort_unstable();
             always.dedup();
-            let mut by_buffer: Vec<(Vec<Buffer>, Prefilter)> = bufs
-                .into_values()
-                .map(|(set, b)| (set, b.build()))
+            let mut by_buffer: Vec<BufferPrefilter> = bufs
+                .into_iter()
+                .map(|((_, at_response), (set, b))| BufferPrefilter {
+                    bufs: set,
+                    at_response,
+                    pf: b.build(),
+                })
                 .collect();
-            by_buffer.sort_by_key(|(set, _)| set[0]);
+            by_buffer.sort_by_key(|e| (e.bufs[0], e.at_response));
             (app.to_string(), TxGroup { by_buffer, always })
         })
         .collect()
@@ -245,15 +289,19 @@ impl Engine {
                     match best {
                         Some((def, fp)) => {
                             let sides = [
-                                def.to_server.filter(|_| side_ok(true)),
-                                def.to_client.filter(|_| side_ok(false)),
+                                def.to_server
+                                    .filter(|_| side_ok(true))
+                                    .map(|b| (b, s.transactional)),
+                                def.to_client.filter(|_| side_ok(false)).map(|b| (b, true)),
                             ];
-                            for b in sides.into_iter().flatten() {
-                                tx_rules.push((
-                                    app.clone(),
-                                    Some((b, fp.bytes.clone(), fp.nocase)),
-                                    s.num,
-                                ));
+                            for (buffer, at_response) in sides.into_iter().flatten() {
+                                let p = TxPattern {
+                                    buffer,
+                                    bytes: fp.bytes.clone(),
+                                    nocase: fp.nocase,
+                                    at_response,
+                                };
+                                tx_rules.push((app.clone(), Some(p), s.num));
                             }
                         }
                         None => tx_rules.push((app, None, s.num)),
@@ -408,34 +456,31 @@ mod tests {
         out
     }
 
+    fn pattern(buffer: Buffer, bytes: &[u8], at_response: bool) -> Option<TxPattern> {
+        Some(TxPattern {
+            buffer,
+            bytes: bytes.to_vec(),
+            nocase: true,
+            at_response,
+        })
+    }
+
     #[test]
     fn protocol_less_rules_join_every_group_and_same_byte_buffers_share_one_automaton() {
         let rules: Vec<TxRule> = vec![
+            ("http".into(), pattern(Buffer::FileData, b"aaa", true), 0),
             (
                 "http".into(),
-                Some((Buffer::FileData, b"aaa".to_vec(), true)),
-                0,
-            ),
-            (
-                "http".into(),
-                Some((Buffer::HttpResponseBody, b"bbb".to_vec(), true)),
+                pattern(Buffer::HttpResponseBody, b"bbb", true),
                 1,
             ),
-            (
-                "".into(),
-                Some((Buffer::FileData, b"ccc".to_vec(), true)),
-                2,
-            ),
+            ("".into(), pattern(Buffer::FileData, b"ccc", true), 2),
             ("smtp".into(), None, 3),
-            (
-                "http".into(),
-                Some((Buffer::HttpUri, b"/x".to_vec(), true)),
-                4,
-            ),
+            ("http".into(), pattern(Buffer::HttpUri, b"/x", false), 4),
         ];
         let groups = tx_groups(&rules);
         let http = &groups["http"];
-        let sets: Vec<&[Buffer]> = http.by_buffer.iter().map(|(b, _)| b.as_slice()).collect();
+        let sets: Vec<&[Buffer]> = http.by_buffer.iter().map(|e| e.bufs.as_slice()).collect();
         assert_eq!(
             sets,
             [
@@ -443,12 +488,58 @@ mod tests {
                 &[Buffer::FileData, Buffer::HttpResponseBody][..]
             ]
         );
-        assert_eq!(found(&http.by_buffer[1].1, b"aaa bbb ccc /x"), [0, 1, 2]);
+        assert_eq!(found(&http.by_buffer[1].pf, b"aaa bbb ccc /x"), [0, 1, 2]);
         let smtp = &groups["smtp"];
         assert_eq!(smtp.always, [3]);
-        assert_eq!(found(&smtp.by_buffer[0].1, b"aaa bbb ccc"), [2]);
+        assert_eq!(found(&smtp.by_buffer[0].pf, b"aaa bbb ccc"), [2]);
         // Transactions of protocols no rule names meet the protocol-less rules.
-        assert_eq!(found(&groups[""].by_buffer[0].1, b"aaa bbb ccc"), [2]);
+        assert_eq!(found(&groups[""].by_buffer[0].pf, b"aaa bbb ccc"), [2]);
         assert!(groups[""].always.is_empty());
+    }
+
+    #[test]
+    fn request_buffers_are_scanned_with_the_response_only_for_transactional_rules() {
+        use crate::rules::compile::Compiler;
+        use crate::rules::parse::{Origin, Vars, parse_rule};
+        let vars = Vars::suricata_defaults();
+        let mut compiler = Compiler::new();
+        let rules = [
+            "alert http any any -> any any (msg:\"req\"; flow:to_server; http.uri; content:\"/req\"; sid:1;)",
+            "alert http any any -> any any (msg:\"any side\"; http.uri; content:\"/both\"; sid:2;)",
+            "alert http any any => any any (msg:\"=>\"; http.uri; content:\"/trans\"; http.stat_code; content:\"200\"; sid:3;)",
+            "alert http any any -> any any (msg:\"resp\"; flow:to_client; file.data; content:\"body\"; sid:4;)",
+        ];
+        let sigs = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let raw = parse_rule(r, &vars, Origin::new("test", 1)).unwrap();
+                compiler.compile(raw, i as u32).unwrap()
+            })
+            .collect();
+        let engine = Engine::new(sigs);
+        let http = &engine.tx["http"];
+        let sid = |i: &u32| engine.sigs[*i as usize].sid;
+        let scanned = |part: TxPart, buf: Buffer, hay: &[u8]| -> Vec<u32> {
+            let mut out: Vec<u32> = http
+                .by_buffer
+                .iter()
+                .filter(|e| e.inspected_with(part) && e.bufs.contains(&buf))
+                .flat_map(|e| found(&e.pf, hay))
+                .map(|i| sid(&i))
+                .collect();
+            out.sort_unstable();
+            out
+        };
+        let uri = b"/req /both /trans";
+        assert_eq!(scanned(TxPart::Request, Buffer::HttpUri, uri), [1, 2]);
+        // The response meets the URI again only for the `=>` rule.
+        assert_eq!(scanned(TxPart::Response, Buffer::HttpUri, uri), [3]);
+        assert_eq!(scanned(TxPart::Whole, Buffer::HttpUri, uri), [1, 2, 3]);
+        assert_eq!(
+            scanned(TxPart::Request, Buffer::FileData, b"body"),
+            [0u32; 0]
+        );
+        assert_eq!(scanned(TxPart::Response, Buffer::FileData, b"body"), [4]);
     }
 }
