@@ -275,13 +275,18 @@ impl Engine {
                 }
                 Kind::Tx => {
                     let app = s.app_proto.clone().unwrap_or_default();
-                    // The longest fast pattern of any buffer selects the rule.
+                    // The buffer whose content the rule names with
+                    // `fast_pattern` selects the rule, else the longest fast
+                    // pattern of any buffer (Suricata's RetrieveFPForSig).
+                    // The explicit one is what the rule's author knows to be
+                    // rare: a longer `text/html` in `http.content_type`
+                    // would make every web page a candidate.
                     let best = s
                         .buffers
                         .iter()
                         .filter_map(|b| b.matcher.fast_pattern().map(|fp| (b.def, fp)))
                         .filter(|(_, fp)| !fp.bytes.is_empty())
-                        .max_by_key(|(_, fp)| fp.bytes.len());
+                        .max_by_key(|(_, fp)| (fp.explicit, fp.bytes.len()));
                     // A rule whose flow keyword names a direction is only
                     // inspected on that side (`=>` rules look at both), so
                     // its pattern joins only that side's buffer.
@@ -497,27 +502,46 @@ mod tests {
         assert!(groups[""].always.is_empty());
     }
 
-    #[test]
-    fn request_buffers_are_scanned_with_the_response_only_for_transactional_rules() {
+    /// An engine over `rules` (rule text, Suricata's default variables).
+    fn engine_of(rules: &[&str]) -> Engine {
         use crate::rules::compile::Compiler;
         use crate::rules::parse::{Origin, Vars, parse_rule};
         let vars = Vars::suricata_defaults();
         let mut compiler = Compiler::new();
+        let sigs = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let raw = parse_rule(r, &vars, Origin::new("test", i + 1)).unwrap();
+                compiler.compile(raw, i as u32).unwrap()
+            })
+            .collect();
+        Engine::new(sigs)
+    }
+
+    #[test]
+    fn an_explicit_fast_pattern_selects_its_buffer_over_longer_contents() {
+        let engine = engine_of(&[concat!(
+            "alert http any any -> any any (msg:\"phish\"; flow:to_client; ",
+            "http.content_type; content:\"text/html\"; ",
+            "file.data; content:\"Passw0rd\"; fast_pattern; content:\"name\"; sid:1;)"
+        )]);
+        let http = &engine.tx["http"];
+        let sets: Vec<&[Buffer]> = http.by_buffer.iter().map(|e| e.bufs.as_slice()).collect();
+        assert_eq!(sets, [&[Buffer::FileData, Buffer::HttpResponseBody][..]]);
+        assert_eq!(found(&http.by_buffer[0].pf, b"<b>Passw0rd</b>"), [0]);
+        assert!(found(&http.by_buffer[0].pf, b"text/html").is_empty());
+    }
+
+    #[test]
+    fn request_buffers_are_scanned_with_the_response_only_for_transactional_rules() {
         let rules = [
             "alert http any any -> any any (msg:\"req\"; flow:to_server; http.uri; content:\"/req\"; sid:1;)",
             "alert http any any -> any any (msg:\"any side\"; http.uri; content:\"/both\"; sid:2;)",
             "alert http any any => any any (msg:\"=>\"; http.uri; content:\"/trans\"; http.stat_code; content:\"200\"; sid:3;)",
             "alert http any any -> any any (msg:\"resp\"; flow:to_client; file.data; content:\"body\"; sid:4;)",
         ];
-        let sigs = rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let raw = parse_rule(r, &vars, Origin::new("test", 1)).unwrap();
-                compiler.compile(raw, i as u32).unwrap()
-            })
-            .collect();
-        let engine = Engine::new(sigs);
+        let engine = engine_of(&rules);
         let http = &engine.tx["http"];
         let sid = |i: &u32| engine.sigs[*i as usize].sid;
         let scanned = |part: TxPart, buf: Buffer, hay: &[u8]| -> Vec<u32> {

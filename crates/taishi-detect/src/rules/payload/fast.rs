@@ -17,6 +17,9 @@ pub struct FastPattern {
     /// A prefilter hit alone proves this buffer's match: the list is this
     /// one content, unchopped, with no position constraint and nothing else.
     pub only: bool,
+    /// The rule named it with `fast_pattern`: across a rule's buffers, as
+    /// in Suricata's RetrieveFPForSig, it wins over longer contents.
+    pub explicit: bool,
 }
 
 /// Suricata's PatternStrength.
@@ -112,6 +115,7 @@ pub(crate) fn select(bm: &BufferMatch) -> Option<FastPattern> {
         bytes,
         nocase,
         only,
+        explicit: chosen.fast_pattern.is_some(),
     })
 }
 
