@@ -149,7 +149,7 @@ impl DetectLayer {
     /// Inspects a packet that belongs to no flow (not IP, or a fragment
     /// before reassembly) against the rules that need no flow.
     pub fn packet_without_flow(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) {
-        let Some(engine) = self.engine.clone() else {
+        let Some(engine) = self.engine.as_deref() else {
             return;
         };
         let mut vars = FlowVars::default();
@@ -157,7 +157,7 @@ impl DetectLayer {
             first_of_side: true,
             payload_inspection: true,
         };
-        inspect_packet(&engine, &mut self.s, None, &mut vars, pkt, scope, sink);
+        inspect_packet(engine, &mut self.s, None, &mut vars, pkt, scope, sink);
         self.s.alerted.clear();
         self.s.app_events.clear();
         self.s.event_tx = None;
@@ -266,7 +266,9 @@ impl AppLayer for DetectLayer {
         data: &[u8],
         sink: &mut dyn EventSink,
     ) {
-        let Some(engine) = self.engine.clone() else {
+        // Borrowed, not cloned: an `Arc` clone per call is a locked
+        // read-modify-write that waits for every pending memory access.
+        let Some(engine) = self.engine.as_deref() else {
             return self.proto.data(&mut st.app, flow, dir, data, sink, None);
         };
         let before = self.s.stats.alerts;
@@ -274,7 +276,7 @@ impl AppLayer for DetectLayer {
             [Direction::ToServer, Direction::ToClient].map(|d| st.app.dir_proto(d).is_some());
         {
             let mut hook = Hook {
-                engine: &engine,
+                engine,
                 s: &mut self.s,
                 vars: &mut st.vars,
                 passed: &mut st.passed,
@@ -305,7 +307,7 @@ impl AppLayer for DetectLayer {
             }
             if now_encrypted || raw.len() >= RAW_MAX_PENDING {
                 let n = raw.len();
-                inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+                inspect_raw(engine, &mut self.s, st, flow, dir, n, sink);
             }
         }
         if now_encrypted && st.encrypted_at.is_none() {
@@ -322,16 +324,16 @@ impl AppLayer for DetectLayer {
         len: u64,
         sink: &mut dyn EventSink,
     ) {
-        let Some(engine) = self.engine.clone() else {
+        let Some(engine) = self.engine.as_deref() else {
             return self.proto.gap(&mut st.app, flow, dir, len, sink, None);
         };
         let before = self.s.stats.alerts;
         // What is held ends where the gap starts: inspect it as one block.
         let n = st.raw[dir.index()].len();
-        inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+        inspect_raw(engine, &mut self.s, st, flow, dir, n, sink);
         st.stream_off[dir.index()] += len;
         let mut hook = Hook {
-            engine: &engine,
+            engine,
             s: &mut self.s,
             vars: &mut st.vars,
             passed: &mut st.passed,
@@ -348,12 +350,12 @@ impl AppLayer for DetectLayer {
         flow: &FlowView<'_>,
         sink: &mut dyn EventSink,
     ) -> Option<&'static str> {
-        let Some(engine) = self.engine.clone() else {
+        let Some(engine) = self.engine.as_deref() else {
             return self.proto.end(&mut st.app, flow, sink, None);
         };
         let before = self.s.stats.alerts;
         let mut hook = Hook {
-            engine: &engine,
+            engine,
             s: &mut self.s,
             vars: &mut st.vars,
             passed: &mut st.passed,
@@ -366,7 +368,7 @@ impl AppLayer for DetectLayer {
         let packet_alerted = std::mem::take(&mut self.s.alerted);
         for dir in [Direction::ToServer, Direction::ToClient] {
             let n = st.raw[dir.index()].len();
-            inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+            inspect_raw(engine, &mut self.s, st, flow, dir, n, sink);
             self.s.alerted.clear();
         }
         self.s.alerted = packet_alerted;
@@ -404,7 +406,7 @@ impl AppLayer for DetectLayer {
         pkt: &Packet<'_>,
         sink: &mut dyn EventSink,
     ) {
-        if let Some(engine) = self.engine.clone()
+        if let Some(engine) = self.engine.as_deref()
             && !st.passed
         {
             let pd_done = std::mem::take(&mut st.pd_pending[dir.index()]);
@@ -418,7 +420,7 @@ impl AppLayer for DetectLayer {
             let first = !std::mem::replace(&mut st.ip_only_done[dir.index()], true);
             let payload_inspection = st.encrypted_at.is_none_or(|at| packets(flow) <= at);
             st.passed |= inspect_packet(
-                &engine,
+                engine,
                 &mut self.s,
                 Some(&info),
                 &mut st.vars,
@@ -439,7 +441,7 @@ impl AppLayer for DetectLayer {
                 };
                 let closed = flow.tcp_state() == TcpState::Closed;
                 let n = st.raw[dir.index()].due(acked, closed);
-                inspect_raw(&engine, &mut self.s, st, flow, dir, n, sink);
+                inspect_raw(engine, &mut self.s, st, flow, dir, n, sink);
             }
             st.alerted |= self.s.stats.alerts > before;
         }
