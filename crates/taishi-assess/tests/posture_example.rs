@@ -247,6 +247,19 @@ fn incremental_runs_match_one_full_run() {
         ..config.clone()
     };
     assert!(!compute(&two, &ex.assets, &longer).expect("run").full);
+    // Traffic seen again (times, services) is not the registry changing.
+    let mut seen_again = ex.assets.all().to_vec();
+    for a in &mut seen_again {
+        a.last_seen += 3_600_000_000_000;
+        a.services.clear();
+    }
+    let seen_again = taishi_assess::assets::AssetIndex::new(seen_again);
+    assert!(!compute(&two, &seen_again, &longer).expect("run").full);
+    let mut graver = ex.assets.all().to_vec();
+    graver[0].criticality = if graver[0].criticality == 5 { 4 } else { 5 };
+    let graver = taishi_assess::assets::AssetIndex::new(graver);
+    assert!(compute(&two, &graver, &longer).expect("run").full);
+    assert!(compute(&two, &ex.assets, &longer).expect("back").full);
     let fewer = taishi_assess::assets::AssetIndex::new(Vec::new());
     let r5 = compute(&two, &fewer, &longer).expect("new registry");
     assert!(r5.full);

@@ -105,7 +105,9 @@ pub struct Summary {
 /// What the stored figures depend on: the model's settings and the asset
 /// registry (criticality, CII, zones, authorised peers). When either
 /// changes, every figure is recomputed; display settings (horizon, trend,
-/// explanation length) do not count.
+/// explanation length) do not count, nor do what traffic teaches of an
+/// asset (seen times, services, software, exposure): every run moves
+/// those, and hashing them made every run recompute the whole series.
 fn fingerprint(config: &PostureConfig, assets: &AssetIndex) -> String {
     use std::hash::{Hash, Hasher};
     let model = serde_json::json!([
@@ -120,9 +122,21 @@ fn fingerprint(config: &PostureConfig, assets: &AssetIndex) -> String {
     // Not a stable hash across Rust releases; a mismatch only costs one
     // full recomputation.
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(assets.all())
-        .unwrap_or_default()
-        .hash(&mut h);
+    for a in assets.all() {
+        (
+            &a.address,
+            &a.name,
+            &a.owner,
+            &a.tenant,
+            &a.sector,
+            a.criticality,
+            a.cii,
+            &a.zone,
+            &a.role,
+            &a.authorised_peers,
+        )
+            .hash(&mut h);
+    }
     format!("{model} {:016x}", h.finish())
 }
 
