@@ -7,7 +7,7 @@ use taishi_core::StoreError;
 use taishi_core::domain::{Incident, IncidentNote};
 use taishi_core::store::{IncidentQuery, IncidentUpdate};
 
-use super::sql::{Filter, backend, int};
+use super::sql::{Filter, address_text, backend, int};
 
 fn body(i: &Incident) -> Result<String, StoreError> {
     serde_json::to_string(i)
@@ -158,7 +158,7 @@ fn filter(q: &IncidentQuery) -> Filter {
     if let Some(ip) = &q.ip {
         f.add(
             "id IN (SELECT incident_id FROM incident_hosts WHERE ip = ?)",
-            [Value::Text(ip.clone())],
+            [Value::Text(address_text(ip))],
         );
     }
     if let Some(t) = &q.tenant {

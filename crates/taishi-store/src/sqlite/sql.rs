@@ -34,6 +34,19 @@ pub(crate) fn flow_id_from_sql(v: i64) -> u64 {
     u64::from_ne_bytes(v.to_ne_bytes())
 }
 
+/// An address filter as the tables hold addresses: EVE's text, IPv6 in
+/// eight full groups. An operator (or the asset registry, which keeps an
+/// address as it was declared or as the standard library prints it) may
+/// name `2001:db8::1` for what the flows store as
+/// `2001:0db8:0000:0000:0000:0000:0000:0001`; anything that is not an
+/// address is compared as given.
+pub(crate) fn address_text(ip: &str) -> String {
+    match ip.trim().parse::<std::net::IpAddr>() {
+        Ok(a) => taishi_core::event::EveIp(a).to_string(),
+        Err(_) => ip.to_owned(),
+    }
+}
+
 /// A port read back from an INTEGER column.
 pub(crate) fn port(v: Option<i64>) -> Option<u16> {
     v.and_then(|p| u16::try_from(p).ok())
