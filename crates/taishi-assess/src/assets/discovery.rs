@@ -218,7 +218,13 @@ impl Discovery {
             rec.insert("flow_id".into(), json!(id));
         }
         rec.insert("event_type".into(), json!("asset"));
-        rec.insert("src_ip".into(), json!(ip.to_string()));
+        // `src_ip` as every EVE record writes it (IPv6 in full groups), so
+        // the asset record joins the flows and alerts of its host;
+        // `asset.ip` keeps the registry's spelling.
+        rec.insert(
+            "src_ip".into(),
+            json!(taishi_core::event::EveIp(ip).to_string()),
+        );
         if let Some(s) = svc {
             rec.insert("src_port".into(), json!(s.port));
             rec.insert("proto".into(), json!(s.transport));
@@ -899,6 +905,35 @@ mod tests {
         // Records without addresses or time are counted, not fatal.
         d.observe(&json!({"event_type": "flow", "src_ip": "x"}), &mut out);
         assert_eq!(d.stats().unreadable, 1);
+    }
+
+    /// An IPv6 host's records name it as EVE does in `src_ip` (full
+    /// groups, as its flows and alerts do) and as the registry does in
+    /// `asset.ip`.
+    #[test]
+    fn ipv6_asset_records_use_the_eve_spelling_in_src_ip() {
+        let mut d = Discovery::new(DiscoveryConfig::default()).expect("config");
+        let mut out = Vec::new();
+        d.observe(
+            &flow(
+                "fe80:0000:0000:0000:0200:86ff:fe05:80da",
+                "fe80:0000:0000:0000:0260:97ff:fe07:69ea",
+                "00:00:86:05:80:da",
+                "00:60:97:07:69:ea",
+            ),
+            &mut out,
+        );
+        let hosts: Vec<&Value> = out
+            .iter()
+            .filter(|r| r["asset"]["type"] == "host")
+            .collect();
+        assert_eq!(hosts.len(), 2);
+        let server = hosts
+            .iter()
+            .find(|r| r["asset"]["ip"] == "fe80::260:97ff:fe07:69ea")
+            .expect("the server's host record");
+        assert_eq!(server["src_ip"], "fe80:0000:0000:0000:0260:97ff:fe07:69ea");
+        assert_eq!(d.assets()[0].address, "fe80::200:86ff:fe05:80da");
     }
 
     #[test]
