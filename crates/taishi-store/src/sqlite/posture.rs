@@ -9,7 +9,7 @@ use taishi_core::StoreError;
 use taishi_core::domain::{Level, PosturePoint, Scope, ScopeKind};
 use taishi_core::store::PostureQuery;
 
-use super::sql::{Filter, backend, int, uint};
+use super::sql::{Filter, address_text, backend, int, uint};
 
 const KINDS: [ScopeKind; 4] = [
     ScopeKind::Service,
@@ -83,7 +83,14 @@ pub(crate) fn posture(
     if let Some(k) = q.kind {
         f.add("kind = ?", [Value::Integer(kind_rank(k))]);
         if let Some(key) = &q.key {
-            f.add("key = ?", [Value::Text(key.clone())]);
+            // A host's series is keyed by its address as the alerts
+            // spell it (EVE's text).
+            let key = if k == ScopeKind::Host {
+                address_text(key)
+            } else {
+                key.clone()
+            };
+            f.add("key = ?", [Value::Text(key)]);
         }
     }
     if let Some(t) = q.since {

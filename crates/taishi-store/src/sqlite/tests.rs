@@ -1448,6 +1448,29 @@ fn address_filters_accept_either_spelling_of_an_ipv6_address() {
             .expect("alerts");
         assert_eq!(alerts, 1, "{spelling:?}");
     }
+    // A host's posture series is keyed by the alerts' spelling too.
+    d.store
+        .put_posture(&[PosturePoint {
+            scope: Scope {
+                kind: ScopeKind::Host,
+                key: full.into(),
+            },
+            bucket: 300,
+            width: 300,
+            index: 10.0,
+            level: Level::Blue,
+            forecast: false,
+        }])
+        .expect("posture");
+    let host = d
+        .store
+        .posture(&PostureQuery {
+            kind: Some(ScopeKind::Host),
+            key: Some("2001:db8::1".into()),
+            ..Default::default()
+        })
+        .expect("host series");
+    assert_eq!(host.len(), 1);
     // Not an address: compared as given, so it matches nothing here.
     let none = d
         .store
