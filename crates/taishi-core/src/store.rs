@@ -44,6 +44,48 @@ pub struct IngestReport {
     pub malformed: u64,
 }
 
+/// The columns a store indexes of one EVE line, taken from the event by
+/// whoever serialised it so that the store need not parse them back out
+/// of the JSON ([`Store::ingest_described`]). Only protocol records and
+/// anomalies have them: a flow is handed over typed, and an alert's row
+/// needs its nested metadata, which only the line has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineColumns {
+    /// `timestamp`, at EVE's microsecond precision.
+    pub ts: crate::Timestamp,
+    /// `event_type`.
+    pub event_type: &'static str,
+    /// `flow_id`.
+    pub flow_id: Option<u64>,
+    /// `src_ip`.
+    pub src_ip: Option<crate::event::EveIp>,
+    /// `dest_ip`.
+    pub dest_ip: Option<crate::event::EveIp>,
+    /// `app_proto`.
+    pub app_proto: Option<std::borrow::Cow<'static, str>>,
+}
+
+impl LineColumns {
+    /// The columns of `event`'s line, when it is a kind that has them.
+    pub fn of(event: &Event) -> Option<LineColumns> {
+        fn cols<T: Serialize>(e: &crate::event::Eve<T>) -> Option<LineColumns> {
+            (e.event_type != "alert").then(|| LineColumns {
+                ts: e.timestamp.to_eve_precision(),
+                event_type: e.event_type,
+                flow_id: e.flow_id,
+                src_ip: e.src_ip,
+                dest_ip: e.dest_ip,
+                app_proto: e.app_proto.clone(),
+            })
+        }
+        match event {
+            Event::App(e) => cols(e),
+            Event::Anomaly(e) => cols(e),
+            Event::Flow(_) | Event::Stats(_) => None,
+        }
+    }
+}
+
 /// Which alerts to read; every filter is optional, results are in id order.
 #[derive(Clone, Debug, Default)]
 pub struct AlertQuery {
@@ -207,6 +249,20 @@ pub trait Store: Send + Sync {
             e.write_json_line(&mut all);
         }
         self.ingest(&all)
+    }
+
+    /// Stores as [`Store::ingest_events`] does, where the `i`-th line of
+    /// `lines` has the columns `columns[i]` when that is `Some` (an empty
+    /// `columns` describes no line). A back end that indexes those columns
+    /// takes them instead of parsing the line; this default ignores them.
+    fn ingest_described(
+        &self,
+        lines: &[u8],
+        columns: &[Option<LineColumns>],
+        events: &[Event],
+    ) -> Result<IngestReport, StoreError> {
+        let _ = columns;
+        self.ingest_events(lines, events)
     }
 
     /// Alerts matching `q`.

@@ -17,7 +17,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use taishi_core::Store;
 use taishi_core::StoreError;
 use taishi_core::event::Event;
-use taishi_core::store::IngestReport;
+use taishi_core::store::{IngestReport, LineColumns};
 
 /// When a [`BatchWriter`] commits.
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +63,9 @@ impl Default for BatchConfig {
 pub struct Chunk {
     /// Whole lines, each ending in `\n`.
     pub lines: Vec<u8>,
+    /// The columns of each line of `lines`, when the pipeline knew them
+    /// (see [`Store::ingest_described`]); empty, or one entry per line.
+    pub columns: Vec<Option<LineColumns>>,
     /// Events in the order they were produced.
     pub events: Vec<Event>,
 }
@@ -118,7 +121,7 @@ impl BatchWriter {
     pub fn send(&self, lines: Vec<u8>) -> Result<(), StoreError> {
         self.send_chunk(Chunk {
             lines,
-            events: Vec::new(),
+            ..Chunk::default()
         })
     }
 
@@ -164,6 +167,10 @@ fn stopped() -> StoreError {
 #[derive(Default)]
 struct Pending {
     lines: Vec<u8>,
+    /// Lines in `lines`.
+    count: usize,
+    /// Empty while no chunk described its lines; else one entry per line.
+    columns: Vec<Option<LineColumns>>,
     events: Vec<Event>,
 }
 
@@ -178,18 +185,38 @@ impl Pending {
             self.events.extend(chunk.events);
         }
         if !chunk.lines.is_empty() {
-            n += memchr::memchr_iter(b'\n', &chunk.lines).count();
+            let mut lines = memchr::memchr_iter(b'\n', &chunk.lines).count();
             self.lines.extend_from_slice(&chunk.lines);
             if self.lines.last() != Some(&b'\n') {
                 self.lines.push(b'\n');
-                n += 1;
+                lines += 1;
             }
+            // Columns stay one per line: described or not.
+            let described = chunk.columns.len() == lines;
+            if described || !self.columns.is_empty() {
+                self.columns.resize(self.count, None);
+                if described {
+                    self.columns.extend(chunk.columns);
+                } else {
+                    self.columns.resize(self.count + lines, None);
+                }
+            }
+            self.count += lines;
+            n += lines;
         }
         n
     }
 
     fn is_empty(&self) -> bool {
         self.lines.is_empty() && self.events.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.count = 0;
+        self.columns.clear();
+        // Dropped here, on the writer's thread, not the pipeline's.
+        self.events.clear();
     }
 }
 
@@ -207,16 +234,16 @@ fn run(
         if buf.is_empty() {
             return Ok(());
         }
-        let r = if buf.events.is_empty() {
+        let r = if !buf.columns.is_empty() {
+            store.ingest_described(&buf.lines, &buf.columns, &buf.events)?
+        } else if buf.events.is_empty() {
             store.ingest(&buf.lines)?
         } else {
             store.ingest_events(&buf.lines, &buf.events)?
         };
         add_report(&mut totals, &r);
         on_commit(&totals);
-        buf.lines.clear();
-        // Dropped here, on the writer's thread, not the pipeline's.
-        buf.events.clear();
+        buf.clear();
         *lines = 0;
         *oldest = None;
         Ok::<(), StoreError>(())

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use taishi_core::event::{Event, EventSink};
+use taishi_core::store::LineColumns;
 use taishi_detect::observe::{Observers, Record};
 use taishi_store::Chunk;
 
@@ -109,7 +110,7 @@ impl EveWriter {
         if self.tee.is_some() {
             self.hand_over(Chunk {
                 lines: bytes.to_vec(),
-                events: Vec::new(),
+                ..Chunk::default()
             });
         }
         // A poisoned lock means another worker panicked mid-write; its lines
@@ -144,6 +145,9 @@ pub struct EveOut {
     store_only: bool,
     /// Flow events waiting to be handed over (`store_only`).
     pending: Vec<Event>,
+    /// The columns of each line in `buf` (`store_only`): the store takes
+    /// them instead of parsing them back out of the JSON.
+    columns: Vec<Option<LineColumns>>,
     /// Observers the records pass through; their alerts are written too.
     observers: Option<SharedObservers>,
     /// Alerts observers raised, before they are written.
@@ -158,6 +162,7 @@ impl EveOut {
         EveOut {
             store_only,
             pending: Vec::new(),
+            columns: Vec::new(),
             writer,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             counts: BTreeMap::new(),
@@ -188,6 +193,9 @@ impl EveOut {
             }
             if serde_json::to_writer(&mut self.buf, v).is_ok() {
                 self.buf.push(b'\n');
+                if self.store_only {
+                    self.columns.push(None);
+                }
             }
         }
     }
@@ -200,6 +208,7 @@ impl EveOut {
             }
             self.writer.hand_over(Chunk {
                 lines: std::mem::replace(&mut self.buf, Vec::with_capacity(FLUSH_AT + 4096)),
+                columns: std::mem::take(&mut self.columns),
                 events: std::mem::replace(&mut self.pending, Vec::with_capacity(HAND_OVER_AT)),
             });
         } else if !self.buf.is_empty() {
@@ -249,6 +258,9 @@ impl EventSink for EveOut {
             return;
         }
         event.write_json_line(&mut self.buf);
+        if self.store_only {
+            self.columns.push(LineColumns::of(&event));
+        }
         if self.buf.len() >= FLUSH_AT {
             if self.store_only {
                 // Moves the lines over instead of copying them.

@@ -22,7 +22,7 @@ use taishi_core::StoreError;
 use taishi_core::Timestamp;
 use taishi_core::domain::{AlertRow, FlowRow};
 use taishi_core::event::{Eve, EveIp, Event};
-use taishi_core::store::IngestReport;
+use taishi_core::store::{IngestReport, LineColumns};
 
 use super::rollup;
 use super::sql::{backend, flow_id_to_sql, int};
@@ -277,6 +277,30 @@ impl Writer<'_> {
         self.event(&cols, line)
     }
 
+    /// Stores a line whose columns the pipeline handed over with it.
+    fn described(&mut self, raw: &[u8], c: &LineColumns) -> Result<(), StoreError> {
+        let Ok(line) = std::str::from_utf8(raw.trim_ascii()) else {
+            self.report.malformed += 1;
+            return Ok(());
+        };
+        if line.is_empty() {
+            return Ok(());
+        }
+        let (src, dest) = (
+            c.src_ip.map(|a| a.to_string()),
+            c.dest_ip.map(|a| a.to_string()),
+        );
+        let cols = EventCols {
+            ts: c.ts.0,
+            event_type: c.event_type,
+            flow_id: c.flow_id,
+            src_ip: src.as_deref(),
+            dest_ip: dest.as_deref(),
+            app_proto: c.app_proto.as_deref(),
+        };
+        self.event(&cols, line)
+    }
+
     fn line_bytes(&mut self, raw: &[u8]) -> Result<(), StoreError> {
         match std::str::from_utf8(raw.trim_ascii()) {
             Ok("") => Ok(()),
@@ -378,6 +402,17 @@ pub(crate) fn ingest_events(
     lines: &[u8],
     events: &[Event],
 ) -> Result<IngestReport, StoreError> {
+    ingest_described(conn, lines, &[], events)
+}
+
+/// [`ingest_events`], taking the `i`-th line's columns from `columns[i]`
+/// where given instead of parsing them from its JSON.
+pub(crate) fn ingest_described(
+    conn: &mut Connection,
+    lines: &[u8],
+    columns: &[Option<LineColumns>],
+    events: &[Event],
+) -> Result<IngestReport, StoreError> {
     // IMMEDIATE takes the write lock up front, so a batch never fails
     // half-way on a lock upgrade.
     let tx = conn
@@ -398,8 +433,11 @@ pub(crate) fn ingest_events(
             rollup: rollup::Batch::default(),
             event_types: Vec::new(),
         };
-        for raw in lines.split(|&b| b == b'\n') {
-            w.line_bytes(raw)?;
+        for (i, raw) in lines.split(|&b| b == b'\n').enumerate() {
+            match columns.get(i) {
+                Some(Some(c)) => w.described(raw, c)?,
+                _ => w.line_bytes(raw)?,
+            }
         }
         let mut scratch = Vec::with_capacity(4096);
         for e in events {

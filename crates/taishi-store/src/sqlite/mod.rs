@@ -44,7 +44,7 @@ use taishi_core::domain::{Asset, FlowRow, Incident, PosturePoint, Vulnerability}
 use taishi_core::event::Event;
 use taishi_core::store::{
     AlertQuery, FlowGroup, FlowGroupRow, FlowQuery, IncidentQuery, IncidentUpdate, IngestReport,
-    PostureQuery, PruneReport, Retention,
+    LineColumns, PostureQuery, PruneReport, Retention,
 };
 
 pub use schema::SCHEMA_VERSION;
@@ -215,6 +215,15 @@ impl Store for SqliteStore {
 
     fn ingest_events(&self, lines: &[u8], events: &[Event]) -> Result<IngestReport, StoreError> {
         self.write(|c| ingest::ingest_events(c, lines, events))
+    }
+
+    fn ingest_described(
+        &self,
+        lines: &[u8],
+        columns: &[Option<LineColumns>],
+        events: &[Event],
+    ) -> Result<IngestReport, StoreError> {
+        self.write(|c| ingest::ingest_described(c, lines, columns, events))
     }
 
     fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertRow>, StoreError> {

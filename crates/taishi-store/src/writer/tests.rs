@@ -210,3 +210,74 @@ fn a_killed_writer_loses_only_the_last_batch() {
         "{stored} is not a whole number of batches"
     );
 }
+
+/// Lines handed over with their columns are stored from the columns (the
+/// JSON is not parsed for them), lines without are parsed, and a batch
+/// that mixes the two keeps each line with its own columns.
+#[test]
+fn described_lines_are_stored_from_their_columns() {
+    use crate::testutil::dns_line;
+    use taishi_core::Timestamp;
+    use taishi_core::event::EveIp;
+    use taishi_core::store::LineColumns;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("described.db");
+    let store = Arc::new(SqliteStore::open(&path).expect("open"));
+    let w = BatchWriter::spawn(store.clone(), BatchConfig::default()).expect("spawn");
+    // Columns that differ from the line's JSON show which one was read.
+    let described = |src: &str| LineColumns {
+        ts: Timestamp::new(T0 + 7, 0),
+        event_type: "dns",
+        flow_id: Some(99),
+        src_ip: Some(EveIp(src.parse().expect("ip"))),
+        dest_ip: None,
+        app_proto: Some("dns".into()),
+    };
+    w.send(lines(&[
+        dns_line(T0, "a.example"),
+        dns_line(T0 + 1, "b.example"),
+    ]))
+    .expect("send");
+    w.send_chunk(Chunk {
+        lines: lines(&[dns_line(T0 + 2, "c.example"), dns_line(T0 + 3, "d.example")]),
+        columns: vec![Some(described("10.7.7.7")), None],
+        events: Vec::new(),
+    })
+    .expect("send");
+    // A chunk whose columns do not count its lines is parsed whole.
+    w.send_chunk(Chunk {
+        lines: lines(&[dns_line(T0 + 4, "e.example")]),
+        columns: vec![Some(described("10.8.8.8")), Some(described("10.8.8.8"))],
+        events: Vec::new(),
+    })
+    .expect("send");
+    let totals = w.finish().expect("finish");
+    assert_eq!(totals.events, 5);
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    /// `src_ip`, `flow_id`, `dest_ip`, `record` of an events row.
+    type Row = (Option<String>, Option<i64>, Option<String>, String);
+    let rows: Vec<Row> = conn
+        .prepare("SELECT src_ip, flow_id, dest_ip, record FROM events ORDER BY id")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    let src: Vec<Option<&str>> = rows.iter().map(|r| r.0.as_deref()).collect();
+    assert_eq!(
+        src,
+        [
+            Some("10.0.0.9"),
+            Some("10.0.0.9"),
+            Some("10.7.7.7"),
+            Some("10.0.0.9"),
+            Some("10.0.0.9")
+        ]
+    );
+    assert_eq!((rows[2].1, rows[2].2.as_deref()), (Some(99), None));
+    // The record text is the line itself either way.
+    assert!(rows[2].3.contains("c.example"), "{}", rows[2].3);
+}
