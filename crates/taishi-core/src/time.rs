@@ -155,7 +155,6 @@ impl Timestamp {
     }
 }
 
-/// Formats as Suricata's EVE `timestamp`: `2009-11-24T21:27:09.534255+0000` (UTC).
 /// Length of a timestamp's EVE text (`2009-11-24T21:27:09.534255+0000`).
 const EVE_TIME_LEN: usize = 31;
 
@@ -188,6 +187,7 @@ impl Timestamp {
     }
 }
 
+/// Formats as Suricata's EVE `timestamp`: `2009-11-24T21:27:09.534255+0000` (UTC).
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.eve_text(&mut [0; EVE_TIME_LEN]))

@@ -6,7 +6,7 @@ use taishi_core::StoreError;
 use taishi_core::domain::AlertRow;
 use taishi_core::store::AlertQuery;
 
-use super::sql::{Filter, address_text, backend, flow_id_from_sql, int, port, uint};
+use super::sql::{Filter, backend, flow_id_from_sql, int, port, uint};
 
 const COLUMNS: &str = "id, ts, flow_id, src_ip, src_port, dest_ip, dest_port, proto, app_proto,
     gid, sid, rev, signature, category, severity, techniques, tactics, attacker, victim,
@@ -30,11 +30,7 @@ fn filter(q: &AlertQuery) -> Filter {
         f.add("incident_id = ?", [Value::Integer(id)]);
     }
     if let Some(ip) = &q.ip {
-        let ip = address_text(ip);
-        f.add(
-            "(src_ip = ? OR dest_ip = ?)",
-            [Value::Text(ip.clone()), Value::Text(ip)],
-        );
+        f.either_address(ip);
     }
     if let Some(sid) = q.sid {
         f.add("sid = ?", [Value::Integer(i64::from(sid))]);

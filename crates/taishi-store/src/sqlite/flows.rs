@@ -6,7 +6,7 @@ use taishi_core::StoreError;
 use taishi_core::domain::FlowRow;
 use taishi_core::store::{FlowGroup, FlowGroupRow, FlowQuery};
 
-use super::sql::{Filter, address_text, backend, flow_id_from_sql, int, port, uint};
+use super::sql::{Filter, backend, flow_id_from_sql, int, port, uint};
 use super::{address_rollup, rollup};
 
 const COLUMNS: &str = "id, start, end_ts, flow_id, src_ip, src_port, dest_ip, dest_port, proto,
@@ -21,11 +21,7 @@ fn filter(q: &FlowQuery) -> Filter {
         f.add("start < ?", [Value::Integer(int(t))]);
     }
     if let Some(ip) = &q.ip {
-        let ip = address_text(ip);
-        f.add(
-            "(src_ip = ? OR dest_ip = ?)",
-            [Value::Text(ip.clone()), Value::Text(ip)],
-        );
+        f.either_address(ip);
     }
     if let Some(a) = &q.app_proto {
         f.add("app_proto = ?", [Value::Text(a.clone())]);

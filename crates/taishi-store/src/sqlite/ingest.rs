@@ -21,7 +21,7 @@ use serde_json::Value;
 use taishi_core::StoreError;
 use taishi_core::Timestamp;
 use taishi_core::domain::{AlertRow, FlowRow};
-use taishi_core::event::{Eve, EveIp, Event};
+use taishi_core::event::Event;
 use taishi_core::store::{IngestReport, LineColumns};
 
 use super::rollup;
@@ -233,9 +233,11 @@ impl Writer<'_> {
 
     /// Stores an event the pipeline handed over typed: a flow goes
     /// straight to its row; any other event is written to its EVE line
-    /// (the record text) in `scratch`, its columns read from the event.
+    /// (the record text) in `scratch`, its columns read from the event as
+    /// for a described line (an alert's row needs its line's metadata, so
+    /// it takes the line's path).
     fn typed(&mut self, event: &Event, scratch: &mut Vec<u8>) -> Result<(), StoreError> {
-        let common = match event {
+        match event {
             Event::Stats(_) => return Ok(()),
             Event::Flow(f) => {
                 return match FlowRow::from_event(f) {
@@ -246,35 +248,16 @@ impl Writer<'_> {
                     }
                 };
             }
-            Event::Anomaly(e) => Some(Common::of(e)),
-            Event::App(e) => Some(Common::of(e)),
-            // A kind of event this store does not know yet.
-            _ => None,
-        };
+            // Anything else has a line; `LineColumns::of` says whether
+            // its columns can be read from the event.
+            _ => {}
+        }
         scratch.clear();
         event.write_json_line(scratch);
-        // Alerts take the slow path, as their lines do; so does a kind
-        // unknown here.
-        let Some(common) = common.filter(|c| c.event_type != "alert") else {
-            return self.line_bytes(scratch);
-        };
-        let Ok(line) = std::str::from_utf8(scratch.trim_ascii_end()) else {
-            self.report.malformed += 1;
-            return Ok(());
-        };
-        let (src, dest) = (
-            common.src_ip.map(|a| a.to_string()),
-            common.dest_ip.map(|a| a.to_string()),
-        );
-        let cols = EventCols {
-            ts: common.ts.to_eve_precision().0,
-            event_type: common.event_type,
-            flow_id: common.flow_id,
-            src_ip: src.as_deref(),
-            dest_ip: dest.as_deref(),
-            app_proto: common.app_proto,
-        };
-        self.event(&cols, line)
+        match LineColumns::of(event) {
+            Some(c) => self.described(scratch, &c),
+            None => self.line_bytes(scratch),
+        }
     }
 
     /// Stores a line whose columns the pipeline handed over with it.
@@ -366,29 +349,6 @@ const INSERT_ALERT: &str = "INSERT INTO alerts (ts, flow_id, src_ip, src_port, d
 const INSERT_EVENT: &str =
     "INSERT INTO events (ts, event_type, flow_id, src_ip, dest_ip, app_proto, record)
     VALUES (?, ?, ?, ?, ?, ?, ?)";
-
-/// The header columns of a typed event, borrowed from it.
-struct Common<'e> {
-    ts: Timestamp,
-    event_type: &'e str,
-    flow_id: Option<u64>,
-    src_ip: Option<EveIp>,
-    dest_ip: Option<EveIp>,
-    app_proto: Option<&'e str>,
-}
-
-impl<'e> Common<'e> {
-    fn of<T: serde::Serialize>(e: &'e Eve<T>) -> Common<'e> {
-        Common {
-            ts: e.timestamp,
-            event_type: e.event_type,
-            flow_id: e.flow_id,
-            src_ip: e.src_ip,
-            dest_ip: e.dest_ip,
-            app_proto: e.app_proto.as_deref(),
-        }
-    }
-}
 
 /// Stores every line of `lines` in one transaction.
 pub(crate) fn ingest(conn: &mut Connection, lines: &[u8]) -> Result<IngestReport, StoreError> {

@@ -66,6 +66,16 @@ impl Filter {
         self.params.extend(params);
     }
 
+    /// Rows with `ip` at either end (`src_ip` or `dest_ip`), the address
+    /// spelled as the tables hold it ([`address_text`]).
+    pub(crate) fn either_address(&mut self, ip: &str) {
+        let ip = address_text(ip);
+        self.add(
+            "(src_ip = ? OR dest_ip = ?)",
+            [Value::Text(ip.clone()), Value::Text(ip)],
+        );
+    }
+
     /// ` WHERE a AND b`, or nothing.
     pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
