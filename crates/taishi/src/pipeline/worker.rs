@@ -130,8 +130,10 @@ impl Worker {
     /// Ends every flow (end of capture or shutdown), flushes output and
     /// returns the worker's counters.
     pub fn finish(mut self) -> WorkerReport {
+        tracing::debug!("input ended: ending the open flows");
         self.flows.flush(&mut self.out);
         let io_error = self.out.flush().err();
+        tracing::debug!("open flows ended");
         WorkerReport {
             counters: self.counters(),
             events: self.out.counts().clone(),
