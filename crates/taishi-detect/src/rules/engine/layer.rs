@@ -806,12 +806,9 @@ fn inspect_packet(
     let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
     let fc = flow_ctx(info, false, pkt.ts);
     let app = info.and_then(|f| f.app_proto);
-    let names: Vec<&str> = pkt
-        .decode_events()
-        .iter()
-        .map(|e| e.eve_name())
-        .chain(s.stream_events.iter().copied())
-        .collect();
+    // The packet's event names, gathered when a candidate first asks
+    // (most packets meet no `decode-event`/`stream-event` rule).
+    let mut names: Option<Vec<&str>> = None;
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
@@ -854,10 +851,20 @@ fn inspect_packet(
         }) {
             continue;
         }
-        if !sig.header.iter().all(|h| h.matches(pkt))
-            || !sig.events.iter().all(|e| e.matches(&names))
-        {
+        if !sig.header.iter().all(|h| h.matches(pkt)) {
             continue;
+        }
+        if !sig.events.is_empty() {
+            let names = names.get_or_insert_with(|| {
+                pkt.decode_events()
+                    .iter()
+                    .map(|e| e.eve_name())
+                    .chain(s.stream_events.iter().copied())
+                    .collect()
+            });
+            if !sig.events.iter().all(|e| e.matches(names)) {
+                continue;
+            }
         }
         if !sig.app_events.iter().all(|ev| {
             s.app_events.iter().any(|(p, n)| {
