@@ -43,6 +43,16 @@ pub fn assess(
     discovered: Vec<Asset>,
     config: &AssessConfig,
 ) -> Result<AssessReport, StoreError> {
+    let merged = merged_assets(store, discovered)?;
+    assess_merged(store, merged, config)
+}
+
+/// The asset registry as an assessment will leave it: the stored assets
+/// with `discovered` merged in, each with its matched vulnerabilities.
+/// It only reads the assets and vulnerabilities, which ingest never
+/// writes, so a run computes it while its store writer still commits the
+/// last records, off the serial end of the run.
+pub fn merged_assets(store: &dyn Store, discovered: Vec<Asset>) -> Result<Vec<Asset>, StoreError> {
     // Records only ever seen go back through the merge with this run's
     // discoveries, so that a network declared since lends them its fields.
     let (declared, mut seen): (Vec<Asset>, Vec<Asset>) = store
@@ -55,6 +65,16 @@ pub fn assess(
     for a in &mut merged {
         a.vulns = assets::match_vulns(a, &vulns);
     }
+    Ok(merged)
+}
+
+/// [`assess`] from the registry [`merged_assets`] gave: stores it,
+/// correlates new alerts and recomputes the posture.
+pub fn assess_merged(
+    store: &dyn Store,
+    merged: Vec<Asset>,
+    config: &AssessConfig,
+) -> Result<AssessReport, StoreError> {
     store.put_assets(&merged)?;
     let discovered_only = merged
         .iter()

@@ -18,4 +18,6 @@ pub mod incident;
 pub mod posture;
 pub mod report;
 
-pub use assess::{AssessConfig, AssessReport, apply_declared, assess};
+pub use assess::{
+    AssessConfig, AssessReport, apply_declared, assess, assess_merged, merged_assets,
+};

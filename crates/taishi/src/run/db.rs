@@ -147,18 +147,26 @@ impl RunDb {
             p.stop();
         }
         let path = self.path;
+        // The registry is merged while the writer commits what is still
+        // queued (the flows every open connection ended with): neither
+        // reads or writes what the other does, and the end of a run is
+        // otherwise serial.
+        let discovered = self
+            .discovery
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .assets();
+        let merged = taishi_assess::merged_assets(self.store.as_ref(), discovered)
+            .with_context(|| format!("{}: merging the asset registry", path.display()));
         let writer = Arc::try_unwrap(self.writer).map_err(|_| {
             anyhow::anyhow!("internal: the EVE output still holds the store writer")
         })?;
         writer
             .finish()
             .with_context(|| format!("{}: writing the database", path.display()))?;
-        let discovered = self
-            .discovery
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .assets();
-        let report = assess_as_of(self.store.as_ref(), discovered, data_end)
+        let config = config_as_of(self.store.as_ref(), data_end)
+            .with_context(|| format!("{}: assessing", path.display()))?;
+        let report = taishi_assess::assess_merged(self.store.as_ref(), merged?, &config)
             .with_context(|| format!("{}: assessing", path.display()))?;
         Ok((path, report))
     }
