@@ -149,7 +149,7 @@ impl RunDb {
         let path = self.path;
         // The registry is merged while the writer commits what is still
         // queued (the flows every open connection ended with): neither
-        // reads or writes what the other does, and the end of a run is
+        // reads nor writes what the other does, and the end of a run is
         // otherwise serial.
         let discovered = self
             .discovery

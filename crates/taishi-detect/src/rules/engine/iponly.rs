@@ -218,6 +218,22 @@ mod tests {
         assert_eq!(q(5), Vec::<u32>::new());
     }
 
+    /// Checks that `index` answers each probe as a scan of every range
+    /// of `ranges` (ids in ascending order) does.
+    fn answers_as_a_scan(index: &V4Index, ranges: &[(u32, u32, u32)], probes: &[u32]) {
+        for &x in probes {
+            let mut got = Vec::new();
+            index.query(x, &mut got);
+            got.sort_unstable();
+            let want: Vec<u32> = ranges
+                .iter()
+                .filter(|r| r.0 <= x && x <= r.1)
+                .map(|r| r.2)
+                .collect();
+            assert_eq!(got, want, "{x:#x}");
+        }
+    }
+
     #[test]
     fn the_slash16_filter_answers_as_the_ranges_do() {
         // A range over three /16 networks, a single address, and a range
@@ -241,16 +257,7 @@ mod tests {
             0xFFFF_FFFF,
             0,
         ];
-        for x in probes {
-            let mut got = Vec::new();
-            index.query(x, &mut got);
-            let want: Vec<u32> = ranges
-                .iter()
-                .filter(|r| r.0 <= x && x <= r.1)
-                .map(|r| r.2)
-                .collect();
-            assert_eq!(got, want, "{x:#x}");
-        }
+        answers_as_a_scan(&index, &ranges, &probes);
         // Random ranges up to the indexed width, probed at and around their
         // ends and at random addresses, against a scan of every range.
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
@@ -267,23 +274,12 @@ mod tests {
                 (start, start.saturating_add(width), i)
             })
             .collect();
-        let index_r = V4Index::build(random.clone());
-        let mut probes: Vec<u32> = random
+        let mut random_probes: Vec<u32> = random
             .iter()
             .flat_map(|r| [r.0, r.1, r.0.wrapping_sub(1), r.1.wrapping_add(1)])
             .collect();
-        probes.extend((0..2000).map(|_| next() as u32));
-        for x in probes {
-            let mut got = Vec::new();
-            index_r.query(x, &mut got);
-            got.sort_unstable();
-            let want: Vec<u32> = random
-                .iter()
-                .filter(|r| r.0 <= x && x <= r.1)
-                .map(|r| r.2)
-                .collect();
-            assert_eq!(got, want, "{x:#x}");
-        }
+        random_probes.extend((0..2000).map(|_| next() as u32));
+        answers_as_a_scan(&V4Index::build(random.clone()), &random, &random_probes);
         // Networks no range touches are answered by the filter alone.
         assert!(!index.nets.may_hold(0x0A04_0000));
         assert!(index.nets.may_hold(0x0A02_0000));
