@@ -113,8 +113,12 @@ fn write(
     out.extend_from_slice(&hasher().hash_one(db).to_le_bytes());
     out.extend_from_slice(&(db.len() as u64).to_le_bytes());
     out.extend_from_slice(db);
-    // A name of its own per process, so concurrent writers never share one.
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    // A name of its own per process and write, so concurrent writers (other
+    // processes, or threads of this one compiling the same set) never share
+    // one.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(&out)?;
     f.sync_all()?;

@@ -792,10 +792,11 @@ fn inspect_packet(
         if !in_stream {
             scan(&group.payload);
         } else {
-            scan(&group.packet_only_unbounded);
-            if payload.len() as u64 <= group.packet_only_max {
-                scan(&group.packet_only);
-            }
+            scan(if payload.len() as u64 <= group.packet_only_max {
+                &group.packet_only
+            } else {
+                &group.packet_only_unbounded
+            });
         }
     }
     let mut cands = std::mem::take(&mut s.cands);

@@ -38,13 +38,14 @@ pub(crate) struct PacketGroup {
     /// Rules with payload matches, behind the prefilter.
     pub payload: PortedPrefilter,
     /// The payload rules that inspect packets even when the TCP stream
-    /// took their payload (`dsize`, `tcp-pkt`) and whose `dsize` bounds
-    /// the payload, so full-size segments skip their scan.
+    /// took their payload (`dsize`, `tcp-pkt`): what a payload of at most
+    /// `packet_only_max` bytes is scanned with.
     pub packet_only: PortedPrefilter,
-    /// The longest payload any of those can match.
+    /// The longest payload a rule whose `dsize` bounds it can match.
     pub packet_only_max: u64,
-    /// Packet-only rules any payload length may match (few: their small
-    /// automaton scans fast).
+    /// The packet-only rules any payload length may match: what a longer
+    /// payload is scanned with, so full-size segments skip the bounded
+    /// rules' patterns (and a short one is still scanned once).
     pub packet_only_unbounded: PortedPrefilter,
     /// Rules without payload matches, filed by port as the payload rules
     /// are: a packet meets the any-port ones and those of its ports.
@@ -126,40 +127,57 @@ struct TxPattern {
 /// transactions of other protocols.
 fn tx_groups(rules: &[TxRule]) -> HashMap<String, TxGroup> {
     let apps: std::collections::BTreeSet<&str> = rules.iter().map(|r| r.0.as_str()).collect();
-    apps.into_iter()
-        .map(|app| {
-            let mut bufs: HashMap<(Buffer, bool), (Vec<Buffer>, PrefilterBuilder)> = HashMap::new();
-            let mut always = Vec::new();
-            for (_, fp, sig) in rules.iter().filter(|r| r.0 == app || r.0.is_empty()) {
-                match fp {
-                    Some(p) => {
-                        let set: &[Buffer] = SAME_BYTES
-                            .iter()
-                            .find(|set| set.contains(&p.buffer))
-                            .copied()
-                            .unwrap_or(std::slice::from_ref(&p.buffer));
-                        let entry = bufs
-                            .entry((set[0], p.at_response))
-                            .or_insert_with(|| (set.to_vec(), PrefilterBuilder::default()));
-                        entry.1.add_pattern(*sig, &p.bytes, p.nocase);
-                    }
-                    None => always.push(*sig),
+    // Every group's pattern sets are compiled together (`build_all`), then
+    // dealt back: (app, buffers, at_response) per set.
+    let mut places: Vec<(&str, Vec<Buffer>, bool)> = Vec::new();
+    let mut jobs: Vec<PrefilterBuilder> = Vec::new();
+    let mut groups: HashMap<String, TxGroup> = HashMap::new();
+    for app in apps {
+        let mut bufs: HashMap<(Buffer, bool), (Vec<Buffer>, PrefilterBuilder)> = HashMap::new();
+        let mut always = Vec::new();
+        for (_, fp, sig) in rules.iter().filter(|r| r.0 == app || r.0.is_empty()) {
+            match fp {
+                Some(p) => {
+                    let set: &[Buffer] = SAME_BYTES
+                        .iter()
+                        .find(|set| set.contains(&p.buffer))
+                        .copied()
+                        .unwrap_or(std::slice::from_ref(&p.buffer));
+                    let entry = bufs
+                        .entry((set[0], p.at_response))
+                        .or_insert_with(|| (set.to_vec(), PrefilterBuilder::default()));
+                    entry.1.add_pattern(*sig, &p.bytes, p.nocase);
                 }
+                None => always.push(*sig),
             }
-            always.sort_unstable();
-            always.dedup();
-            let mut by_buffer: Vec<BufferPrefilter> = bufs
-                .into_iter()
-                .map(|((_, at_response), (set, b))| BufferPrefilter {
-                    bufs: set,
-                    at_response,
-                    pf: b.build(),
-                })
-                .collect();
-            by_buffer.sort_by_key(|e| (e.bufs[0], e.at_response));
-            (app.to_string(), TxGroup { by_buffer, always })
-        })
-        .collect()
+        }
+        always.sort_unstable();
+        always.dedup();
+        for ((_, at_response), (set, b)) in bufs {
+            places.push((app, set, at_response));
+            jobs.push(b);
+        }
+        groups.insert(
+            app.to_string(),
+            TxGroup {
+                by_buffer: Vec::new(),
+                always,
+            },
+        );
+    }
+    for ((app, bufs, at_response), pf) in places.into_iter().zip(prefilter::build_all(jobs)) {
+        if let Some(g) = groups.get_mut(app) {
+            g.by_buffer.push(BufferPrefilter {
+                bufs,
+                at_response,
+                pf,
+            });
+        }
+    }
+    for g in groups.values_mut() {
+        g.by_buffer.sort_by_key(|e| (e.bufs[0], e.at_response));
+    }
+    groups
 }
 
 /// IP protocol classes packet rules are grouped by.
@@ -248,17 +266,18 @@ impl Engine {
                                         HeaderKw::Dsize(r) => r.upper_bound(),
                                         _ => None,
                                     });
+                                    // Every packet-only rule joins the
+                                    // set a short payload is scanned with,
+                                    // so it is scanned once.
+                                    packet_only_b[c].add(
+                                        s.num,
+                                        fp,
+                                        &s.sport,
+                                        &s.dport,
+                                        s.to_server,
+                                    );
                                     match bound {
-                                        Some(b) => {
-                                            packet_only_b[c].add(
-                                                s.num,
-                                                fp,
-                                                &s.sport,
-                                                &s.dport,
-                                                s.to_server,
-                                            );
-                                            max_b[c] = max_b[c].max(b);
-                                        }
+                                        Some(b) => max_b[c] = max_b[c].max(b),
                                         None => unbounded_b[c].add(
                                             s.num,
                                             fp,
