@@ -132,8 +132,7 @@ impl PrefilterBuilder {
 /// sets is most of loading a large rule set the first time, before the
 /// compiled databases are cached, and the sets are independent.
 pub fn build_all(jobs: Vec<PrefilterBuilder>) -> Vec<Prefilter> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Mutex, PoisonError};
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4)
@@ -141,33 +140,30 @@ pub fn build_all(jobs: Vec<PrefilterBuilder>) -> Vec<Prefilter> {
     if threads <= 1 {
         return jobs.into_iter().map(PrefilterBuilder::build).collect();
     }
-    let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].patterns.len()));
-    let jobs: Vec<Mutex<Option<PrefilterBuilder>>> =
-        jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
-    let done: Vec<Mutex<Option<Prefilter>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    // Each job is taken by exactly one thread; a poisoned
-                    // lock cannot hold a half-moved builder.
-                    let job = jobs[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-                    if let Some(b) = job {
-                        *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(b.build());
+    // The biggest last, so that it is taken first.
+    let mut queue: Vec<(usize, PrefilterBuilder)> = jobs.into_iter().enumerate().collect();
+    queue.sort_by_key(|(_, b)| b.patterns.len());
+    let queue = Mutex::new(queue);
+    let mut built: Vec<(usize, Prefilter)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
+                        let Some((i, b)) = job else { break out };
+                        out.push((i, b.build()));
                     }
-                }
-            });
-        }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
     });
-    done.into_iter()
-        .map(|d| {
-            d.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_default()
-        })
-        .collect()
+    built.sort_unstable_by_key(|(i, _)| *i);
+    built.into_iter().map(|(_, pf)| pf).collect()
 }
 
 impl Prefilter {
@@ -234,7 +230,6 @@ mod tests {
             pf.scan(buf, &mut scratch, &mut out);
         });
         out.sort();
-        out.dedup();
         out
     }
 
@@ -251,7 +246,10 @@ mod tests {
         b.add(4, None, &any, &any, None);
         b.add(5, Some((b"alpha", true)), &port("80"), &any, None);
         let p = b.build();
-        assert!(p.sides[0].merged.contains_key(&80), "80 is a merged port");
+        assert!(
+            p.sides[0].by_port[&80].with_any.is_some(),
+            "80 is a merged port"
+        );
         let buf = b"alpha beta gamma";
         // Port 80 either way round: its merged set (any-port rules and its
         // own); with 8000 on the other side, 8000's rules too.
@@ -343,10 +341,17 @@ struct PortGroups {
     any: Prefilter,
     /// Looked up for every packet and stream chunk, so foldhash rather
     /// than the default SipHash.
-    by_port: PortMap<Prefilter>,
+    by_port: PortMap<PortSets>,
+}
+
+/// The automatons of one port.
+#[derive(Debug, Default)]
+struct PortSets {
+    /// The port's own rules.
+    own: Prefilter,
     /// For the busiest ports ([`MERGED_PORTS`]): the any-port rules and the
     /// port's own in one automaton, so their traffic is scanned once.
-    merged: PortMap<Prefilter>,
+    with_any: Option<Prefilter>,
 }
 
 /// Ports whose rules are merged with the any-port rules into one
@@ -444,13 +449,15 @@ impl PortedBuilder {
             let Some(g) = out.sides.get_mut(side) else {
                 continue;
             };
-            match (port, merged) {
-                (None, _) => g.any = pf,
-                (Some(p), false) => {
-                    g.by_port.insert(p, pf);
-                }
-                (Some(p), true) => {
-                    g.merged.insert(p, pf);
+            match port {
+                None => g.any = pf,
+                Some(p) => {
+                    let sets = g.by_port.entry(p).or_default();
+                    if merged {
+                        sets.with_any = Some(pf);
+                    } else {
+                        sets.own = pf;
+                    }
                 }
             }
         }
@@ -466,27 +473,26 @@ impl PortedPrefilter {
     /// with one needs a flow.
     pub fn for_ports(&self, to_server: bool, a: u16, b: u16, mut f: impl FnMut(&Prefilter)) {
         let side = &self.sides[usize::from(!to_server)];
+        let sa = side.by_port.get(&a);
+        let sb = if b != a { side.by_port.get(&b) } else { None };
         // A merged port stands for the any-port rules and its own; the
         // other port still brings its own rules.
-        for (m, other) in [(a, b), (b, a)] {
-            if let Some(p) = side.merged.get(&m) {
-                f(p);
-                if other != m
-                    && let Some(p) = side.by_port.get(&other)
-                {
-                    f(p);
-                }
-                return;
+        match (
+            sa.and_then(|s| s.with_any.as_ref()),
+            sb.and_then(|s| s.with_any.as_ref()),
+        ) {
+            (Some(m), _) => {
+                f(m);
+                sb.into_iter().for_each(|s| f(&s.own));
             }
-        }
-        f(&side.any);
-        if let Some(p) = side.by_port.get(&a) {
-            f(p);
-        }
-        if b != a
-            && let Some(p) = side.by_port.get(&b)
-        {
-            f(p);
+            (None, Some(m)) => {
+                f(m);
+                sa.into_iter().for_each(|s| f(&s.own));
+            }
+            (None, None) => {
+                f(&side.any);
+                sa.into_iter().chain(sb).for_each(|s| f(&s.own));
+            }
         }
     }
 }
