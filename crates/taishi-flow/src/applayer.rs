@@ -270,6 +270,14 @@ impl<'a> FlowView<'a> {
         self.meta.acked[dir.index()]
     }
 
+    /// Size of the TCP stream sent in `dir` as Suricata's `stream_size`
+    /// keyword reads it (next expected sequence number minus the initial
+    /// one, so a SYN counts one), this packet's bytes included; 0 for
+    /// other protocols and before the stream starts.
+    pub fn stream_size(&self, dir: Direction) -> u64 {
+        self.meta.stream_size[dir.index()]
+    }
+
     /// Whether this is the outer UDP conversation of a tunnel (its payload
     /// is the tunnel, so it is never handed to the app layer).
     pub fn is_tunnel_outer(&self) -> bool {

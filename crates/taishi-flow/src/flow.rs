@@ -57,6 +57,9 @@ pub(crate) struct FlowMeta {
     /// Stream bytes each side's peer acknowledged, `[to server, to client]`
     /// (TCP only; see [`crate::FlowView::acked`]).
     pub acked: [u64; 2],
+    /// TCP stream size per direction, `[to server, to client]` (see
+    /// [`crate::FlowView::stream_size`]).
+    pub stream_size: [u64; 2],
     pub state: FlowState,
     /// (source, destination) MAC of the last packet each way, `[to
     /// server, to client]`, for the `ether` object of protocol records.

@@ -418,6 +418,7 @@ impl<A: AppLayer> FlowWorker<A> {
                     tcp.swap_directions();
                 }
                 meta.acked = [tcp.streams[0].acked(), tcp.streams[1].acked()];
+                meta.stream_size = [tcp.streams[0].size(), tcp.streams[1].size()];
             }
             l4 => {
                 if let L4::Icmp {
@@ -488,6 +489,7 @@ impl<A: AppLayer> FlowWorker<A> {
             tcp_flags: [0; 2],
             tcp_state: TcpState::None,
             acked: [0; 2],
+            stream_size: [0; 2],
             state: FlowState::New,
             macs: [None; 2],
             icmp: [None; 2],

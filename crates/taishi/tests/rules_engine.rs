@@ -270,3 +270,42 @@ fn encrypted_sessions_payloads_are_not_inspected_after_the_handshake() {
     // ... while rules that need no payload still see every packet.
     assert_eq!(got.get(&3), Some(&246), "{got:?}");
 }
+
+#[test]
+fn stream_size_counts_each_sides_bytes_with_syn_and_fin() {
+    let Some(pcaps) = corpus_pcaps("stream_size_counts_each_sides_bytes_with_syn_and_fin") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("stream-size.rules");
+    // http/get.pcap: the client sends a 136-byte request after the
+    // handshake; the server answers with four data segments, then both
+    // close (client FIN first).
+    std::fs::write(
+        &rules,
+        "alert tcp any any -> any any (msg:\"client data before any server data\"; flow:established,to_server; stream_size:server,=,1; dsize:>0; sid:1;)\n\
+         alert tcp any any -> any any (msg:\"server data, client silent\"; flow:established,to_client; stream_size:client,<,5; dsize:>0; sid:2;)\n\
+         alert tcp any any -> any any (msg:\"server data after the request\"; flow:established,to_client; stream_size:client,=,137; dsize:>0; sid:3;)\n\
+         alert tcp any any -> any any (msg:\"client closed\"; flow:to_server; stream_size:client,=,138; sid:4;)\n\
+         alert tcp any any -> any any (msg:\"server sent more\"; flow:to_client; stream_size:server,>,5000; sid:5;)\n\
+         alert tcp any any -> any any (msg:\"answer\"; flow:established,to_client; stream_size:client,=,137; dsize:>11; content:\"HTTP/1.\"; depth:7; sid:6;)\n\
+         alert tcp any any -> any any (msg:\"unasked answer\"; flow:established,to_client; stream_size:client,<,5; dsize:>11; content:\"HTTP/1.\"; depth:7; sid:7;)\n",
+    )
+    .unwrap();
+    let got = alerts(&pcaps.join("http/get.pcap"), &rules);
+    // The request: the server's stream is its SYN alone.
+    assert_eq!(got.get(&1), Some(&1), "{got:?}");
+    // The client had sent its request (SYN + 136 bytes) before any answer.
+    assert_eq!(got.get(&2), None, "{got:?}");
+    assert_eq!(got.get(&3), Some(&4), "{got:?}");
+    // The client's FIN counts one: its FIN packet and its last ACK.
+    assert_eq!(got.get(&4), Some(&2), "{got:?}");
+    // SYN + 5007 bytes from the last data segment on: that segment and the
+    // server's FIN.
+    assert_eq!(got.get(&5), Some(&2), "{got:?}");
+    // Packet rules with content, so few that their flow conditions are
+    // checked before the payload is scanned: the scan still happens when
+    // one of them can match, and finds the status line.
+    assert_eq!(got.get(&6), Some(&1), "{got:?}");
+    assert_eq!(got.get(&7), None, "{got:?}");
+}

@@ -183,6 +183,20 @@ impl Stream {
         self.base_off
     }
 
+    /// The stream's size as Suricata's `stream_size` keyword measures it,
+    /// next expected sequence number minus the initial one: the bytes
+    /// handed on or skipped, plus one for the SYN (a stream picked up
+    /// mid-way counts one too, as Suricata sets its initial sequence
+    /// number one before the first byte seen) and one for a FIN once the
+    /// bytes before it are in; 0 before the stream starts.
+    pub fn size(&self) -> u64 {
+        if !self.init {
+            return 0;
+        }
+        let fin = self.fin_off.is_some_and(|f| self.base_off >= f);
+        self.base_off + 1 + u64::from(fin)
+    }
+
     /// Stream bytes the peer acknowledged (never past the FIN).
     pub fn acked(&self) -> u64 {
         self.acked_off

@@ -572,6 +572,10 @@ fn flow_ctx(info: Option<&FlowInfo<'_, '_>>, stream: bool, now: Timestamp) -> Fl
                 f.view.bytes(Direction::ToClient),
             ],
             age_secs: now.0.saturating_sub(f.view.start().0) / 1_000_000_000,
+            stream_size: [
+                f.view.stream_size(Direction::ToServer),
+                f.view.stream_size(Direction::ToClient),
+            ],
             ..FlowCtx::default()
         },
     }
@@ -736,6 +740,38 @@ fn packets(flow: &FlowView<'_>) -> u64 {
     flow.pkts(Direction::ToServer) + flow.pkts(Direction::ToClient)
 }
 
+/// What a packet rule's flow and address conditions are checked against.
+struct PacketConds<'a, 'f, 'v> {
+    info: Option<&'a FlowInfo<'f, 'v>>,
+    fc: &'a FlowCtx,
+    ip_proto: Option<u8>,
+    src: (IpAddr, u16),
+    dst: (IpAddr, u16),
+    /// The transport has ports.
+    ported: bool,
+    now: Timestamp,
+}
+
+impl PacketConds<'_, '_, '_> {
+    /// Whether the packet meets `sig`'s protocol, addresses and ports, app
+    /// protocol, flow keywords and bits: what a rule needs besides its
+    /// payload and headers.
+    fn met(&self, sig: &Signature, vars: &FlowVars, s: &Scratch) -> bool {
+        let ((src, sp), (dst, dp)) = (self.src, self.dst);
+        proto_ok(sig.ip_proto, self.ip_proto)
+            && addrs_ok(sig, src, sp, dst, dp, self.ported)
+            && match self.info {
+                Some(f) => common_ok(sig, f, self.fc, vars, s, src, dst, self.now),
+                None => common_ok_without_flow(sig, self.fc, vars, s, src, dst, self.now),
+            }
+    }
+}
+
+/// Whether the packet meets `sig`'s header keywords (`dsize`, `flags`, `ttl`, ...).
+fn header_ok(sig: &Signature, pkt: &Packet<'_>) -> bool {
+    sig.header.iter().all(|h| h.matches(pkt))
+}
+
 /// Packet rules against one packet. Returns whether a `pass` rule matched.
 fn inspect_packet(
     engine: &Engine,
@@ -780,9 +816,33 @@ fn inspect_packet(
     // packet itself.
     let in_stream =
         tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
+    let (sp, dp) = pkt.ports();
+    let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
+    let fc = flow_ctx(info, false, pkt.ts);
+    let cond = PacketConds {
+        info,
+        fc: &fc,
+        ip_proto,
+        src: (src, sp),
+        dst: (dst, dp),
+        ported,
+        now: pkt.ts,
+    };
     if !payload.is_empty() && scope.payload_inspection {
         let mut scan = |pf: &PortedPrefilter| {
             pf.for_ports(to_server, a, b, |pf| {
+                // A set of a few rules none of which the packet can meet
+                // whatever its payload holds is not scanned.
+                if let Some(few) = pf.few()
+                    && !few.iter().any(|&i| {
+                        engine
+                            .sigs
+                            .get(i as usize)
+                            .is_some_and(|sig| cond.met(sig, vars, s) && header_ok(sig, pkt))
+                    })
+                {
+                    return;
+                }
                 for &i in pf.always() {
                     push_cand(s, i);
                 }
@@ -803,9 +863,6 @@ fn inspect_packet(
     cands.sort_unstable();
     let stream_took = in_stream;
     let mut passed = false;
-    let (sp, dp) = pkt.ports();
-    let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
-    let fc = flow_ctx(info, false, pkt.ts);
     let app = info.and_then(|f| f.app_proto);
     // The packet's event names, gathered when a candidate first asks
     // (most packets meet no `decode-event`/`stream-event` rule).
@@ -821,18 +878,10 @@ fn inspect_packet(
         if !scope.payload_inspection && requires_payload(sig) {
             continue;
         }
-        if !proto_ok(sig.ip_proto, ip_proto) || !addrs_ok(sig, src, sp, dst, dp, ported) {
-            continue;
-        }
         if sig.payload.is_some() && tcp && (sig.stream_only || (stream_took && !sig.needs_packet)) {
             continue;
         }
-        if let Some(f) = info
-            && !common_ok(sig, f, &fc, vars, s, src, dst, pkt.ts)
-        {
-            continue;
-        }
-        if info.is_none() && !common_ok_without_flow(sig, &fc, vars, s, src, dst, pkt.ts) {
+        if !cond.met(sig, vars, s) {
             continue;
         }
         if let Some(v) = sig.ip_version {
@@ -852,7 +901,7 @@ fn inspect_packet(
         }) {
             continue;
         }
-        if !sig.header.iter().all(|h| h.matches(pkt)) {
+        if !header_ok(sig, pkt) {
             continue;
         }
         if !sig.events.is_empty() {

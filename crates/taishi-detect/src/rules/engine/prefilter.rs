@@ -20,7 +20,15 @@ pub struct Prefilter {
     owners: Vec<Vec<u32>>,
     /// Rules inspected whatever the buffer holds.
     always: Vec<u32>,
+    /// Every rule of a set of at most [`FEW_RULES`], sorted: so few that
+    /// checking what each needs besides its content (flow, ports, bits) is
+    /// cheaper than a scan, which is skipped when none of them can match.
+    few: Option<Box<[u32]>>,
 }
+
+/// Rules a set may have for [`Prefilter::few`]: a scan costs as much as
+/// checking the flow and header conditions of about this many rules.
+pub const FEW_RULES: usize = 8;
 
 /// Builds a [`Prefilter`].
 #[derive(Clone, Debug, Default)]
@@ -119,10 +127,15 @@ impl PrefilterBuilder {
         };
         always.sort_unstable();
         always.dedup();
+        let mut all: Vec<u32> = owners.iter().flatten().chain(&always).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        let few = (all.len() <= FEW_RULES).then(|| all.into_boxed_slice());
         Prefilter {
             set,
             owners,
             always,
+            few,
         }
     }
 }
@@ -170,6 +183,11 @@ impl Prefilter {
     /// Rules to inspect regardless of content.
     pub fn always(&self) -> &[u32] {
         &self.always
+    }
+
+    /// Every rule of the set when it has at most [`FEW_RULES`].
+    pub fn few(&self) -> Option<&[u32]> {
+        self.few.as_deref()
     }
 
     /// Whether any rule has a pattern here.
@@ -271,6 +289,21 @@ mod tests {
             found_between(&p, true, 40000, 80, b"alpha"),
             vec![0, 3, 4, 5]
         );
+    }
+
+    #[test]
+    fn a_set_of_few_rules_lists_them_all() {
+        let mut b = PrefilterBuilder::default();
+        b.add_pattern(7, b"PK\x03\x04", false);
+        b.add_pattern(3, b"whoami", true);
+        b.add_pattern(7, b"Rar!", false);
+        b.add_always(5);
+        assert_eq!(b.clone().build().few(), Some(&[3, 5, 7][..]));
+        for i in 0..FEW_RULES as u32 {
+            b.add_pattern(100 + i, format!("p{i}").as_bytes(), true);
+        }
+        // Past FEW_RULES a scan is the cheaper way.
+        assert_eq!(b.build().few(), None);
     }
 
     #[test]
