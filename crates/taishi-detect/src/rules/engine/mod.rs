@@ -539,6 +539,52 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_without_pattern_for_a_few_hundred_ports_is_filed_under_them() {
+        let engine = engine_of(&[
+            "alert tcp any any -> any 5800:5820 (msg:\"vnc scan\"; flow:to_server; flags:S,12; sid:1;)",
+            "alert tcp any any -> any 1024:65535 (msg:\"wide\"; flags:S,12; sid:2;)",
+        ]);
+        let always = |server_port: u16| {
+            let mut out = Vec::new();
+            engine.packet[class_of(6)]
+                .headers
+                .for_ports(true, 40000, server_port, |pf| {
+                    out.extend_from_slice(pf.always())
+                });
+            out.sort_unstable();
+            out
+        };
+        // The 21-port rule meets only its ports; the 64512-port one stays
+        // with every port.
+        assert_eq!(always(5805), [0, 1]);
+        assert_eq!(always(80), [1]);
+    }
+
+    #[test]
+    fn ip_only_rules_are_filed_under_their_narrower_side() {
+        let engine = engine_of(&[
+            // Three /12s (3 million addresses) to $HOME_NET (18 million).
+            "alert ip [42.128.0.0/12,42.160.0.0/12,42.208.0.0/12] any -> $HOME_NET any (msg:\"drop list\"; sid:1;)",
+            "alert ip $HOME_NET any -> [198.51.100.0/24] any (msg:\"to a net\"; sid:2;)",
+        ]);
+        let ip = |a: &str| a.parse::<std::net::IpAddr>().unwrap();
+        let candidates = |src: &str, dst: &str| {
+            let mut out = Vec::new();
+            engine.packet[class_of(6)]
+                .ip_only
+                .candidates(ip(src), ip(dst), &mut out);
+            out.sort_unstable();
+            out
+        };
+        assert_eq!(candidates("42.130.1.1", "10.1.1.1"), [0]);
+        assert_eq!(candidates("10.1.1.1", "198.51.100.7"), [1]);
+        // Internal traffic meets neither: no rule is checked on every
+        // first packet.
+        assert!(candidates("10.1.1.1", "10.2.2.2").is_empty());
+        assert!(engine.packet[class_of(6)].ip_only.always.is_empty());
+    }
+
+    #[test]
     fn an_explicit_fast_pattern_selects_its_buffer_over_longer_contents() {
         let engine = engine_of(&[concat!(
             "alert http any any -> any any (msg:\"phish\"; flow:to_client; ",

@@ -355,6 +355,12 @@ mod tests {
 /// Rules whose port set is at most this many ports are filed per port.
 const NARROW_PORTS: u32 = 16;
 
+/// The same for a rule without a fast pattern, which every packet of its
+/// automaton's ports meets: filing it per port costs no pattern set, only
+/// a place in each port's list (ET's VNC scan rule, `flags:S` to ports
+/// 5800:5820, was otherwise checked against every TCP packet).
+const NARROW_PORTS_WITHOUT_PATTERN: u32 = 256;
+
 /// A prefilter split by flow direction and port, as Suricata's rule
 /// groups are: a rule with `flow:to_server` sits only in the to-server
 /// automatons (most of ET Open's payload rules look at what clients send,
@@ -411,10 +417,11 @@ struct PortGroupsBuilder {
     by_port: HashMap<u16, PrefilterBuilder>,
 }
 
-/// The ports of a narrow port set, or `None` when it is wide.
-fn narrow(ranges: &[(u16, u16)]) -> Option<Vec<u16>> {
+/// The ports of a port set of at most `max` ports, or `None` when it is
+/// wider.
+fn narrow(ranges: &[(u16, u16)], max: u32) -> Option<Vec<u16>> {
     let n: u32 = ranges.iter().map(|(a, b)| (*b - *a) as u32 + 1).sum();
-    (n > 0 && n <= NARROW_PORTS).then(|| ranges.iter().flat_map(|&(a, b)| a..=b).collect())
+    (n > 0 && n <= max).then(|| ranges.iter().flat_map(|&(a, b)| a..=b).collect())
 }
 
 impl PortedBuilder {
@@ -430,10 +437,19 @@ impl PortedBuilder {
         dport: &crate::rules::parse::PortSet,
         to_server: Option<bool>,
     ) {
+        let max = if fp.is_some() {
+            NARROW_PORTS
+        } else {
+            NARROW_PORTS_WITHOUT_PATTERN
+        };
         let ports = (!dport.is_any())
-            .then(|| narrow(dport.ranges()))
+            .then(|| narrow(dport.ranges(), max))
             .flatten()
-            .or_else(|| (!sport.is_any()).then(|| narrow(sport.ranges())).flatten());
+            .or_else(|| {
+                (!sport.is_any())
+                    .then(|| narrow(sport.ranges(), max))
+                    .flatten()
+            });
         let add = |b: &mut PrefilterBuilder| match fp {
             Some((p, nocase)) => b.add_pattern(sig, p, nocase),
             None => b.add_always(sig),
