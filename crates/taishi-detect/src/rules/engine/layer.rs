@@ -540,11 +540,13 @@ fn proto_ok(sig: Option<u8>, pkt: Option<u8>) -> bool {
 
 /// Addresses and ports, either way round for `<>` rules.
 fn addrs_ok(sig: &Signature, src: IpAddr, sp: u16, dst: IpAddr, dp: u16, ported: bool) -> bool {
+    // Ports first: they are cheaper than address lists (`$EXTERNAL_NET`)
+    // and rule out more.
     let fwd = |a: IpAddr, ap: u16, b: IpAddr, bp: u16| {
-        sig.src.matches(a)
-            && sig.dst.matches(b)
-            && (!ported || (sig.sport.matches(ap) && sig.dport.matches(bp)))
+        (!ported || (sig.sport.matches(ap) && sig.dport.matches(bp)))
             && (ported || (sig.sport.is_any() && sig.dport.is_any()))
+            && sig.src.matches(a)
+            && sig.dst.matches(b)
     };
     fwd(src, sp, dst, dp) || (sig.bidir && fwd(dst, dp, src, sp))
 }
@@ -758,12 +760,15 @@ impl PacketConds<'_, '_, '_> {
     /// payload and headers.
     fn met(&self, sig: &Signature, vars: &FlowVars, s: &Scratch) -> bool {
         let ((src, sp), (dst, dp)) = (self.src, self.dst);
+        // The flow conditions before the addresses: a few comparisons
+        // against the flow's state that rule out most rules a packet's
+        // ports let through (`flow:to_client`, `stream_size`, flowbits).
         proto_ok(sig.ip_proto, self.ip_proto)
-            && addrs_ok(sig, src, sp, dst, dp, self.ported)
             && match self.info {
                 Some(f) => common_ok(sig, f, self.fc, vars, s, src, dst, self.now),
                 None => common_ok_without_flow(sig, self.fc, vars, s, src, dst, self.now),
             }
+            && addrs_ok(sig, src, sp, dst, dp, self.ported)
     }
 }
 
