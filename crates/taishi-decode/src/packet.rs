@@ -308,6 +308,9 @@ pub struct Packet<'a> {
     pub payload: &'a [u8],
     /// The innermost IP packet is a fragment that must go through defragmentation first.
     pub is_fragment: bool,
+    /// The packet was rebuilt from IP fragments (Suricata's
+    /// `PKT_REBUILT_FRAGMENT`, what `flow:only_frag` asks for).
+    pub rebuilt: bool,
     /// Outer layers, outermost first; `tunnel_count` are valid.
     pub tunnels: [Option<TunnelLayer>; MAX_TUNNEL_LAYERS],
     /// How many entries of `tunnels` are valid.
@@ -353,6 +356,7 @@ impl<'a> Packet<'a> {
             l4: L4::None,
             payload: &[],
             is_fragment: false,
+            rebuilt: false,
             tunnels: [None; MAX_TUNNEL_LAYERS],
             tunnel_count: 0,
             outer: [None; MAX_TUNNEL_LAYERS],

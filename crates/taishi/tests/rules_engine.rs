@@ -309,3 +309,26 @@ fn stream_size_counts_each_sides_bytes_with_syn_and_fin() {
     assert_eq!(got.get(&6), Some(&1), "{got:?}");
     assert_eq!(got.get(&7), None, "{got:?}");
 }
+
+#[test]
+fn only_frag_matches_packets_rebuilt_from_fragments() {
+    let Some(pcaps) = corpus_pcaps("only_frag_matches_packets_rebuilt_from_fragments") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("frag.rules");
+    std::fs::write(
+        &rules,
+        "alert tcp any any -> any any (msg:\"rebuilt SYN\"; flags:S; flow:only_frag; sid:1;)\n\
+         alert ip any any -> any any (msg:\"rebuilt datagram\"; flow:only_frag; sid:3;)\n",
+    )
+    .unwrap();
+    // A SYN sent as two fragments: the rebuilt packet alone is one.
+    let syn = alerts(&pcaps.join("fragments/fragmented-syn.pcap"), &rules);
+    assert_eq!(syn.get(&1), Some(&1), "{syn:?}");
+    assert_eq!(syn.get(&3), Some(&1), "{syn:?}");
+    // An NTP datagram in two fragments, then an unfragmented one.
+    let ntp = alerts(&pcaps.join("fragments/fragmented-1.pcap"), &rules);
+    assert_eq!(ntp.get(&3), Some(&1), "{ntp:?}");
+    assert_eq!(ntp.get(&1), None, "{ntp:?}");
+}

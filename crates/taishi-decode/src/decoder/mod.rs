@@ -203,6 +203,7 @@ impl Decoder {
         pkt.l4_offset = 0;
         pkt.payload = &[];
         pkt.is_fragment = false;
+        pkt.rebuilt = true;
         pkt.bad_l4_checksum = false;
         pkt.invalid = false;
         self.layers = 0;

@@ -823,7 +823,10 @@ fn inspect_packet(
         tcp && (s.stream_took || info.is_some_and(|f| f.view.tcp_state() != TcpState::None));
     let (sp, dp) = pkt.ports();
     let ported = matches!(pkt.l4, L4::Tcp(_) | L4::Udp { .. } | L4::Sctp { .. });
-    let fc = flow_ctx(info, false, pkt.ts);
+    let fc = FlowCtx {
+        frag: pkt.rebuilt,
+        ..flow_ctx(info, false, pkt.ts)
+    };
     let cond = PacketConds {
         info,
         fc: &fc,
