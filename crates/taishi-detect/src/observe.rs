@@ -383,6 +383,7 @@ mod tests {
                     gap_tc: false,
                 }),
                 traffic: None,
+                metadata: None,
                 app_protos: None,
             },
         );

@@ -97,6 +97,13 @@ pub trait AppLayer {
         None
     }
 
+    /// The flow record's `metadata` object (variables rules keep on the
+    /// flow), asked once as the flow ends.
+    fn metadata(&self, state: &Self::State) -> Option<serde_json::Value> {
+        let _ = state;
+        None
+    }
+
     /// Protocols the flow record names beside `app_proto` (another one
     /// detected in one direction, the one before a protocol change).
     /// Asked once, after `on_end`.

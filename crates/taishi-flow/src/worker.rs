@@ -695,9 +695,10 @@ impl<A: AppLayer> FlowWorker<A> {
         let app_proto = app.on_end(app_state, &FlowView { meta }, sink);
         let alerted = app.alerted(app_state);
         let traffic = app.traffic(app_state);
+        let metadata = app.metadata(app_state);
         let app_protos = app.app_protos(app_state);
         sink.emit(flow_event(
-            meta, tcp, reason, ts, app_proto, app_protos, alerted, traffic,
+            meta, tcp, reason, ts, app_proto, app_protos, alerted, traffic, metadata,
         ));
         *tcp = TcpSession::default();
         *app_state = A::State::default();
@@ -792,6 +793,7 @@ fn flow_event(
     app_protos: AppProtos,
     alerted: bool,
     traffic: Option<serde_json::Value>,
+    metadata: Option<serde_json::Value>,
 ) -> Event {
     let proto = meta.key.proto;
     let server = other(meta.client);
@@ -832,6 +834,7 @@ fn flow_event(
         },
         tcp: tcp_rec,
         traffic,
+        metadata,
         app_protos: (app_protos != AppProtos::default()).then(|| Box::new(app_protos)),
     };
     let mut e = Eve::new(ts, "flow", body);

@@ -127,6 +127,12 @@ pub trait TxHook {
     fn on_event(&mut self, ctx: &mut ParseCtx<'_, '_>, event: &'static str) {
         let _ = (ctx, event);
     }
+
+    /// EVE's `metadata` object for the flow's records: the variables
+    /// rules keep on it (`flowbits`, `flowints`, `entropy`), if any.
+    fn metadata(&self) -> Option<Value> {
+        None
+    }
 }
 
 /// What a parser may do with the world: log, count, raise anomalies.
@@ -310,6 +316,7 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         let mut eve = self.header(tx.event_type(), dir);
         let mut body = tx.log();
         self.add_ether(&mut body, dir);
+        self.add_metadata(&mut body);
         eve.body = AppBody(body);
         self.sink.emit(Event::App(eve));
     }
@@ -325,8 +332,18 @@ impl<'a, 'f> ParseCtx<'a, 'f> {
         let mut eve = self.header(event_type, dir);
         let mut body = body;
         self.add_ether(&mut body, dir);
+        self.add_metadata(&mut body);
         eve.body = AppBody(body);
         self.sink.emit(Event::App(eve));
+    }
+
+    /// The `metadata` object (Suricata's `metadata: yes`, on by default):
+    /// the variables rules keep on the flow, when the rule engine listens
+    /// and the flow has some.
+    fn add_metadata(&self, body: &mut Map<String, Value>) {
+        if let Some(m) = self.hook.as_ref().and_then(|h| h.metadata()) {
+            body.entry("metadata").or_insert(m);
+        }
     }
 
     /// The `ether` object (Suricata's `ethernet: yes`) of a record headed

@@ -11,7 +11,7 @@ use common::*;
 const ET_LOADED_PER_MILLE: u64 = 999;
 
 /// suricata-verify cases with alert checks that pass today.
-const SV_ALERT_PASS_FLOOR: u64 = 278;
+const SV_ALERT_PASS_FLOOR: u64 = 309;
 
 #[test]
 fn et_open_loads() {

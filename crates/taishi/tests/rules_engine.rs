@@ -332,3 +332,52 @@ fn only_frag_matches_packets_rebuilt_from_fragments() {
     assert_eq!(ntp.get(&3), Some(&1), "{ntp:?}");
     assert_eq!(ntp.get(&1), None, "{ntp:?}");
 }
+
+#[test]
+fn entropy_measures_a_buffer_and_its_value_is_logged_on_the_flow() {
+    let Some(pcaps) = corpus_pcaps("entropy_measures_a_buffer_and_its_value_is_logged_on_the_flow")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("entropy.rules");
+    // http/get.pcap answers with a 4705-byte text file (Content-Length,
+    // no encoding). Its Shannon entropy, computed outside Taishi from the
+    // server's bytes that `tshark -z follow,tcp,raw` prints: 4.950189183493792.
+    std::fs::write(
+        &rules,
+        "alert http any any -> any any (msg:\"first byte alone\"; flow:to_client; file.data; entropy: bytes 1, value = 0; sid:1;)\n\
+         alert http any any -> any any (msg:\"above 4.9\"; flow:to_client; file.data; entropy: value > 4.9; flowbits:set,measured; sid:2;)\n\
+         alert http any any -> any any (msg:\"4.9 to 5\"; flow:to_client; file.data; entropy: value 4.9-5; sid:3;)\n\
+         alert http any any -> any any (msg:\"not 4.9 to 5\"; flow:to_client; file.data; entropy: value !4.9-5; sid:4;)\n\
+         alert http any any -> any any (msg:\"at least 5\"; flow:to_client; file.data; entropy: value >= 5; sid:5;)\n\
+         alert http any any -> any any (msg:\"past the end\"; flow:to_client; file.data; entropy: offset 4706, value >= 0; sid:6;)\n",
+    )
+    .unwrap();
+    let eve = dir.path().join("eve.json");
+    let out = analyze(
+        &[&pcaps.join("http/get.pcap")],
+        &eve,
+        &["--rules", rules.to_str().unwrap()],
+    );
+    ok(&out);
+    let events = read_eve(&eve);
+    let mut sids: Vec<u64> = of_type(&events, "alert")
+        .iter()
+        .filter_map(|a| a["alert"]["signature_id"].as_u64())
+        .collect();
+    sids.sort_unstable();
+    assert_eq!(sids, [1, 2, 3], "{sids:?}");
+    // The value kept on the flow is the last one computed (sid 5's: the
+    // flowbit setter runs first, and sid 6's offset is past the end, so it
+    // computes none), and every record
+    // of the flow carries it, with the flowbit: alerts are written once
+    // all rules have run, as Suricata writes them.
+    for t in ["alert", "http", "fileinfo", "flow"] {
+        let rec = of_type(&events, t)[0];
+        let m = &rec["metadata"];
+        let h = m["entropy"]["file_data"].as_f64().unwrap_or(-1.0);
+        assert!((h - 4.950189183493792).abs() < 1e-9, "{t}: {rec}");
+        assert_eq!(m["flowbits"], serde_json::json!(["measured"]), "{t}: {rec}");
+    }
+}

@@ -301,6 +301,7 @@ mod tests {
                 // The row reads nothing of the `tcp` object.
                 tcp: None,
                 traffic: None,
+                metadata: None,
                 app_protos: None,
             },
         );

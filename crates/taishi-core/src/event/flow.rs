@@ -94,6 +94,10 @@ pub struct FlowBody {
     /// or `traffic/label/NAME`): `{"id": [...], "label": [...]}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic: Option<serde_json::Value>,
+    /// Variables rules keep on the flow (`flowbits`, `flowints`, `entropy`),
+    /// as Suricata's EVE `metadata` object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
     /// Protocols named beside `app_proto`, when there are any (boxed: rare,
     /// and every event pays for the largest variant of `Event`).
     #[serde(flatten)]

@@ -390,6 +390,9 @@ impl Compiler {
         // The list content keywords go to: the payload (None) or a
         // transaction buffer (index into sig.buffers).
         let mut current: Option<usize> = None;
+        // The sticky buffer keyword that made `current` (names the flow
+        // variable `entropy` keeps its value in).
+        let mut current_kw = String::new();
         // The list holding the latest content, which modifiers refine (a
         // legacy modifier like `http_uri` moves it out of `current`).
         let mut last: Option<usize> = None;
@@ -577,6 +580,7 @@ impl Compiler {
                             sets: Vec::new(),
                         });
                         current = Some(sig.buffers.len() - 1);
+                        current_kw = name.to_string();
                         last = current;
                         continue;
                     }
@@ -600,6 +604,7 @@ impl Compiler {
                             return Err(invalid(name, "the buffer does not exist on that side"));
                         }
                         current = Some(new_buffer(&mut sig, def, name)?);
+                        current_kw = name.to_string();
                         last = current;
                         continue;
                     }
@@ -607,6 +612,7 @@ impl Compiler {
                         let def = buffers::sticky("http.uri").ok_or_else(|| invalid(name, "?"))?;
                         let i = buffer_index(&mut sig, def, name)?;
                         current = Some(i);
+                        current_kw = "http_uri".to_string();
                         last = current;
                         apply_payload(&mut sig.buffers[i].matcher, "content", value, &mut vars)?;
                         continue;
@@ -641,6 +647,11 @@ impl Compiler {
                     };
                     match list.apply(name, value, &mut vars) {
                         Ok(Applied::Done) => {
+                            if name == "entropy" {
+                                list.name_entropy(&entropy_var(
+                                    target.map(|_| current_kw.as_str()),
+                                ));
+                            }
                             last = target;
                             continue;
                         }
@@ -861,6 +872,16 @@ impl fmt::Display for RangeText {
             NumRange::Ge(n) => write!(f, ">={n}"),
             NumRange::Between(a, b) => write!(f, "{a}<>{b}"),
         }
+    }
+}
+
+/// The flow variable an `entropy` keyword keeps its value in: the sticky
+/// buffer's name with underscores (`file.data` → `file_data`), `content`
+/// for the payload, as Suricata names it.
+fn entropy_var(sticky: Option<&str>) -> String {
+    match sticky {
+        None | Some("") => "content".to_string(),
+        Some(kw) => kw.replace('.', "_"),
     }
 }
 

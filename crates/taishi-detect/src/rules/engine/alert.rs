@@ -204,6 +204,15 @@ pub fn with_traffic(mut event: Event, traffic: Option<Value>) -> Event {
     event
 }
 
+/// Adds the flow's `metadata` object (flowbits, flowints, entropy) to an
+/// alert, at the top level as Suricata logs it.
+pub fn with_metadata(mut event: Event, metadata: Option<&Value>) -> Event {
+    if let (Event::App(eve), Some(m)) = (&mut event, metadata) {
+        eve.body.0.insert("metadata".into(), m.clone());
+    }
+    event
+}
+
 /// Adds a transaction's record (`{"dns": {...}}`) to an alert, beside its
 /// own fields, as Suricata does for a rule that matched the transaction's
 /// app-layer event.

@@ -390,6 +390,10 @@ impl AppLayer for DetectLayer {
         self.engine.as_ref()?.traffic_of(&st.vars)
     }
 
+    fn metadata(&self, st: &DetectFlow) -> Option<serde_json::Value> {
+        self.engine.as_ref()?.metadata_of(&st.vars)
+    }
+
     fn app_protos(&self, st: &DetectFlow) -> AppProtos {
         st.app.app_protos()
     }
@@ -496,6 +500,10 @@ impl TxHook for Hook<'_> {
 
     fn on_event(&mut self, ctx: &mut ParseCtx<'_, '_>, event: &'static str) {
         self.s.app_events.push((ctx.proto, event));
+    }
+
+    fn metadata(&self) -> Option<serde_json::Value> {
+        self.engine.metadata_of(self.vars)
     }
 }
 
@@ -875,6 +883,9 @@ fn inspect_packet(
     // The packet's event names, gathered when a candidate first asks
     // (most packets meet no `decode-event`/`stream-event` rule).
     let mut names: Option<Vec<&str>> = None;
+    // Alerts go out once every rule has run, each with the flow's
+    // variables as they are then (Suricata logs after detection).
+    let mut alerts = Vec::new();
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
@@ -945,7 +956,7 @@ fn inspect_packet(
         };
         let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
             let event = alert::packet_alert(sig, pkt, info.map(|f| (f.view, app, f.dir)));
-            sink.emit(alert::with_traffic(
+            alerts.push(alert::with_traffic(
                 alert::with_tx_log(event, tx_log.as_ref()),
                 traffic,
             ));
@@ -958,6 +969,10 @@ fn inspect_packet(
         }
     }
     s.cands = cands;
+    let metadata = flow_metadata(engine, s, vars, !alerts.is_empty());
+    for a in alerts {
+        sink.emit(alert::with_metadata(a, metadata.as_ref()));
+    }
     passed
 }
 
@@ -1032,6 +1047,7 @@ fn inspect_payload(
     };
     let now = info.view.last();
     let fc = flow_ctx(Some(info), true, now);
+    let mut alerts = Vec::new();
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
@@ -1055,7 +1071,7 @@ fn inspect_payload(
             continue;
         }
         let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
-            sink.emit(alert::with_traffic(
+            alerts.push(alert::with_traffic(
                 alert::flow_alert(sig, info.view, info.dir, info.app_proto),
                 traffic,
             ));
@@ -1077,6 +1093,28 @@ fn inspect_payload(
         }
     }
     s.cands = cands;
+    let metadata = flow_metadata(engine, s, vars, !alerts.is_empty());
+    for a in alerts {
+        sink.emit(alert::with_metadata(a, metadata.as_ref()));
+    }
+}
+
+/// Keeps the values `entropy` keywords computed on the flow, and builds
+/// the flow's EVE `metadata` when there are alerts to carry it.
+fn flow_metadata(
+    engine: &Engine,
+    s: &mut Scratch,
+    vars: &mut FlowVars,
+    alerts: bool,
+) -> Option<serde_json::Value> {
+    for (name, h) in s.env.take_entropy() {
+        vars.set_float(name, h);
+    }
+    if alerts {
+        engine.metadata_of(vars)
+    } else {
+        None
+    }
 }
 
 /// Transaction rules of the transaction's protocol.
@@ -1132,6 +1170,7 @@ fn inspect_tx(
         std::mem::swap(&mut c, &mut sv);
     }
     let now = view.last();
+    let mut alerts = Vec::new();
     for &i in &cands {
         let Some(sig) = engine.sigs.get(i as usize) else {
             continue;
@@ -1162,7 +1201,7 @@ fn inspect_tx(
             {
                 store_files(sig, tx);
                 let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
-                    ctx_alert(ctx, sig, tx, Direction::ToServer, traffic);
+                    alerts.push(tx_alert(ctx, sig, tx, Direction::ToServer, traffic));
                 };
                 if matched(
                     engine,
@@ -1200,7 +1239,7 @@ fn inspect_tx(
                 };
                 let (src, dst) = if to_server { (c.0, sv.0) } else { (sv.0, c.0) };
                 let mut emit = |sig: &Signature, traffic: Option<serde_json::Value>| {
-                    ctx_alert(ctx, sig, tx, dir, traffic);
+                    alerts.push(tx_alert(ctx, sig, tx, dir, traffic));
                 };
                 if matched(
                     engine,
@@ -1224,6 +1263,13 @@ fn inspect_tx(
         }
     }
     s.cands = cands;
+    let metadata = flow_metadata(engine, s, vars, !alerts.is_empty());
+    for (mut body, dir) in alerts {
+        if let Some(m) = &metadata {
+            body.insert("metadata".into(), m.clone());
+        }
+        ctx.emit("alert", Some(dir), body);
+    }
 }
 
 /// A matching `filestore` rule keeps the transaction's files, whether or
@@ -1301,20 +1347,21 @@ fn tx_matches(
     })
 }
 
-/// Writes the alert of a transaction rule through the parser context, so
-/// it carries the flow's header the transaction's own record has.
-fn ctx_alert(
-    ctx: &mut ParseCtx<'_, '_>,
+/// The alert of a transaction rule and its direction, to be written
+/// through the parser context, so it carries the flow's header the
+/// transaction's own record has.
+fn tx_alert(
+    ctx: &ParseCtx<'_, '_>,
     sig: &Signature,
     tx: &dyn Transaction,
     dir: Direction,
     traffic: Option<serde_json::Value>,
-) {
+) -> (serde_json::Map<String, serde_json::Value>, Direction) {
     let mut body = alert::tx_alert_body(sig, ctx.flow, tx, dir);
     if let Some(t) = traffic {
         body.insert("traffic".into(), t);
     }
-    ctx.emit("alert", Some(dir), body);
+    (body, dir)
 }
 
 #[cfg(test)]

@@ -217,6 +217,9 @@ pub struct Engine {
     /// Flowbits that tag traffic (`traffic/id/NAME`, `traffic/label/NAME`):
     /// bit id → (is a label, NAME), logged in alerts and flow records.
     pub(crate) traffic: Vec<(u32, bool, String)>,
+    /// Names of the rule set's flowbits and flowints by id, for EVE's
+    /// `metadata` (traffic tags excluded: they have their own object).
+    pub(crate) var_names: Vec<Option<String>>,
 }
 
 impl Engine {
@@ -385,6 +388,7 @@ impl Engine {
             needs_ja4,
             needs_file_hashes,
             traffic: Vec::new(),
+            var_names: Vec::new(),
         }
     }
 
@@ -393,8 +397,15 @@ impl Engine {
         &self.sigs
     }
 
-    /// Records which flowbits tag traffic, from the rule set's names.
+    /// Records which flowbits tag traffic, and every variable's name for
+    /// EVE's `metadata`, from the rule set's names.
     pub fn tag_traffic(&mut self, names: &crate::rules::keywords::VarNames) {
+        self.var_names = (0..names.len() as u32)
+            .map(|id| {
+                let (_, name) = names.name(id)?;
+                (!name.starts_with("traffic/")).then(|| name.to_string())
+            })
+            .collect();
         self.traffic = (0..names.len() as u32)
             .filter_map(|id| {
                 let (_, name) = names.name(id)?;
@@ -406,6 +417,49 @@ impl Engine {
                 }
             })
             .collect();
+    }
+
+    /// EVE's `metadata` object for a flow with these variables, as
+    /// Suricata logs it in alerts and flow records: `flowbits` (names of
+    /// the set bits), `flowints` (name → value) and `entropy` (buffer →
+    /// the last value an `entropy` keyword computed). `None` when the flow
+    /// has none.
+    pub(crate) fn metadata_of(
+        &self,
+        vars: &crate::rules::keywords::FlowVars,
+    ) -> Option<serde_json::Value> {
+        use serde_json::{Map, Value};
+        if vars.is_empty() {
+            return None;
+        }
+        let name = |id: u32| self.var_names.get(id as usize).and_then(Option::as_deref);
+        let mut m = Map::new();
+        let bits: Vec<Value> = vars
+            .bits()
+            .iter()
+            .filter_map(|&id| name(id))
+            .map(Value::from)
+            .collect();
+        if !bits.is_empty() {
+            m.insert("flowbits".into(), bits.into());
+        }
+        let ints: Map<String, Value> = vars
+            .ints()
+            .iter()
+            .filter_map(|&(id, v)| Some((name(id)?.to_string(), Value::from(v))))
+            .collect();
+        if !ints.is_empty() {
+            m.insert("flowints".into(), ints.into());
+        }
+        let floats: Map<String, Value> = vars
+            .floats()
+            .iter()
+            .map(|(n, v)| (n.to_string(), Value::from(*v)))
+            .collect();
+        if !floats.is_empty() {
+            m.insert("entropy".into(), floats.into());
+        }
+        (!m.is_empty()).then_some(Value::Object(m))
     }
 
     /// The `traffic` object of a flow with these variables, if tagged.

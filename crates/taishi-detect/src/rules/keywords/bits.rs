@@ -86,13 +86,16 @@ impl VarNames {
     }
 }
 
-/// Per-flow variables (bits and ints); small and cheap when empty (most flows have none).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// Per-flow variables (bits, ints and the floats `entropy` keeps); small
+/// and cheap when empty (most flows have none).
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct FlowVars {
     /// Set flowbits, sorted.
     bits: Vec<u32>,
     /// Flowints, sorted by id.
     ints: Vec<(u32, u32)>,
+    /// Float variables by name, in the order they were first set.
+    floats: Vec<(std::sync::Arc<str>, f64)>,
 }
 
 impl FlowVars {
@@ -156,9 +159,22 @@ impl FlowVars {
         &self.ints
     }
 
+    /// Sets float variable `name` (a new name goes last).
+    pub fn set_float(&mut self, name: std::sync::Arc<str>, value: f64) {
+        match self.floats.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.floats.push((name, value)),
+        }
+    }
+
+    /// Float variables, in the order they were first set.
+    pub fn floats(&self) -> &[(std::sync::Arc<str>, f64)] {
+        &self.floats
+    }
+
     /// Whether no variable is set.
     pub fn is_empty(&self) -> bool {
-        self.bits.is_empty() && self.ints.is_empty()
+        self.bits.is_empty() && self.ints.is_empty() && self.floats.is_empty()
     }
 }
 

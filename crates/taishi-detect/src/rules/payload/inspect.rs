@@ -37,6 +37,9 @@ pub struct InspectEnv {
     decoded: Vec<u8>,
     /// Where the inspected buffer starts in its stream (0 for whole buffers).
     stream_start: u64,
+    /// Values `entropy` computed since the last [`InspectEnv::take_entropy`],
+    /// with the flow variable each goes to, oldest first.
+    entropy: Vec<(std::sync::Arc<str>, f64)>,
 }
 
 impl InspectEnv {
@@ -58,6 +61,12 @@ impl InspectEnv {
     /// The end of the last match of the last inspection.
     pub fn buffer_offset(&self) -> u32 {
         self.buffer_offset
+    }
+
+    /// Hands over the values `entropy` computed (whether or not their rule
+    /// matched: Suricata keeps each one on the flow), oldest first.
+    pub fn take_entropy(&mut self) -> std::vec::Drain<'_, (std::sync::Arc<str>, f64)> {
+        self.entropy.drain(..)
     }
 
     fn set_var(&mut self, slot: usize, v: u64) {
@@ -197,6 +206,17 @@ fn step(ops: &[PayloadOp], b64: &[PayloadOp], i: usize, buf: &[u8], env: &mut In
             Some(v) => {
                 env.set_var(m.var, v);
                 next(ops, b64, i, buf, env)
+            }
+            None => R::NoMatch,
+        },
+        PayloadOp::Entropy(e) => match e.measure(buf) {
+            Some(h) => {
+                env.entropy.push((e.var.clone(), h));
+                if e.value.matches(h) {
+                    next(ops, b64, i, buf, env)
+                } else {
+                    R::NoMatch
+                }
             }
             None => R::NoMatch,
         },

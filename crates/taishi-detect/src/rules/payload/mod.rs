@@ -22,6 +22,7 @@
 mod base64;
 mod bytes;
 mod content;
+mod entropy;
 mod fast;
 mod inspect;
 mod isdataat;
@@ -39,6 +40,7 @@ use std::fmt;
 pub use base64::Mode as Base64Mode;
 pub use bytes::{ByteExtract, ByteJump, ByteMath, ByteTest, Endian, MathOp, NumBase, TestOp};
 pub use content::{Content, FastPatternSpec};
+pub use entropy::{Entropy, FloatCmp, shannon};
 pub use fast::FastPattern;
 pub use inspect::InspectEnv;
 pub use isdataat::IsDataAt;
@@ -190,6 +192,8 @@ pub enum PayloadOp {
     Bsize(NumRange),
     /// `base64_decode`: decodes, then runs the `base64_data` list on the result.
     Base64Decode(Base64Decode),
+    /// `entropy`: the buffer's Shannon entropy.
+    Entropy(Entropy),
 }
 
 impl PayloadOp {
@@ -204,7 +208,7 @@ impl PayloadOp {
             PayloadOp::ByteExtract(b) => b.relative,
             PayloadOp::ByteMath(b) => b.relative,
             PayloadOp::Base64Decode(b) => b.relative,
-            PayloadOp::Bsize(_) => false,
+            PayloadOp::Bsize(_) | PayloadOp::Entropy(_) => false,
         }
     }
 }
@@ -350,6 +354,7 @@ impl BufferMatch {
                     .map_err(|e| KeywordError::new(name, e.to_string()))?;
                 list.push(PayloadOp::Bsize(r));
             }
+            "entropy" => list.push(PayloadOp::Entropy(Entropy::parse(require(name, value)?)?)),
             "base64_decode" => {
                 if self.in_base64_data {
                     return Err(KeywordError::new(name, "base64_decode after base64_data"));
@@ -376,6 +381,22 @@ impl BufferMatch {
             _ => return Ok(Applied::NotPayload),
         }
         Ok(Applied::Done)
+    }
+
+    /// Names the flow variable of the `entropy` keyword just applied (the
+    /// buffer's name; see [`Entropy::var`]).
+    pub fn name_entropy(&mut self, var: &str) {
+        if let Some(next) = self.then.as_deref_mut() {
+            return next.name_entropy(var);
+        }
+        let list = if self.in_base64_data {
+            &mut self.base64_ops
+        } else {
+            &mut self.ops
+        };
+        if let Some(PayloadOp::Entropy(e)) = list.last_mut() {
+            e.var = var.into();
+        }
     }
 
     /// Removes and returns the last op (content or pcre), with its
