@@ -320,13 +320,20 @@ fn only_frag_matches_packets_rebuilt_from_fragments() {
     std::fs::write(
         &rules,
         "alert tcp any any -> any any (msg:\"rebuilt SYN\"; flags:S; flow:only_frag; sid:1;)\n\
-         alert ip any any -> any any (msg:\"rebuilt datagram\"; flow:only_frag; sid:3;)\n",
+         alert tcp any any -> any any (msg:\"SYN not rebuilt\"; flags:S; flow:no_frag; sid:2;)\n\
+         alert ip any any -> any any (msg:\"rebuilt datagram\"; flow:only_frag; sid:3;)\n\
+         alert ip any any -> any any (msg:\"first fragment\"; fragbits:M; sid:4;)\n",
     )
     .unwrap();
-    // A SYN sent as two fragments: the rebuilt packet alone is one.
+    // A SYN sent as two fragments: the rebuilt packet alone is one. Its
+    // first fragment carries the TCP header, but rules see no transport
+    // in a fragment (as Suricata decodes none), so it is no SYN.
     let syn = alerts(&pcaps.join("fragments/fragmented-syn.pcap"), &rules);
     assert_eq!(syn.get(&1), Some(&1), "{syn:?}");
+    assert_eq!(syn.get(&2), None, "{syn:?}");
     assert_eq!(syn.get(&3), Some(&1), "{syn:?}");
+    // The fragment itself is still inspected, for its IP header.
+    assert_eq!(syn.get(&4), Some(&1), "{syn:?}");
     // An NTP datagram in two fragments, then an unfragmented one.
     let ntp = alerts(&pcaps.join("fragments/fragmented-1.pcap"), &rules);
     assert_eq!(ntp.get(&3), Some(&1), "{ntp:?}");

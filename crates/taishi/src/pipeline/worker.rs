@@ -6,7 +6,7 @@
 
 use taishi_core::event::{Anomaly, AnomalyBody, Ether, Eve, EveIp, Event, EventSink, proto_name};
 use taishi_core::{Config, Counters, LinkType, Timestamp};
-use taishi_decode::{Decoder, Defrag, Packet};
+use taishi_decode::{Decoder, Defrag, L4, Packet};
 use taishi_detect::rules::engine::DetectLayer;
 use taishi_detect::rules::keywords::{ThresholdConfig, ThresholdState};
 use taishi_flow::FlowWorker;
@@ -88,8 +88,13 @@ impl Worker {
         }
         // Overlapping or oversized fragments are reported with the fragment
         // that showed them; the fragment is also inspected as a packet of
-        // its own (decode events, fragbits, ip-only rules).
+        // its own (decode events, fragbits, ip-only rules). Like Suricata,
+        // rules see no transport header and no payload in a fragment, not
+        // even the first: `flags:S` or a port matches the rebuilt datagram
+        // once, not its first fragment too.
         let mut frag = pkt.clone();
+        frag.l4 = L4::None;
+        frag.payload = &[];
         if let Some(ev) = self.defrag.last_event() {
             let mut only = pkt.clone();
             only.event_count = 0;

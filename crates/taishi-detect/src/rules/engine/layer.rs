@@ -1101,12 +1101,18 @@ fn inspect_payload(
 
 /// Keeps the values `entropy` keywords computed on the flow, and builds
 /// the flow's EVE `metadata` when there are alerts to carry it.
+#[inline]
 fn flow_metadata(
     engine: &Engine,
     s: &mut Scratch,
     vars: &mut FlowVars,
     alerts: bool,
 ) -> Option<serde_json::Value> {
+    // Called after every inspection; nearly all compute no entropy and
+    // raise no alert.
+    if !alerts && !s.env.has_entropy() {
+        return None;
+    }
     for (name, h) in s.env.take_entropy() {
         vars.set_float(name, h);
     }

@@ -63,6 +63,12 @@ impl InspectEnv {
         self.buffer_offset
     }
 
+    /// Whether `entropy` computed a value since the last
+    /// [`InspectEnv::take_entropy`].
+    pub fn has_entropy(&self) -> bool {
+        !self.entropy.is_empty()
+    }
+
     /// Hands over the values `entropy` computed (whether or not their rule
     /// matched: Suricata keeps each one on the flow), oldest first.
     pub fn take_entropy(&mut self) -> std::vec::Drain<'_, (std::sync::Arc<str>, f64)> {
