@@ -392,13 +392,13 @@ impl Compiler {
         let mut current: Option<usize> = None;
         // The sticky buffer keyword that made `current` (names the flow
         // variable `entropy` keeps its value in).
-        let mut current_kw = String::new();
+        let mut current_kw = "";
         // The list holding the latest content, which modifiers refine (a
         // legacy modifier like `http_uri` moves it out of `current`).
         let mut last: Option<usize> = None;
         let mut payload = BufferMatch::default();
         let mut vars = ByteVars::default();
-        for opt in raw.options {
+        for opt in &raw.options {
             let name = opt.name.as_str();
             let value = opt.value.as_deref();
             match name {
@@ -580,7 +580,7 @@ impl Compiler {
                             sets: Vec::new(),
                         });
                         current = Some(sig.buffers.len() - 1);
-                        current_kw = name.to_string();
+                        current_kw = name;
                         last = current;
                         continue;
                     }
@@ -604,7 +604,7 @@ impl Compiler {
                             return Err(invalid(name, "the buffer does not exist on that side"));
                         }
                         current = Some(new_buffer(&mut sig, def, name)?);
-                        current_kw = name.to_string();
+                        current_kw = name;
                         last = current;
                         continue;
                     }
@@ -612,7 +612,7 @@ impl Compiler {
                         let def = buffers::sticky("http.uri").ok_or_else(|| invalid(name, "?"))?;
                         let i = buffer_index(&mut sig, def, name)?;
                         current = Some(i);
-                        current_kw = "http_uri".to_string();
+                        current_kw = "http_uri";
                         last = current;
                         apply_payload(&mut sig.buffers[i].matcher, "content", value, &mut vars)?;
                         continue;
@@ -648,9 +648,7 @@ impl Compiler {
                     match list.apply(name, value, &mut vars) {
                         Ok(Applied::Done) => {
                             if name == "entropy" {
-                                list.name_entropy(&entropy_var(
-                                    target.map(|_| current_kw.as_str()),
-                                ));
+                                list.name_entropy(&entropy_var(target.map(|_| current_kw)));
                             }
                             last = target;
                             continue;

@@ -969,10 +969,7 @@ fn inspect_packet(
         }
     }
     s.cands = cands;
-    let metadata = flow_metadata(engine, s, vars, !alerts.is_empty());
-    for a in alerts {
-        sink.emit(alert::with_metadata(a, metadata.as_ref()));
-    }
+    emit_alerts(engine, s, vars, alerts, sink);
     passed
 }
 
@@ -1093,6 +1090,18 @@ fn inspect_payload(
         }
     }
     s.cands = cands;
+    emit_alerts(engine, s, vars, alerts, sink);
+}
+
+/// Writes an inspection's packet or stream alerts, once every rule has
+/// run, each with the flow's `metadata` as the rules left it.
+fn emit_alerts(
+    engine: &Engine,
+    s: &mut Scratch,
+    vars: &mut FlowVars,
+    alerts: Vec<taishi_core::event::Event>,
+    sink: &mut dyn EventSink,
+) {
     let metadata = flow_metadata(engine, s, vars, !alerts.is_empty());
     for a in alerts {
         sink.emit(alert::with_metadata(a, metadata.as_ref()));

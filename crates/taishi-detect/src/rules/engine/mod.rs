@@ -400,23 +400,21 @@ impl Engine {
     /// Records which flowbits tag traffic, and every variable's name for
     /// EVE's `metadata`, from the rule set's names.
     pub fn tag_traffic(&mut self, names: &crate::rules::keywords::VarNames) {
-        self.var_names = (0..names.len() as u32)
-            .map(|id| {
-                let (_, name) = names.name(id)?;
-                (!name.starts_with("traffic/")).then(|| name.to_string())
-            })
-            .collect();
-        self.traffic = (0..names.len() as u32)
-            .filter_map(|id| {
-                let (_, name) = names.name(id)?;
-                if let Some(n) = name.strip_prefix("traffic/id/") {
-                    Some((id, false, n.to_string()))
-                } else {
-                    name.strip_prefix("traffic/label/")
-                        .map(|n| (id, true, n.to_string()))
-                }
-            })
-            .collect();
+        self.traffic.clear();
+        self.var_names.clear();
+        for id in 0..names.len() as u32 {
+            let Some((_, name)) = names.name(id) else {
+                self.var_names.push(None);
+                continue;
+            };
+            if let Some(n) = name.strip_prefix("traffic/id/") {
+                self.traffic.push((id, false, n.to_string()));
+            } else if let Some(n) = name.strip_prefix("traffic/label/") {
+                self.traffic.push((id, true, n.to_string()));
+            }
+            self.var_names
+                .push((!name.starts_with("traffic/")).then(|| name.to_string()));
+        }
     }
 
     /// EVE's `metadata` object for a flow with these variables, as
