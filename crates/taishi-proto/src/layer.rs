@@ -384,6 +384,29 @@ impl ProtoLayer {
         }
     }
 
+    /// The TCP session closed (both FINs acknowledged): the parser is told
+    /// the streams ended, as Suricata's app layer gets `STREAM_EOF` once
+    /// the session reaches `TCP_CLOSED`, so a body delimited by the close
+    /// completes and every pending transaction is logged and inspected now
+    /// rather than when the flow times out. The parser is then dropped:
+    /// a closed session sends nothing more, and a flow record can wait
+    /// minutes for its timeout while holding the parser's buffers.
+    pub fn close(
+        &mut self,
+        st: &mut FlowApp,
+        flow: &FlowView<'_>,
+        sink: &mut dyn EventSink,
+        hook: Option<&mut dyn TxHook>,
+    ) {
+        if let Phase::Active { idx, parser } = &mut st.phase
+            && let Some(mut p) = parser.take()
+        {
+            let mut ctx = ParseCtx::new(flow, &self.config, *idx, &mut self.stats, sink)
+                .with_hook(shorten(hook));
+            p.finish(&mut ctx);
+        }
+    }
+
     /// [`AppLayer::on_end`] with a hook.
     pub fn end(
         &mut self,

@@ -140,3 +140,38 @@ fn http_transactions_match_tshark_fields() {
     }
     assert!(compared >= 20, "only {compared} transactions compared");
 }
+
+/// A session closed by the FIN exchange ends its transactions at the
+/// close, as Suricata's app layer gets its end of stream once the session
+/// is `TCP_CLOSED`, not when the flow times out. http_09.pcap holds
+/// HTTP/0.9 exchanges whose responses run until the server closes; each
+/// session's http record must be written before the next session's
+/// records (before, all waited for the end of the capture), stamped with
+/// the packet that closed it.
+#[test]
+fn a_session_closed_by_fins_logs_its_transactions_at_the_close() {
+    let Some(pcaps) = corpus_pcaps("a_session_closed_by_fins_logs_its_transactions_at_the_close")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let eve = dir.path().join("eve.json");
+    ok(&analyze(&[&pcaps.join("http/http_09.pcap")], &eve, &[]));
+    let events = read_eve(&eve);
+    let http = of_type(&events, "http");
+    assert_eq!(http.len(), 3, "{http:?}");
+    // Frame 10, the ACK of the server's FIN, closes the first session.
+    assert_eq!(http[0]["timestamp"], "2022-11-18T12:23:36.063688+0000");
+    // Records written as packets are handled come in time order; only
+    // the flow records and stats written at the end of the capture step
+    // back.
+    let stamps: Vec<&str> = events
+        .iter()
+        .filter(|e| !matches!(e["event_type"].as_str(), Some("flow" | "stats")))
+        .map(|e| e["timestamp"].as_str().unwrap())
+        .collect();
+    assert!(
+        stamps.windows(2).all(|w| w[0] <= w[1]),
+        "records out of time order: {stamps:?}"
+    );
+}

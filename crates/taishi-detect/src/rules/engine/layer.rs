@@ -410,6 +410,25 @@ impl AppLayer for DetectLayer {
         pkt: &Packet<'_>,
         sink: &mut dyn EventSink,
     ) {
+        if closed_by_fins(flow) {
+            // Before the packet's inspection, as Suricata's stream stage
+            // hands the app layer its end of stream before detection runs.
+            let before = self.s.stats.alerts;
+            let mut hook = self.engine.as_deref().map(|engine| Hook {
+                engine,
+                s: &mut self.s,
+                vars: &mut st.vars,
+                passed: &mut st.passed,
+                data: &[],
+            });
+            self.proto.close(
+                &mut st.app,
+                flow,
+                sink,
+                hook.as_mut().map(|h| h as &mut dyn TxHook),
+            );
+            st.alerted |= self.s.stats.alerts > before;
+        }
         if let Some(engine) = self.engine.as_deref()
             && !st.passed
         {
@@ -535,6 +554,23 @@ fn next_generation(s: &mut Scratch) {
         s.stamp.iter_mut().for_each(|x| *x = 0);
         s.generation = 1;
     }
+}
+
+/// Whether a TCP session is over by the FIN exchange: closed, a FIN seen
+/// each way and no RST. A session closed by a RST is left to the flow's
+/// end, because a RST the peer did not take can reopen it (see
+/// `stream.suspected_rst_inject`).
+fn closed_by_fins(flow: &FlowView<'_>) -> bool {
+    const FIN: u8 = 0x01;
+    const RST: u8 = 0x04;
+    let (ts, tc) = (
+        flow.tcp_flags(Direction::ToServer),
+        flow.tcp_flags(Direction::ToClient),
+    );
+    flow.proto() == 6
+        && flow.tcp_state() == TcpState::Closed
+        && ts & tc & FIN != 0
+        && (ts | tc) & RST == 0
 }
 
 fn proto_ok(sig: Option<u8>, pkt: Option<u8>) -> bool {
