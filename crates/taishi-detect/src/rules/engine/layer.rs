@@ -561,8 +561,7 @@ fn next_generation(s: &mut Scratch) {
 /// end, because a RST the peer did not take can reopen it (see
 /// `stream.suspected_rst_inject`).
 fn closed_by_fins(flow: &FlowView<'_>) -> bool {
-    const FIN: u8 = 0x01;
-    const RST: u8 = 0x04;
+    use taishi_decode::packet::tcp_flags::{FIN, RST};
     let (ts, tc) = (
         flow.tcp_flags(Direction::ToServer),
         flow.tcp_flags(Direction::ToClient),
